@@ -1,0 +1,210 @@
+"""Respondent page throughput: GET and POST of /s/{key} under 100 concurrent respondents.
+
+    .venv/bin/python bench/bench_respondent.py [--duration 10] [--connections 100]
+        [--workers 1] [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--no-postgres]
+
+Serves the real app with Uvicorn on loopback (a fresh SQLite file, then a fresh PostgreSQL
+database), and a bare Uvicorn "hello" ASGI endpoint as the yardstick, and loads each from
+a separate process with ``wrk`` (Debian package ``wrk``; POST bodies come from a Lua
+script that hands every request its own signed form token, so each POST stores a new
+response: rate limiter upsert, response, answers, rollup, feedback, commit).
+Prints requests/s and p50/p99 latency, and each figure as a share of the bare endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from centric.db import Database  # noqa: E402
+from centric.store import upgrade  # noqa: E402
+from centric.surveys.respond import FormState  # noqa: E402
+from centric.surveys.schemas import SurveyIn, SurveyOptions  # noqa: E402
+from centric.surveys.service import create_survey  # noqa: E402
+
+SECRET = "bench-" + secrets.token_urlsafe(24)
+SURVEY = "bench"
+QUESTIONS = [
+    {"key": "nps", "type": "nps", "required": True, "label": {"en": "How likely are you to recommend us?"}},
+    {"key": "comment", "type": "text", "label": {"en": "What is the main reason for your score?"}},
+]
+LUA = """
+-- One wrk thread: every request takes the next pre-signed form token (a new response).
+local tokens = {}
+local counter = 0
+function init(args)
+  for line in io.lines("%(tokens)s") do tokens[#tokens + 1] = line end
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+function request()
+  counter = counter + 1
+  local token = tokens[((counter - 1) %% #tokens) + 1]
+  return wrk.format(nil, "/s/%(survey)s", nil, "f=" .. token .. "&nps=9&comment=Great+stay%%2C+thanks")
+end
+"""
+
+async def hello(scope, receive, send):  # type: ignore[no-untyped-def]
+    """The yardstick: the least an ASGI endpoint can do."""
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"hello"})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(target: list[str], port: int, env: dict[str, str], workers: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except urllib.error.HTTPError:
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the server did not start")
+
+
+def _wrk(url: str, connections: int, duration: int, script: Path | None = None) -> dict[str, float]:
+    command = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{duration}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", output).group(1)) for p in ("50", "99")}
+    codes = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    return {"rps": rps, "p50": latency["50"], "p99": latency["99"], "errors": int(codes.group(1)) if codes else 0,
+            "requests": total}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def _prepare(url: str) -> None:
+    db = Database(url)
+    upgrade(db)
+    with db.transaction() as session:
+        create_survey(session, SurveyIn(key=SURVEY, name="Bench NPS", questions=QUESTIONS,
+                                        options=SurveyOptions(rate_limit_per_hour=1_000_000)))
+    db.dispose()
+
+
+def _tokens(path: Path, count: int) -> None:
+    key = SECRET.encode()
+    with path.open("w") as out:
+        for _ in range(count):
+            state = FormState(survey_key=SURVEY, nonce=secrets.token_urlsafe(16), locale="en", page=("nps", "comment"))
+            out.write(state.token(key) + "\n")
+
+
+def _count_responses(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from centric.surveys.models import Response
+
+    db = Database(url)
+    with db.reader() as session:
+        count = session.scalar(select(func.count()).select_from(Response)) or 0
+    db.dispose()
+    return count
+
+
+def run_backend(name: str, url: str, args: argparse.Namespace, workdir: Path) -> list[tuple[str, dict]]:
+    _prepare(url)
+    tokens = workdir / f"tokens-{name}.txt"
+    _tokens(tokens, args.tokens)
+    script = workdir / f"post-{name}.lua"
+    script.write_text(LUA % {"tokens": tokens, "survey": SURVEY})
+    port = _free_port()
+    env = {"CENTRIC_DATABASE_URL": url, "CENTRIC_SECRET_KEY": SECRET}
+    server = _serve(["centric.web.app:create_app", "--factory"], port, env, args.workers)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wrk(f"{base}/s/{SURVEY}", args.connections, 2)  # warm up
+        page = _wrk(f"{base}/s/{SURVEY}", args.connections, args.duration)
+        before = _count_responses(url)
+        submit = _wrk(f"{base}/s/{SURVEY}", args.connections, args.duration, script)
+        stored = _count_responses(url) - before
+    finally:
+        server.terminate()
+        server.wait()
+    submit["stored"] = stored
+    return [(f"GET /s/{{key}} ({name})", page), (f"POST /s/{{key}} ({name})", submit)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--tokens", type=int, default=60_000, help="distinct form tokens (new responses) per run")
+    parser.add_argument("--postgres", default=os.environ.get("CENTRIC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="centric-bench-"))
+    rows: list[tuple[str, dict]] = []
+
+    port = _free_port()
+    bare = _serve(["bench_respondent:hello", "--app-dir", str(Path(__file__).parent)], port, {}, args.workers)
+    try:
+        _wrk(f"http://127.0.0.1:{port}/", args.connections, 2)
+        rows.append(("bare Uvicorn hello", _wrk(f"http://127.0.0.1:{port}/", args.connections, args.duration)))
+    finally:
+        bare.terminate()
+        bare.wait()
+
+    rows += run_backend("SQLite", f"sqlite:///{workdir / 'bench.db'}", args, workdir)
+    if not args.no_postgres:
+        import psycopg
+
+        name = f"centric_bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            rows += run_backend("PostgreSQL", args.postgres.rsplit("/", 1)[0] + "/" + name, args, workdir)
+        finally:
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    yardstick = rows[0][1]["rps"]
+    print(f"\n{args.connections} concurrent clients, {args.duration} s each, {args.workers} Uvicorn worker(s), "
+          f"{os.cpu_count()} CPUs shared by server and wrk\n")
+    print("| endpoint | requests/s | share of bare | p50 ms | p99 ms | non-2xx/3xx | responses stored |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, r in rows:
+        stored = r.get("stored", "")
+        print(f"| {label} | {r['rps']:,.0f} | {100 * r['rps'] / yardstick:.0f}% | {r['p50']:.1f} | {r['p99']:.1f} | "
+              f"{r['errors']} | {stored} |")
+
+
+if __name__ == "__main__":
+    main()

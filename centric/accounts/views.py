@@ -1,0 +1,73 @@
+"""HTML login and logout (session cookie + CSRF tokens)."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from centric.accounts import service
+from centric.config import Settings
+from centric.errors import Forbidden
+from centric.web.deps import SESSION_COOKIE, Caller, current_caller, get_session, get_settings
+from centric.web.templating import render
+
+router = APIRouter()
+LOGIN_CSRF_COOKIE = "centric_login_csrf"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", next=_safe_next(next), login_csrf=token, error=None)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: str = Form(max_length=320),
+    password: str = Form(max_length=200),
+    csrf: str = Form(default=""),
+    next: str = Form(default="/"),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf):
+        raise Forbidden("the login form expired; reload the page and try again")
+    user = service.authenticate(session, email, password)
+    if user is None:
+        return render(request, "login.html", status_code=401, next=_safe_next(next),
+                      login_csrf=expected, error="Wrong e-mail or password.")
+    secret, _ = service.open_web_session(session, user, settings.session_max_age_s)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
+                        secure=settings.cookie_secure, max_age=settings.session_max_age_s)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form(default=""), session: Session = Depends(get_session),
+           caller: Caller = Depends(current_caller)) -> Response:
+    check_form_csrf(caller, csrf)
+    service.close_web_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def check_form_csrf(caller: Caller, sent: str) -> None:
+    if caller.via == "cookie" and not secrets.compare_digest(sent, caller.csrf_token or ""):
+        raise Forbidden("the form's CSRF token is missing or wrong; reload the page")

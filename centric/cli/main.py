@@ -1,0 +1,268 @@
+"""The ``centric`` command line: set up, serve, import, measure."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from centric.accounts import service as accounts
+from centric.accounts.schemas import UserCreate
+from centric.config import Settings
+from centric.db import Database
+from centric.errors import CentricError
+from centric.store import upgrade
+
+app = typer.Typer(help="Centric: an open, self-hosted customer-experience platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.")
+user_app = typer.Typer(help="Users and roles.")
+token_app = typer.Typer(help="API tokens.")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+def _plug_in_commands() -> None:
+    """Add every ``centric/cli/<name>.py`` module's ``app`` as the sub-command ``<name>``."""
+    import importlib
+    import pkgutil
+
+    import centric.cli
+
+    for info in pkgutil.iter_modules(centric.cli.__path__):
+        if info.name.startswith("_") or info.name == "main":
+            continue
+        module = importlib.import_module(f"centric.cli.{info.name}")
+        sub = getattr(module, "app", None)
+        if isinstance(sub, typer.Typer):
+            app.add_typer(sub, name=getattr(module, "NAME", info.name.replace("_", "-")))
+
+
+_plug_in_commands()
+console = Console()
+err = Console(stderr=True)
+
+
+class State:
+    database_url: str | None = None
+
+
+state = State()
+
+
+@app.callback()
+def main(database_url: str | None = typer.Option(
+    None, "--database-url", envvar="CENTRIC_DATABASE_URL", help="SQLAlchemy URL; default sqlite:///centric.db",
+)) -> None:
+    state.database_url = database_url
+
+
+def settings() -> Settings:
+    base = Settings()
+    return base.model_copy(update={"database_url": state.database_url}) if state.database_url else base
+
+
+def open_db(migrate: bool = True) -> Database:
+    db = Database(settings().database_url)
+    if migrate:
+        upgrade(db)
+    return db
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema to the newest version."""
+    db = open_db()
+    console.print(f"schema up to date on {db.dialect}")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    role: str = typer.Option("viewer", help="admin, analyst, manager, agent or viewer"),
+    name: str = typer.Option(""),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Add a user who can log in to the web app."""
+    db = open_db()
+    try:
+        data = UserCreate(email=email, password=password, name=name, role=role)  # type: ignore[arg-type]
+        with db.transaction() as session:
+            user = accounts.create_user(session, data)
+    except CentricError as exc:
+        fail(exc.message)
+    except ValueError as exc:
+        fail(str(exc).splitlines()[0] if "\n" not in str(exc) else _pydantic_message(exc))
+    console.print(f"created {user.email} ({user.role})")
+
+
+def _pydantic_message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", lambda: [])()
+    if errors:
+        first = errors[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)
+
+
+@token_app.command("create")
+def token_create(email: str, name: str = typer.Option("cli", help="what the token is for")) -> None:
+    """Create an API token for a user; it is shown once."""
+    db = open_db()
+    with db.transaction() as session:
+        user = next((u for u in accounts.list_users(session) if u.email == email.lower()), None)
+        if user is None:
+            fail(f"no user {email}")
+        _, secret = accounts.create_token(session, user, name)
+    console.print(secret)
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    open_db()
+    from centric.web.app import create_app
+
+    console.print(f"Centric on http://{host}:{port}")
+    uvicorn.run(create_app(settings()), host=host, port=port, workers=workers, log_level="warning")
+
+
+@app.command("demo")
+def demo(
+    customers: int = typer.Option(3000, min=10, help="number of customers to generate"),
+    months: int = typer.Option(18, min=2, max=60),
+    seed: int = 7,
+    serve_app: bool = typer.Option(True, "--serve/--no-serve", help="serve the web app afterwards"),
+    port: int = 8000,
+    password: str | None = typer.Option(None, help="admin password (random when omitted)"),
+) -> None:
+    """Generate a realistic demo company, create an admin login and serve the app."""
+    from centric.demo import generate_demo
+    from centric.errors import Conflict
+
+    db = open_db()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        try:
+            summary = generate_demo(db, customers=customers, months=months, seed=seed, progress=report)
+            console.print(summary)
+        except Conflict as exc:
+            console.print(f"[yellow]{exc.message}[/yellow] — keeping the existing data")
+    email = "admin@centric.local"
+    password = password or secrets.token_urlsafe(9)
+    with db.transaction() as session:
+        existing = next((u for u in accounts.list_users(session) if u.email == email), None)
+        if existing is None:
+            accounts.create_user(session, UserCreate(email=email, password=password, name="Demo admin", role="admin"))
+        else:
+            existing.password_hash = accounts.hash_password(password)
+    console.print(f"\n[bold]Log in at http://127.0.0.1:{port}[/bold]\n  e-mail:   {email}\n  password: {password}\n")
+    if serve_app:
+        serve(port=port)
+
+
+@app.command("import")
+def import_file(
+    kind: str = typer.Argument(..., help="customers, events, responses or feedback"),
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    batch_size: int = typer.Option(500, min=1),
+    json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Import a CSV or JSON Lines file; bad rows are reported with line, field and reason."""
+    from centric.ingest.records import IMPORT_KINDS, read_rows
+    from centric.ingest.service import import_rows
+
+    if kind not in IMPORT_KINDS:
+        fail(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}", 2)
+    db = open_db()
+    total = max(sum(1 for _ in path.open("rb")) - (1 if path.suffix == ".csv" else 0), 0)
+    with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=json_out) as progress:
+        task = progress.add_task("rows", total=total)
+        report = import_rows(db, kind, read_rows(path, kind), filename=str(path), batch_size=batch_size,
+                             on_row=lambda _line: progress.advance(task))
+    if json_out:
+        console.print_json(json.dumps(report.as_dict()))
+    else:
+        console.print(f"{report.created} created, {report.skipped} already stored, {report.failed} rejected")
+        for error in report.errors:
+            where = f"field {error.field}: " if error.field else ""
+            typer.echo(f"{path}:{error.line}: {where}{error.message}", err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("metrics")
+def metrics(
+    kind: str = typer.Argument(..., help="nps, csat or ces"),
+    by: str = typer.Option("none", help="touchpoint, stage, journey, segment, month, channel, survey"),
+    start: str | None = typer.Option(None, help="first day, YYYY-MM-DD"),
+    end: str | None = typer.Option(None, help="day after the last, YYYY-MM-DD"),
+    touchpoint: str | None = None,
+    segment: str | None = None,
+    survey: str | None = None,
+    compare: bool = typer.Option(False, "--compare", help="test each group against the rest (Holm-adjusted)"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Print a metric with 95% intervals, overall and per group."""
+    from centric.insights.comparisons import groups_vs_rest
+    from centric.insights.service import MetricFilter, metric
+
+    try:
+        where = MetricFilter(start=date.fromisoformat(start) if start else None,
+                             end=date.fromisoformat(end) if end else None,
+                             touchpoint=touchpoint, segment=segment, survey=survey)
+    except ValueError as exc:
+        fail(f"bad date: {exc}", 2)
+    db = open_db()
+    try:
+        with db.reader() as session:
+            result = metric(session, kind, by, where)  # type: ignore[arg-type]
+            versus = groups_vs_rest(session, kind, by, where) if compare else None  # type: ignore[arg-type]
+    except CentricError as exc:
+        fail(exc.message, 2)
+    if json_out:
+        body = result.model_dump(mode="json")
+        if versus is not None:
+            body["versus_rest"] = versus.model_dump(mode="json")
+        typer.echo(json.dumps(body, indent=2))
+        return
+    digits = 2 if kind == "ces" else 1
+    table = Table(title=f"{kind.upper()} by {by} — {result.scale}")
+    for column in (by, "score", "95% interval", "n"):
+        table.add_column(column, justify="left" if column == by else "right")
+    for row in [*result.rows, result.overall] if by != "none" else [result.overall]:
+        interval = "undefined" if row.low is None else f"[{row.low:.{digits}f}, {row.high:.{digits}f}]"
+        value = "–" if row.value is None else f"{row.value:.{digits}f}"
+        table.add_row(row.group, value, interval, str(row.n))
+    console.print(table)
+    if versus is not None:
+        tests = Table(title=f"each {by} against the rest ({versus.correction} adjusted)")
+        for column in (by, "difference", "95% interval", "p", "adjusted p", ""):
+            tests.add_column(column, justify="left" if column == by else "right")
+        for row in versus.rows:
+            interval = "undefined" if row.low is None else f"[{row.low:.{digits}f}, {row.high:.{digits}f}]"
+            tests.add_row(row.group, "–" if row.difference is None else f"{row.difference:+.{digits}f}", interval,
+                          "–" if row.p_value is None else f"{row.p_value:.3f}",
+                          "–" if row.adjusted_p_value is None else f"{row.adjusted_p_value:.3f}",
+                          "significant" if row.significant else "")
+        console.print(tests)

@@ -1,0 +1,61 @@
+"""``centric webhooks``: subscribe URLs to events, inspect and retry deliveries."""
+
+from __future__ import annotations
+
+import typer
+
+from centric.cli._listening import console, database, errors_as_messages, parse, show
+from centric.webhooks import service
+from centric.webhooks.schemas import DeliveryOut, SubscriptionIn, SubscriptionOut
+
+app = typer.Typer(help="Outbound webhooks (signed, retried, logged).", no_args_is_help=True)
+
+
+@app.command("add")
+def add(url: str, events: list[str] = typer.Option(..., "--event", help="response.created, feedback.created, case.*"),
+        description: str = "") -> None:
+    """Subscribe URL to events; prints the signing secret once."""
+    data = parse(SubscriptionIn, url=url, events=events, description=description)
+    db = database()
+    with errors_as_messages(), db.transaction() as session:
+        subscription, secret = service.create_subscription(session, data)
+    console.print(f"webhook {subscription.id} created; signing secret (shown once):")
+    typer.echo(secret)
+
+
+@app.command("list")
+def list_webhooks(json_out: bool = typer.Option(False, "--json")) -> None:
+    db = database()
+    with db.reader() as session:
+        rows = [SubscriptionOut.model_validate(s) for s in service.list_subscriptions(session)]
+    show(rows, ["id", "url", "events", "description", "created_at"], json_out, title="webhooks")
+
+
+@app.command("remove")
+def remove(subscription_id: int) -> None:
+    db = database()
+    with errors_as_messages(), db.transaction() as session:
+        service.deactivate_subscription(session, subscription_id)
+    console.print(f"webhook {subscription_id} switched off")
+
+
+@app.command("deliveries")
+def deliveries(subscription_id: int | None = typer.Option(None, "--webhook"),
+               failed: bool = typer.Option(False, "--failed"), limit: int = 50,
+               json_out: bool = typer.Option(False, "--json")) -> None:
+    """The delivery log: status, attempts, response code and last error."""
+    db = database()
+    with errors_as_messages(), db.reader() as session:
+        rows = [DeliveryOut.model_validate(d) for d in service.list_deliveries(
+            session, subscription_id=subscription_id, status="failed" if failed else None, limit=limit)]
+    show(rows, ["id", "subscription_id", "event", "status", "attempts", "response_code", "last_error"], json_out,
+         title="deliveries")
+
+
+@app.command("retry")
+def retry(delivery_id: int) -> None:
+    """Send a failed delivery again."""
+    db = database()
+    with errors_as_messages(), db.transaction() as session:
+        service.redeliver(session, delivery_id)
+    console.print(f"delivery {delivery_id} queued again")

@@ -1,0 +1,44 @@
+"""``centric worker``: run background jobs (in-process threads, or Dramatiq on Redis/RabbitMQ)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import typer
+
+from centric.cli._listening import console, database, errors_as_messages, options
+
+app = typer.Typer(invoke_without_command=True, help="Run background jobs until stopped (Ctrl-C or SIGTERM).")
+
+
+@app.callback()
+def worker(
+    threads: int | None = typer.Option(None, min=1, max=64, help="worker threads (default CENTRIC_JOB_WORKERS)"),
+    queue_url: str | None = typer.Option(None, envvar="CENTRIC_QUEUE_URL",
+                                         help="redis://… or amqp://…; omit for the database-backed worker"),
+    queue: str | None = typer.Option(None, help="queue name (default CENTRIC_QUEUE_NAME)"),
+) -> None:
+    """Take jobs from the database (embedded) or from the queue at CENTRIC_QUEUE_URL until stopped."""
+    settings = options()
+    update = {k: v for k, v in {"queue_url": queue_url, "queue_name": queue}.items() if v}
+    settings = settings.model_copy(update=update)
+    db = database()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with errors_as_messages():
+        if settings.queue_url:
+            from centric.jobs.queue import QueueBackend
+
+            runner = QueueBackend(db, settings).start(threads)
+            where = f"queue {settings.queue_name!r} at {settings.queue_url.split('@')[-1]}"
+        else:
+            from centric.jobs.runner import LocalWorker
+
+            runner = LocalWorker(db, settings, threads or max(settings.job_workers, 1)).start()
+            where = f"the job table on {db.dialect}"
+    console.print(f"centric worker: taking jobs from {where}; Ctrl-C stops")
+    stop.wait()
+    runner.stop()
+    console.print("centric worker stopped")

@@ -1,0 +1,39 @@
+"""One explicit settings object, read from ``CENTRIC_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Pass it around; never read the environment elsewhere."""
+
+    model_config = SettingsConfigDict(env_prefix="CENTRIC_", env_file=None, extra="ignore")
+
+    database_url: str = "sqlite:///centric.db"
+    secret_key: str = Field(default="", description="Signs links; generated and stored in the database when empty.")
+    max_text_length: int = 20_000
+    max_body_bytes: int = 5_000_000
+    session_max_age_s: int = 12 * 3600
+    cookie_secure: bool = False
+    public_url: str = Field(default="http://127.0.0.1:8000", description="Where respondents reach Centric.")
+    # Background jobs: in-process worker threads unless a queue URL is given.
+    queue_url: str = Field(default="", description="redis://… or amqp://…; empty: in-process worker threads.")
+    queue_name: str = "centric"
+    job_workers: int = Field(default=2, ge=0, le=64, description="Worker threads; 0 starts none in the web app.")
+    job_max_attempts: int = Field(default=5, ge=1, le=100)
+    job_retry_base_s: float = Field(default=10.0, gt=0, description="First retry delay; doubles per attempt.")
+    job_retry_max_s: float = Field(default=3600.0, gt=0)
+    job_poll_s: float = Field(default=0.5, gt=0)
+    job_lease_s: int = Field(default=300, ge=5, description="A running job not finished by then is taken again.")
+    # Outbound e-mail and webhooks.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "Centric <centric@localhost>"
+    webhook_timeout_s: float = 10.0

@@ -1,0 +1,1 @@
+"""Feedback connectors: inbound webhooks and imports with a saved field mapping."""

@@ -1,0 +1,347 @@
+"""Customer profiles: identity resolution, logged and reversible merges, segments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from centric.accounts.service import audit
+from centric.customers.identities import normalise_identity
+from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
+from centric.customers.schemas import CustomerIn, SegmentIn
+from centric.db import utcnow
+from centric.errors import Conflict, Invalid, NotFound
+
+CONFLICTS_KEY = "_conflicts"
+
+
+def identities_of(data: CustomerIn) -> list[tuple[str, str]]:
+    """Every normalised identity named by ``data`` (external id, e-mail, phone, others)."""
+    raw: list[tuple[str, object]] = [(i.kind, i.value) for i in data.identities]
+    if data.external_id:
+        raw.append(("external", data.external_id))
+    if data.email:
+        raw.append(("email", data.email))
+    if data.phone:
+        raw.append(("phone", data.phone))
+    if data.social:
+        raw.append(("social", data.social))
+    seen: dict[tuple[str, str], None] = {}
+    for kind, value in raw:
+        seen[normalise_identity(kind, value)] = None
+    return list(seen)
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    """The customer, following merges to the surviving profile."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} not found")
+    while customer.merged_into_id is not None:
+        customer = session.get(Customer, customer.merged_into_id)
+        assert customer is not None
+    return customer
+
+
+def find_by_identity(session: Session, kind: str, value: str) -> Customer | None:
+    kind, value = normalise_identity(kind, value)
+    customer_id = session.scalar(
+        select(Identity.customer_id).where(Identity.kind == kind, Identity.value == value)
+    )
+    return None if customer_id is None else get_customer(session, customer_id)
+
+
+def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = None) -> Customer:
+    """Find the customer behind these identities, creating or merging as needed.
+
+    A customer seen on two channels (say an e-mail on a survey and a phone number on a
+    call that later turn out to be the same person) is merged into the oldest profile.
+    """
+    identities = identities_of(data)
+    if not identities:
+        raise Invalid("a customer needs an external_id, email, phone or another identity", field="identities")
+    matches = _customers_with(session, identities)
+    if not matches:
+        customer = Customer(external_id=data.external_id, name=data.name, attributes=dict(data.attributes))
+        session.add(customer)
+        session.flush()
+    else:
+        customer = matches[0]
+        for other in matches[1:]:
+            merge_customers(session, customer, other, reason="shared identity", user_id=user_id)
+        _combine_attributes(customer, data.attributes)
+        if data.name and not customer.name:
+            customer.name = data.name
+        if data.external_id and not customer.external_id:
+            customer.external_id = data.external_id
+    known = set(session.execute(
+        select(Identity.kind, Identity.value).where(Identity.customer_id == customer.id)
+    ))
+    for kind, value in identities:
+        if (kind, value) not in known:
+            session.add(Identity(customer_id=customer.id, kind=kind, value=value))
+    session.flush()
+    if not matches or data.attributes:
+        assign_rule_segments(session, customer)
+    return customer
+
+
+def assign_rule_segments(session: Session, customer: Customer) -> None:
+    """Keep the customer's rule-based segment memberships in step with the attributes."""
+    rules = [(s.id, s.rule) for s in session.scalars(select(Segment)) if s.rule]
+    if not rules:
+        return
+    current = set(session.scalars(
+        select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == customer.id)
+    ))
+    for segment_id, rule in rules:
+        wanted = matches_rule(customer.attributes or {}, rule)
+        if wanted and segment_id not in current:
+            session.add(CustomerSegment(customer_id=customer.id, segment_id=segment_id))
+        elif not wanted and segment_id in current:
+            link = session.get(CustomerSegment, (customer.id, segment_id))
+            if link is not None:
+                session.delete(link)
+
+
+def _customers_with(session: Session, identities: list[tuple[str, str]]) -> list[Customer]:
+    rows = session.scalars(
+        select(Identity.customer_id).where(tuple_(Identity.kind, Identity.value).in_(identities))
+    ).all()
+    found = {get_customer(session, cid).id: None for cid in rows}
+    return [session.get(Customer, cid) for cid in sorted(found)]  # type: ignore[misc]
+
+
+def _combine_attributes(customer: Customer, incoming: dict[str, Any]) -> None:
+    """Add new attributes; a differing value never overwrites silently, it is kept."""
+    if not incoming:
+        return
+    merged = dict(customer.attributes or {})
+    conflicts = dict(merged.get(CONFLICTS_KEY, {}))
+    for key, value in incoming.items():
+        if key == CONFLICTS_KEY:
+            continue
+        if key not in merged or merged[key] in (None, ""):
+            merged[key] = value
+        elif merged[key] != value:
+            values = conflicts.setdefault(key, [])
+            if value not in values:
+                values.append(value)
+    if conflicts:
+        merged[CONFLICTS_KEY] = conflicts
+    customer.attributes = merged
+
+
+def _owned_ids(session: Session, model: type, customer_id: int) -> list[int]:
+    return list(session.scalars(select(model.id).where(model.customer_id == customer_id)))
+
+
+def _owned_models() -> list[type]:
+    from centric.feedback.models import Feedback
+    from centric.journeys.models import Event
+    from centric.surveys.models import Invitation, Response
+
+    return [Identity, Event, Response, Feedback, Invitation]
+
+
+def merge_customers(
+    session: Session, survivor: Customer, merged: Customer, *, reason: str, user_id: int | None = None
+) -> CustomerMerge:
+    """Move everything of ``merged`` onto ``survivor``; nothing is deleted, all is logged."""
+    if survivor.id == merged.id:
+        raise Invalid("cannot merge a customer into itself")
+    if merged.merged_into_id is not None or survivor.merged_into_id is not None:
+        raise Conflict("one of these customers was merged already")
+    moved = {m.__tablename__: _owned_ids(session, m, merged.id) for m in _owned_models()}
+    segments = list(session.scalars(
+        select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == merged.id)
+    ))
+    snapshot = {
+        "moved": moved,
+        "segments": segments,
+        "survivor_attributes": dict(survivor.attributes or {}),
+        "survivor_name": survivor.name,
+        "survivor_external_id": survivor.external_id,
+    }
+    for model in _owned_models():
+        ids = moved[model.__tablename__]
+        if ids:
+            session.execute(update(model).where(model.id.in_(ids)).values(customer_id=survivor.id))
+    survivor_segments = set(session.scalars(
+        select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == survivor.id)
+    ))
+    snapshot["segments_added"] = [s for s in segments if s not in survivor_segments]
+    for segment_id in snapshot["segments_added"]:
+        session.add(CustomerSegment(customer_id=survivor.id, segment_id=segment_id))
+    _combine_attributes(survivor, merged.attributes or {})
+    survivor.name = survivor.name or merged.name
+    merged.merged_into_id = survivor.id
+    record = CustomerMerge(
+        survivor_id=survivor.id, merged_id=merged.id, reason=reason, user_id=user_id, snapshot=snapshot
+    )
+    session.add(record)
+    session.flush()
+    audit(session, user_id, "customer.merge", "customer", survivor.id, {"merged_id": merged.id, "reason": reason})
+    return record
+
+
+def undo_merge(session: Session, merge_id: int, user_id: int | None = None) -> CustomerMerge:
+    """Give the merged customer back everything the merge moved, and restore the survivor."""
+    record = session.get(CustomerMerge, merge_id)
+    if record is None:
+        raise NotFound(f"merge {merge_id} not found")
+    if record.undone_at is not None:
+        raise Conflict(f"merge {merge_id} was undone already")
+    later = session.scalar(
+        select(func.count()).select_from(CustomerMerge).where(
+            CustomerMerge.survivor_id == record.survivor_id,
+            CustomerMerge.id > record.id,
+            CustomerMerge.undone_at.is_(None),
+        )
+    )
+    if later:
+        raise Conflict("undo the later merges into this customer first")
+    survivor = session.get(Customer, record.survivor_id)
+    merged = session.get(Customer, record.merged_id)
+    assert survivor is not None and merged is not None
+    snapshot = record.snapshot
+    for model in _owned_models():
+        ids = snapshot["moved"].get(model.__tablename__, [])
+        if ids:
+            session.execute(update(model).where(model.id.in_(ids)).values(customer_id=merged.id))
+    for segment_id in snapshot.get("segments_added", []):
+        link = session.get(CustomerSegment, (survivor.id, segment_id))
+        if link is not None:
+            session.delete(link)
+    survivor.attributes = snapshot["survivor_attributes"]
+    survivor.name = snapshot["survivor_name"]
+    merged.merged_into_id = None
+    record.undone_at = utcnow()
+    session.flush()
+    audit(session, user_id, "customer.unmerge", "customer", survivor.id, {"merge_id": merge_id})
+    return record
+
+
+def merges_of(session: Session, customer_id: int) -> list[CustomerMerge]:
+    query = select(CustomerMerge).where(
+        (CustomerMerge.survivor_id == customer_id) | (CustomerMerge.merged_id == customer_id)
+    )
+    return list(session.scalars(query.order_by(CustomerMerge.id.desc())))
+
+
+def list_customers(
+    session: Session, *, search: str | None = None, segment: str | None = None, limit: int = 50, offset: int = 0
+) -> tuple[list[Customer], int]:
+    query = select(Customer).where(Customer.merged_into_id.is_(None))
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        matching = select(Identity.customer_id).where(func.lower(Identity.value).like(pattern))
+        query = query.where(
+            func.lower(Customer.name).like(pattern) | Customer.id.in_(matching)
+        )
+    if segment:
+        members = select(CustomerSegment.customer_id).join(Segment).where(Segment.key == segment)
+        query = query.where(Customer.id.in_(members))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Customer.id).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def identities_for(session: Session, customer_id: int) -> list[Identity]:
+    return list(session.scalars(
+        select(Identity).where(Identity.customer_id == customer_id).order_by(Identity.kind, Identity.value)
+    ))
+
+
+def segment_keys_for(session: Session, customer_id: int) -> list[str]:
+    return list(session.scalars(
+        select(Segment.key).join(CustomerSegment).where(CustomerSegment.customer_id == customer_id)
+    ))
+
+
+# --- segments and personas -------------------------------------------------------------
+
+def create_segment(session: Session, data: SegmentIn, user_id: int | None = None) -> Segment:
+    if session.scalar(select(Segment.id).where(Segment.key == data.key)) is not None:
+        raise Conflict(f"segment {data.key!r} exists already", field="key")
+    segment = Segment(
+        key=data.key, name=data.name, kind=data.kind, description=data.description,
+        rule=[c.model_dump() for c in data.rule],
+    )
+    session.add(segment)
+    session.flush()
+    audit(session, user_id, "segment.create", "segment", segment.id, {"key": data.key})
+    if segment.rule:
+        refresh_segment(session, segment)
+    return segment
+
+
+def get_segment(session: Session, key: str) -> Segment:
+    segment = session.scalar(select(Segment).where(Segment.key == key))
+    if segment is None:
+        raise NotFound(f"segment {key!r} not found")
+    return segment
+
+
+def list_segments(session: Session) -> list[tuple[Segment, int]]:
+    counts = dict(session.execute(
+        select(CustomerSegment.segment_id, func.count()).group_by(CustomerSegment.segment_id)
+    ).all())
+    segments = session.scalars(select(Segment).order_by(Segment.kind, Segment.name)).all()
+    return [(s, counts.get(s.id, 0)) for s in segments]
+
+
+def matches_rule(attributes: dict[str, Any], rule: Iterable[dict[str, Any]]) -> bool:
+    """True when every condition of ``rule`` holds for ``attributes`` (empty rule: never)."""
+    conditions = list(rule)
+    if not conditions:
+        return False
+    return all(_holds(attributes.get(c["attribute"]), c["op"], c.get("value")) for c in conditions)
+
+
+def _holds(actual: Any, op: str, expected: Any) -> bool:
+    if op == "exists":
+        return actual not in (None, "")
+    if actual is None:
+        return False
+    try:
+        if op == "eq":
+            return actual == expected
+        if op == "ne":
+            return actual != expected
+        if op == "in":
+            return actual in (expected or [])
+        if op == "gte":
+            return float(actual) >= float(expected)
+        if op == "lte":
+            return float(actual) <= float(expected)
+        if op == "contains":
+            return str(expected).lower() in str(actual).lower()
+    except (TypeError, ValueError):
+        return False
+    return False
+
+
+def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> int:
+    """Recompute rule-based membership; returns the number of members."""
+    session.execute(CustomerSegment.__table__.delete().where(CustomerSegment.segment_id == segment.id))
+    members = 0
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(Customer.id, Customer.attributes)
+            .where(Customer.merged_into_id.is_(None), Customer.id > last_id)
+            .order_by(Customer.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        chosen = [{"customer_id": cid, "segment_id": segment.id} for cid, attrs in rows if matches_rule(attrs or {}, segment.rule)]
+        if chosen:
+            session.execute(CustomerSegment.__table__.insert(), chosen)
+        members += len(chosen)
+        last_id = rows[-1][0]
+    return members

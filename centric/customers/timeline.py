@@ -1,0 +1,79 @@
+"""A customer's unified timeline: responses, feedback and events from every channel."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from centric.customers.schemas import TimelineItem
+from centric.feedback.models import Feedback
+from centric.journeys.models import Event, Touchpoint
+from centric.surveys.models import Answer, Response, Survey
+
+EVENT_TITLES = {"purchase": "Purchase", "booking": "Booking", "ticket": "Support ticket",
+                "chat": "Chat", "visit": "Visit", "call": "Call"}
+
+
+def timeline(session: Session, customer_id: int, limit: int = 200) -> list[TimelineItem]:
+    """Newest first; each source is read with one query and limited before merging."""
+    names = dict(session.execute(select(Touchpoint.id, Touchpoint.name)).all())
+    items = _responses(session, customer_id, limit, names)
+    items += _feedback(session, customer_id, limit, names)
+    items += _events(session, customer_id, limit, names)
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+def _responses(session: Session, customer_id: int, limit: int, names: dict) -> list[TimelineItem]:
+    responses = session.execute(
+        select(Response, Survey.name, Survey.kind).join(Survey, Response.survey_id == Survey.id)
+        .where(Response.customer_id == customer_id).order_by(Response.submitted_at.desc()).limit(limit)
+    ).all()
+    ids = [r.id for r, _, _ in responses]
+    answers: dict[int, list[Answer]] = {}
+    if ids:
+        for answer in session.scalars(select(Answer).where(Answer.response_id.in_(ids))):
+            answers.setdefault(answer.response_id, []).append(answer)
+    items = []
+    for response, survey_name, kind in responses:
+        mine = answers.get(response.id, [])
+        score = next((a.number for a in mine if a.metric == kind), None)
+        if score is None:
+            score = next((a.number for a in mine if a.number is not None), None)
+        comment = next((a.text for a in mine if a.metric == "text" and a.text), None)
+        items.append(TimelineItem(
+            at=response.submitted_at, kind="response", channel=response.channel,
+            title=f"{survey_name} ({kind.upper()})", text=comment, score=score,
+            touchpoint=names.get(response.touchpoint_id), ref=f"response:{response.id}",
+        ))
+    return items
+
+
+def _feedback(session: Session, customer_id: int, limit: int, names: dict) -> list[TimelineItem]:
+    rows = session.scalars(
+        select(Feedback).where(Feedback.customer_id == customer_id, Feedback.response_id.is_(None))
+        .order_by(Feedback.occurred_at.desc()).limit(limit)
+    )
+    return [
+        TimelineItem(
+            at=f.occurred_at, kind="feedback", channel=f.channel, title=f"{f.channel.title()} via {f.source}",
+            text=f.text, score=f.rating, touchpoint=names.get(f.touchpoint_id),
+            sentiment=f.sentiment_label, ref=f"feedback:{f.id}",
+        )
+        for f in rows
+    ]
+
+
+def _events(session: Session, customer_id: int, limit: int, names: dict) -> list[TimelineItem]:
+    rows = session.scalars(
+        select(Event).where(Event.customer_id == customer_id).order_by(Event.occurred_at.desc()).limit(limit)
+    )
+    return [
+        TimelineItem(
+            at=e.occurred_at, kind=e.kind, channel=e.source,
+            title=EVENT_TITLES.get(e.kind, e.kind.replace("_", " ").title()),
+            value=e.value, touchpoint=names.get(e.touchpoint_id), ref=f"event:{e.id}",
+            text=(e.payload or {}).get("subject") if isinstance(e.payload, dict) else None,
+        )
+        for e in rows
+    ]

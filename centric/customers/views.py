@@ -1,0 +1,41 @@
+"""HTML pages: the customer list and a customer's unified timeline."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from centric.accounts.roles import Permission
+from centric.customers import service
+from centric.customers.timeline import timeline
+from centric.web.deps import Caller, get_session, require
+from centric.web.templating import render
+
+router = APIRouter()
+PAGE = 50
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers(request: Request, q: str | None = Query(default=None, max_length=200),
+              segment: str | None = Query(default=None, max_length=80),
+              page: int = Query(default=1, ge=1, le=100_000),
+              session: Session = Depends(get_session),
+              caller: Caller = Depends(require(Permission.READ_CUSTOMERS))) -> HTMLResponse:
+    rows, total = service.list_customers(session, search=q, segment=segment, limit=PAGE, offset=(page - 1) * PAGE)
+    segments = service.list_segments(session)
+    return render(request, "customers.html", caller=caller, rows=rows, total=total, q=q or "",
+                  segment=segment or "", segments=segments, page=page, pages=max(1, -(-total // PAGE)))
+
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+def customer(customer_id: int, request: Request, session: Session = Depends(get_session),
+             caller: Caller = Depends(require(Permission.READ_CUSTOMERS))) -> HTMLResponse:
+    profile = service.get_customer(session, customer_id)
+    return render(
+        request, "customer.html", caller=caller, customer=profile,
+        identities=service.identities_for(session, profile.id),
+        segments=service.segment_keys_for(session, profile.id),
+        merges=service.merges_of(session, profile.id),
+        items=timeline(session, profile.id),
+    )

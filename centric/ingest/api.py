@@ -1,0 +1,34 @@
+"""JSON route for bulk imports from an uploaded CSV or JSON Lines file."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Path, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from centric.accounts.roles import Permission
+from centric.db import Database
+from centric.errors import Invalid
+from centric.ingest.records import read_rows
+from centric.ingest.service import import_rows
+from centric.web.deps import Caller, get_db, get_settings, require
+
+router = APIRouter(tags=["import"])
+
+
+@router.post("/import/{kind}")
+async def import_file(
+    kind: str = Path(pattern="^(customers|events|responses|feedback)$"),
+    file: UploadFile = File(...),
+    db: Database = Depends(get_db),
+    settings=Depends(get_settings),  # type: ignore[no-untyped-def]
+    caller: Caller = Depends(require(Permission.INGEST)),
+) -> dict:
+    """Import every valid row; the answer lists each rejected row with line, field and reason."""
+    data = await file.read(settings.max_body_bytes + 1)
+    if len(data) > settings.max_body_bytes:
+        raise Invalid(f"the file is larger than {settings.max_body_bytes} bytes; use the CLI", field="file")
+    name = file.filename or "upload.csv"
+    report = await run_in_threadpool(
+        import_rows, db, kind, read_rows(name, kind, data=data), filename=name, user_id=caller.user.id
+    )
+    return report.as_dict()

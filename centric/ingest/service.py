@@ -1,0 +1,181 @@
+"""Bulk import of customers, events, responses and feedback from CSV or JSON Lines.
+
+Each row is validated and written inside its own savepoint: a bad row is reported with
+its line, field and reason and leaves nothing behind, while good rows are kept. Rows are
+committed in batches, so an interrupted import keeps whole batches and re-running it
+skips what is stored already (idempotency by external id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from centric.customers.schemas import CustomerIn
+from centric.customers.service import upsert_customer
+from centric.db import Database, utcnow
+from centric.errors import CentricError, Invalid
+from centric.feedback.schemas import FeedbackIn
+from centric.feedback.service import record_feedback
+from centric.ingest.bulk import Lookups, import_batch
+from centric.ingest.models import ImportRun
+from centric.ingest.records import IMPORT_KINDS, RowError, SourceRow
+from centric.journeys.schemas import EventIn
+from centric.journeys.service import record_event
+from centric.surveys.schemas import ResponseIn
+from centric.surveys.service import submit_response
+
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    created: int = 0
+    skipped: int = 0
+    failed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.skipped + self.failed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "created": self.created, "skipped": self.skipped, "failed": self.failed,
+            "run_id": self.run_id,
+            "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in self.errors],
+        }
+
+
+def _store_customer(session: Session, record: CustomerIn, user_id: int | None) -> bool:
+    upsert_customer(session, record, user_id)
+    return True
+
+
+def _store_event(session: Session, record: EventIn, user_id: int | None) -> bool:
+    return record_event(session, record, user_id)[1]
+
+
+def _store_response(session: Session, record: ResponseIn, user_id: int | None) -> bool:
+    return submit_response(session, record, user_id).created
+
+
+def _store_feedback(session: Session, record: FeedbackIn, user_id: int | None) -> bool:
+    return record_feedback(session, record, user_id).created
+
+
+WRITERS: dict[str, tuple[type[BaseModel], Callable[[Session, Any, int | None], bool]]] = {
+    "customers": (CustomerIn, _store_customer),
+    "events": (EventIn, _store_event),
+    "responses": (ResponseIn, _store_response),
+    "feedback": (FeedbackIn, _store_feedback),
+}
+
+
+def validation_error(exc: ValidationError) -> tuple[str | None, str]:
+    """The first problem of a Pydantic error as (dotted field, message)."""
+    first = exc.errors()[0]
+    location = ".".join(str(part) for part in first.get("loc", ()))
+    return (location or None), first.get("msg", "invalid value")
+
+
+def import_rows(
+    db: Database,
+    kind: str,
+    rows: Iterable[SourceRow],
+    *,
+    filename: str = "",
+    user_id: int | None = None,
+    batch_size: int = 1000,
+    on_row: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Write every valid row, report every invalid one; safe to run again."""
+    if kind not in IMPORT_KINDS:
+        raise Invalid(f"unknown import kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}", field="kind")
+    schema, writer = WRITERS[kind]
+    report = ImportReport(kind=kind)
+    session = db.sessions()
+    try:
+        lookups = Lookups(session)
+        batch: list[SourceRow] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                _write_batch(session, kind, schema, writer, batch, lookups, report, user_id, on_row)
+                batch = []
+        if batch:
+            _write_batch(session, kind, schema, writer, batch, lookups, report, user_id, on_row)
+        report.errors.sort(key=lambda error: error.line)
+        run = ImportRun(
+            kind=kind, filename=filename[:400], user_id=user_id, rows_ok=report.created,
+            rows_skipped=report.skipped, rows_failed=report.failed,
+            errors=[{"line": e.line, "field": e.field, "message": e.message} for e in report.errors[:100]],
+            finished_at=utcnow(),
+        )
+        session.add(run)
+        session.commit()
+        report.run_id = run.id
+    finally:
+        session.close()
+    return report
+
+
+def _write_batch(session: Session, kind: str, schema: type[BaseModel], writer: Callable,
+                 batch: list[SourceRow], lookups: Lookups, report: ImportReport, user_id: int | None,
+                 on_row: Callable[[int], None] | None) -> None:
+    """The set-based fast path; any surprise falls back to row by row for exact errors."""
+    try:
+        with session.begin_nested():
+            outcome = import_batch(session, kind, schema, batch, lookups)
+    except IntegrityError:
+        outcome = None
+    if outcome is None:
+        for row in batch:
+            _import_one(session, schema, writer, row, report, user_id)
+    else:
+        report.created += outcome.created
+        report.skipped += outcome.skipped
+        for error in outcome.errors:
+            _record_error(report, error)
+        for row in outcome.deferred:
+            _import_one(session, schema, writer, row, report, user_id)
+    session.commit()
+    if on_row:
+        for row in batch:
+            on_row(row.line)
+
+
+def _record_error(report: ImportReport, error: RowError) -> None:
+    report.failed += 1
+    if len(report.errors) < MAX_REPORTED_ERRORS:
+        report.errors.append(error)
+
+
+def _import_one(session: Session, schema: type[BaseModel], writer: Callable, row: SourceRow,
+                report: ImportReport, user_id: int | None) -> None:
+    error = row.error
+    if error is None:
+        try:
+            record = schema.model_validate(row.record)
+            with session.begin_nested():
+                created = writer(session, record, user_id)
+            if created:
+                report.created += 1
+            else:
+                report.skipped += 1
+            return
+        except ValidationError as exc:
+            where, message = validation_error(exc)
+            error = RowError(row.line, where, message)
+        except CentricError as exc:
+            error = RowError(row.line, exc.field, exc.message)
+        except IntegrityError as exc:
+            error = RowError(row.line, None, f"conflicts with stored data ({type(exc.orig).__name__})")
+    _record_error(report, error)

@@ -1,0 +1,124 @@
+"""JSON routes for experience metrics, comparisons, customer value, drivers and ROI."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from centric.accounts.roles import Permission
+from centric.insights import comparisons, reports, service, value
+from centric.insights.comparisons import ComparisonResult, GroupComparison
+from centric.insights.drivers import survey_drivers
+from centric.insights.schemas import (
+    ChurnOut,
+    ClvOut,
+    Dimension,
+    DriversOut,
+    EstimateOut,
+    MetricKind,
+    MetricResult,
+    RetentionOut,
+    RfmOut,
+    RoiOut,
+)
+from centric.stats import Estimate, happiness_score
+from centric.web.deps import Caller, get_session, require
+
+router = APIRouter(tags=["metrics"])
+read_metrics = Depends(require(Permission.READ_METRICS))
+
+
+def _filter(start: date | None, end: date | None, touchpoint: str | None, segment: str | None,
+            survey: str | None) -> service.MetricFilter:
+    return service.MetricFilter(start=start, end=end, touchpoint=touchpoint, segment=segment, survey=survey)
+
+
+@router.get("/metrics/happiness", response_model=EstimateOut)
+def happiness(start: date | None = None, end: date | None = None, touchpoint: str | None = None,
+              segment: str | None = None, session: Session = Depends(get_session),
+              _: Caller = read_metrics) -> EstimateOut:
+    """Customer Happiness Score 0–100: weighted NPS, CSAT and CES (definition in docs/statistics.md)."""
+    where = _filter(start, end, touchpoint, segment, None)
+    parts = {kind: service.metric(session, kind, "none", where).overall for kind in ("nps", "csat", "ces")}
+    estimates = {kind: Estimate(row.value, row.low, row.high, row.n, None, row.method) for kind, row in parts.items()}
+    return reports.estimate_out(happiness_score(**estimates))
+
+
+@router.get("/metrics/{kind}", response_model=MetricResult)
+def metric(kind: MetricKind, by: Dimension = "none", start: date | None = None, end: date | None = None,
+           touchpoint: str | None = None, segment: str | None = None, survey: str | None = None,
+           session: Session = Depends(get_session), _: Caller = read_metrics) -> MetricResult:
+    """NPS, CSAT or CES with 95% intervals, overall and per group of ``by``."""
+    return service.metric(session, kind, by, _filter(start, end, touchpoint, segment, survey))
+
+
+@router.get("/metrics/{kind}/compare", response_model=ComparisonResult)
+def compare_groups(kind: MetricKind, by: Dimension = "touchpoint", correction: Literal["holm", "bh"] = "holm",
+                   start: date | None = None, end: date | None = None, touchpoint: str | None = None,
+                   segment: str | None = None, survey: str | None = None,
+                   session: Session = Depends(get_session), _: Caller = read_metrics) -> ComparisonResult:
+    """Each group against the rest: difference, interval, p-value adjusted for many groups."""
+    return comparisons.groups_vs_rest(session, kind, by, _filter(start, end, touchpoint, segment, survey),
+                                      correction)
+
+
+@router.get("/metrics/{kind}/trend", response_model=GroupComparison)
+def compare_periods(kind: MetricKind, start: date, end: date, touchpoint: str | None = None,
+                    segment: str | None = None, survey: str | None = None,
+                    session: Session = Depends(get_session), _: Caller = read_metrics) -> GroupComparison:
+    """The period [start, end) against the equally long period before it."""
+    return comparisons.period_vs_previous(session, kind, start, end,
+                                          _filter(None, None, touchpoint, segment, survey))
+
+
+@router.get("/drivers/{survey}", response_model=DriversOut)
+def drivers(survey: str, session: Session = Depends(get_session), _: Caller = read_metrics) -> DriversOut:
+    """Key drivers of a survey's outcome question: relative weights, intervals, quadrants."""
+    return reports.drivers_out(survey, survey_drivers(session, survey))
+
+
+@router.get("/value/clv", response_model=ClvOut, tags=["customer value"])
+def clv(horizon_months: int = Query(default=12, ge=1, le=120), discount: float = Query(default=0.01, ge=0, lt=1),
+        session: Session = Depends(get_session), _: Caller = read_metrics) -> ClvOut:
+    """BG/NBD + Gamma-Gamma fitted on the stored purchases; parameters and top customers."""
+    log = value.purchases_from_events(session)
+    return reports.clv_out(value.fit_clv(log, horizon_months=horizon_months, monthly_discount_rate=discount))
+
+
+@router.get("/value/rfm", response_model=RfmOut, tags=["customer value"])
+def rfm(segment: str | None = None, session: Session = Depends(get_session), _: Caller = read_metrics) -> RfmOut:
+    return reports.rfm_out(value.rfm_summary(value.purchases_from_events(session, segment=segment)))
+
+
+@router.post("/value/rfm/segments", tags=["customer value"])
+def store_rfm_segments(session: Session = Depends(get_session),
+                       _: Caller = Depends(require(Permission.CONFIGURE))) -> dict[str, int]:
+    """Store the RFM segments as shared segments (``rfm-champions`` …) usable everywhere."""
+    return value.materialise_rfm_segments(session, value.purchases_from_events(session))
+
+
+@router.get("/value/churn", response_model=ChurnOut, tags=["customer value"])
+def churn(start: date | None = None, end: date | None = None, months: int = Query(default=3, ge=1, le=24),
+          segment: str | None = None, session: Session = Depends(get_session), _: Caller = read_metrics) -> ChurnOut:
+    """Customers lost in the period ÷ customers active before it (new customers excluded)."""
+    log = value.purchases_from_events(session, segment=segment)
+    return reports.churn_out(value.churn_report(log, start, end, months))
+
+
+@router.get("/value/retention", response_model=RetentionOut, tags=["customer value"])
+def retention(segment: str | None = None, session: Session = Depends(get_session),
+              _: Caller = read_metrics) -> RetentionOut:
+    """Share of each first-purchase-month cohort still buying k months later."""
+    return reports.retention_out(value.retention_report(value.purchases_from_events(session, segment=segment)))
+
+
+@router.get("/value/roi", response_model=RoiOut, tags=["customer value"])
+def roi(months: int = Query(default=3, ge=1, le=24), session: Session = Depends(get_session),
+        _: Caller = read_metrics) -> RoiOut:
+    """Churn and value of promoters, passives and detractors; revenue at risk."""
+    return reports.roi_out(value.roi_report(session, value.purchases_from_events(session), months))
+
+

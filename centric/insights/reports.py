@@ -1,0 +1,66 @@
+"""Turning analytics results (frozen dataclasses of arrays) into API/page schemas."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+
+from centric.insights.schemas import (
+    CategoryOut,
+    ChurnOut,
+    ClvOut,
+    DriverOut,
+    DriversOut,
+    EstimateOut,
+    RetentionOut,
+    RfmOut,
+    RoiOut,
+)
+from centric.insights.value import ClvReport, RfmSummary, RoiReport
+from centric.stats import ChurnRate, DriverAnalysis, Estimate, RetentionTable
+
+
+def estimate_out(estimate: Estimate) -> EstimateOut:
+    return EstimateOut(value=estimate.value, low=estimate.low, high=estimate.high, n=estimate.n,
+                       method=estimate.method)
+
+
+def clv_out(report: ClvReport, top: int = 20) -> ClvOut:
+    customers = sorted(report.per_customer(), key=lambda row: row["clv"], reverse=True)[:top]
+    return ClvOut(parameters=report.parameters(), top_customers=customers)
+
+
+def rfm_out(summary: RfmSummary) -> RfmOut:
+    return RfmOut(**asdict(summary))
+
+
+def churn_out(churn: ChurnRate) -> ChurnOut:
+    return ChurnOut(rate=estimate_out(churn.rate), customers_at_start=churn.customers_at_start, lost=churn.lost,
+                    retained=churn.retained, new=churn.new, period_start=str(churn.period_start),
+                    period_end=str(churn.period_end), definition=churn.definition)
+
+
+def retention_out(table: RetentionTable) -> RetentionOut:
+    shares = [[None if math.isnan(v) else round(float(v), 2) for v in row] for row in table.shares]
+    return RetentionOut(cohorts=[str(c) for c in table.cohorts], sizes=[int(s) for s in table.sizes], shares=shares)
+
+
+def roi_out(report: RoiReport) -> RoiOut:
+    roi = report.roi
+    moved = roi.detractor_to_passive_value
+    return RoiOut(
+        period_start=report.period_start, period_end=report.period_end, customers=report.customers,
+        value_definition=report.value_definition,
+        categories=[CategoryOut(category=c.category, n=c.n, churn_rate=estimate_out(c.churn_rate),
+                                mean_value=estimate_out(c.mean_value), total_value=c.total_value)
+                    for c in roi.categories],
+        revenue_at_risk=estimate_out(roi.revenue_at_risk),
+        detractor_to_passive={"difference": moved.difference, "low": moved.low, "high": moved.high,
+                              "p_value": moved.p_value, "method": moved.method},
+        method=roi.method,
+    )
+
+
+def drivers_out(survey: str, analysis: DriverAnalysis) -> DriversOut:
+    return DriversOut(survey=survey, n=analysis.n, r_squared=analysis.r_squared, method=analysis.method,
+                      drivers=[DriverOut(**asdict(d)) for d in analysis.drivers])

@@ -1,0 +1,190 @@
+"""Metric queries: one SQL aggregate of sufficient statistics, then pure statistics.
+
+NPS, CSAT and CES and their variances are functions of counts and sums (DESIGN §5), so
+no response is ever loaded into Python: the database returns n, promoters, detractors,
+sums and sums of squares per group, and :mod:`centric.stats` turns them into estimates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, case, func, literal_column, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from centric.customers.models import CustomerSegment, Segment
+from centric.errors import Invalid
+from centric.insights.models import AnswerRollup
+from centric.insights.schemas import Dimension, MetricKind, MetricResult, MetricRow
+from centric.journeys.models import Journey, Stage, Touchpoint
+from centric.stats import ces_estimate, csat_estimate, nps_estimate
+from centric.surveys.models import Answer, Response, Survey
+
+SCALES = {"nps": "NPS −100…100 (promoters 9–10, detractors 0–6)",
+          "csat": "CSAT % top-2-box (4–5 on 1–5)",
+          "ces": "CES mean on 1–7 (agree = 5–7)"}
+
+
+@dataclass(frozen=True)
+class MetricFilter:
+    start: date | None = None
+    end: date | None = None
+    touchpoint: str | None = None
+    segment: str | None = None
+    survey: str | None = None
+
+
+def month_of(session: Session, column: ColumnElement) -> ColumnElement:
+    """``YYYY-MM`` of a timestamp in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+_ALL = literal_column("'all'")
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where sufficient statistics come from: raw answers, or the daily rollups."""
+
+    rollup: bool
+
+    @property
+    def touchpoint_id(self) -> ColumnElement:
+        return AnswerRollup.touchpoint_id if self.rollup else Response.touchpoint_id
+
+    @property
+    def survey_id(self) -> ColumnElement:
+        return AnswerRollup.survey_id if self.rollup else Response.survey_id
+
+    @property
+    def channel(self) -> ColumnElement:
+        return AnswerRollup.channel if self.rollup else Response.channel
+
+    @property
+    def moment(self) -> ColumnElement:
+        return AnswerRollup.day if self.rollup else Response.submitted_at
+
+
+def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[ColumnElement, list[str]]:
+    """The grouping expression and the joins it needs."""
+    columns: dict[str, tuple[ColumnElement, list[str]]] = {
+        "touchpoint": (Touchpoint.name, ["touchpoint"]),
+        "stage": (Stage.name, ["touchpoint", "stage"]),
+        "journey": (Journey.name, ["touchpoint", "stage", "journey"]),
+        "segment": (Segment.name, ["segment"]),
+        "month": (month_of(session, source.moment), []),
+        "channel": (source.channel, []),
+        "survey": (Survey.name, ["survey"]),
+        "none": (_ALL, []),
+    }
+    if by not in columns:
+        raise Invalid(f"cannot group by {by!r}; use one of {', '.join(columns)}", field="by")
+    return columns[by]
+
+
+def _statistics(metric: MetricKind, source: _Source) -> list[ColumnElement]:
+    if source.rollup:
+        names = {"nps": ("n", "promoters", "detractors"), "csat": ("n", "satisfied"),
+                 "ces": ("n", "total", "total_sq", "agree")}[metric]
+        return [func.sum(getattr(AnswerRollup, name)).label(name) for name in names]
+    number = Answer.number
+    count = func.count(number).label("n")
+    if metric == "nps":
+        return [count, func.sum(case((number >= 9, 1), else_=0)).label("promoters"),
+                func.sum(case((number <= 6, 1), else_=0)).label("detractors")]
+    if metric == "csat":
+        return [count, func.sum(case((number >= 4, 1), else_=0)).label("satisfied")]
+    return [count, func.sum(number).label("total"), func.sum(number * number).label("total_sq"),
+            func.sum(case((number >= 5, 1), else_=0)).label("agree")]
+
+
+def _query(session: Session, metric: MetricKind, group: ColumnElement, joins: list[str],
+           where: MetricFilter, source: _Source) -> Select:
+    if source.rollup:
+        query = select(group.label("grp"), *_statistics(metric, source)).select_from(AnswerRollup).where(
+            AnswerRollup.metric == metric)
+    else:
+        query = select(group.label("grp"), *_statistics(metric, source)).select_from(Answer).join(
+            Response, Answer.response_id == Response.id
+        ).where(Answer.metric == metric)
+    needed = list(joins)
+    if where.touchpoint and "touchpoint" not in needed:
+        needed.append("touchpoint")
+    if where.survey and "survey" not in needed:
+        needed.append("survey")
+    if "touchpoint" in needed:
+        query = query.join(Touchpoint, source.touchpoint_id == Touchpoint.id)
+    if "stage" in needed:
+        query = query.join(Stage, Touchpoint.stage_id == Stage.id)
+    if "journey" in needed:
+        query = query.join(Journey, Stage.journey_id == Journey.id)
+    if "survey" in needed:
+        query = query.join(Survey, source.survey_id == Survey.id)
+    if "segment" in needed:
+        query = query.join(CustomerSegment, CustomerSegment.customer_id == Response.customer_id).join(
+            Segment, CustomerSegment.segment_id == Segment.id
+        )
+    elif where.segment:
+        members = select(CustomerSegment.customer_id).join(Segment).where(Segment.key == where.segment)
+        query = query.where(Response.customer_id.in_(members))
+    if where.segment and "segment" in needed:
+        query = query.where(Segment.key == where.segment)
+    if where.touchpoint:
+        query = query.where(Touchpoint.key == where.touchpoint)
+    if where.survey:
+        query = query.where(Survey.key == where.survey)
+    if where.start:
+        start = where.start if source.rollup else datetime.combine(where.start, datetime.min.time())
+        query = query.where(source.moment >= start)
+    if where.end:
+        end = where.end if source.rollup else datetime.combine(where.end, datetime.min.time())
+        query = query.where(source.moment < end)
+    if group is _ALL:
+        return query  # one group: an aggregate without GROUP BY (PostgreSQL rejects constants there)
+    return query.group_by(group).order_by(group)
+
+
+def _row(metric: MetricKind, group: str, stats: dict) -> MetricRow:
+    n = int(stats.get("n") or 0)
+    if metric == "nps":
+        p, d = int(stats.get("promoters") or 0), int(stats.get("detractors") or 0)
+        est = nps_estimate(n, p, d)
+        return MetricRow(group=group, n=n, value=est.value, low=est.low, high=est.high,
+                         method=est.method, promoters=p, detractors=d)
+    if metric == "csat":
+        s = int(stats.get("satisfied") or 0)
+        est = csat_estimate(n, s)
+        return MetricRow(group=group, n=n, value=est.value, low=est.low, high=est.high,
+                         method=est.method, satisfied=s)
+    total, total_sq = float(stats.get("total") or 0.0), float(stats.get("total_sq") or 0.0)
+    est = ces_estimate(n, total, total_sq)
+    agree = int(stats.get("agree") or 0)
+    return MetricRow(group=group, n=n, value=est.value, low=est.low, high=est.high, method=est.method,
+                     mean=est.value, agree_share=(100.0 * agree / n) if n else None, total=total,
+                     total_sq=total_sq)
+
+
+def metric(session: Session, kind: MetricKind, by: Dimension = "none",
+           where: MetricFilter | None = None, *, use_rollups: bool = True) -> MetricResult:
+    """Score with a 95% interval per group of ``by``, and overall.
+
+    Reads the daily rollups unless the slice needs the customer (segments), in which
+    case the answers themselves are aggregated; both give the same statistics.
+    """
+    if kind not in SCALES:
+        raise Invalid(f"unknown metric {kind!r}; use nps, csat or ces", field="metric")
+    where = where or MetricFilter()
+    source = _Source(rollup=use_rollups and by != "segment" and where.segment is None)
+    group, joins = _group_column(session, by, source)
+    rows = [
+        _row(kind, str(r.grp) if r.grp is not None else "(none)", r._mapping)
+        for r in session.execute(_query(session, kind, group, joins, where, source))
+    ]
+    overall_group, overall_joins = _group_column(session, "none", source)
+    overall = session.execute(_query(session, kind, overall_group, overall_joins, where, source)).first()
+    overall_row = _row(kind, "all", overall._mapping) if overall else _row(kind, "all", {"n": 0})
+    return MetricResult(metric=kind, by=by, scale=SCALES[kind], overall=overall_row, rows=rows)

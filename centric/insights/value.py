@@ -1,0 +1,271 @@
+"""Customer value from a purchase log: BG/NBD + Gamma-Gamma CLV, RFM, churn, retention.
+
+The statistics live in :mod:`centric.stats`; this module turns a purchase log (a file or
+the ``event`` table) into their inputs and their results into plain reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from centric.customers.models import CustomerSegment, Segment
+from centric.errors import Invalid
+from centric.journeys.models import Event
+from centric.stats import (
+    BgNbdFit,
+    ChurnRate,
+    ConvergenceError,
+    CxRoi,
+    GammaGammaFit,
+    LifetimeValue,
+    RetentionTable,
+    churn_rate,
+    customer_lifetime_value,
+    cx_roi,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    nps_category,
+    retention_cohorts,
+    rfm_segments,
+    summary_from_transactions,
+)
+from centric.surveys.models import Answer, Response
+
+PURCHASE_KINDS = ("purchase", "booking", "order")
+
+
+@dataclass(frozen=True)
+class PurchaseLog:
+    customer_ids: NDArray
+    dates: NDArray[np.datetime64]
+    amounts: NDArray[np.float64]
+
+    @property
+    def size(self) -> int:
+        return int(self.customer_ids.shape[0])
+
+
+@dataclass(frozen=True)
+class ClvReport:
+    """Fitted models and per-customer predictions (arrays in ``customer_ids`` order)."""
+
+    purchases: BgNbdFit
+    spend: GammaGammaFit
+    value: LifetimeValue
+    customer_ids: NDArray
+    frequency: NDArray[np.int64]
+    recency: NDArray[np.float64]
+    T: NDArray[np.float64]
+    monetary_value: NDArray[np.float64]
+    probability_alive: NDArray[np.float64]
+    calibration_end: str
+    freq_days: float
+
+    def parameters(self) -> dict:
+        p, s = self.purchases, self.spend
+        return {
+            "bgnbd": {"r": p.r, "alpha": p.alpha, "a": p.a, "b": p.b, "log_likelihood": p.log_likelihood,
+                      "customers": p.n_customers},
+            "gamma_gamma": {"p": s.p, "q": s.q, "gamma": s.gamma, "log_likelihood": s.log_likelihood,
+                            "customers": s.n_customers},
+            "clv": {"horizon_months": self.value.horizon_months,
+                    "monthly_discount_rate": self.value.monthly_discount_rate,
+                    "mean": self.value.mean.value, "low": self.value.mean.low, "high": self.value.mean.high,
+                    "total": self.value.total, "method": self.value.method},
+            "calibration_end": self.calibration_end, "time_unit_days": self.freq_days,
+        }
+
+    def per_customer(self) -> list[dict]:
+        return [
+            {"customer_id": str(cid), "frequency": int(x), "recency": float(r), "T": float(t),
+             "monetary_value": float(m), "probability_alive": float(pa),
+             "expected_purchases": float(e), "clv": float(v)}
+            for cid, x, r, t, m, pa, e, v in zip(
+                self.customer_ids, self.frequency, self.recency, self.T, self.monetary_value,
+                self.probability_alive, self.value.expected_purchases, self.value.clv, strict=True)
+        ]
+
+
+def fit_clv(log: PurchaseLog, *, calibration_end: date | str | None = None, freq_days: float = 7.0,
+            horizon_months: int = 12, monthly_discount_rate: float = 0.01, margin: float = 1.0) -> ClvReport:
+    """Fit BG/NBD (Fader, Hardie & Lee 2005) and Gamma-Gamma (Fader & Hardie 2013), then CLV.
+
+    Raises :class:`Invalid` for unusable data and for fits that do not converge — no
+    numbers are returned from a failed fit.
+    """
+    try:
+        summary = summary_from_transactions(log.customer_ids, log.dates, log.amounts,
+                                            calibration_end=calibration_end, freq_days=freq_days)
+        purchases = fit_bgnbd(summary.frequency, summary.recency, summary.T)
+        repeaters = summary.frequency > 0
+        spend = fit_gamma_gamma(summary.frequency[repeaters], summary.monetary_value[repeaters])
+        value = customer_lifetime_value(
+            purchases, spend, summary.frequency, summary.recency, summary.T, summary.monetary_value,
+            horizon_months=horizon_months, monthly_discount_rate=monthly_discount_rate, margin=margin,
+            freq_days=freq_days,
+        )
+    except ConvergenceError as exc:
+        raise Invalid(f"the model did not converge: {exc}") from None
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    alive = purchases.conditional_probability_alive(summary.frequency, summary.recency, summary.T)
+    end = str(np.datetime64(calibration_end, "D")) if calibration_end else str(log.dates.max().astype("datetime64[D]"))
+    return ClvReport(purchases, spend, value, summary.customer_ids, summary.frequency, summary.recency,
+                     summary.T, summary.monetary_value, alive, end, freq_days)
+
+
+def purchases_from_events(session: Session, kinds: tuple[str, ...] = PURCHASE_KINDS,
+                          segment: str | None = None) -> PurchaseLog:
+    """Every purchase-like event with a value, as arrays (one query); optionally one segment's."""
+    query = select(Event.customer_id, Event.occurred_at, Event.value).where(
+        Event.kind.in_(kinds), Event.value.is_not(None))
+    if segment:
+        members = select(CustomerSegment.customer_id).join(Segment).where(Segment.key == segment)
+        query = query.where(Event.customer_id.in_(members))
+    rows = session.execute(query).all()
+    if not rows:
+        raise Invalid("no purchases with a value recorded yet (events of kind purchase, booking or order)"
+                      + (f" for segment {segment!r}" if segment else ""))
+    ids, moments, values = zip(*rows, strict=True)
+    return PurchaseLog(np.asarray(ids), np.asarray(moments, dtype="datetime64[D]"),
+                       np.asarray(values, dtype=np.float64))
+
+
+_ROW = re.compile(r"\brow (\d+)\b")
+
+
+def file_line_message(message: str) -> str:
+    """Rewrite 'row N' (0-based data row) as 'line N+2' (1-based, after the header)."""
+    return _ROW.sub(lambda m: f"line {int(m.group(1)) + 2}", message)
+
+
+@dataclass(frozen=True)
+class RfmSummary:
+    as_of: str
+    customers: int
+    segments: dict[str, int]
+    mean_monetary: dict[str, float]
+
+
+def rfm_summary(log: PurchaseLog) -> RfmSummary:
+    """RFM quintile scores and named segments of every purchasing customer."""
+    ids, first, counts, totals, last = _per_customer(log)
+    as_of = log.dates.max()
+    recency_days = (as_of - last).astype(np.int64)
+    scores = rfm_segments(recency_days, counts, totals)
+    names = scores.segment.astype(str)
+    means = {name: float(totals[names == name].mean()) for name in np.unique(names)}
+    return RfmSummary(str(as_of), int(ids.shape[0]), scores.segment_counts(), means)
+
+
+def _per_customer(log: PurchaseLog) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
+    ids, index = np.unique(log.customer_ids, return_inverse=True)
+    counts = np.bincount(index)
+    totals = np.bincount(index, weights=log.amounts)
+    days = log.dates.astype(np.int64)
+    last = np.full(ids.shape[0], np.iinfo(np.int64).min)
+    np.maximum.at(last, index, days)
+    first = np.full(ids.shape[0], np.iinfo(np.int64).max)
+    np.minimum.at(first, index, days)
+    return ids, first.astype("datetime64[D]"), counts, totals, last.astype("datetime64[D]")
+
+
+def churn_report(log: PurchaseLog, period_start: date | None = None, period_end: date | None = None,
+                 months: int = 3) -> ChurnRate:
+    """Churn over a period (default: the last ``months`` months of data)."""
+    end = np.datetime64(period_end, "D") if period_end else log.dates.max()
+    start = np.datetime64(period_start, "D") if period_start else end - np.timedelta64(int(months * 30.44), "D")
+    try:
+        return churn_rate(log.customer_ids, log.dates, start, end)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+
+
+def retention_report(log: PurchaseLog) -> RetentionTable:
+    return retention_cohorts(log.customer_ids, log.dates, "M")
+
+
+@dataclass(frozen=True)
+class RoiReport:
+    roi: CxRoi
+    period_start: str
+    period_end: str
+    customers: int
+    value_definition: str
+
+
+def roi_report(session: Session, log: PurchaseLog, months: int = 3) -> RoiReport:
+    """What promoters, passives and detractors are worth, from the customers' own data.
+
+    Population: customers who bought before the last ``months`` months and answered an
+    NPS question before that; churned = no purchase since; value = their revenue in the
+    twelve months before the period. Category = their latest NPS answer before it.
+    """
+    end = log.dates.max()
+    start = end - np.timedelta64(int(months * 30.44), "D")
+    year_before = start - np.timedelta64(365, "D")
+    before = log.dates < start
+    category = _nps_categories(session, start)
+    ids = np.asarray([c for c in np.unique(log.customer_ids[before]) if c in category])
+    if ids.shape[0] == 0:
+        raise Invalid("no customer both bought and answered an NPS question before the period")
+    active = set(np.unique(log.customer_ids[(log.dates >= start) & (log.dates <= end)]).tolist())
+    window = before & (log.dates >= year_before)
+    revenue = dict(zip(*_sum_by(log.customer_ids[window], log.amounts[window]), strict=True))
+    roi = cx_roi([category[c] for c in ids], [c not in active for c in ids], [revenue.get(c, 0.0) for c in ids])
+    return RoiReport(roi, str(start), str(end), int(ids.shape[0]),
+                     "revenue in the 12 months before the period (historical value)")
+
+
+def _sum_by(ids: NDArray, amounts: NDArray) -> tuple[list, list]:
+    unique, index = np.unique(ids, return_inverse=True)
+    return unique.tolist(), np.bincount(index, weights=amounts).tolist()
+
+
+def _nps_categories(session: Session, before: np.datetime64) -> dict:
+    """Each customer's NPS category from their latest NPS answer before ``before``."""
+    cutoff = before.astype("datetime64[s]").astype(object)
+    rows = session.execute(
+        select(Response.customer_id, Answer.number)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Answer.metric == "nps", Response.customer_id.is_not(None), Response.submitted_at < cutoff)
+        .order_by(Response.customer_id, Response.submitted_at)
+    ).all()
+    latest = {customer: score for customer, score in rows}
+    return {customer: nps_category(int(score)) for customer, score in latest.items()}
+
+
+RFM_PREFIX = "rfm-"
+
+
+def materialise_rfm_segments(session: Session, log: PurchaseLog) -> dict[str, int]:
+    """Store each RFM segment as a shared segment (key ``rfm-<name>``) with its members.
+
+    Afterwards every metric, page and export can be sliced by RFM segment like any
+    other segment. Running it again replaces the memberships.
+    """
+    ids, _first, counts, totals, last = _per_customer(log)
+    scores = rfm_segments((log.dates.max() - last).astype(np.int64), counts, totals)
+    names = scores.segment.astype(str)
+    sizes: dict[str, int] = {}
+    for name in np.unique(names):
+        key = RFM_PREFIX + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        segment = session.scalar(select(Segment).where(Segment.key == key))
+        if segment is None:
+            segment = Segment(key=key, name=f"RFM: {name}", kind="segment", rule=[],
+                              description="Recency-frequency-monetary segment, recomputed from purchases.")
+            session.add(segment)
+            session.flush()
+        session.execute(CustomerSegment.__table__.delete().where(CustomerSegment.segment_id == segment.id))
+        members = [{"customer_id": int(c), "segment_id": segment.id} for c in ids[names == name]]
+        for start in range(0, len(members), 5000):
+            session.execute(CustomerSegment.__table__.insert(), members[start:start + 5000])
+        sizes[key] = len(members)
+    return sizes

@@ -1,0 +1,101 @@
+"""HTML pages: the overview dashboard and the touchpoint table."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from centric.accounts.roles import Permission
+from centric.errors import CentricError
+from centric.insights import reports, value
+from centric.insights.comparisons import groups_vs_rest
+from centric.insights.drivers import survey_drivers
+from centric.insights.service import metric
+from centric.journeys.service import list_touchpoints
+from centric.surveys.service import list_surveys
+from centric.web.deps import Caller, get_session, require
+from centric.web.templating import render
+
+router = APIRouter()
+KINDS = ("nps", "csat", "ces")
+
+
+def _trend(result) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "months": [r.group for r in result.rows],
+        "value": [r.value for r in result.rows],
+        "low": [r.low for r in result.rows],
+        "high": [r.high for r in result.rows],
+        "n": [r.n for r in result.rows],
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, session: Session = Depends(get_session),
+              caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    monthly = {kind: metric(session, kind, "month") for kind in KINDS}
+    tiles = {kind: result.overall for kind, result in monthly.items()}
+    charts = {kind: _trend(result) for kind, result in monthly.items()}
+    by_touchpoint = metric(session, "nps", "touchpoint")
+    return render(request, "dashboard.html", caller=caller, tiles=tiles, charts=charts,
+                  touchpoints=by_touchpoint.rows)
+
+
+@router.get("/touchpoints", response_class=HTMLResponse)
+def touchpoints(request: Request, session: Session = Depends(get_session),
+                caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    scores = {kind: {r.group: r for r in metric(session, kind, "touchpoint").rows} for kind in KINDS}
+    versus = {kind: _attempt(lambda k=kind: {c.group: c for c in groups_vs_rest(session, k, "touchpoint").rows})[0]
+              or {} for kind in KINDS}
+    rows = [
+        {"touchpoint": t, **{kind: scores[kind].get(t.name) for kind in KINDS},
+         **{f"{kind}_vs": versus[kind].get(t.name) for kind in KINDS}}
+        for t in list_touchpoints(session)
+    ]
+    return render(request, "touchpoints.html", caller=caller, rows=rows)
+
+
+def _attempt(compute):  # type: ignore[no-untyped-def]
+    """(result, None) or (None, message): a page shows what it can and says what it cannot."""
+    try:
+        return compute(), None
+    except CentricError as exc:
+        return None, exc.message
+
+
+@router.get("/value", response_class=HTMLResponse)
+def customer_value(request: Request, session: Session = Depends(get_session),
+                   caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    log, problem = _attempt(lambda: value.purchases_from_events(session))
+    clv = rfm = churn = retention = None
+    if log is not None:
+        clv, problem = _attempt(lambda: reports.clv_out(value.fit_clv(log)))
+        rfm = reports.rfm_out(value.rfm_summary(log))
+        churn, _ = _attempt(lambda: reports.churn_out(value.churn_report(log)))
+        retention = reports.retention_out(value.retention_report(log))
+    return render(request, "value.html", caller=caller, problem=problem, clv=clv, rfm=rfm, churn=churn,
+                  retention=retention)
+
+
+@router.get("/roi", response_class=HTMLResponse)
+def roi(request: Request, session: Session = Depends(get_session),
+        caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    report, problem = _attempt(lambda: reports.roi_out(
+        value.roi_report(session, value.purchases_from_events(session))))
+    return render(request, "roi.html", caller=caller, report=report, problem=problem)
+
+
+@router.get("/drivers", response_class=HTMLResponse)
+def drivers(request: Request, survey: str | None = Query(default=None, max_length=80),
+            session: Session = Depends(get_session),
+            caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    surveys = list_surveys(session)
+    chosen = survey or next((s.key for s in surveys if sum(
+        q.get("type") in ("rating", "csat", "ces", "nps") for q in s.questions) > 1), None)
+    result, problem = (None, "No survey has rated items besides its main question yet.")
+    if chosen:
+        result, problem = _attempt(lambda: reports.drivers_out(chosen, survey_drivers(session, chosen)))
+    points = [d.model_dump() for d in result.drivers] if result else []
+    return render(request, "drivers.html", caller=caller, surveys=surveys, chosen=chosen, result=result,
+                  problem=problem, drivers_points=points)

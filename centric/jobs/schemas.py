@@ -1,0 +1,30 @@
+"""Pydantic schemas for jobs as the API and CLI show them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    max_attempts: int | None
+    run_at: datetime
+    last_error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class JobCounts(BaseModel):
+    queued: int
+    running: int
+    done: int
+    failed: int

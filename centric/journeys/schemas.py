@@ -1,0 +1,84 @@
+"""Pydantic schemas for journeys, stages, touchpoints and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from centric.customers.schemas import CustomerIn
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+class StageIn(BaseModel):
+    key: str = Field(min_length=1, max_length=80, pattern=KEY_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class JourneyIn(BaseModel):
+    key: str = Field(min_length=1, max_length=80, pattern=KEY_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    owner_team: str | None = None
+    stages: list[StageIn] = Field(default_factory=list, max_length=50)
+
+
+class TouchpointIn(BaseModel):
+    key: str = Field(min_length=1, max_length=80, pattern=KEY_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    journey: str = Field(description="journey key")
+    stage: str = Field(description="stage key within the journey")
+    channel: str = Field(default="web", max_length=40)
+    owner_team: str | None = Field(default=None, description="team name")
+    owner_email: str | None = Field(default=None, description="owning user's e-mail")
+
+
+class TouchpointOut(BaseModel):
+    id: int
+    key: str
+    name: str
+    channel: str
+    journey: str
+    stage: str
+    stage_position: int
+    owner_team: str | None
+    owner: str | None
+
+
+class JourneyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key: str
+    name: str
+    description: str
+    stages: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class EventIn(BaseModel):
+    """Something a customer did or experienced on a channel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer: CustomerIn
+    kind: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_.-]*$")
+    occurred_at: datetime
+    touchpoint: str | None = Field(default=None, description="touchpoint key")
+    value: float | None = Field(default=None, allow_inf_nan=False)
+    source: str = Field(default="api", max_length=60)
+    external_id: str | None = Field(default=None, max_length=200)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: int
+    kind: str
+    occurred_at: datetime
+    value: float | None
+    touchpoint_id: int | None
+    created: bool = True

@@ -1,0 +1,29 @@
+"""Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic)."""
+
+from centric.accounts.models import ApiToken, AppSetting, AuditLog, Team, User, WebSession
+from centric.connectors.models import Connector
+from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
+from centric.db import Base
+from centric.feedback.models import Feedback, FeedbackTheme, Theme
+from centric.ingest.models import IdempotencyRecord, ImportRun
+from centric.insights.models import AnswerRollup
+from centric.jobs.models import Job
+from centric.journeys.models import Event, Journey, Stage, Touchpoint
+from centric.outreach.models import (
+    ContactRule,
+    ContactSkip,
+    InvitationDelivery,
+    Suppression,
+    TriggerRule,
+)
+from centric.surveys.models import Answer, Invitation, Response, Survey, SurveyVersion
+from centric.themes.models import ThemeProposal
+from centric.webhooks.models import WebhookDelivery, WebhookSubscription
+
+__all__ = [
+    "Answer", "AnswerRollup", "ApiToken", "AppSetting", "WebSession", "AuditLog", "Base", "Customer", "CustomerMerge", "CustomerSegment",
+    "Event", "Feedback", "FeedbackTheme", "IdempotencyRecord", "Identity", "ImportRun",
+    "Invitation", "Journey", "Response", "Segment", "Stage", "Survey", "SurveyVersion", "Team",
+    "Theme", "Touchpoint", "User", "Connector", "Job", "ContactRule", "ContactSkip", "InvitationDelivery",
+    "Suppression", "ThemeProposal", "TriggerRule", "WebhookDelivery", "WebhookSubscription",
+]

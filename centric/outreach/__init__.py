@@ -1,0 +1,1 @@
+"""Outreach: invitations by e-mail, reminders, event-triggered surveys, contact-frequency rules."""

@@ -1,0 +1,1 @@
+"""privacy domain: data export, erasure and unsubscribe for customers and respondents."""

@@ -1,0 +1,160 @@
+"""Respondent privacy: a customer's data export (GDPR art. 15) and erasure (art. 17).
+
+Erasure deletes what identifies the person (profile, identities, events, invitations,
+feedback texts, free-text and hidden answers, merge snapshots) and keeps their rated and
+choice answers anonymised (``customer_id`` NULL) so that statistics stay right. Tables
+added later by other domains are found through their foreign keys to ``customer``: a
+nullable reference is cleared, a required one deletes the row. The audit log records
+the erasure with counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.orm import Session
+
+import centric.models  # noqa: F401  (registers every table, so foreign keys can be followed)
+from centric.accounts.service import audit
+from centric.accounts.signing import sign, signing_key, verify
+from centric.config import Settings
+from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
+from centric.customers.service import get_customer
+from centric.db import Base
+from centric.errors import Invalid
+from centric.feedback.models import Feedback
+from centric.journeys.models import Event
+from centric.privacy.schemas import CustomerExport, ErasureReport
+from centric.surveys.links import base_url
+from centric.surveys.models import Answer, Invitation, Response, Survey
+
+UNSUBSCRIBE = "unsubscribe"
+PERSONAL_ANSWERS = ("text", "hidden")  # free texts and link-supplied ids (ticket numbers…)
+HANDLED = {"customer", "identity", "event", "response", "feedback", "invitation", "customer_segment",
+           "customer_merge"}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def _rows(session: Session, model: Any, *where: Any) -> list[dict[str, Any]]:
+    table: Table = model.__table__ if hasattr(model, "__table__") else model
+    return [{k: _plain(v) for k, v in row._mapping.items()} for row in session.execute(select(table).where(*where))]
+
+
+def _family(session: Session, customer_id: int) -> list[int]:
+    """The surviving profile and every profile merged into it (they are one person)."""
+    ids = [get_customer(session, customer_id).id]
+    frontier = list(ids)
+    while frontier:
+        merged = list(session.scalars(select(Customer.id).where(Customer.merged_into_id.in_(frontier))))
+        ids += merged
+        frontier = merged
+    return ids
+
+
+def _other_references() -> list[tuple[Table, Any]]:
+    """(table, column) of every foreign key to ``customer.id`` this module does not handle itself."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in HANDLED:
+            continue
+        for column in table.columns:
+            if any(fk.column.table.name == "customer" for fk in column.foreign_keys):
+                found.append((table, column))
+    return found
+
+
+def export_customer(session: Session, customer_id: int, user_id: int | None = None) -> CustomerExport:
+    """Everything Centric holds about one customer, as one JSON document (the export is audited)."""
+    ids = _family(session, customer_id)
+    audit(session, user_id, "customer.export", "customer", ids[0], {})
+    responses = _rows(session, Response, Response.customer_id.in_(ids))
+    answers: dict[int, list[dict[str, Any]]] = {}
+    for answer in _rows(session, Answer, Answer.response_id.in_([r["id"] for r in responses])):
+        answers.setdefault(answer["response_id"], []).append(answer)
+    surveys = dict(session.execute(select(Survey.id, Survey.key)).all())
+    for response in responses:
+        response["survey"] = surveys.get(response["survey_id"])
+        response["answers"] = answers.get(response["id"], [])
+    other = {f"{table.name}.{column.name}": _rows(session, table, column.in_(ids))
+             for table, column in _other_references()}
+    return CustomerExport(
+        customer_id=ids[0], exported_at=datetime.now().astimezone().isoformat(),
+        profiles=_rows(session, Customer, Customer.id.in_(ids)),
+        identities=_rows(session, Identity, Identity.customer_id.in_(ids)),
+        segments=list(session.scalars(select(Segment.key).join(CustomerSegment)
+                                      .where(CustomerSegment.customer_id.in_(ids)))),
+        events=_rows(session, Event, Event.customer_id.in_(ids)),
+        responses=responses,
+        feedback=_rows(session, Feedback, Feedback.customer_id.in_(ids)),
+        invitations=_rows(session, Invitation, Invitation.customer_id.in_(ids)),
+        merges=_rows(session, CustomerMerge, CustomerMerge.survivor_id.in_(ids) | CustomerMerge.merged_id.in_(ids)),
+        other={k: v for k, v in other.items() if v},
+    )
+
+
+def erase_customer(session: Session, customer_id: int, confirm: int | str | None,
+                   user_id: int | None = None) -> ErasureReport:
+    """Delete or anonymise everything personal about a customer; ``confirm`` must repeat the id."""
+    if str(confirm).strip() != str(customer_id):
+        raise Invalid(f"type the customer's id ({customer_id}) to confirm the erasure", field="confirm")
+    ids = _family(session, customer_id)
+    response_ids = list(session.scalars(select(Response.id).where(Response.customer_id.in_(ids))))
+    invitation_ids = list(session.scalars(select(Invitation.id).where(Invitation.customer_id.in_(ids))))
+    counts: dict[str, int] = {"profiles": len(ids), "responses_anonymised": len(response_ids)}
+    counts["answers_deleted"] = session.execute(delete(Answer).where(
+        Answer.response_id.in_(response_ids), Answer.metric.in_(PERSONAL_ANSWERS))).rowcount
+    counts["feedback_deleted"] = session.execute(delete(Feedback).where(
+        Feedback.customer_id.in_(ids) | Feedback.response_id.in_(response_ids))).rowcount
+    session.execute(update(Response).where(Response.id.in_(response_ids)).values(
+        customer_id=None, invitation_id=None, idempotency_key=None))
+    session.execute(update(Response).where(Response.invitation_id.in_(invitation_ids)).values(invitation_id=None))
+    for table, column in _other_references():
+        counts[table.name] = _detach(session, table, column, ids)
+    counts["invitations_deleted"] = session.execute(delete(Invitation).where(Invitation.id.in_(invitation_ids))).rowcount
+    counts["events_deleted"] = session.execute(delete(Event).where(Event.customer_id.in_(ids))).rowcount
+    counts["identities_deleted"] = session.execute(delete(Identity).where(Identity.customer_id.in_(ids))).rowcount
+    session.execute(delete(CustomerSegment).where(CustomerSegment.customer_id.in_(ids)))
+    session.execute(delete(CustomerMerge).where(CustomerMerge.survivor_id.in_(ids) | CustomerMerge.merged_id.in_(ids)))
+    session.execute(update(Customer).where(Customer.id.in_(ids)).values(merged_into_id=None))
+    session.execute(delete(Customer).where(Customer.id.in_(ids)))
+    session.expire_all()
+    audit(session, user_id, "customer.erase", "customer", ids[0], {"counts": counts})
+    return ErasureReport(customer_id=ids[0], counts=counts)
+
+
+def _detach(session: Session, table: Table, column: Any, ids: list[int]) -> int:
+    """Clear a nullable reference, or delete the rows (and, first, what refers to them)."""
+    if column.nullable:
+        return session.execute(update(table).where(column.in_(ids)).values({column.name: None})).rowcount
+    keys = list(table.primary_key.columns)
+    if len(keys) == 1:
+        row_ids = list(session.scalars(select(keys[0]).where(column.in_(ids))))
+        for child in Base.metadata.sorted_tables:
+            for child_column in child.columns:
+                if any(fk.column is keys[0] for fk in child_column.foreign_keys):
+                    _detach(session, child, child_column, row_ids)
+    return session.execute(delete(table).where(column.in_(ids))).rowcount
+
+
+# --- unsubscribe links -------------------------------------------------------------------
+
+def unsubscribe_token(session: Session, settings: Settings, customer_id: int, ttl_days: int = 365) -> str:
+    return sign(signing_key(session, settings.secret_key), UNSUBSCRIBE, {"c": customer_id}, ttl_days * 86_400)
+
+
+def unsubscribe_link(session: Session, settings: Settings, customer_id: int, ttl_days: int = 365) -> str:
+    """The link for e-mail footers and the ``List-Unsubscribe`` header (RFC 8058)."""
+    return f"{base_url(settings)}/u/{unsubscribe_token(session, settings, customer_id, ttl_days)}"
+
+
+def read_unsubscribe_token(session: Session, settings: Settings, token: str) -> tuple[int, str]:
+    """(customer id, channel) of an unsubscribe link; the channel defaults to e-mail."""
+    claims = verify(signing_key(session, settings.secret_key), UNSUBSCRIBE, token)
+    if not isinstance(claims.get("c"), int):
+        raise Invalid("this unsubscribe link names no customer")
+    return claims["c"], str(claims.get("ch") or "email")

@@ -1,0 +1,108 @@
+"""HTML pages: a customer's privacy page for admins, and the public unsubscribe page."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from centric.accounts.roles import Permission
+from centric.accounts.views import check_form_csrf
+from centric.config import Settings
+from centric.customers.service import get_customer, identities_for
+from centric.errors import Forbidden, Invalid, NotFound
+from centric.privacy import service
+from centric.surveys.locale import pick_locale, texts
+from centric.web.deps import Caller, get_session, get_settings, require
+from centric.web.templating import environment, render
+
+router = APIRouter()
+UNSUBSCRIBE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
+UNSUBSCRIBE_TEXTS = {
+    "en": {"title": "Unsubscribe", "ask": "Stop receiving survey and feedback e-mails from us?",
+           "button": "Unsubscribe", "done": "You are unsubscribed. You will receive no more of these e-mails.",
+           "unavailable": "Unsubscribing is not available right now. Please try again later."},
+    "zh": {"title": "退订", "ask": "不再接收我们的问卷和反馈邮件？", "button": "退订",
+           "done": "您已成功退订，今后不会再收到此类邮件。", "unavailable": "暂时无法退订，请稍后再试。"},
+}
+
+
+@router.get("/customers/{customer_id}/privacy", response_class=HTMLResponse)
+def privacy_page(customer_id: int, request: Request, session: Session = Depends(get_session),
+                 caller: Caller = Depends(require(Permission.ADMIN_USERS))) -> HTMLResponse:
+    customer = get_customer(session, customer_id)
+    return render(request, "privacy/customer.html", caller=caller, customer=customer,
+                  identities=identities_for(session, customer.id), report=None, error=None)
+
+
+@router.get("/customers/{customer_id}/privacy/export.json")
+def download_export(customer_id: int, session: Session = Depends(get_session),
+                    caller: Caller = Depends(require(Permission.ADMIN_USERS))) -> Response:
+    export = service.export_customer(session, customer_id, caller.user.id)
+    body = json.dumps(export.model_dump(mode="json"), ensure_ascii=False, indent=2)
+    return Response(body, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="customer-{export.customer_id}.json"',
+        "Cache-Control": "no-store"})
+
+
+@router.post("/customers/{customer_id}/privacy/erase", response_class=HTMLResponse)
+def erase(customer_id: int, request: Request, confirm: str = Form(default="", max_length=40),
+          csrf: str = Form(default=""), session: Session = Depends(get_session),
+          caller: Caller = Depends(require(Permission.ADMIN_USERS))) -> HTMLResponse:
+    check_form_csrf(caller, csrf)
+    customer = get_customer(session, customer_id)
+    try:
+        report = service.erase_customer(session, customer.id, confirm, caller.user.id)
+    except Invalid as problem:
+        return render(request, "privacy/customer.html", status_code=422, caller=caller, customer=customer,
+                      identities=identities_for(session, customer.id), report=None, error=problem.message)
+    return render(request, "privacy/customer.html", caller=caller, customer=None, identities=[],
+                  report=report, error=None)
+
+
+@router.get("/u/{token}", response_class=HTMLResponse)
+def unsubscribe_page(token: str, request: Request, session: Session = Depends(get_session),
+                     settings: Settings = Depends(get_settings)) -> HTMLResponse:
+    """Asks first: mail scanners follow links, so only the POST unsubscribes."""
+    return _unsubscribe(request, session, settings, token, act=False)
+
+
+@router.post("/u/{token}", response_class=HTMLResponse)
+def unsubscribe(token: str, request: Request, session: Session = Depends(get_session),
+                settings: Settings = Depends(get_settings)) -> HTMLResponse:
+    """The button, and RFC 8058 one-click (``List-Unsubscribe=One-Click``) from mail clients."""
+    return _unsubscribe(request, session, settings, token, act=True)
+
+
+def _unsubscribe(request: Request, session: Session, settings: Settings, token: str, *, act: bool) -> HTMLResponse:
+    locale = pick_locale(["en", "zh"], request.query_params.get("lang"), request.headers.get("accept-language"))
+    words = UNSUBSCRIBE_TEXTS[locale]
+    state, status = "ask", 200
+    try:
+        customer_id, channel = service.read_unsubscribe_token(session, settings, token)
+    except (Forbidden, Invalid) as problem:
+        state, status, detail = "invalid", 403, problem.message
+    else:
+        detail = ""
+        if act:
+            try:
+                from centric.outreach.service import (
+                    unsubscribe as stop_mail,  # built by the outreach domain
+                )
+            except ImportError:
+                state, status = "unavailable", 503
+            else:
+                try:
+                    stop_mail(session, customer_id, channel=channel)
+                except NotFound:  # erased meanwhile: there is nobody left to write to
+                    pass
+                state = "done"
+    html = environment.get_template("privacy/unsubscribe.html").render(
+        locale=locale, w=words, t=texts(locale), state=state, detail=detail, token=token, embed=False)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["Content-Security-Policy"] = UNSUBSCRIBE_CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,185 @@
+"""Public respondent pages: no login, no cookies, no JavaScript needed.
+
+``/s/{key}`` shows and stores a survey page, ``/s/{key}/thanks`` follows up by score,
+``/s/{key}/qr.svg`` is the public link as a QR code. Every page names the sites allowed
+to frame it (``frame-ancestors``), so the website widget works only where configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from centric.accounts.signing import signing_key
+from centric.config import Settings
+from centric.db import Database
+from centric.errors import Forbidden
+from centric.surveys import respond
+from centric.surveys.links import public_link, qr_svg
+from centric.surveys.locale import LANGUAGE_NAMES, UI, pick_locale, texts
+from centric.surveys.models import Survey
+from centric.web.templating import environment
+
+router = APIRouter()
+FORM_MAX_BYTES = 64 * 1024
+FORM_MAX_FIELDS = 300
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors {ancestors}")
+
+
+@router.get("/s/{survey_key}", response_class=HTMLResponse)
+async def survey_page(survey_key: str, request: Request) -> Response:
+    query = {k: v for k, v in request.query_params.items()}
+    accept = request.headers.get("accept-language")
+    address = _address(request)
+    return await _run(request, lambda session, key: respond.open_page(
+        session, key, survey_key, query=query, accept_language=accept, address=address))
+
+
+@router.post("/s/{survey_key}", response_class=HTMLResponse)
+async def submit(survey_key: str, request: Request) -> Response:
+    form = await _read_form(request)
+    if isinstance(form, respond.Message):
+        return _render(request, form)
+    address = _address(request)
+    return await _run(request, lambda session, key: respond.submit_page(session, key, survey_key, form, address))
+
+
+@router.get("/s/{survey_key}/thanks", response_class=HTMLResponse)
+async def thanks(survey_key: str, request: Request, f: str = "") -> Response:
+    return await _run(request, lambda session, key: respond.thanks_page(session, key, survey_key, f))
+
+
+@router.get("/s/{survey_key}/qr.svg")
+def qr_code(survey_key: str, request: Request) -> Response:
+    db: Database = request.app.state.db
+    with db.reader() as session:
+        exists = session.scalar(select(Survey.id).where(Survey.key == survey_key)) is not None
+    if not exists:
+        return Response("unknown survey", status_code=404, media_type="text/plain")
+    svg = qr_svg(public_link(request.app.state.settings, survey_key), title=f"Survey {survey_key}")
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
+
+
+# --- plumbing ----------------------------------------------------------------------------
+
+def _address(request: Request) -> str:
+    """The client address as the ASGI server reports it (behind a proxy: ``--proxy-headers``)."""
+    return request.client.host if request.client else "unknown"
+
+
+def cached_signing_key(request: Request, session: Session) -> bytes:
+    """The installation's signing key, read once per app (it never changes while running)."""
+    key = getattr(request.app.state, "survey_signing_key", None)
+    if key is None:
+        settings: Settings = request.app.state.settings
+        key = signing_key(session, settings.secret_key)
+        request.app.state.survey_signing_key = key
+    return key
+
+
+async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View]) -> Response:
+    """Run a use-case in one transaction on a worker thread and render what it returns."""
+    db: Database = request.app.state.db
+    if getattr(request.app.state, "survey_signing_key", None) is None:
+        await run_in_threadpool(_prime_key, request)
+
+    def execute() -> respond.View:
+        key = request.app.state.survey_signing_key
+        for attempt in (1, 2):
+            try:
+                with db.transaction() as session:
+                    return use_case(session, key)
+            except IntegrityError:
+                if attempt == 2:  # a concurrent double submit: the retry finds the first one
+                    raise
+            except Forbidden as denied:
+                return respond.Message("forbidden_title", "", 403, detail=denied.message)
+            except OperationalError:
+                return respond.Message("busy_title", "busy", 503)
+        raise AssertionError("unreachable")
+
+    return _render(request, await run_in_threadpool(execute))
+
+
+def _prime_key(request: Request) -> None:
+    with request.app.state.db.transaction() as session:
+        cached_signing_key(request, session)
+
+
+async def _read_form(request: Request) -> dict[str, list[str]] | respond.Message:
+    """The posted form, read up to ``FORM_MAX_BYTES`` whatever the Content-Length says."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return respond.Message("forbidden_title", "expired", 400, detail="send the survey form itself")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_MAX_BYTES:
+            return respond.Message("too_large_title", "too_large", 413)
+    try:
+        return parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True,
+                        max_num_fields=FORM_MAX_FIELDS)
+    except ValueError:
+        return respond.Message("too_large_title", "too_large", 413)
+
+
+def _render(request: Request, view: respond.View) -> Response:
+    if isinstance(view, respond.Redirect):
+        return RedirectResponse(view.url, status_code=303)
+    if isinstance(view, respond.Message):
+        locale = pick_locale(list(UI), request.query_params.get("lang"), request.headers.get("accept-language"))
+        t = texts(locale)
+        html = environment.get_template("surveys/message.html").render(
+            t=t, locale=locale, embed=request.query_params.get("embed") == "1",
+            title=t.get(view.title, view.title), text=t.get(view.text, "") if view.text else "",
+            detail=view.detail)
+        headers = {"Retry-After": "3600"} if view.status == 429 else {}
+        return _secure(HTMLResponse(html, status_code=view.status, headers=headers), [])
+    if isinstance(view, respond.Thanks):
+        t = texts(view.locale)
+        html = environment.get_template("surveys/thanks.html").render(
+            t=t, locale=view.locale, embed=view.embed, survey=view.survey, options=view.options,
+            follow_up=view.follow_up, already=view.already,
+            custom=view.options.thanks.get(view.locale) or view.options.thanks.get("en"))
+        return _secure(HTMLResponse(html), view.options.frame_origins)
+    return _secure(HTMLResponse(page_html(request, view), status_code=view.status), view.options.frame_origins)
+
+
+def page_html(request: Request, view: respond.Page, conditions: dict[str, str] | None = None) -> str:
+    """A page of questions; shared by the respondent page and the builder's preview."""
+    locale = view.state.locale
+    t = texts(locale)
+
+    def message(code: str) -> str:
+        name, *args = code.split("|")
+        return t[name].format(**dict(a.split("=", 1) for a in args))
+
+    languages = []
+    for code in view.survey.languages or ["en"]:
+        params = {k: v for k, v in request.query_params.items() if k != "lang"}
+        languages.append((code, LANGUAGE_NAMES.get(code, code), f"{request.url.path}?{urlencode({**params, 'lang': code})}"))
+    return environment.get_template("surveys/page.html").render(
+        t=t, locale=locale, embed=view.state.embed, survey=view.survey, questions=view.questions,
+        values=view.values, errors=view.errors, form_token=view.form_token, preview=view.preview,
+        more=view.more, message=message, languages=languages, conditions=conditions or {},
+        intro=view.options.intro.get(locale) or view.options.intro.get("en"),
+    )
+
+
+def _secure(response: Response, frame_origins: list[str]) -> Response:
+    """Respondent pages may be framed by the survey's configured sites only; never cached by proxies."""
+    ancestors = " ".join(["'self'", *frame_origins])
+    response.headers["Content-Security-Policy"] = PAGE_CSP.format(ancestors=ancestors)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # Browsers that know frame-ancestors ignore X-Frame-Options (CSP 2 §7.7.1); older ones
+    # get SAMEORIGIN instead of the app-wide DENY.
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

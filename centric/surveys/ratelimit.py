@@ -1,0 +1,54 @@
+"""A fixed-window rate limit on public submissions, shared by every web process.
+
+Each (address, survey) pair has one row whose counter restarts every window; one upsert
+with ``RETURNING`` counts and reads in a single statement on SQLite (3.35+) and
+PostgreSQL. Addresses are stored only as an HMAC under the installation's signing key,
+so the table holds no IP addresses. Stale rows are swept now and then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from centric.db import utcnow
+from centric.surveys.models import RateLimitBucket
+
+WINDOW = timedelta(hours=1)
+SWEEP_PROBABILITY = 0.002
+
+
+def bucket_for(key: bytes, address: str, scope: str) -> str:
+    return hmac.new(key, f"{address}|{scope}".encode(), hashlib.sha256).hexdigest()
+
+
+def window_start(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def hit(session: Session, bucket: str, now: datetime | None = None) -> int:
+    """Count one hit in ``bucket``; returns the hits in the current window, this one included.
+
+    Call it first in a transaction: on SQLite a write as the first statement takes the write
+    lock up front, so concurrent processes queue on the busy timeout instead of failing.
+    """
+    start = window_start(now or utcnow())
+    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = RateLimitBucket.__table__  # Core, not the ORM bulk path: one cached statement
+    statement = builder(table).values(bucket=bucket, window_start=start, hits=1)
+    same_window = table.c.window_start == statement.excluded.window_start
+
+    statement = statement.on_conflict_do_update(
+        index_elements=["bucket"],
+        set_={"hits": case((same_window, table.c.hits + 1), else_=1), "window_start": statement.excluded.window_start},
+    ).returning(table.c.hits)
+    hits = session.execute(statement).scalar_one()
+    if random.random() < SWEEP_PROBABILITY:
+        session.execute(delete(RateLimitBucket).where(RateLimitBucket.window_start < start - WINDOW))
+    return int(hits)

@@ -1,0 +1,310 @@
+"""Surveys with immutable versions, and the submission of responses (idempotent)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from centric.accounts.service import audit
+from centric.customers.service import upsert_customer
+from centric.db import as_utc, utcnow
+from centric.errors import Conflict, Invalid, NotFound
+from centric.feedback.service import add_survey_comment
+from centric.insights import rollups
+from centric.insights.rollups import RatedAnswer
+from centric.journeys.models import Touchpoint
+from centric.journeys.service import touchpoint_id_for
+from centric.surveys.models import Answer, Response, Survey, SurveyVersion
+from centric.surveys.questions import (
+    Question,
+    TypedAnswer,
+    default_questions,
+    parse_questions,
+    validate_answers,
+)
+from centric.surveys.schemas import (
+    ResponseIn,
+    ResponseOut,
+    SurveyDetailOut,
+    SurveyDraftIn,
+    SurveyIn,
+    SurveyOptions,
+    SurveyOut,
+    VersionOut,
+)
+from centric.surveys.templates import get_template
+
+
+def create_survey(session: Session, data: SurveyIn, user_id: int | None = None) -> Survey:
+    """A new survey from explicit questions, a ready template, or the kind's default set.
+
+    An ``active`` survey is published at once (version 1); a ``draft`` one waits for
+    :func:`publish`.
+    """
+    if session.scalar(select(Survey.id).where(Survey.key == data.key)) is not None:
+        raise Conflict(f"survey {data.key!r} exists already", field="key")
+    options = data.options or SurveyOptions()
+    if data.questions is not None:
+        raw = data.questions
+    elif data.template:
+        template = get_template(data.template)
+        raw = template.questions
+        options = SurveyOptions.model_validate({**template.options, **(data.options.model_dump(
+            exclude_unset=True) if data.options else {})})
+    else:
+        raw = default_questions(data.kind)
+    questions = _parsed(raw)
+    survey = Survey(
+        key=data.key, name=data.name, kind=data.kind, languages=data.languages,
+        touchpoint_id=touchpoint_id_for(session, data.touchpoint), status=data.status,
+        draft=questions, options=options.model_dump(),
+    )
+    session.add(survey)
+    session.flush()
+    if data.status == "active":
+        publish_version(session, survey, questions)
+    audit(session, user_id, "survey.create", "survey", survey.id, {"key": data.key})
+    return survey
+
+
+def _parsed(raw: list[dict]) -> list[dict]:
+    """The normalised question schema, or :class:`Invalid` naming the first problem."""
+    try:
+        return [q.model_dump(exclude_defaults=True) | {"key": q.key, "type": q.type}
+                for q in parse_questions(raw)]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise Invalid(f"questions: {where + ': ' if where else ''}{first.get('msg', 'invalid')}",
+                      field="questions") from None
+    except ValueError as exc:
+        raise Invalid(str(exc).splitlines()[0] if str(exc) else "invalid questions", field="questions") from None
+
+
+def publish_version(session: Session, survey: Survey, questions: list[dict]) -> SurveyVersion:
+    """A new immutable version; earlier responses keep the version they answered."""
+    latest = session.scalar(
+        select(func.max(SurveyVersion.version)).where(SurveyVersion.survey_id == survey.id)
+    )
+    version = SurveyVersion(survey_id=survey.id, version=(latest or 0) + 1, questions=questions)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def get_survey(session: Session, key: str) -> Survey:
+    survey = session.scalar(select(Survey).where(Survey.key == key))
+    if survey is None:
+        raise NotFound(f"unknown survey {key!r}", field="survey")
+    return survey
+
+
+def latest_version(session: Session, survey: Survey) -> SurveyVersion | None:
+    return session.scalar(
+        select(SurveyVersion).where(SurveyVersion.survey_id == survey.id)
+        .order_by(SurveyVersion.version.desc()).limit(1)
+    )
+
+
+def current_version(session: Session, survey: Survey) -> SurveyVersion:
+    """The published version respondents answer; a never-published draft has none."""
+    version = latest_version(session, survey)
+    if version is None:
+        raise Conflict(f"survey {survey.key!r} is a draft that was never published", field="survey")
+    return version
+
+
+def update_draft(session: Session, survey: Survey, data: SurveyDraftIn, user_id: int | None = None) -> Survey:
+    """Edit the draft and settings; published versions (and their responses) never change."""
+    if data.questions is not None:
+        survey.draft = _parsed(data.questions)
+    if data.name is not None:
+        survey.name = data.name
+    if data.touchpoint is not None:
+        survey.touchpoint_id = touchpoint_id_for(session, data.touchpoint)
+    if data.languages is not None:
+        survey.languages = list(dict.fromkeys(data.languages))
+    if data.options is not None:
+        survey.options = data.options.model_dump()
+    session.flush()
+    audit(session, user_id, "survey.edit", "survey", survey.id, {"fields": sorted(data.model_fields_set)})
+    return survey
+
+
+def publish(session: Session, survey: Survey, user_id: int | None = None) -> SurveyVersion:
+    """Publish the draft as a new version (unless it equals the latest); a draft survey goes active."""
+    questions = _parsed(survey.draft or [])
+    if not questions:
+        raise Invalid("a survey needs at least one question before it is published", field="questions")
+    latest = latest_version(session, survey)
+    if latest is not None and latest.questions == questions:
+        version = latest
+    else:
+        version = publish_version(session, survey, questions)
+    if survey.status == "draft":
+        survey.status = "active"
+    audit(session, user_id, "survey.publish", "survey", survey.id, {"version": version.version})
+    return version
+
+
+def set_status(session: Session, survey: Survey, status: str, user_id: int | None = None) -> Survey:
+    """Open (active) or close a survey; a closed survey accepts no responses."""
+    if status not in ("active", "closed"):
+        raise Invalid("status must be active or closed", field="status")
+    if status == "active":
+        current_version(session, survey)  # a never-published draft cannot go live
+    survey.status = status
+    audit(session, user_id, "survey.status", "survey", survey.id, {"status": status})
+    return survey
+
+
+def survey_options(survey: Survey) -> SurveyOptions:
+    return SurveyOptions.model_validate(survey.options or {})
+
+
+def survey_detail(session: Session, survey: Survey) -> SurveyDetailOut:
+    versions = session.scalars(
+        select(SurveyVersion).where(SurveyVersion.survey_id == survey.id).order_by(SurveyVersion.version.desc())
+    ).all()
+    counts = session.execute(
+        select(func.count(), func.count().filter(Response.completed.is_(True)))
+        .where(Response.survey_id == survey.id)
+    ).one()
+    touchpoint = session.get(Touchpoint, survey.touchpoint_id) if survey.touchpoint_id else None
+    draft = survey.draft if survey.draft is not None else (versions[0].questions if versions else [])
+    return SurveyDetailOut(
+        id=survey.id, key=survey.key, name=survey.name, kind=survey.kind, status=survey.status,
+        touchpoint=touchpoint.key if touchpoint else None, languages=list(survey.languages or ["en"]),
+        options=survey_options(survey), draft=draft,
+        unpublished_changes=not versions or versions[0].questions != draft,
+        version=versions[0].version if versions else 0,
+        versions=[VersionOut(version=v.version, published_at=v.published_at, questions=v.questions)
+                  for v in versions],
+        responses=counts[0], completed=counts[1],
+    )
+
+
+def list_surveys(session: Session) -> list[SurveyOut]:
+    counts = dict(session.execute(
+        select(Response.survey_id, func.count()).group_by(Response.survey_id)
+    ).all())
+    touchpoints = dict(session.execute(select(Touchpoint.id, Touchpoint.key)).all())
+    out = []
+    for survey in session.scalars(select(Survey).order_by(Survey.name)):
+        version = latest_version(session, survey)
+        out.append(SurveyOut(
+            id=survey.id, key=survey.key, name=survey.name, kind=survey.kind, status=survey.status,
+            touchpoint=touchpoints.get(survey.touchpoint_id), version=version.version if version else 0,
+            questions=version.questions if version else (survey.draft or []), responses=counts.get(survey.id, 0),
+        ))
+    return out
+
+
+class _VersionCache:
+    """Parsed questions per version, so imports and respondent pages parse each schema once.
+
+    Entries are checked against the stored schema: two databases served by one process
+    (tests, several tenants) may both hold a version with the same id.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._parsed: dict[int, tuple[list, list[Question]]] = {}
+        self._size = size
+
+    def questions(self, version: SurveyVersion) -> list[Question]:
+        cached = self._parsed.get(version.id)
+        if cached is None or cached[0] != version.questions:
+            if len(self._parsed) >= self._size:
+                self._parsed.clear()
+            cached = (version.questions, parse_questions(version.questions))
+            self._parsed[version.id] = cached
+        return cached[1]
+
+
+_cache = _VersionCache()
+
+
+def submit_response(session: Session, data: ResponseIn, user_id: int | None = None) -> ResponseOut:
+    """Validate and store a response with one typed row per answer.
+
+    A retry carrying the same ``external_id`` returns the stored response unchanged.
+    Open-text answers also become feedback items, so every comment is analysed alike.
+    """
+    if data.external_id:
+        existing = session.scalar(select(Response).where(Response.idempotency_key == data.external_id))
+        if existing is not None:
+            return response_out(session, existing, created=False)
+    survey = get_survey(session, data.survey)
+    if survey.status == "closed":
+        raise Conflict(f"survey {survey.key!r} is closed", field="survey")
+    version = current_version(session, survey)
+    typed = validate_answers(_cache.questions(version), data.answers)
+    submitted_at = as_utc(data.submitted_at) if data.submitted_at else utcnow()
+    if submitted_at > utcnow() + timedelta(days=1):
+        raise Invalid("submitted_at lies in the future", field="submitted_at")
+    touchpoint_id = touchpoint_id_for(session, data.touchpoint) if data.touchpoint else survey.touchpoint_id
+    customer = upsert_customer(session, data.customer, user_id) if data.customer else None
+    response = Response(
+        survey_id=survey.id, version_id=version.id, customer_id=customer.id if customer else None,
+        touchpoint_id=touchpoint_id, channel=data.channel, locale=data.locale,
+        submitted_at=submitted_at, idempotency_key=data.external_id,
+    )
+    session.add(response)
+    session.flush()
+    store_answers(session, survey, response, typed)
+    session.flush()
+    out = ResponseOut(
+        id=response.id, survey=survey.key, version=version.version, customer_id=response.customer_id,
+        touchpoint_id=touchpoint_id, submitted_at=submitted_at,
+        answers={a.question_key: a.number if a.number is not None else a.text for a in typed},
+    )
+    announce_response(session, out)
+    return out
+
+
+def announce_response(session: Session, out: ResponseOut) -> None:
+    """Queue the ``response.created`` webhook in the caller's transaction."""
+    from centric.webhooks.service import emit
+
+    emit(session, "response.created", out)
+
+
+def store_answers(session: Session, survey: Survey, response: Response, typed: list[TypedAnswer],
+                  rating: float | None = None) -> None:
+    """Add typed answers to a stored response: answer rows, rollups, comments as feedback.
+
+    ``rating`` is the response's headline score when it was stored earlier (partial responses).
+    """
+    session.add_all(
+        Answer(response_id=response.id, question_key=a.question_key, metric=a.metric, number=a.number, text=a.text)
+        for a in typed
+    )
+    rollups.add(session, (
+        RatedAnswer(response.submitted_at, survey.id, response.touchpoint_id, response.channel, a.metric, a.number)
+        for a in typed if a.number is not None
+    ))
+    rating = next((a.number for a in typed if a.metric == survey.kind), rating)
+    for answer in typed:
+        if answer.metric == "text" and answer.text and answer.text.strip():
+            add_survey_comment(session, response, answer.question_key, answer.text, rating)
+
+
+def response_out(session: Session, response: Response, *, created: bool) -> ResponseOut:
+    survey = session.get(Survey, response.survey_id)
+    version = session.get(SurveyVersion, response.version_id)
+    answers = session.scalars(select(Answer).where(Answer.response_id == response.id)).all()
+    assert survey is not None and version is not None
+    return ResponseOut(
+        id=response.id, survey=survey.key, version=version.version, customer_id=response.customer_id,
+        touchpoint_id=response.touchpoint_id, submitted_at=response.submitted_at,
+        answers={a.question_key: a.number if a.number is not None else a.text for a in answers},
+        created=created,
+    )
+
+
+def questions_of(version: SurveyVersion) -> list[Question]:
+    """The parsed questions of a published version (parsed once per process)."""
+    return _cache.questions(version)

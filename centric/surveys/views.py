@@ -1,0 +1,175 @@
+"""HTML pages of the survey builder (managers) and, via :mod:`centric.surveys.public`,
+the respondent pages (no login)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from centric.accounts.roles import Permission
+from centric.accounts.views import check_form_csrf
+from centric.config import Settings
+from centric.errors import CentricError, Invalid
+from centric.journeys.service import list_touchpoints
+from centric.surveys import builder, respond, service
+from centric.surveys.links import personal_link, public_link
+from centric.surveys.locale import pick_locale
+from centric.surveys.public import page_html
+from centric.surveys.public import router as public_router
+from centric.surveys.questions import parse_questions
+from centric.surveys.schemas import SurveyIn
+from centric.surveys.templates import TEMPLATES
+from centric.web.deps import Caller, get_session, get_settings, require
+from centric.web.templating import render
+
+router = APIRouter()
+router.include_router(public_router)
+QUESTION_TYPES = ("nps", "csat", "ces", "rating", "choice", "text", "hidden")
+EDIT_FORM_MAX_BYTES = 512 * 1024
+
+
+@router.get("/surveys", response_class=HTMLResponse)
+def surveys(request: Request, session: Session = Depends(get_session),
+            caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    return render(request, "surveys/list.html", caller=caller, surveys=service.list_surveys(session),
+                  templates=TEMPLATES.values(), touchpoints=list_touchpoints(session), error=None,
+                  can_edit=caller.can(Permission.CONFIGURE))
+
+
+@router.post("/surveys")
+def create(request: Request, key: str = Form(max_length=80), name: str = Form(max_length=200),
+           template: str = Form(default="", max_length=80), touchpoint: str = Form(default="", max_length=80),
+           csrf: str = Form(default=""), session: Session = Depends(get_session),
+           caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
+    check_form_csrf(caller, csrf)
+    kind = TEMPLATES[template].kind if template in TEMPLATES else "nps"
+    try:
+        data = SurveyIn(key=key.strip(), name=name.strip(), kind=kind, template=template or None,  # type: ignore[arg-type]
+                        touchpoint=touchpoint or None, status="draft", languages=["en", "zh"])
+        survey = service.create_survey(session, data, caller.user.id)
+    except (ValidationError, CentricError) as problem:
+        session.rollback()
+        return render(request, "surveys/list.html", status_code=422, caller=caller,
+                      surveys=service.list_surveys(session), templates=TEMPLATES.values(),
+                      touchpoints=list_touchpoints(session), error=_explain(problem), can_edit=True)
+    return RedirectResponse(f"/surveys/{survey.key}/edit", status_code=303)
+
+
+@router.get("/surveys/{survey_key}", response_class=HTMLResponse)
+def detail(survey_key: str, request: Request, session: Session = Depends(get_session),
+           settings: Settings = Depends(get_settings),
+           caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    return _detail(request, session, settings, caller, survey_key)
+
+
+def _detail(request: Request, session: Session, settings: Settings, caller: Caller, survey_key: str,
+            link: str | None = None, error: str | None = None, status: int = 200) -> HTMLResponse:
+    survey = service.get_survey(session, survey_key)
+    return render(request, "surveys/detail.html", status_code=status, caller=caller, survey=survey,
+                  detail=service.survey_detail(session, survey), public_url=public_link(settings, survey.key),
+                  base=public_link(settings, survey.key).rsplit("/s/", 1)[0], link=link, error=error,
+                  can_edit=caller.can(Permission.CONFIGURE))
+
+
+@router.get("/surveys/{survey_key}/edit", response_class=HTMLResponse)
+def edit(survey_key: str, request: Request, session: Session = Depends(get_session),
+         caller: Caller = Depends(require(Permission.CONFIGURE))) -> HTMLResponse:
+    survey = service.get_survey(session, survey_key)
+    return _editor(request, session, caller, survey, service.survey_detail(session, survey).draft)
+
+
+def _editor(request: Request, session: Session, caller: Caller, survey, questions: list, *,  # type: ignore[no-untyped-def]
+            error: str | None = None, status: int = 200) -> HTMLResponse:
+    detail = service.survey_detail(session, survey)
+    return render(request, "surveys/edit.html", status_code=status, caller=caller, survey=survey, detail=detail,
+                  questions=questions, questions_json=json.dumps(questions, ensure_ascii=False, indent=2),
+                  types=QUESTION_TYPES, ops=builder.OPS, touchpoints=list_touchpoints(session), error=error,
+                  languages=detail.languages, describe=builder.describe_condition,
+                  condition_value=builder.condition_value)
+
+
+@router.post("/surveys/{survey_key}/edit")
+async def save(survey_key: str, request: Request, session: Session = Depends(get_session),
+               caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
+    body = await request.body()
+    if len(body) > EDIT_FORM_MAX_BYTES:
+        raise Invalid("the survey is too large to save at once")
+    form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=5000)
+    check_form_csrf(caller, (form.get("csrf") or [""])[0])
+    return await run_in_threadpool(_save, request, session, caller, survey_key, form)
+
+
+def _save(request: Request, session: Session, caller: Caller, survey_key: str,
+          form: dict[str, list[str]]) -> Response:
+    survey = service.get_survey(session, survey_key)
+    questions: list | None = None
+    try:
+        draft = builder.settings_from_form(form)
+        questions = builder.questions_from_form(form, draft.languages or ["en"])
+        service.update_draft(session, survey, draft.model_copy(update={"questions": questions}), caller.user.id)
+    except (ValidationError, CentricError) as problem:
+        session.rollback()
+        survey = service.get_survey(session, survey_key)
+        shown = questions if questions is not None else service.survey_detail(session, survey).draft
+        return _editor(request, session, caller, survey, shown, error=_explain(problem), status=422)
+    if (form.get("then") or [""])[0] == "publish":
+        service.publish(session, survey, caller.user.id)
+        return RedirectResponse(f"/surveys/{survey_key}", status_code=303)
+    return RedirectResponse(f"/surveys/{survey_key}/edit", status_code=303)
+
+
+@router.post("/surveys/{survey_key}/publish")
+def publish(survey_key: str, csrf: str = Form(default=""), session: Session = Depends(get_session),
+            caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
+    check_form_csrf(caller, csrf)
+    service.publish(session, service.get_survey(session, survey_key), caller.user.id)
+    return RedirectResponse(f"/surveys/{survey_key}", status_code=303)
+
+
+@router.post("/surveys/{survey_key}/status")
+def status(survey_key: str, status: str = Form(max_length=20), csrf: str = Form(default=""),
+           session: Session = Depends(get_session), caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
+    check_form_csrf(caller, csrf)
+    service.set_status(session, service.get_survey(session, survey_key), status, caller.user.id)
+    return RedirectResponse(f"/surveys/{survey_key}", status_code=303)
+
+
+@router.post("/surveys/{survey_key}/link", response_class=HTMLResponse)
+def make_link(survey_key: str, request: Request, customer_id: int = Form(), csrf: str = Form(default=""),
+              session: Session = Depends(get_session), settings: Settings = Depends(get_settings),
+              caller: Caller = Depends(require(Permission.CONFIGURE))) -> HTMLResponse:
+    check_form_csrf(caller, csrf)
+    try:
+        link = personal_link(session, settings, survey_key, customer_id)
+    except CentricError as problem:
+        return _detail(request, session, settings, caller, survey_key, error=problem.message, status=404)
+    return _detail(request, session, settings, caller, survey_key, link=link)
+
+
+@router.get("/surveys/{survey_key}/preview", response_class=HTMLResponse)
+def preview(survey_key: str, request: Request, lang: str | None = Query(default=None, max_length=10),
+            session: Session = Depends(get_session),
+            caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+    """The draft as respondents would see it, every question on one page; nothing is stored."""
+    survey = service.get_survey(session, survey_key)
+    questions = parse_questions(service.survey_detail(session, survey).draft)
+    locale = pick_locale(list(survey.languages or ["en"]), lang, request.headers.get("accept-language"))
+    view = respond.preview_page(survey, questions, locale)
+    conditions = {q.key: builder.describe_condition(q) for q in questions if q.show_if}
+    return HTMLResponse(page_html(request, view, conditions))
+
+
+def _explain(problem: Exception) -> str:
+    if isinstance(problem, ValidationError):
+        first = problem.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid value")
+    if isinstance(problem, CentricError):
+        return problem.message
+    return str(problem)

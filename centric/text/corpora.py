@@ -1,0 +1,99 @@
+"""Loaders and deterministic splits of the labelled corpora (development time only).
+
+Used by the training script, the benchmark and the accuracy tests; never at run time.
+The corpora live outside the repository (``<repo>/../shared/data/text``, see its
+README). A row goes to the held-out test split when the MD5 of its whitespace-normalised
+text falls in the first ``TEST_SHARE`` of the hash range, so duplicates always land in
+the same split and the split is identical on every machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+TEST_SHARE = 0.2
+DEFAULT_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
+UCI_SETS = ("amazon_cells", "yelp", "imdb")
+ZH_SETS = ("waimai_10k", "online_shopping_10_cats")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """Texts with binary sentiment labels (1 positive) and optional categories."""
+
+    name: str
+    texts: list[str]
+    labels: list[int]
+    categories: list[str]
+
+
+def normalised_key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def is_test(text: str) -> bool:
+    """True when ``text`` belongs to the held-out split (see module docstring)."""
+    digest = hashlib.md5(normalised_key(text).encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") < TEST_SHARE * 2**32
+
+
+def split(data: Labelled, test: bool) -> Labelled:
+    """The held-out (``test=True``) or training part of ``data``."""
+    keep = [i for i, t in enumerate(data.texts) if is_test(t) == test]
+    return Labelled(
+        f"{data.name}:{'test' if test else 'train'}",
+        [data.texts[i] for i in keep],
+        [data.labels[i] for i in keep],
+        [data.categories[i] for i in keep] if data.categories else [],
+    )
+
+
+def load_uci(name: str, root: Path = DEFAULT_ROOT) -> Labelled:
+    """UCI Sentiment Labelled Sentences (Kotzias et al. 2015): one of :data:`UCI_SETS`."""
+    path = root / "en_uci_sentiment_sentences" / f"{name}_labelled.txt"
+    texts, labels = [], []
+    with path.open(encoding="utf-8") as fh:
+        next(fh)
+        for line in fh:
+            text, _, label = line.rstrip("\n").rpartition("\t")
+            if text.strip() and label.strip() in ("0", "1"):
+                texts.append(text.strip())
+                labels.append(int(label))
+    return Labelled(name, texts, labels, [])
+
+
+def load_zh(name: str, root: Path = DEFAULT_ROOT) -> Labelled:
+    """ChineseNlpCorpus reviews: ``waimai_10k`` or ``online_shopping_10_cats``."""
+    path = root / "zh_reviews" / f"{name}.csv"
+    texts, labels, cats = [], [], []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            text = (row.get("review") or "").strip().lstrip("\ufeff")
+            if text and row.get("label") in ("0", "1"):
+                texts.append(text)
+                labels.append(int(row["label"]))
+                cats.append(row.get("cat") or "")
+    return Labelled(name, texts, labels, cats if any(cats) else [])
+
+
+def load_banking77(part: str, root: Path = DEFAULT_ROOT) -> tuple[list[str], list[str]]:
+    """BANKING77 (Casanueva et al. 2020) ``train`` or ``test``: texts and intents."""
+    texts, intents = [], []
+    with (root / "en_banking77" / f"{part}.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            texts.append(row["text"])
+            intents.append(row["category"])
+    return texts, intents
+
+
+def banking77_categories(root: Path = DEFAULT_ROOT) -> list[str]:
+    return list(json.loads((root / "en_banking77" / "categories.json").read_text()))
+
+
+def available(root: Path = DEFAULT_ROOT) -> bool:
+    """True when the corpora are present (tests skip otherwise)."""
+    return (root / "en_uci_sentiment_sentences").is_dir() and (root / "zh_reviews").is_dir()

@@ -1,0 +1,1 @@
+"""themes domain: the taxonomy in the database, discovered themes, theme insight, verbatims."""

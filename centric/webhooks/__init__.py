@@ -1,0 +1,1 @@
+"""Outbound webhooks: signed event notifications with retries and a delivery log."""

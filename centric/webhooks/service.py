@@ -1,0 +1,148 @@
+"""Webhook subscriptions, emitting events (inside the caller's transaction) and the delivery log."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from centric.accounts.service import audit
+from centric.errors import Conflict, Invalid, NotFound
+from centric.jobs.service import enqueue
+from centric.webhooks.models import WebhookDelivery, WebhookSubscription
+from centric.webhooks.schemas import SubscriptionIn, check_event_pattern
+
+DELIVER_TASK = "webhooks.deliver"
+_CACHE = "centric.webhooks.subscriptions"
+
+
+def create_subscription(session: Session, data: SubscriptionIn, user_id: int | None = None) -> tuple[WebhookSubscription, str]:
+    """A new subscription and its signing secret (returned once)."""
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    subscription = WebhookSubscription(url=data.url, events=data.events, description=data.description,
+                                       secret=secret, created_by=user_id)
+    session.add(subscription)
+    session.flush()
+    session.info.pop(_CACHE, None)
+    audit(session, user_id, "webhook.create", "webhook_subscription", subscription.id,
+          {"url": data.url, "events": data.events})
+    return subscription, secret
+
+
+def get_subscription(session: Session, subscription_id: int) -> WebhookSubscription:
+    subscription = session.get(WebhookSubscription, subscription_id)
+    if subscription is None:
+        raise NotFound(f"webhook {subscription_id} not found")
+    return subscription
+
+
+def list_subscriptions(session: Session, *, include_inactive: bool = False) -> list[WebhookSubscription]:
+    query = select(WebhookSubscription)
+    if not include_inactive:
+        query = query.where(WebhookSubscription.active.is_(True))
+    return list(session.scalars(query.order_by(WebhookSubscription.id)))
+
+
+def deactivate_subscription(session: Session, subscription_id: int, user_id: int | None = None) -> None:
+    """Stop sending to this URL; its delivery log stays."""
+    subscription = get_subscription(session, subscription_id)
+    subscription.active = False
+    session.info.pop(_CACHE, None)
+    audit(session, user_id, "webhook.deactivate", "webhook_subscription", subscription.id, {})
+
+
+def _active(session: Session) -> list[tuple[int, list[str]]]:
+    """(id, event patterns) of active subscriptions, read once per transaction."""
+    if _CACHE not in session.info:
+        session.info[_CACHE] = [tuple(row) for row in session.execute(
+            select(WebhookSubscription.id, WebhookSubscription.events).where(WebhookSubscription.active.is_(True)))]
+    return session.info[_CACHE]
+
+
+def _matches(event: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(event, pattern) for pattern in patterns)
+
+
+def emit(session: Session, event: str, payload: BaseModel | dict[str, Any], *,
+         only_subscription: int | None = None) -> list[WebhookDelivery]:
+    """Queue ``event`` for every subscription that wants it; commits with the caller.
+
+    If the caller's transaction rolls back, nothing is sent: deliveries and their jobs
+    are rows in the same transaction.
+    """
+    try:
+        check_event_pattern(event)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="event") from None
+    if "*" in event:
+        raise Invalid("emit a concrete event, not a pattern", field="event")
+    targets = [sid for sid, patterns in _active(session) if _matches(event, patterns)
+               and (only_subscription is None or sid == only_subscription)]
+    if not targets:
+        return []
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else json.loads(json.dumps(payload, default=str))
+    event_id = f"evt_{uuid.uuid4().hex}"
+    deliveries = []
+    for subscription_id in targets:
+        delivery = WebhookDelivery(subscription_id=subscription_id, event=event, event_id=event_id, payload=data)
+        session.add(delivery)
+        session.flush()
+        enqueue(session, DELIVER_TASK, {"delivery_id": delivery.id}, idempotency_key=f"{DELIVER_TASK}:{delivery.id}:0")
+        deliveries.append(delivery)
+    return deliveries
+
+
+def ping(session: Session, subscription_id: int) -> WebhookDelivery:
+    """Send a ``ping`` event to one subscription, to test the receiving end."""
+    subscription = get_subscription(session, subscription_id)
+    if not subscription.active:
+        raise Conflict(f"webhook {subscription_id} is inactive")
+    delivery = WebhookDelivery(subscription_id=subscription.id, event="ping", event_id=f"evt_{uuid.uuid4().hex}",
+                               payload={"subscription_id": subscription.id})
+    session.add(delivery)
+    session.flush()
+    enqueue(session, DELIVER_TASK, {"delivery_id": delivery.id}, idempotency_key=f"{DELIVER_TASK}:{delivery.id}:0")
+    return delivery
+
+
+def body_of(delivery: WebhookDelivery) -> bytes:
+    """The exact bytes sent (identical on every retry; only the signature's timestamp changes)."""
+    envelope = {"id": delivery.event_id, "event": delivery.event, "created_at": _iso(delivery.created_at),
+                "data": delivery.payload}
+    return json.dumps(envelope, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def list_deliveries(session: Session, *, subscription_id: int | None = None, status: str | None = None,
+                    limit: int = 100, offset: int = 0) -> list[WebhookDelivery]:
+    query = select(WebhookDelivery)
+    if subscription_id is not None:
+        get_subscription(session, subscription_id)
+        query = query.where(WebhookDelivery.subscription_id == subscription_id)
+    if status:
+        query = query.where(WebhookDelivery.status == status)
+    return list(session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)))
+
+
+def redeliver(session: Session, delivery_id: int, user_id: int | None = None) -> WebhookDelivery:
+    """Send a failed (or delivered) event again, with a fresh set of attempts."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} not found")
+    if delivery.status == "pending":
+        raise Conflict(f"delivery {delivery_id} is still pending")
+    delivery.status, delivery.attempts = "pending", 0
+    enqueue(session, DELIVER_TASK, {"delivery_id": delivery.id},
+            idempotency_key=f"{DELIVER_TASK}:{delivery.id}:{uuid.uuid4().hex[:8]}")
+    audit(session, user_id, "webhook.redeliver", "webhook_delivery", delivery.id, {})
+    return delivery

@@ -1,0 +1,61 @@
+"""The command line end to end: users, tokens, imports with line-numbered errors, metrics."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from centric.cli.main import app
+from tests.factories import make_journey
+
+runner = CliRunner()
+
+
+def run(db, *args: str, input: str | None = None):
+    return runner.invoke(app, ["--database-url", db.url, *args], input=input)
+
+
+def test_user_and_token(db):
+    made = run(db, "user", "create", "ana@example.com", "--role", "analyst", input="long enough pw\nlong enough pw\n")
+    assert made.exit_code == 0, made.output
+    assert "ana@example.com (analyst)" in made.output
+    again = run(db, "user", "create", "ana@example.com", "--role", "analyst", input="long enough pw\nlong enough pw\n")
+    assert again.exit_code == 1 and "exists already" in again.output
+    bad_role = run(db, "user", "create", "bo@example.com", "--role", "boss", input="long enough pw\nlong enough pw\n")
+    assert bad_role.exit_code == 1 and "role" in bad_role.output
+    token = run(db, "token", "create", "ana@example.com")
+    assert token.exit_code == 0 and token.output.strip().startswith("ctc_")
+
+
+def test_import_reports_file_line_and_field_then_metrics(db, tmp_path):
+    with db.transaction() as s:
+        make_journey(s)
+    path = tmp_path / "responses.csv"
+    path.write_text(
+        "external_id,survey,email,touchpoint,nps,comment\n"
+        "a,rnps,a@x.org,check-in,10,Great\n"
+        "b,rnps,b@x.org,check-in,0,Awful\n"
+        "c,rnps,c@x.org,check-in,12,\n"
+        "d,rnps,d@x.org,room,9,\n",
+        encoding="utf-8",
+    )
+    result = run(db, "import", "responses", str(path))
+    assert result.exit_code == 1
+    assert "3 created, 0 already stored, 1 rejected" in result.output
+    assert f"{path}:4: field nps:" in result.output
+    rerun = run(db, "import", "responses", str(path), "--json")
+    assert json.loads(rerun.output[rerun.output.index("{"):])["skipped"] == 3
+    table = run(db, "metrics", "nps", "--by", "touchpoint", "--json")
+    assert table.exit_code == 0, table.output
+    body = json.loads(table.output)
+    assert "versus_rest" not in body
+    rows = {r["group"]: r for r in body["rows"]}
+    assert rows["Check-in"]["value"] == 0.0 and rows["Room"]["value"] == 100.0
+    assert body["overall"]["n"] == 3
+    text = run(db, "metrics", "nps", "--by", "touchpoint")
+    assert "Check-in" in text.output and "95% interval" in text.output
+    compared = run(db, "metrics", "nps", "--by", "touchpoint", "--compare")
+    assert compared.exit_code == 0 and "against the rest" in compared.output and "Holm" in compared.output
+    wrong = run(db, "metrics", "nps", "--by", "colour")
+    assert wrong.exit_code == 2 and "cannot group by" in wrong.output

@@ -1,0 +1,71 @@
+"""A real browser (Debian's chromium driven by Playwright) logs in and sees the dashboard."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from centric.config import Settings
+from centric.web.app import create_app
+from tests.factories import PASSWORD, make_journey, make_user, respond
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(sqlite_db):
+    with sqlite_db.transaction() as s:
+        make_journey(s)
+        make_user(s, "admin")
+        start = datetime(2026, 1, 15)
+        for i in range(60):
+            respond(s, "rnps", i % 11, email=f"c{i}@example.com", touchpoint="check-in",
+                    when=start + timedelta(days=5 * i), comment="<img src=x onerror=alert(1)>" if i == 3 else None)
+    app = create_app(Settings(database_url=sqlite_db.url), sqlite_db)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    while not instance.started:  # uvicorn flips this once the socket listens
+        thread.join(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(10)
+
+
+def test_login_and_dashboard_in_chromium(server):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(server + "/")
+        assert "/login" in page.url
+        page.get_by_label("E-mail").fill("admin@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(server + "/")
+        assert page.get_by_role("heading", name="Overview").is_visible()
+        nps_tile = page.locator('[data-metric="nps"]')
+        assert "n = 60" in nps_tile.inner_text()
+        page.wait_for_selector("#chart-nps svg")  # ECharts drew the trend from vendored assets
+        page.get_by_role("link", name="Customers").click()
+        page.get_by_role("link", name="Customer 4", exact=True).click()
+        assert page.get_by_text("<img src=x onerror=alert(1)>").is_visible()
+        assert dialogs == []  # customer text never runs as script
+        browser.close()

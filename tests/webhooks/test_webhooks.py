@@ -1,0 +1,135 @@
+"""Outbound webhooks against a real local HTTP server: signatures, retries, the delivery log."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from centric.jobs import ListeningSettings, LocalWorker
+from centric.webhooks import service
+from centric.webhooks.models import WebhookDelivery
+from centric.webhooks.schemas import SubscriptionIn
+from centric.webhooks.signature import verify_header
+
+FAST = ListeningSettings(job_retry_base_s=0.01, job_retry_max_s=0.05, job_poll_s=0.02, job_max_attempts=3)
+
+
+class Receiver:
+    """An HTTP server in a thread that answers ``status`` and keeps every request."""
+
+    def __init__(self) -> None:
+        self.status = 204
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    running = Receiver()
+    yield running
+    running.close()
+
+
+def test_events_are_signed_delivered_and_logged(db, receiver):
+    with db.transaction() as s:
+        subscription, secret = service.create_subscription(s, SubscriptionIn(
+            url=receiver.url, events=["response.created", "case.*"]))
+        service.emit(s, "response.created", {"id": 7, "survey": "rnps", "answers": {"nps": 9}})
+        service.emit(s, "case.closed", {"id": 3})
+        assert service.emit(s, "feedback.created", {"id": 1}) == []  # not subscribed
+    with pytest.raises(RuntimeError), db.transaction() as s:
+        service.emit(s, "case.created", {"id": 4})
+        raise RuntimeError("rolled back: nothing may be sent")
+    assert LocalWorker(db, FAST).run_due() == 2
+    assert len(receiver.requests) == 2
+    events = []
+    for headers, body in receiver.requests:
+        assert verify_header(secret, body, headers["x-centric-signature"])
+        assert not verify_header("whsec_wrong", body, headers["x-centric-signature"])
+        envelope = json.loads(body)
+        assert envelope["id"] == headers["x-centric-delivery"] and envelope["event"] == headers["x-centric-event"]
+        events.append((envelope["event"], envelope["data"]["id"]))
+    assert sorted(events) == [("case.closed", 3), ("response.created", 7)]
+    with db.reader() as s:
+        log = service.list_deliveries(s, subscription_id=subscription.id)
+    assert [(d.status, d.attempts, d.response_code) for d in log] == [("delivered", 1, 204)] * 2
+
+
+def test_a_target_that_is_down_is_retried_then_failed_then_redelivered(sqlite_db, receiver):
+    db = sqlite_db
+    receiver.status = 503
+    with db.transaction() as s:
+        service.create_subscription(s, SubscriptionIn(url=receiver.url, events=["feedback.*"]))
+        delivery_id = service.emit(s, "feedback.created", {"id": 1})[0].id
+    done = threading.Event()
+    worker = LocalWorker(db, FAST, on_outcome=lambda _, outcome: outcome == "failed" and done.set()).start()
+    try:
+        assert done.wait(15)
+    finally:
+        worker.stop()
+    with db.reader() as s:
+        delivery = s.get(WebhookDelivery, delivery_id)
+        assert (delivery.status, delivery.attempts, delivery.response_code) == ("failed", 3, 503)
+        assert delivery.last_error.startswith("HTTP 503")
+    bodies = {body for _, body in receiver.requests}
+    assert len(receiver.requests) == 3 and len(bodies) == 1  # the same body every time
+    receiver.status = 200
+    with db.transaction() as s:
+        service.redeliver(s, delivery_id)
+    LocalWorker(db, FAST).run_due()
+    with db.reader() as s:
+        assert s.get(WebhookDelivery, delivery_id).status == "delivered"
+
+
+def test_an_unreachable_target_is_logged(sqlite_db):
+    with sqlite_db.transaction() as s:
+        service.create_subscription(s, SubscriptionIn(url="http://127.0.0.1:9/nothing", events=["case.*"]))
+        delivery_id = service.emit(s, "case.created", {"id": 1})[0].id
+    LocalWorker(sqlite_db, FAST.model_copy(update={"job_max_attempts": 1})).run_due()
+    with sqlite_db.reader() as s:
+        delivery = s.get(WebhookDelivery, delivery_id)
+    assert delivery.status == "failed" and delivery.response_code is None and "ConnectError" in delivery.last_error
+
+
+def test_webhook_api(client, tokens, receiver):
+    from tests.api.conftest import auth
+
+    admin = auth(tokens["admin"])
+    made = client.post("/api/v1/webhooks", headers=admin, json={"url": receiver.url, "events": ["case.*"]})
+    assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
+    listed = client.get("/api/v1/webhooks", headers=admin).json()
+    assert listed[0]["id"] == made.json()["id"] and "secret" not in listed[0]
+    assert client.post("/api/v1/webhooks", headers=auth(tokens["analyst"]),
+                       json={"url": receiver.url, "events": ["case.*"]}).status_code == 403
+    for bad in ({"url": "ftp://x.example.com", "events": ["case.*"]}, {"url": receiver.url, "events": ["bogus"]},
+                {"url": receiver.url, "events": []}):
+        assert client.post("/api/v1/webhooks", headers=admin, json=bad).status_code == 422
+    ping = client.post(f"/api/v1/webhooks/{made.json()['id']}/ping", headers=admin)
+    assert ping.status_code == 202 and ping.json()["status"] == "pending"
+    deliveries = client.get("/api/v1/webhooks/deliveries?status=pending", headers=admin).json()
+    assert deliveries[0]["event"] == "ping"
+    assert client.post(f"/api/v1/webhooks/deliveries/{deliveries[0]['id']}/retry", headers=admin).status_code == 409
+    assert client.delete("/api/v1/webhooks/999", headers=admin).status_code == 404
+    assert client.delete(f"/api/v1/webhooks/{made.json()['id']}", headers=admin).status_code == 204
