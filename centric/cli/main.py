@@ -214,7 +214,7 @@ def import_file(
 @app.command("metrics")
 def metrics(
     kind: str = typer.Argument(..., help="nps, csat or ces"),
-    by: str = typer.Option("none", help="touchpoint, stage, journey, segment, month, channel, survey"),
+    by: str = typer.Option("none", help="touchpoint, stage, journey, team, segment, month, quarter, channel, survey"),
     start: str | None = typer.Option(None, help="first day, YYYY-MM-DD"),
     end: str | None = typer.Option(None, help="day after the last, YYYY-MM-DD"),
     touchpoint: str | None = None,

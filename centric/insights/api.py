@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
-from centric.insights import comparisons, reports, service, value
+from centric.insights import comparisons, outcomes, reports, service, value
 from centric.insights.comparisons import ComparisonResult, GroupComparison
 from centric.insights.drivers import survey_drivers
 from centric.insights.schemas import (
@@ -75,9 +75,14 @@ def compare_periods(kind: MetricKind, start: date, end: date, touchpoint: str | 
 
 
 @router.get("/drivers/{survey}", response_model=DriversOut)
-def drivers(survey: str, session: Session = Depends(get_session), _: Caller = read_metrics) -> DriversOut:
-    """Key drivers of a survey's outcome question: relative weights, intervals, quadrants."""
-    return reports.drivers_out(survey, survey_drivers(session, survey))
+def drivers(survey: str, by: Literal["items", "touchpoints"] = "items", session: Session = Depends(get_session),
+            _: Caller = read_metrics) -> DriversOut:
+    """Key drivers of a survey's outcome: its other rated items, or the customers' touchpoint scores.
+
+    Relative weights with bootstrap intervals and importance–performance quadrants.
+    """
+    analyse = survey_drivers if by == "items" else outcomes.touchpoint_drivers
+    return reports.drivers_out(survey, analyse(session, survey))
 
 
 @router.get("/value/clv", response_model=ClvOut, tags=["customer value"])
@@ -106,6 +111,14 @@ def churn(start: date | None = None, end: date | None = None, months: int = Quer
     """Customers lost in the period ÷ customers active before it (new customers excluded)."""
     log = value.purchases_from_events(session, segment=segment)
     return reports.churn_out(value.churn_report(log, start, end, months))
+
+
+@router.get("/value/churn/drivers", response_model=DriversOut, tags=["customer value"])
+def churn_drivers(months: int = Query(default=3, ge=1, le=24), session: Session = Depends(get_session),
+                  _: Caller = read_metrics) -> DriversOut:
+    """Which experiences go with leaving: logistic regression of churn on NPS, tickets, complaints."""
+    analysis = outcomes.churn_driver_analysis(session, value.purchases_from_events(session), months)
+    return reports.drivers_out("churn", analysis)
 
 
 @router.get("/value/retention", response_model=RetentionOut, tags=["customer value"])

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, func, literal_column, select
+from sqlalchemy import Integer, Select, String, case, func, literal_column, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from centric.accounts.models import Team
 from centric.customers.models import CustomerSegment, Segment
 from centric.errors import Invalid
 from centric.insights.models import AnswerRollup
@@ -41,6 +42,14 @@ def month_of(session: Session, column: ColumnElement) -> ColumnElement:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
+
+
+def quarter_of(session: Session, column: ColumnElement) -> ColumnElement:
+    """``YYYY-Qn`` of a timestamp in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, 'YYYY-"Q"Q')
+    quarter = (func.cast(func.strftime("%m", column), Integer) + 2) // 3
+    return func.strftime("%Y", column).concat("-Q").concat(func.cast(quarter, String))
 
 
 _ALL = literal_column("'all'")
@@ -76,7 +85,9 @@ def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[Col
         "stage": (Stage.name, ["touchpoint", "stage"]),
         "journey": (Journey.name, ["touchpoint", "stage", "journey"]),
         "segment": (Segment.name, ["segment"]),
+        "team": (func.coalesce(Team.name, literal_column("'unowned'")), ["touchpoint", "team"]),
         "month": (month_of(session, source.moment), []),
+        "quarter": (quarter_of(session, source.moment), []),
         "channel": (source.channel, []),
         "survey": (Survey.name, ["survey"]),
         "none": (_ALL, []),
@@ -122,6 +133,8 @@ def _query(session: Session, metric: MetricKind, group: ColumnElement, joins: li
         query = query.join(Stage, Touchpoint.stage_id == Stage.id)
     if "journey" in needed:
         query = query.join(Journey, Stage.journey_id == Journey.id)
+    if "team" in needed:
+        query = query.outerjoin(Team, Touchpoint.owner_team_id == Team.id)
     if "survey" in needed:
         query = query.join(Survey, source.survey_id == Survey.id)
     if "segment" in needed:

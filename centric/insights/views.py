@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.errors import CentricError
-from centric.insights import reports, value
+from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
 from centric.insights.drivers import survey_drivers
 from centric.insights.service import metric
@@ -88,14 +90,25 @@ def roi(request: Request, session: Session = Depends(get_session),
 
 @router.get("/drivers", response_class=HTMLResponse)
 def drivers(request: Request, survey: str | None = Query(default=None, max_length=80),
-            session: Session = Depends(get_session),
+            by: Literal["items", "touchpoints", "churn"] = "items", session: Session = Depends(get_session),
             caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
     surveys = list_surveys(session)
-    chosen = survey or next((s.key for s in surveys if sum(
-        q.get("type") in ("rating", "csat", "ces", "nps") for q in s.questions) > 1), None)
+    chosen = survey or _default_driver_survey(surveys, by)
     result, problem = (None, "No survey has rated items besides its main question yet.")
-    if chosen:
-        result, problem = _attempt(lambda: reports.drivers_out(chosen, survey_drivers(session, chosen)))
+    if by == "churn":
+        result, problem = _attempt(lambda: reports.drivers_out("churn", outcomes.churn_driver_analysis(
+            session, value.purchases_from_events(session))))
+    elif chosen:
+        analyse = survey_drivers if by == "items" else outcomes.touchpoint_drivers
+        result, problem = _attempt(lambda: reports.drivers_out(chosen, analyse(session, chosen)))
     points = [d.model_dump() for d in result.drivers] if result else []
     return render(request, "drivers.html", caller=caller, surveys=surveys, chosen=chosen, result=result,
-                  problem=problem, drivers_points=points)
+                  problem=problem, drivers_points=points, by=by)
+
+
+def _default_driver_survey(surveys: list, by: str) -> str | None:
+    """Touchpoints drive the relationship survey (one without a touchpoint); items need several rated questions."""
+    if by == "touchpoints":
+        return next((s.key for s in surveys if s.kind == "nps" and not s.touchpoint), None)
+    return next((s.key for s in surveys if sum(
+        q.get("type") in ("rating", "csat", "ces", "nps") for q in s.questions) > 1), None)

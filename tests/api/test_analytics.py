@@ -13,6 +13,7 @@ from centric.surveys.schemas import ResponseIn, SurveyIn
 from centric.surveys.service import create_survey, submit_response
 from tests.api.conftest import auth
 from tests.api.test_pages import login
+from tests.factories import respond
 
 START = datetime(2025, 1, 1)
 
@@ -96,6 +97,34 @@ def test_key_drivers_recover_the_strongest_item(client, db, tokens):
     names = [d["name"] for d in result.json()["drivers"]]
     assert names[0] == "cleanliness" and names[-1] == "breakfast"
     assert client.get("/api/v1/drivers/rnps", headers=auth(tokens["viewer"])).status_code == 422
+
+
+def test_touchpoint_drivers_find_the_touchpoint_that_moves_nps(client, db, tokens):
+    rng = np.random.default_rng(5)
+    with db.transaction() as s:
+        for c in range(160):
+            room, checkout = (int(v) for v in rng.integers(1, 6, 2))
+            nps = int(np.clip(round(2.2 * room - 1 + rng.normal(0, 1.0)), 0, 10))
+            email = f"t{c}@example.com"
+            respond(s, "stay-csat", room, email=email, touchpoint="room", when=START)
+            if c % 4:  # not every customer rated check-out: its missing scores are imputed
+                respond(s, "support-ces", int(rng.integers(1, 8)), email=email, touchpoint="check-out", when=START)
+            respond(s, "rnps", nps, email=email, when=START + timedelta(days=3))
+    result = client.get("/api/v1/drivers/rnps?by=touchpoints", headers=auth(tokens["viewer"]))
+    assert result.status_code == 200, result.text
+    drivers = result.json()["drivers"]
+    assert [d["name"] for d in drivers] == ["Room", "Check-out"]
+    assert drivers[0]["p_value"] < 0.05 and drivers[0]["low"] > drivers[1]["importance"]
+    assert client.get("/api/v1/drivers/nope?by=touchpoints", headers=auth(tokens["viewer"])).status_code == 422
+
+
+def test_churn_drivers_show_promoters_stay(client, history):
+    result = client.get("/api/v1/value/churn/drivers?months=4", headers=auth(history["viewer"]))
+    assert result.status_code == 200, result.text
+    nps = next(d for d in result.json()["drivers"] if d["name"] == "latest NPS score")
+    assert nps["importance"] < 0 and nps["high"] < 0  # a higher score lowers the odds of leaving
+    page = client.get("/drivers?by=churn", headers=auth(history["viewer"]))
+    assert page.status_code == 200 and "latest NPS score" in page.text
 
 
 def test_empty_store_gets_a_clear_answer(client, tokens):

@@ -90,3 +90,14 @@ def test_rollups_agree_with_raw_answers_and_rebuild(db):
                     fast = metric(s, kind, by, use_rollups=True)
                     slow = metric(s, kind, by, use_rollups=False)
                     assert fast == slow, (kind, by, rebuilt)
+
+
+def test_team_and_quarter_slices(db):
+    with db.transaction() as s:
+        _seed(s)
+    with db.reader() as s:
+        by_team = {r.group: r.n for r in metric(s, "nps", "team").rows}
+        by_quarter = {r.group: r.n for r in metric(s, "nps", "quarter").rows}
+        raw_quarter = {r.group: r.n for r in metric(s, "nps", "quarter", use_rollups=False).rows}
+    assert by_team == {"Front Office": 5, "Housekeeping": 3}
+    assert by_quarter == raw_quarter == {"2026-Q1": 5, "2026-Q2": 3}
