@@ -1,4 +1,4 @@
-"""A real browser (Debian's chromium driven by Playwright) logs in and sees the dashboard."""
+"""A real browser (Debian's chromium driven by Playwright): staff log in, customers answer surveys."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from playwright.sync_api import sync_playwright
 
 from centric.config import Settings
 from centric.web.app import create_app
+from centric.surveys.schemas import SurveyIn
+from centric.surveys.service import create_survey
+from centric.surveys.templates import TEMPLATES
 from tests.factories import PASSWORD, make_journey, make_user, respond
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -35,6 +38,8 @@ def server(sqlite_db):
         for i in range(60):
             respond(s, "rnps", i % 11, email=f"c{i}@example.com", touchpoint="check-in",
                     when=start + timedelta(days=5 * i), comment="<img src=x onerror=alert(1)>" if i == 3 else None)
+        create_survey(s, SurveyIn(key="rel", name="Relationship NPS", questions=TEMPLATES["relationship-nps"].questions,
+                                  languages=["en", "zh"], touchpoint="check-in"))
     app = create_app(Settings(database_url=sqlite_db.url), sqlite_db)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -68,4 +73,25 @@ def test_login_and_dashboard_in_chromium(server):
         page.get_by_role("link", name="Customer 4", exact=True).click()
         assert page.get_by_text("<img src=x onerror=alert(1)>").is_visible()
         assert dialogs == []  # customer text never runs as script
+        browser.close()
+
+
+def test_customer_answers_on_a_phone_without_javascript_by_keyboard(server):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(java_script_enabled=False, viewport={"width": 390, "height": 844},
+                                locale="zh-CN")
+        page.goto(server + "/s/rel")
+        assert page.locator("html").get_attribute("lang") == "zh"  # the browser's language is honoured
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+        low = page.get_by_role("radio", name="3", exact=True)
+        low.focus()
+        page.keyboard.press("Space")  # radios are reachable and selectable from the keyboard
+        assert low.is_checked()
+        page.get_by_role("textbox").first.fill("<script>alert(1)</script> 入住太慢")
+        page.locator("button[type=submit]").click()
+        assert page.locator("textarea[name=improve]").count() == 1  # the follow-up asked because NPS ≤ 6
+        page.locator("textarea[name=improve]").fill("多派员工")
+        page.locator("button[type=submit]").click()
+        assert "/s/rel/thanks" in page.url
         browser.close()
