@@ -104,6 +104,7 @@ def make_guests(rng: np.random.Generator, numbers: np.ndarray, first_id: int, st
     email_no, phone_no, social_no, loyalty_no = numbers
     picks = rng.integers(0, 1_000_000, size=(count, 4))
     language_draw = rng.random(count)
+    acquisition = _acquisition(count, first_id)
     customers: list[dict] = []
     identities: list[dict] = []
     languages: list[str] = []
@@ -129,6 +130,7 @@ def make_guests(rng: np.random.Generator, numbers: np.ndarray, first_id: int, st
                 "persona": PERSONAS[persona[i]].key, "tier": TIERS[tier[i]], "country": m.country,
                 "city": m.cities[pick[2] % len(m.cities)], "language": language,
                 "signup_date": joined.date().isoformat(), "marketing_opt_in": bool(opt_in[i]),
+                "acquisition": acquisition[i],
             },
         })
         domain = m.domains[pick[3] % len(m.domains)]
@@ -143,6 +145,20 @@ def make_guests(rng: np.random.Generator, numbers: np.ndarray, first_id: int, st
             identities.append({"customer_id": customer_id, "kind": "social",
                                "value": f"{site}:{local.replace('.', '_')}{int(social_no[i])}", "created_at": joined})
     return Guests(ids, persona, market, languages, mood, signup, has_social, customers, identities)
+
+
+ACQUISITION = (("direct", 0.34), ("search", 0.24), ("travel agency", 0.2), ("referral", 0.14),
+               ("word of mouth", 0.08))
+
+
+def _acquisition(count: int, first_id: int) -> list[str]:
+    """How each guest first came (referral and word of mouth feed the Earned Growth Rate).
+
+    Drawn from its own generator so that the rest of the story does not shift.
+    """
+    rng = np.random.default_rng(first_id + 7919)
+    names, shares = zip(*ACQUISITION, strict=True)
+    return [names[k] for k in rng.choice(len(names), size=count, p=shares)]
 
 
 def _choose_language(options: tuple[tuple[str, float], ...], draw: float) -> str:

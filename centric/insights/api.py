@@ -17,6 +17,7 @@ from centric.insights.schemas import (
     ClvOut,
     Dimension,
     DriversOut,
+    EarnedGrowthOut,
     EstimateOut,
     MetricKind,
     MetricResult,
@@ -119,6 +120,18 @@ def churn_drivers(months: int = Query(default=3, ge=1, le=24), session: Session 
     """Which experiences go with leaving: logistic regression of churn on NPS, tickets, complaints."""
     analysis = outcomes.churn_driver_analysis(session, value.purchases_from_events(session), months)
     return reports.drivers_out("churn", analysis)
+
+
+@router.get("/value/earned-growth", response_model=EarnedGrowthOut, tags=["customer value"])
+def earned_growth(months: int = Query(default=6, ge=1, le=36),
+                  attribute: str = Query(default="acquisition", min_length=1, max_length=60),
+                  session: Session = Depends(get_session), _: Caller = read_metrics) -> EarnedGrowthOut:
+    """Earned Growth Rate = net revenue retention + earned new customer revenue − 100%.
+
+    A new customer counts as earned when its ``attribute`` says referral or word of mouth.
+    """
+    log = value.purchases_from_events(session)
+    return reports.earned_growth_out(value.earned_growth_report(session, log, months, attribute))
 
 
 @router.get("/value/retention", response_model=RetentionOut, tags=["customer value"])

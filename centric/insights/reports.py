@@ -11,12 +11,13 @@ from centric.insights.schemas import (
     ClvOut,
     DriverOut,
     DriversOut,
+    EarnedGrowthOut,
     EstimateOut,
     RetentionOut,
     RfmOut,
     RoiOut,
 )
-from centric.insights.value import ClvReport, RfmSummary, RoiReport
+from centric.insights.value import ClvReport, EarnedGrowthReport, RfmSummary, RoiReport
 from centric.stats import ChurnRate, DriverAnalysis, Estimate, RetentionTable
 
 
@@ -58,6 +59,18 @@ def roi_out(report: RoiReport) -> RoiOut:
         detractor_to_passive={"difference": moved.difference, "low": moved.low, "high": moved.high,
                               "p_value": moved.p_value, "method": moved.method},
         method=roi.method,
+    )
+
+
+def earned_growth_out(report: EarnedGrowthReport) -> EarnedGrowthOut:
+    growth = report.growth
+    return EarnedGrowthOut(
+        previous_start=report.previous_start, current_start=report.current_start, current_end=report.current_end,
+        customers=report.customers, earned_new_customers=report.earned_new_customers,
+        earned_growth_rate=estimate_out(growth.earned_growth_rate),
+        net_revenue_retention=estimate_out(growth.net_revenue_retention),
+        earned_new_customer_revenue=estimate_out(growth.earned_new_customers),
+        previous_revenue=growth.previous_revenue, definition=report.definition, method=growth.method,
     )
 
 

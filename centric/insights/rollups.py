@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from sqlalchemy import Date as SqlDate
 from sqlalchemy import case, cast, delete, func, insert, literal_column, select
@@ -62,15 +63,21 @@ def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
         {"day": k[0], "survey_id": k[1], "touchpoint_id": k[2], "channel": k[3], "metric": k[4], **v}
         for k, v in groups.items()
     ]
-    dialect = session.get_bind().dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = builder(AnswerRollup)
-    statement = statement.on_conflict_do_update(
-        index_elements=["day", "survey_id", "touchpoint_id", "channel", "metric"],
-        set_={name: getattr(AnswerRollup, name) + getattr(statement.excluded, name) for name in SUMS},
-    )
+    statement = _upsert(session.get_bind().dialect.name)
     for start in range(0, len(rows), 500):
         session.execute(statement, rows[start:start + 500])
+
+
+@cache
+def _upsert(dialect: str):  # type: ignore[no-untyped-def]
+    """The additive upsert, built once per dialect: building ``excluded`` costs ~1 ms a call."""
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = AnswerRollup.__table__  # Core, not the ORM bulk path: one cached statement
+    statement = builder(table)
+    return statement.on_conflict_do_update(
+        index_elements=["day", "survey_id", "touchpoint_id", "channel", "metric"],
+        set_={name: table.c[name] + statement.excluded[name] for name in SUMS},
+    )
 
 
 def rebuild(session: Session) -> int:

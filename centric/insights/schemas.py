@@ -93,6 +93,20 @@ class RoiOut(BaseModel):
     method: str
 
 
+class EarnedGrowthOut(BaseModel):
+    previous_start: str
+    current_start: str
+    current_end: str
+    customers: int
+    earned_new_customers: int
+    earned_growth_rate: EstimateOut
+    net_revenue_retention: EstimateOut
+    earned_new_customer_revenue: EstimateOut
+    previous_revenue: float
+    definition: str
+    method: str
+
+
 class DriverOut(BaseModel):
     name: str
     importance: float

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from centric.customers.models import CustomerSegment, Segment
+from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.errors import Invalid
 from centric.journeys.models import Event
 from centric.stats import (
@@ -23,12 +23,14 @@ from centric.stats import (
     ChurnRate,
     ConvergenceError,
     CxRoi,
+    EarnedGrowth,
     GammaGammaFit,
     LifetimeValue,
     RetentionTable,
     churn_rate,
     customer_lifetime_value,
     cx_roi,
+    earned_growth_rate,
     fit_bgnbd,
     fit_gamma_gamma,
     nps_category,
@@ -240,6 +242,72 @@ def _nps_categories(session: Session, before: np.datetime64) -> dict:
     ).all()
     latest = {customer: score for customer, score in rows}
     return {customer: nps_category(int(score)) for customer, score in latest.items()}
+
+
+EARNED_CHANNELS = frozenset({"referral", "word of mouth", "word-of-mouth", "recommendation", "referred"})
+
+
+@dataclass(frozen=True)
+class EarnedGrowthReport:
+    growth: EarnedGrowth
+    previous_start: str
+    current_start: str
+    current_end: str
+    customers: int
+    earned_new_customers: int
+    definition: str
+
+
+def earned_growth_report(session: Session, log: PurchaseLog, months: int = 6,
+                         attribute: str = "acquisition") -> EarnedGrowthReport:
+    """Earned Growth Rate of the last ``months`` months against the ``months`` before.
+
+    A new customer (first purchase in the current period) is *earned* when the customer
+    attribute ``attribute`` says referral or word of mouth. Needs that referral data:
+    without any customer carrying the attribute the answer is a clear 422, not a number.
+    """
+    end = log.dates.max()
+    current_start = end - np.timedelta64(int(months * 30.44), "D")
+    previous_start = current_start - np.timedelta64(int(months * 30.44), "D")
+    if previous_start < log.dates.min():
+        raise Invalid(f"the Earned Growth Rate over {months} months needs {2 * months} months of purchases; "
+                      f"the data start on {log.dates.min()}", field="months")
+    previous = (log.dates >= previous_start) & (log.dates < current_start)
+    current = (log.dates >= current_start) & (log.dates <= end)
+    if not previous.any():
+        raise Invalid(f"no purchases in the {months} months before the last {months}: retention is undefined")
+    ids = np.unique(log.customer_ids[previous | current])
+    before = dict(zip(*_sum_by(log.customer_ids[previous], log.amounts[previous]), strict=True))
+    now = dict(zip(*_sum_by(log.customer_ids[current], log.amounts[current]), strict=True))
+    first_seen = dict(zip(*_first_purchase(log), strict=True))
+    newcomers = [c for c in ids.tolist() if first_seen[c] >= current_start]
+    channels = _attribute_values(session, newcomers, attribute)
+    if not channels:
+        raise Invalid(f"no referral data: no new customer has the attribute {attribute!r} "
+                      "(e.g. acquisition = referral)", field="attribute")
+    earned = [str(channels.get(c, "")).strip().lower() in EARNED_CHANNELS for c in ids.tolist()]
+    try:
+        growth = earned_growth_rate([before.get(c, 0.0) for c in ids.tolist()],
+                                    [now.get(c, 0.0) for c in ids.tolist()], earned)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    return EarnedGrowthReport(growth, str(previous_start), str(current_start), str(end), int(ids.shape[0]),
+                              int(sum(earned)), f"earned = customer attribute {attribute!r} in "
+                              f"{sorted(EARNED_CHANNELS)} and first purchase in the current period")
+
+
+def _first_purchase(log: PurchaseLog) -> tuple[list, list]:
+    ids, first, *_ = _per_customer(log)
+    return ids.tolist(), list(first)
+
+
+def _attribute_values(session: Session, ids: list[int], attribute: str) -> dict[int, object]:
+    found: dict[int, object] = {}
+    for start in range(0, len(ids), 5_000):
+        rows = session.execute(select(Customer.id, Customer.attributes).where(
+            Customer.id.in_(ids[start:start + 5_000]))).all()
+        found.update((cid, attrs[attribute]) for cid, attrs in rows if attrs and attribute in attrs)
+    return found
 
 
 RFM_PREFIX = "rfm-"

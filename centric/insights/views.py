@@ -85,7 +85,10 @@ def roi(request: Request, session: Session = Depends(get_session),
         caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
     report, problem = _attempt(lambda: reports.roi_out(
         value.roi_report(session, value.purchases_from_events(session))))
-    return render(request, "roi.html", caller=caller, report=report, problem=problem)
+    growth, growth_problem = _attempt(lambda: reports.earned_growth_out(
+        value.earned_growth_report(session, value.purchases_from_events(session))))
+    return render(request, "roi.html", caller=caller, report=report, problem=problem, growth=growth,
+                  growth_problem=growth_problem)
 
 
 @router.get("/drivers", response_class=HTMLResponse)

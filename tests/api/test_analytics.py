@@ -127,6 +127,28 @@ def test_churn_drivers_show_promoters_stay(client, history):
     assert page.status_code == 200 and "latest NPS score" in page.text
 
 
+def test_earned_growth_rate_from_referral_data(client, db, tokens):
+    purchases = [("a", "2025-07-01", 100, None), ("a", "2026-03-01", 120, None), ("b", "2025-09-01", 200, None),
+                 ("c", "2025-10-01", 50, None), ("c", "2026-06-30", 30, None),
+                 ("d", "2026-02-01", 60, "referral"), ("e", "2026-04-01", 90, "search")]
+    events = [{"customer": {"email": f"{who}@example.com", "attributes": {"acquisition": how} if how else {}},
+               "kind": "purchase", "occurred_at": day, "value": amount, "external_id": f"p{i}", "source": "shop"}
+              for i, (who, day, amount, how) in enumerate(purchases)]
+    assert import_rows(db, "events", [SourceRow(i + 1, e) for i, e in enumerate(events)]).failed == 0
+    result = client.get("/api/v1/value/earned-growth?months=6", headers=auth(tokens["viewer"]))
+    assert result.status_code == 200, result.text
+    body = result.json()
+    # previous revenue 350; retained 120 + 30; earned new 60 (d came by referral, e by search)
+    assert body["net_revenue_retention"]["value"] == pytest.approx(100 * 150 / 350)
+    assert body["earned_new_customer_revenue"]["value"] == pytest.approx(100 * 60 / 350)
+    assert body["earned_growth_rate"]["value"] == pytest.approx(100 * 210 / 350 - 100)
+    assert body["earned_new_customers"] == 1 and body["customers"] == 5
+    too_long = client.get("/api/v1/value/earned-growth?months=12", headers=auth(tokens["viewer"]))
+    assert too_long.status_code == 422 and "24 months" in too_long.json()["detail"]
+    no_data = client.get("/api/v1/value/earned-growth?months=6&attribute=channel", headers=auth(tokens["viewer"]))
+    assert no_data.status_code == 422 and "no referral data" in no_data.json()["detail"]
+
+
 def test_empty_store_gets_a_clear_answer(client, tokens):
     answer = client.get("/api/v1/value/clv", headers=auth(tokens["viewer"]))
     assert answer.status_code == 422 and "no purchases" in answer.json()["detail"]
