@@ -20,7 +20,16 @@ from centric.store import upgrade
 
 PG_ADMIN = os.environ.get("CENTRIC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    """The shared data sets (CDNOW, labelled text): ``$CENTRIC_SHARED_DATA`` or ``../shared/data``."""
+    candidates = [os.environ.get("CENTRIC_SHARED_DATA"), REPO.parent / "shared" / "data", "/work/shared/data"]
+    existing = [Path(c) for c in candidates if c and Path(c).is_dir()]
+    return existing[0] if existing else REPO.parent / "shared" / "data"
+
+
+SHARED_DATA = _shared_data()
 
 
 def _pg_url(name: str) -> str:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 TEST_SHARE = 0.2
-DEFAULT_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "text"
+DEFAULT_ROOT = (Path(os.environ["CENTRIC_SHARED_DATA"]) if os.environ.get("CENTRIC_SHARED_DATA")
+                else Path(__file__).resolve().parents[2].parent / "shared" / "data") / "text"
 UCI_SETS = ("amazon_cells", "yelp", "imdb")
 ZH_SETS = ("waimai_10k", "online_shopping_10_cats")
 

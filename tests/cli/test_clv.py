@@ -12,12 +12,15 @@ from centric.cli.main import app
 from tests.conftest import SHARED_DATA
 
 runner = CliRunner()
+CDNOW_SAMPLE = SHARED_DATA / "cdnow" / "CDNOW_sample.txt"
 
 
 @pytest.fixture
 def cdnow_csv(tmp_path):
+    if not CDNOW_SAMPLE.exists():
+        pytest.skip(f"CDNOW data not found at {CDNOW_SAMPLE} (set CENTRIC_SHARED_DATA)")
     path = tmp_path / "cdnow.csv"
-    with (SHARED_DATA / "cdnow" / "CDNOW_sample.txt").open() as source, path.open("w", newline="") as target:
+    with CDNOW_SAMPLE.open() as source, path.open("w", newline="") as target:
         writer = csv.writer(target)
         writer.writerow(["customer", "day", "cds", "dollars"])
         for line in source:

@@ -12,10 +12,10 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from centric.config import Settings
-from centric.web.app import create_app
 from centric.surveys.schemas import SurveyIn
 from centric.surveys.service import create_survey
 from centric.surveys.templates import TEMPLATES
+from centric.web.app import create_app
 from tests.factories import PASSWORD, make_journey, make_user, respond
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -1,17 +1,17 @@
 """Load the CDNOW data sets (Fader & Hardie) that the CLV tests and benchmark reproduce.
 
 The files live outside the repository, in ``../shared/data/cdnow`` next to the
-checkout; tests that need them are skipped when they are absent.
+checkout (or ``$CENTRIC_SHARED_DATA/cdnow``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-CDNOW_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cdnow").resolve()
+from tests.conftest import SHARED_DATA
+
+CDNOW_DIR = SHARED_DATA / "cdnow"
 CALIBRATION_END = "1997-09-30"
 
 
