@@ -10,6 +10,7 @@ class Permission(StrEnum):
     READ_CUSTOMERS = "customers:read"
     WRITE_CUSTOMERS = "customers:write"
     INGEST = "ingest:write"
+    EDIT_THEMES = "themes:write"  # the text-analytics taxonomy and discovered themes
     CONFIGURE = "config:write"
     ADMIN_USERS = "users:admin"
 
@@ -18,7 +19,7 @@ ROLES: dict[str, frozenset[Permission]] = {
     "viewer": frozenset({Permission.READ_METRICS}),
     "agent": frozenset({Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST}),
     "analyst": frozenset(
-        {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST}
+        {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.EDIT_THEMES}
     ),
     "manager": frozenset(
         {
@@ -26,6 +27,7 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.READ_CUSTOMERS,
             Permission.WRITE_CUSTOMERS,
             Permission.INGEST,
+            Permission.EDIT_THEMES,
             Permission.CONFIGURE,
         }
     ),

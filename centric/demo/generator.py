@@ -3,7 +3,8 @@
 The structure (teams, journeys, touchpoints, segments, surveys) goes through the domain
 services, like an administrator would create it. Guests and everything they did are
 simulated in blocks with NumPy and written with multi-row Core inserts, so a hundred
-thousand guests take a couple of minutes, not hours. One transaction: a failure leaves
+thousand guests take a couple of minutes, not hours. Comments are enriched (sentiment,
+themes, effort) in bulk at the end, so the theme and verbatim pages show data at once. One transaction: a failure leaves
 the database as empty as it was.
 """
 
@@ -110,6 +111,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         if db.dialect == "postgresql":
             _advance_sequences(session, ("customer", "response"))
         report("rollups", 1, 1)
+        _enrich_text(session, report)
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),
@@ -143,6 +145,22 @@ def _structure(session: Session, start: datetime, span_days: float) -> Company:
         surveys[spec.key] = survey.id
         versions[spec.key] = current_version(session, survey).id
     return Company(start, span_days, touchpoints, surveys, versions)
+
+
+def _enrich_text(session: Session, report: Progress, batch: int = 2_000) -> None:
+    """Enrich every comment now, in bulk (the same code as the ingest jobs, without the queue)."""
+    from centric.text import enrich_many
+    from centric.themes.enrichment import write_enrichments
+    from centric.themes.taxonomy import current_taxonomy
+
+    current = current_taxonomy(session)
+    rows = session.execute(select(Feedback.id, Feedback.text).order_by(Feedback.id)).all()
+    report("text", 0, len(rows))
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        results = enrich_many([text for _, text in chunk], current.taxonomy)
+        write_enrichments(session, [(item_id, r) for (item_id, _), r in zip(chunk, results, strict=True)], current)
+        report("text", min(start + batch, len(rows)), len(rows))
 
 
 def _next_id(session: Session, table: Table) -> int:

@@ -1,4 +1,7 @@
-"""Unstructured feedback: tickets, chats, reviews, social posts, call notes, comments."""
+"""Unstructured feedback: tickets, chats, reviews, social posts, call notes, comments.
+
+Every new item gets a background job that enriches its text (:mod:`centric.themes.enrichment`).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,13 @@ from centric.db import as_utc, utcnow
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.feedback.schemas import FeedbackIn, FeedbackOut
+
+
+def enqueue_enrichment(session: Session, ids: list[int]) -> None:
+    """Queue text enrichment of new items (imported lazily: themes depends on feedback)."""
+    from centric.themes.enrichment import enqueue_enrichment as enqueue
+
+    enqueue(session, ids)
 
 
 def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = None) -> FeedbackOut:
@@ -39,6 +49,7 @@ def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = No
     )
     session.add(item)
     session.flush()
+    enqueue_enrichment(session, [item.id])
     out = FeedbackOut.model_validate(item)
     emit(session, "feedback.created", out)
     return out
@@ -52,4 +63,6 @@ def add_survey_comment(session: Session, response, question_key: str, text: str,
         response_id=response.id, text=text, rating=rating, occurred_at=response.submitted_at,
     )
     session.add(item)
+    session.flush()
+    enqueue_enrichment(session, [item.id])
     return item

@@ -9,13 +9,13 @@ handed back to the row-by-row path, which gives exactly the same result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
@@ -25,6 +25,7 @@ from centric.db import as_utc, utcnow
 from centric.errors import CentricError, Invalid, NotFound
 from centric.feedback.models import Feedback
 from centric.feedback.schemas import FeedbackIn
+from centric.feedback.service import enqueue_enrichment
 from centric.ingest.records import RowError, SourceRow
 from centric.insights import rollups
 from centric.insights.rollups import RatedAnswer
@@ -164,22 +165,29 @@ def _stored_keys(session: Session, kind: str, keys: list[str]) -> set[str]:
             found.update(session.scalars(select(Response.idempotency_key).where(Response.idempotency_key.in_(chunk))))
         elif kind in ("feedback", "events"):
             model = Feedback if kind == "feedback" else Event
-            pairs = [tuple(k.split("\x1f", 1)) for k in chunk]
-            rows = session.execute(select(model.source, model.external_id).where(
-                tuple_(model.source, model.external_id).in_(pairs)))
-            found.update(f"{s}\x1f{e}" for s, e in rows)
+            for source, external_ids in _group_pairs(tuple(k.split("\x1f", 1)) for k in chunk).items():
+                found.update(f"{source}\x1f{e}" for e in session.scalars(select(model.external_id).where(
+                    model.source == source, model.external_id.in_(external_ids))))
     return found
+
+
+def _group_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(a, b) pairs as a → sorted b's, so a lookup can filter on a and range over b."""
+    groups: dict[str, set[str]] = {}
+    for first, second in pairs:
+        groups.setdefault(first, set()).add(second)
+    return {first: sorted(seconds) for first, seconds in groups.items()}
 
 
 def _known_identities(session: Session, identities: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Identity → surviving customer id, following merges."""
     owner: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(sorted(identities)):
-        for kind, value, customer_id in session.execute(
-            select(Identity.kind, Identity.value, Identity.customer_id)
-            .where(tuple_(Identity.kind, Identity.value).in_(chunk))
-        ):
-            owner[(kind, value)] = customer_id
+    for kind, values in _group_pairs(identities).items():
+        for chunk in _chunks(values):  # kind = ? AND value IN (…): one index range per value on both backends
+            for value, customer_id in session.execute(
+                select(Identity.value, Identity.customer_id).where(Identity.kind == kind, Identity.value.in_(chunk))
+            ):
+                owner[(kind, value)] = customer_id
     survivors = {cid: cid for cid in owner.values()}
     pending = set(survivors)
     while pending:
@@ -331,11 +339,14 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
         for i in items for a in i.answers if a.number is not None
     ))
     if comments:
-        session.execute(Feedback.__table__.insert(), comments)
+        table = Feedback.__table__
+        comment_ids = list(session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True),
+                                           comments))
+        enqueue_enrichment(session, comment_ids)
 
 
 def _after_insert(session: Session, kind: str, ids: list[int]) -> None:
-    """What the one-by-one path does for each new item: triggers and webhooks, when configured."""
+    """What the one-by-one path does for each new item: triggers, webhooks, text enrichment (batched)."""
     from centric.feedback.schemas import FeedbackOut
     from centric.outreach.models import TriggerRule
     from centric.outreach.triggers import on_event
@@ -346,6 +357,8 @@ def _after_insert(session: Session, kind: str, ids: list[int]) -> None:
         for chunk in _chunks(ids):
             for event in session.scalars(select(Event).where(Event.id.in_(chunk))):
                 on_event(session, event)
+    if kind == "feedback":
+        enqueue_enrichment(session, ids)
     if kind == "feedback" and session.scalar(select(WebhookSubscription.id).limit(1)) is not None:
         for chunk in _chunks(ids):
             for item in session.scalars(select(Feedback).where(Feedback.id.in_(chunk))):

@@ -240,3 +240,54 @@ def delete_theme(session: Session, theme_id: int) -> None:
     if session.scalar(select(Theme.id).where(Theme.parent_id == row.id).limit(1)) is not None:
         raise Conflict(f"theme {row.name!r} has sub-themes; delete or move them first")
     _remove(session, row)
+
+
+def update_rule(session: Session, row: Theme, changes: Mapping[str, Any]) -> None:
+    """Replace the label, description, keywords or examples given in ``changes``."""
+    rule = dict(row.rule or {})
+    for key in RULE_KEYS:
+        if key not in changes or changes[key] is None:
+            continue
+        value = changes[key]
+        if isinstance(value, Mapping):
+            value = {lang: [v.strip() for v in values if v.strip()] for lang, values in value.items()}
+            value = {lang: values for lang, values in value.items() if values}
+        if value in ("", {}, []):
+            rule.pop(key, None)
+        else:
+            rule[key] = value
+    parse_taxonomy({"themes": [{"name": "check", **rule}]})  # same validation as an import
+    row.rule = rule
+    session.flush()
+
+
+# --- documents -------------------------------------------------------------------------
+
+FORMATS = ("json", "yaml")
+
+
+def dump_document(data: Mapping[str, Any], fmt: str) -> str:
+    """The taxonomy as JSON or YAML text (UTF-8, Chinese kept readable)."""
+    import yaml
+
+    if fmt == "yaml":
+        return yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def load_document(text: str, fmt: str | None = None) -> Any:
+    """Parse JSON or YAML text (``fmt`` None: JSON when it parses, else YAML); ``Invalid`` if neither."""
+    import yaml
+
+    if fmt not in (None, *FORMATS):
+        raise Invalid(f"format must be one of {', '.join(FORMATS)}", field="format")
+    if fmt != "yaml":
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            if fmt == "json":
+                raise Invalid(f"not valid JSON: {exc}", field="body") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise Invalid(f"not valid YAML: {str(exc).splitlines()[0]}", field="body") from None

@@ -1,0 +1,170 @@
+"""JSON routes of text analytics: taxonomy, discovered themes, theme insight, verbatims.
+
+Reading needs ``metrics:read`` (verbatims, being customers' words, ``customers:read``);
+editing the taxonomy and deciding on proposals needs ``themes:write`` (analyst and up).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+from sqlalchemy.orm import Session
+
+from centric.accounts.roles import Permission
+from centric.errors import Invalid, NotFound
+from centric.feedback.models import Feedback
+from centric.themes import proposals, service
+from centric.themes.drivers import theme_drivers
+from centric.themes.enrichment import schedule_reenrichment
+from centric.themes.insight import theme_insight
+from centric.themes.schemas import (
+    DiscoverIn,
+    ImportOut,
+    InsightFilter,
+    InsightOut,
+    JobQueued,
+    ProposalAction,
+    ProposalOut,
+    ThemeDriversOut,
+    ThemeIn,
+    ThemeOut,
+    ThemeUpdate,
+    VerbatimPage,
+    VerbatimQuery,
+)
+from centric.themes.taxonomy import load_document
+from centric.themes.verbatims import search_verbatims
+from centric.web.deps import Caller, ObjectId, get_session, require
+
+router = APIRouter(tags=["text analytics"])
+read_metrics = Depends(require(Permission.READ_METRICS))
+read_customers = Depends(require(Permission.READ_CUSTOMERS))
+edit_themes = Depends(require(Permission.EDIT_THEMES))
+MAX_DOCUMENT = 2_000_000
+
+
+async def document_text(request: Request) -> str:
+    """The raw request body as UTF-8 text (a JSON or YAML taxonomy)."""
+    body = await request.body()
+    if len(body) > MAX_DOCUMENT:
+        raise Invalid(f"the document is larger than {MAX_DOCUMENT} bytes", field="body")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Invalid("the document is not UTF-8 text", field="body") from None
+
+
+@router.get("/themes", response_model=list[ThemeOut])
+def list_themes(session: Session = Depends(get_session), _: Caller = read_metrics) -> list[ThemeOut]:
+    """The taxonomy, parents before children, with how many items carry each theme."""
+    return service.list_themes(session)
+
+
+@router.post("/themes", response_model=ThemeOut, status_code=201)
+def create_theme(data: ThemeIn, session: Session = Depends(get_session), _: Caller = edit_themes) -> ThemeOut:
+    """Add a theme (keywords and example phrases per language); items are re-enriched in the background."""
+    return service.create_theme(session, data)
+
+
+@router.patch("/themes/{theme_id}", response_model=ThemeOut)
+def update_theme(theme_id: ObjectId, data: ThemeUpdate, session: Session = Depends(get_session),
+                 _: Caller = edit_themes) -> ThemeOut:
+    """Rename, move, or change the label, keywords or examples of a theme."""
+    return service.update_theme(session, theme_id, data)
+
+
+@router.delete("/themes/{theme_id}", status_code=204)
+def delete_theme(theme_id: ObjectId, session: Session = Depends(get_session), _: Caller = edit_themes) -> Response:
+    service.delete_theme(session, theme_id)
+    return Response(status_code=204)
+
+
+@router.get("/themes/export", response_class=PlainTextResponse)
+def export_themes(format: Literal["json", "yaml"] = "json", session: Session = Depends(get_session),
+                  _: Caller = read_metrics) -> PlainTextResponse:
+    """The taxonomy as a JSON or YAML document (the form ``/themes/import`` reads)."""
+    media = "application/yaml" if format == "yaml" else "application/json"
+    return PlainTextResponse(service.export_document(session, format), media_type=media)
+
+
+@router.post("/themes/import", response_model=ImportOut)
+def import_themes(format: Literal["json", "yaml"] | None = None, text: str = Depends(document_text),
+                  session: Session = Depends(get_session), _: Caller = edit_themes) -> ImportOut:
+    """Replace the taxonomy by the JSON or YAML document in the body; unchanged themes keep their tags."""
+    return service.import_document(session, load_document(text, format))
+
+
+@router.post("/themes/reenrich", response_model=JobQueued, status_code=202)
+def reenrich(session: Session = Depends(get_session), _: Caller = edit_themes) -> JobQueued:
+    """Queue an incremental re-run: only items enriched with another model or taxonomy version."""
+    job = schedule_reenrichment(session)
+    return JobQueued(job_id=job.id, status=job.status)
+
+
+@router.get("/themes/insight", response_model=InsightOut)
+def insight(f: Annotated[InsightFilter, Query()], period_days: int = Query(default=30, ge=7, le=366),
+            session: Session = Depends(get_session), _: Caller = read_metrics) -> InsightOut:
+    """Per theme: volume, share, sentiment, monthly trend, NPS impact with interval; emerging themes."""
+    return theme_insight(session, f, period_days)
+
+
+@router.get("/themes/drivers", response_model=ThemeDriversOut)
+def drivers(f: Annotated[InsightFilter, Query()], session: Session = Depends(get_session),
+            _: Caller = read_metrics) -> ThemeDriversOut:
+    """Top-level themes mentioned in comments as key drivers of the NPS score."""
+    return theme_drivers(session, f)
+
+
+@router.post("/themes/discover", response_model=JobQueued, status_code=202)
+def discover(data: DiscoverIn | None = None, session: Session = Depends(get_session),
+             _: Caller = edit_themes) -> JobQueued:
+    """Queue clustering of untagged feedback into proposed themes (see ``/themes/proposals``)."""
+    data = data or DiscoverIn()
+    job = proposals.schedule_discovery(session, data.limit, data.n_themes)
+    return JobQueued(job_id=job.id, status=job.status)
+
+
+@router.get("/themes/proposals", response_model=list[ProposalOut])
+def list_proposals(status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed",
+                   session: Session = Depends(get_session), _: Caller = read_metrics) -> list[Any]:
+    return proposals.list_proposals(session, status)
+
+
+@router.post("/themes/proposals/{proposal_id}", response_model=ProposalOut)
+def decide(proposal_id: ObjectId, data: ProposalAction, session: Session = Depends(get_session),
+           _: Caller = edit_themes) -> Any:
+    """Accept (creates a theme), rename, merge into ``theme_id``, or reject a proposal."""
+    return apply_action(session, proposal_id, data)
+
+
+def apply_action(session: Session, proposal_id: int, data: ProposalAction) -> Any:
+    """Shared by the JSON route and the HTML form."""
+    if data.action == "accept":
+        proposals.accept_proposal(session, proposal_id, data.name, data.parent)
+    elif data.action == "rename":
+        proposals.rename_proposal(session, proposal_id, data.label or "")
+    elif data.action == "merge":
+        if data.theme_id is None:
+            raise Invalid("merge needs theme_id", field="theme_id")
+        proposals.merge_proposal(session, proposal_id, data.theme_id)
+    else:
+        proposals.reject_proposal(session, proposal_id)
+    return proposals.get_proposal(session, proposal_id, open_only=False)
+
+
+@router.get("/verbatims", response_model=VerbatimPage)
+def verbatims(q: Annotated[VerbatimQuery, Query()], session: Session = Depends(get_session),
+              _: Caller = read_customers) -> VerbatimPage:
+    """Search feedback text with filters; ``highlighted`` is escaped HTML with matches in ``<mark>``."""
+    return search_verbatims(session, q)
+
+
+@router.get("/verbatims/{feedback_id}/enrichment")
+def enrichment(feedback_id: ObjectId, session: Session = Depends(get_session), _: Caller = read_customers) -> dict:
+    """The stored enrichment of one item: sentiment per sentence, themes, effort, emotions, errors."""
+    item = session.get(Feedback, feedback_id)
+    if item is None:
+        raise NotFound(f"feedback {feedback_id} not found")
+    return {"id": item.id, "text_version": item.text_version, "enrichment": item.enrichment or {}}

@@ -1,0 +1,129 @@
+"""The verbatim explorer: search feedback text, filter, and highlight the matches safely.
+
+Search is a parameterised, case-insensitive ``LIKE`` per word (``%`` and ``_`` in the
+query are escaped, so they match literally); every word must occur. Highlighting
+escapes the customer's text first and wraps only the matched spans in ``<mark>``, so
+markup in feedback is always shown as text, never interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from centric.errors import Invalid
+from centric.feedback.models import Feedback, FeedbackTheme, Theme
+from centric.journeys.models import Touchpoint
+from centric.themes.insight import segment_members, touchpoint_id, window
+from centric.themes.schemas import VerbatimOut, VerbatimPage, VerbatimQuery, VerbatimTheme
+from centric.themes.taxonomy import theme_by_path
+
+MAX_WORDS = 8
+SNIPPET = 600
+
+
+def query_words(q: str | None) -> list[str]:
+    """The distinct words of a search, longest first (so overlapping matches prefer the longer)."""
+    words = list(dict.fromkeys(w for w in (q or "").split() if w))
+    if len(words) > MAX_WORDS:
+        raise Invalid(f"a search has at most {MAX_WORDS} words", field="q")
+    return sorted(words, key=len, reverse=True)
+
+
+def highlight(text: str, words: list[str], limit: int = SNIPPET) -> Markup:
+    """``text`` escaped, with each case-insensitive occurrence of ``words`` in ``<mark>``.
+
+    Long texts are cut to ``limit`` characters around the first match.
+    """
+    spans = _spans(text, words)
+    start = 0
+    if len(text) > limit:
+        start = max(0, (spans[0][0] if spans else 0) - limit // 4)
+    end = min(len(text), start + limit)
+    out, cursor = [Markup("…") if start else Markup("")], start
+    for low, high in spans:
+        if high <= cursor or low >= end:
+            continue
+        low = max(low, cursor)
+        out += [escape(text[cursor:low]), Markup("<mark>"), escape(text[low:min(high, end)]), Markup("</mark>")]
+        cursor = min(high, end)
+    out.append(escape(text[cursor:end]))
+    if end < len(text):
+        out.append(Markup("…"))
+    return Markup("").join(out)
+
+
+def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
+    if not words:
+        return []
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _conditions(session: Session, q: VerbatimQuery, words: list[str]) -> list[ColumnElement]:
+    conditions: list[ColumnElement] = [Feedback.text.icontains(w, autoescape=True) for w in words]
+    if q.theme:
+        theme = theme_by_path(session, q.theme)
+        conditions.append(Feedback.id.in_(select(FeedbackTheme.feedback_id).where(FeedbackTheme.theme_id == theme.id)))
+    if q.sentiment:
+        conditions.append(Feedback.sentiment_label == q.sentiment)
+    if q.language:
+        conditions.append(Feedback.language == q.language)
+    tp = touchpoint_id(session, q.touchpoint)
+    if tp is not None:
+        conditions.append(Feedback.touchpoint_id == tp)
+    members = segment_members(session, q.segment)
+    if members is not None:
+        conditions.append(Feedback.customer_id.in_(members))
+    if q.min_score is not None and q.max_score is not None and q.min_score > q.max_score:
+        raise Invalid("min_score must not exceed max_score", field="min_score")
+    if q.min_score is not None:
+        conditions.append(Feedback.rating >= q.min_score)
+    if q.max_score is not None:
+        conditions.append(Feedback.rating <= q.max_score)
+    start, end = window(q.since, q.until)
+    if start:
+        conditions.append(Feedback.occurred_at >= start)
+    if end:
+        conditions.append(Feedback.occurred_at < end)
+    return conditions
+
+
+def search_verbatims(session: Session, q: VerbatimQuery) -> VerbatimPage:
+    """One page of matching feedback, newest first, with highlighted text and themes."""
+    words = query_words(q.q)
+    conditions = _conditions(session, q, words)
+    total = session.scalar(select(func.count()).select_from(Feedback).where(*conditions)) or 0
+    rows = list(session.execute(
+        select(Feedback, Touchpoint.name).outerjoin(Touchpoint, Touchpoint.id == Feedback.touchpoint_id)
+        .where(*conditions).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
+        .limit(q.per_page).offset((q.page - 1) * q.per_page)
+    ).all())
+    themes = _themes_of(session, [item.id for item, _ in rows])
+    items = [
+        VerbatimOut(
+            id=item.id, text=item.text, highlighted=str(highlight(item.text, words)), customer_id=item.customer_id,
+            touchpoint=touchpoint, channel=item.channel, rating=item.rating, language=item.language,
+            sentiment=item.sentiment, sentiment_label=item.sentiment_label, actionable=item.actionable,
+            themes=themes.get(item.id, []), occurred_at=item.occurred_at,
+            error=(item.enrichment or {}).get("error"),
+        )
+        for item, touchpoint in rows
+    ]
+    return VerbatimPage(total=total, page=q.page, pages=max(1, -(-total // q.per_page)), items=items)
+
+
+def _themes_of(session: Session, ids: list[int]) -> dict[int, list[VerbatimTheme]]:
+    out: dict[int, list[VerbatimTheme]] = {}
+    if not ids:
+        return out
+    for feedback_id, path, score in session.execute(
+        select(FeedbackTheme.feedback_id, Theme.name, FeedbackTheme.sentiment)
+        .join(Theme, Theme.id == FeedbackTheme.theme_id).where(FeedbackTheme.feedback_id.in_(ids))
+        .order_by(Theme.name)
+    ):
+        out.setdefault(feedback_id, []).append(VerbatimTheme(path=path, sentiment=score))
+    return out

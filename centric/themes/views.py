@@ -1,0 +1,188 @@
+"""HTML pages of text analytics: theme insight, taxonomy editor, proposals, verbatim explorer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from centric.accounts.roles import Permission
+from centric.accounts.views import check_form_csrf
+from centric.customers.service import list_segments
+from centric.errors import CentricError
+from centric.journeys.service import list_touchpoints
+from centric.themes import proposals, service
+from centric.themes.api import apply_action
+from centric.themes.drivers import theme_drivers
+from centric.themes.insight import theme_insight
+from centric.themes.schemas import (
+    InsightFilter,
+    ProposalAction,
+    ThemeIn,
+    ThemeUpdate,
+    VerbatimQuery,
+)
+from centric.themes.taxonomy import load_document
+from centric.themes.verbatims import search_verbatims
+from centric.web.deps import Caller, ObjectId, get_session, require
+from centric.web.templating import render
+
+router = APIRouter()
+read_metrics = Depends(require(Permission.READ_METRICS))
+edit_themes = Depends(require(Permission.EDIT_THEMES))
+
+
+def _explain(problem: Exception) -> str:
+    if isinstance(problem, ValidationError):
+        first = problem.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid value")
+    return getattr(problem, "message", str(problem))
+
+
+def _choices(session: Session) -> dict:
+    return {"touchpoints": list_touchpoints(session), "segments": [s for s, _ in list_segments(session)]}
+
+
+@router.get("/themes", response_class=HTMLResponse)
+def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session: Session = Depends(get_session),
+                caller: Caller = read_metrics) -> HTMLResponse:
+    result, problem = None, None
+    try:
+        result = theme_insight(session, f)
+    except CentricError as exc:
+        problem = exc.message
+    drivers, drivers_problem = None, None
+    if result is not None:
+        try:
+            drivers = theme_drivers(session, f, n_boot=100)
+        except CentricError as exc:
+            drivers_problem = exc.message
+    return render(request, "themes/insight.html", caller=caller, f=f, result=result, problem=problem, drivers=drivers,
+                  drivers_problem=drivers_problem, **_choices(session))
+
+
+# --- the taxonomy -----------------------------------------------------------------------
+
+def _taxonomy_page(request: Request, session: Session, caller: Caller, error: str | None = None,
+                   status_code: int = 200) -> HTMLResponse:
+    return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller, themes=service.list_themes(session),
+                  error=error, can_edit=caller.can(Permission.EDIT_THEMES))
+
+
+@router.get("/themes/taxonomy", response_class=HTMLResponse)
+def taxonomy_page(request: Request, session: Session = Depends(get_session), caller: Caller = read_metrics) -> HTMLResponse:
+    return _taxonomy_page(request, session, caller)
+
+
+def _phrases(en: str, zh: str, separator: str) -> dict[str, list[str]]:
+    split = (lambda text: [p.strip() for p in text.replace("，", ",").split(",")]) if separator == "," else (
+        lambda text: [p.strip() for p in text.splitlines()])
+    return {lang: [p for p in split(text) if p] for lang, text in (("en", en), ("zh", zh))}
+
+
+def _edit(request: Request, session: Session, caller: Caller, change) -> Response:  # type: ignore[no-untyped-def]
+    """Apply a taxonomy change from a form; redirect on success, show the page with the error otherwise."""
+    try:
+        change()
+    except (CentricError, ValidationError) as problem:
+        session.rollback()
+        return _taxonomy_page(request, session, caller, _explain(problem), 422)
+    return RedirectResponse("/themes/taxonomy", status_code=303)
+
+
+@router.post("/themes/taxonomy")
+def create_theme(request: Request, name: str = Form(max_length=80), parent: str = Form(default="", max_length=200),
+                 label: str = Form(default="", max_length=200), keywords_en: str = Form(default="", max_length=20_000),
+                 keywords_zh: str = Form(default="", max_length=20_000), csrf: str = Form(default=""),
+                 session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
+    check_form_csrf(caller, csrf)
+    return _edit(request, session, caller, lambda: service.create_theme(session, ThemeIn(
+        name=name.strip(), parent=parent or None, label=label or None,
+        keywords=_phrases(keywords_en, keywords_zh, ","))))  # type: ignore[arg-type]
+
+
+@router.post("/themes/taxonomy/import")
+def import_taxonomy(request: Request, document: str = Form(max_length=2_000_000), csrf: str = Form(default=""),
+                    session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
+    check_form_csrf(caller, csrf)
+    return _edit(request, session, caller, lambda: service.import_document(session, load_document(document)))
+
+
+@router.post("/themes/taxonomy/{theme_id}")
+def update_theme(theme_id: ObjectId, request: Request, name: str = Form(max_length=80),
+                 label: str = Form(default="", max_length=200), keywords_en: str = Form(default="", max_length=20_000),
+                 keywords_zh: str = Form(default="", max_length=20_000), examples_en: str = Form(default="", max_length=50_000),
+                 examples_zh: str = Form(default="", max_length=50_000), csrf: str = Form(default=""),
+                 session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
+    check_form_csrf(caller, csrf)
+    return _edit(request, session, caller, lambda: service.update_theme(session, theme_id, ThemeUpdate(
+        name=name.strip(), label=label, keywords=_phrases(keywords_en, keywords_zh, ","),  # type: ignore[arg-type]
+        examples=_phrases(examples_en, examples_zh, "\n"))))  # type: ignore[arg-type]
+
+
+@router.post("/themes/taxonomy/{theme_id}/delete")
+def delete_theme(theme_id: ObjectId, request: Request, csrf: str = Form(default=""),
+                 session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
+    check_form_csrf(caller, csrf)
+    return _edit(request, session, caller, lambda: service.delete_theme(session, theme_id))
+
+
+# --- discovered themes ------------------------------------------------------------------
+
+def _proposals_page(request: Request, session: Session, caller: Caller, error: str | None = None,
+                    status_code: int = 200, notice: str | None = None) -> HTMLResponse:
+    return render(request, "themes/proposals.html", status_code=status_code, caller=caller,
+                  proposals=proposals.list_proposals(session), themes=service.list_themes(session), error=error,
+                  notice=notice, can_edit=caller.can(Permission.EDIT_THEMES))
+
+
+@router.get("/themes/proposals", response_class=HTMLResponse)
+def proposals_page(request: Request, session: Session = Depends(get_session), caller: Caller = read_metrics) -> HTMLResponse:
+    return _proposals_page(request, session, caller)
+
+
+@router.post("/themes/discover")
+def discover(request: Request, csrf: str = Form(default=""), session: Session = Depends(get_session),
+             caller: Caller = edit_themes) -> Response:
+    check_form_csrf(caller, csrf)
+    job = proposals.schedule_discovery(session)
+    return _proposals_page(request, session, caller, status_code=202,
+                           notice=f"Discovery queued as job {job.id}; reload this page when it is done.")
+
+
+@router.post("/themes/proposals/{proposal_id}")
+def decide(proposal_id: ObjectId, request: Request, action: str = Form(max_length=10),
+           name: str = Form(default="", max_length=80), label: str = Form(default="", max_length=200),
+           theme_id: str = Form(default="", max_length=20), csrf: str = Form(default=""),
+           session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
+    check_form_csrf(caller, csrf)
+    try:
+        data = ProposalAction(action=action, name=name.strip() or None, label=label.strip() or None,  # type: ignore[arg-type]
+                              theme_id=int(theme_id) if theme_id.isdigit() else None)
+        apply_action(session, proposal_id, data)
+    except (CentricError, ValidationError) as problem:
+        session.rollback()
+        return _proposals_page(request, session, caller, _explain(problem), 422)
+    return RedirectResponse("/themes/proposals", status_code=303)
+
+
+# --- verbatims --------------------------------------------------------------------------
+
+@router.get("/verbatims", response_class=HTMLResponse)
+def verbatims_page(request: Request, session: Session = Depends(get_session),
+                   caller: Caller = Depends(require(Permission.READ_CUSTOMERS))) -> HTMLResponse:
+    raw = {k: v for k, v in request.query_params.items() if v != ""}
+    result, problem = None, None
+    try:
+        query = VerbatimQuery.model_validate(raw)
+        result = search_verbatims(session, query)
+    except (CentricError, ValidationError) as exc:
+        query, problem = VerbatimQuery(), _explain(exc)
+    filters = {k: v for k, v in raw.items() if k != "page"}
+    return render(request, "themes/verbatims.html", status_code=422 if problem else 200, caller=caller, query=query,
+                  raw=raw, filters=filters, result=result, problem=problem, themes=service.list_themes(session),
+                  **_choices(session))
