@@ -19,6 +19,7 @@ from centric.insights.schemas import (
 )
 from centric.insights.value import ClvReport, EarnedGrowthReport, RfmSummary, RoiReport
 from centric.stats import ChurnRate, DriverAnalysis, Estimate, RetentionTable
+from centric.themes.schemas import ThemeDriversOut
 
 
 def estimate_out(estimate: Estimate) -> EstimateOut:
@@ -72,6 +73,13 @@ def earned_growth_out(report: EarnedGrowthReport) -> EarnedGrowthOut:
         earned_new_customer_revenue=estimate_out(growth.earned_new_customers),
         previous_revenue=growth.previous_revenue, definition=report.definition, method=growth.method,
     )
+
+
+def theme_drivers_out(out: ThemeDriversOut) -> DriversOut:
+    """Themes as drivers in the shape of the drivers page; performance = % of comments mentioning it."""
+    return DriversOut(survey="themes", n=out.n, r_squared=out.r_squared, method=out.method, drivers=[
+        DriverOut(name=d.name, importance=d.importance, low=d.low, high=d.high, p_value=d.p_value,
+                  performance=100.0 * d.mentioned, quadrant=None) for d in out.drivers])
 
 
 def drivers_out(survey: str, analysis: DriverAnalysis) -> DriversOut:

@@ -16,6 +16,8 @@ from centric.insights.drivers import survey_drivers
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
 from centric.surveys.service import list_surveys
+from centric.themes.drivers import theme_drivers
+from centric.themes.schemas import InsightFilter
 from centric.web.deps import Caller, get_session, require
 from centric.web.templating import render
 
@@ -93,12 +95,14 @@ def roi(request: Request, session: Session = Depends(get_session),
 
 @router.get("/drivers", response_class=HTMLResponse)
 def drivers(request: Request, survey: str | None = Query(default=None, max_length=80),
-            by: Literal["items", "touchpoints", "churn"] = "items", session: Session = Depends(get_session),
+            by: Literal["items", "touchpoints", "themes", "churn"] = "items", session: Session = Depends(get_session),
             caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
     surveys = list_surveys(session)
     chosen = survey or _default_driver_survey(surveys, by)
     result, problem = (None, "No survey has rated items besides its main question yet.")
-    if by == "churn":
+    if by == "themes":
+        result, problem = _attempt(lambda: reports.theme_drivers_out(theme_drivers(session, InsightFilter())))
+    elif by == "churn":
         result, problem = _attempt(lambda: reports.drivers_out("churn", outcomes.churn_driver_analysis(
             session, value.purchases_from_events(session))))
     elif chosen:

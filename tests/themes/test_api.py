@@ -165,6 +165,8 @@ def test_theme_mentions_are_key_drivers_of_nps(client, tokens, db):
     result = client.get("/api/v1/themes/drivers", headers=auth(tokens["viewer"])).json()
     assert result["n"] == 60 and result["drivers"][0]["name"] == "delivery"
     assert {d["name"] for d in result["drivers"]} >= {"delivery", "staff"}
+    page = client.get("/drivers?by=themes", headers=auth(tokens["viewer"]))
+    assert page.status_code == 200 and "% of comments" in page.text and ">delivery<" in page.text
 
 
 def test_verbatim_search_filters_highlights_and_paginates(client, tokens, db):
