@@ -149,10 +149,12 @@ def _structure(session: Session, start: datetime, span_days: float) -> Company:
 
 def _enrich_text(session: Session, report: Progress, batch: int = 2_000) -> None:
     """Enrich every comment now, in bulk (the same code as the ingest jobs, without the queue)."""
+    from centric.demo.themes import add_hotel_themes
     from centric.text import enrich_many
     from centric.themes.enrichment import write_enrichments
     from centric.themes.taxonomy import current_taxonomy
 
+    add_hotel_themes(session)
     current = current_taxonomy(session)
     rows = session.execute(select(Feedback.id, Feedback.text).order_by(Feedback.id)).all()
     report("text", 0, len(rows))
