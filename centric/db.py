@@ -18,6 +18,10 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+# Connections kept per process: AnyIO's default thread pool, which runs the app's
+# synchronous routes and use-cases, has 40 threads.
+POOL_SIZE = 40
+
 # JSON everywhere, JSONB on PostgreSQL (indexable, compact).
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -44,11 +48,16 @@ def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # Enough pooled connections for every thread of the web server's thread pool (40):
+        # an overflow connection is opened and closed per use, with its PRAGMAs.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=POOL_SIZE, max_overflow=10)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A PostgreSQL connection is a server process: opening one per request (pool overflow)
+    # costs more than the request itself, so the pool keeps as many as the thread pool uses.
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=10)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

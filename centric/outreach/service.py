@@ -10,17 +10,16 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
-from centric.accounts.signing import sign, signing_key, verify
+from centric.config import Settings
 from centric.customers.models import Customer, Identity
 from centric.customers.service import get_customer, upsert_customer
 from centric.db import utcnow
 from centric.errors import Conflict, Invalid
 from centric.jobs.service import enqueue
-from centric.jobs.settings import ListeningSettings
 from centric.outreach import rules
 from centric.outreach.models import ContactRule, ContactSkip, InvitationDelivery, Suppression
 from centric.outreach.schemas import (
@@ -31,13 +30,12 @@ from centric.outreach.schemas import (
     ReminderResult,
     SkipOut,
 )
+from centric.privacy.service import read_unsubscribe_token
 from centric.surveys.models import Invitation, Response, Survey
 from centric.surveys.service import current_version, get_survey
 
 SEND_TASK = "outreach.send_invitation"
 REMIND_TASK = "outreach.send_reminder"
-UNSUBSCRIBE = "unsubscribe"
-UNSUBSCRIBE_TTL_S = 5 * 365 * 86_400
 
 
 # --- unsubscribes ------------------------------------------------------------------------
@@ -75,28 +73,19 @@ def is_suppressed(session: Session, customer_id: int, channel: str) -> bool:
     return found is not None
 
 
+def suppressions_of(session: Session, customer_id: int) -> list[Suppression]:
+    """The channels this customer (or a profile merged into it) unsubscribed from."""
+    ids = [customer_id, *session.scalars(select(Customer.id).where(Customer.merged_into_id == customer_id))]
+    return list(session.scalars(select(Suppression).where(Suppression.customer_id.in_(ids)).order_by(Suppression.id)))
+
+
 def list_suppressions(session: Session, limit: int = 100, offset: int = 0) -> list[Suppression]:
     return list(session.scalars(select(Suppression).order_by(Suppression.id.desc()).limit(limit).offset(offset)))
 
 
-def unsubscribe_link(session: Session, settings: ListeningSettings, customer_id: int, channel: str = "email") -> str:
-    token = sign(signing_key(session, settings.secret_key), UNSUBSCRIBE, {"c": customer_id, "ch": channel},
-                 UNSUBSCRIBE_TTL_S)
-    return f"{settings.public_url.rstrip('/')}/u/{token}"
-
-
-def read_unsubscribe_token(key: bytes, token: str) -> tuple[int, str]:
-    """(customer id, channel) of an unsubscribe link; :class:`Forbidden` when tampered or expired."""
-    claims = verify(key, UNSUBSCRIBE, token)
-    if not isinstance(claims.get("c"), int):
-        raise Invalid("this unsubscribe link names no customer")
-    return claims["c"], str(claims.get("ch") or "email")
-
-
-def unsubscribe_with_token(session: Session, settings: object, token: str) -> Suppression:
+def unsubscribe_with_token(session: Session, settings: Settings, token: str) -> Suppression:
     """What the ``/u/<token>`` page (and the RFC 8058 one-click POST) calls."""
-    key = signing_key(session, getattr(settings, "secret_key", ""))
-    customer_id, channel = read_unsubscribe_token(key, token)
+    customer_id, channel = read_unsubscribe_token(session, settings, token)
     return unsubscribe(session, customer_id, channel, reason="unsubscribe link")
 
 
@@ -212,6 +201,18 @@ def list_invitations(session: Session, *, survey: str | None = None, status: str
         query = query.where(Invitation.customer_id == customer_id)
     rows = session.execute(query.order_by(Invitation.id.desc()).limit(limit).offset(offset)).all()
     return [invitation_out(session, inv, delivery, key) for inv, delivery, key in rows]
+
+
+def invitation_counts(session: Session, survey_id: int) -> dict[str, int]:
+    """Invitations of a survey by delivery status, plus ``answered`` and ``skipped``."""
+    counts = {status: int(n) for status, n in session.execute(
+        select(InvitationDelivery.status, func.count()).join(Invitation, Invitation.id == InvitationDelivery.invitation_id)
+        .where(Invitation.survey_id == survey_id).group_by(InvitationDelivery.status))}
+    counts["answered"] = session.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.survey_id == survey_id, Invitation.answered_at.is_not(None))) or 0
+    counts["skipped"] = session.scalar(select(func.count()).select_from(ContactSkip).where(
+        ContactSkip.survey_id == survey_id)) or 0
+    return counts
 
 
 def is_answered(session: Session, invitation: Invitation) -> bool:

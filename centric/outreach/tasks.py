@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.signing import signing_key
@@ -20,8 +21,8 @@ from centric.outreach.service import (
     is_answered,
     is_suppressed,
     record_skip,
-    unsubscribe_link,
 )
+from centric.privacy.service import unsubscribe_link
 from centric.surveys.links import public_path, survey_token
 from centric.surveys.models import Invitation, Survey
 
@@ -75,12 +76,18 @@ def _send(context: JobContext, invitation_id: int, message: mail.Mail) -> None:
     try:
         mail.send(context.settings, message)
     except Exception as exc:
-        with context.db.transaction() as session:
-            delivery = session.get(InvitationDelivery, invitation_id)
-            if delivery is not None:
-                delivery.attempts += 1
-                delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        _record(context, invitation_id, attempts=InvitationDelivery.attempts + 1,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
+
+
+def _record(context: JobContext, invitation_id: int, **values: Any) -> None:
+    """Update the delivery record with one UPDATE as the first statement of its transaction:
+    on SQLite a transaction that reads first cannot take the write lock if another worker
+    wrote meanwhile ("database is locked")."""
+    with context.db.transaction() as session:
+        session.execute(update(InvitationDelivery).where(InvitationDelivery.invitation_id == invitation_id)
+                        .values(**values))
 
 
 @task(SEND_TASK)
@@ -94,16 +101,14 @@ def send_invitation(context: JobContext, payload: dict[str, Any]) -> None:
     except Exception:
         if context.last_attempt:
             with context.db.transaction() as session:
-                delivery = session.get(InvitationDelivery, invitation_id)
-                if delivery is not None and delivery.status == "scheduled":
-                    delivery.status = "failed"
+                session.execute(update(InvitationDelivery).where(
+                    InvitationDelivery.invitation_id == invitation_id, InvitationDelivery.status == "scheduled")
+                    .values(status="failed"))
         raise
     with context.db.transaction() as session:
-        delivery = session.get(InvitationDelivery, invitation_id)
-        invitation = session.get(Invitation, invitation_id)
-        assert delivery is not None and invitation is not None
-        delivery.status, delivery.attempts, delivery.last_error = "sent", delivery.attempts + 1, None
-        invitation.sent_at = utcnow()
+        session.execute(update(InvitationDelivery).where(InvitationDelivery.invitation_id == invitation_id)
+                        .values(status="sent", attempts=InvitationDelivery.attempts + 1, last_error=None))
+        session.execute(update(Invitation).where(Invitation.id == invitation_id).values(sent_at=utcnow()))
 
 
 @task(REMIND_TASK)
@@ -113,8 +118,6 @@ def send_reminder(context: JobContext, payload: dict[str, Any]) -> None:
     if message is None:
         return
     _send(context, invitation_id, message)
-    with context.db.transaction() as session:
-        delivery = session.get(InvitationDelivery, invitation_id)
-        assert delivery is not None
-        delivery.reminders_sent = max(delivery.reminders_sent, number)
-        delivery.last_reminded_at = utcnow()
+    sent = InvitationDelivery.reminders_sent
+    _record(context, invitation_id, reminders_sent=case((sent < number, number), else_=sent),
+            last_reminded_at=utcnow())

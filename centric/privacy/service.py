@@ -143,17 +143,23 @@ def _detach(session: Session, table: Table, column: Any, ids: list[int]) -> int:
 
 # --- unsubscribe links -------------------------------------------------------------------
 
-def unsubscribe_token(session: Session, settings: Settings, customer_id: int, ttl_days: int = 365) -> str:
-    return sign(signing_key(session, settings.secret_key), UNSUBSCRIBE, {"c": customer_id}, ttl_days * 86_400)
+UNSUBSCRIBE_TTL_DAYS = 5 * 365  # a link in an old e-mail must still work
 
 
-def unsubscribe_link(session: Session, settings: Settings, customer_id: int, ttl_days: int = 365) -> str:
+def unsubscribe_token(session: Session, settings: Settings, customer_id: int, channel: str = "email",
+                      ttl_days: int = UNSUBSCRIBE_TTL_DAYS) -> str:
+    return sign(signing_key(session, settings.secret_key), UNSUBSCRIBE, {"c": customer_id, "ch": channel},
+                ttl_days * 86_400)
+
+
+def unsubscribe_link(session: Session, settings: Settings, customer_id: int, channel: str = "email",
+                     ttl_days: int = UNSUBSCRIBE_TTL_DAYS) -> str:
     """The link for e-mail footers and the ``List-Unsubscribe`` header (RFC 8058)."""
-    return f"{base_url(settings)}/u/{unsubscribe_token(session, settings, customer_id, ttl_days)}"
+    return f"{base_url(settings)}/u/{unsubscribe_token(session, settings, customer_id, channel, ttl_days)}"
 
 
 def read_unsubscribe_token(session: Session, settings: Settings, token: str) -> tuple[int, str]:
-    """(customer id, channel) of an unsubscribe link; the channel defaults to e-mail."""
+    """(customer id, channel) of an unsubscribe link; :class:`Forbidden` when tampered or expired."""
     claims = verify(signing_key(session, settings.secret_key), UNSUBSCRIBE, token)
     if not isinstance(claims.get("c"), int):
         raise Invalid("this unsubscribe link names no customer")

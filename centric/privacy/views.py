@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from centric.accounts.roles import Permission
 from centric.accounts.views import check_form_csrf
 from centric.config import Settings
+from centric.customers.models import Customer
 from centric.customers.service import get_customer, identities_for
 from centric.errors import Forbidden, Invalid, NotFound
+from centric.outreach import service as outreach
 from centric.privacy import service
 from centric.surveys.locale import pick_locale, texts
 from centric.web.deps import Caller, get_session, get_settings, require
@@ -33,8 +35,17 @@ UNSUBSCRIBE_TEXTS = {
 def privacy_page(customer_id: int, request: Request, session: Session = Depends(get_session),
                  caller: Caller = Depends(require(Permission.ADMIN_USERS))) -> HTMLResponse:
     customer = get_customer(session, customer_id)
-    return render(request, "privacy/customer.html", caller=caller, customer=customer,
-                  identities=identities_for(session, customer.id), report=None, error=None)
+    return _privacy_page(request, session, caller, customer)
+
+
+def _privacy_page(request: Request, session: Session, caller: Caller, customer: Customer, *,
+                  error: str | None = None, status: int = 200) -> HTMLResponse:
+    """Export, erasure, and how Centric may contact the customer (unsubscribes, invitations, skips)."""
+    return render(request, "privacy/customer.html", status_code=status, caller=caller, customer=customer,
+                  identities=identities_for(session, customer.id), report=None, error=error,
+                  suppressions=outreach.suppressions_of(session, customer.id),
+                  invitations=outreach.list_invitations(session, customer_id=customer.id, limit=20),
+                  skips=outreach.list_skips(session, customer_id=customer.id, limit=20))
 
 
 @router.get("/customers/{customer_id}/privacy/export.json")
@@ -56,8 +67,7 @@ def erase(customer_id: int, request: Request, confirm: str = Form(default="", ma
     try:
         report = service.erase_customer(session, customer.id, confirm, caller.user.id)
     except Invalid as problem:
-        return render(request, "privacy/customer.html", status_code=422, caller=caller, customer=customer,
-                      identities=identities_for(session, customer.id), report=None, error=problem.message)
+        return _privacy_page(request, session, caller, customer, error=problem.message, status=422)
     return render(request, "privacy/customer.html", caller=caller, customer=None, identities=[],
                   report=report, error=None)
 
@@ -88,17 +98,10 @@ def _unsubscribe(request: Request, session: Session, settings: Settings, token: 
         detail = ""
         if act:
             try:
-                from centric.outreach.service import (
-                    unsubscribe as stop_mail,  # built by the outreach domain
-                )
-            except ImportError:
-                state, status = "unavailable", 503
-            else:
-                try:
-                    stop_mail(session, customer_id, channel=channel)
-                except NotFound:  # erased meanwhile: there is nobody left to write to
-                    pass
-                state = "done"
+                outreach.unsubscribe(session, customer_id, channel=channel, reason="unsubscribe link")
+            except NotFound:  # erased meanwhile: there is nobody left to write to
+                pass
+            state = "done"
     html = environment.get_template("privacy/unsubscribe.html").render(
         locale=locale, w=words, t=texts(locale), state=state, detail=detail, token=token, embed=False)
     response = HTMLResponse(html, status_code=status)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -39,8 +40,9 @@ async def survey_page(survey_key: str, request: Request) -> Response:
     query = {k: v for k, v in request.query_params.items()}
     accept = request.headers.get("accept-language")
     address = _address(request)
+    one_click = bool(query.get("t")) and query.get("score") is not None
     return await _run(request, lambda session, key: respond.open_page(
-        session, key, survey_key, query=query, accept_language=accept, address=address))
+        session, key, survey_key, query=query, accept_language=accept, address=address), writes=one_click)
 
 
 @router.post("/s/{survey_key}", response_class=HTMLResponse)
@@ -49,7 +51,8 @@ async def submit(survey_key: str, request: Request) -> Response:
     if isinstance(form, respond.Message):
         return _render(request, form)
     address = _address(request)
-    return await _run(request, lambda session, key: respond.submit_page(session, key, survey_key, form, address))
+    return await _run(request, lambda session, key: respond.submit_page(session, key, survey_key, form, address),
+                      writes=True)
 
 
 @router.get("/s/{survey_key}/thanks", response_class=HTMLResponse)
@@ -85,8 +88,13 @@ def cached_signing_key(request: Request, session: Session) -> bytes:
     return key
 
 
-async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View]) -> Response:
-    """Run a use-case in one transaction on a worker thread and render what it returns."""
+async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View], writes: bool = False) -> Response:
+    """Run a use-case in one transaction on a worker thread and render what it returns.
+
+    On SQLite, storing use-cases of one process take turns on a limiter of one thread:
+    SQLite admits one writer anyway, and threads left to wait in its busy handler sleep in
+    steps of up to 100 ms while the lock is free (p99 of seconds under 100 clients).
+    """
     db: Database = request.app.state.db
     if getattr(request.app.state, "survey_signing_key", None) is None:
         await run_in_threadpool(_prime_key, request)
@@ -106,7 +114,15 @@ async def _run(request: Request, use_case: Callable[[Session, bytes], respond.Vi
                 return respond.Message("busy_title", "busy", 503)
         raise AssertionError("unreachable")
 
-    return _render(request, await run_in_threadpool(execute))
+    limiter = _writer_limiter(request) if writes and db.dialect == "sqlite" else None
+    return _render(request, await to_thread.run_sync(execute, limiter=limiter))
+
+
+def _writer_limiter(request: Request) -> CapacityLimiter:
+    limiter = getattr(request.app.state, "survey_writer_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.survey_writer_limiter = CapacityLimiter(1)
+    return limiter
 
 
 def _prime_key(request: Request) -> None:

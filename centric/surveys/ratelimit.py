@@ -12,8 +12,9 @@ import hashlib
 import hmac
 import random
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, delete
+from sqlalchemy import bindparam, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,19 @@ def window_start(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0)
 
 
+@cache
+def _upsert(dialect: str):  # type: ignore[no-untyped-def]
+    """The counting upsert, built once per dialect (building it costs more than running it)."""
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = RateLimitBucket.__table__  # Core, not the ORM bulk path: one cached statement
+    statement = builder(table).values(bucket=bindparam("bucket"), window_start=bindparam("window_start"), hits=1)
+    same_window = table.c.window_start == statement.excluded.window_start
+    return statement.on_conflict_do_update(
+        index_elements=["bucket"],
+        set_={"hits": case((same_window, table.c.hits + 1), else_=1), "window_start": statement.excluded.window_start},
+    ).returning(table.c.hits)
+
+
 def hit(session: Session, bucket: str, now: datetime | None = None) -> int:
     """Count one hit in ``bucket``; returns the hits in the current window, this one included.
 
@@ -39,16 +53,8 @@ def hit(session: Session, bucket: str, now: datetime | None = None) -> int:
     lock up front, so concurrent processes queue on the busy timeout instead of failing.
     """
     start = window_start(now or utcnow())
-    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = RateLimitBucket.__table__  # Core, not the ORM bulk path: one cached statement
-    statement = builder(table).values(bucket=bucket, window_start=start, hits=1)
-    same_window = table.c.window_start == statement.excluded.window_start
-
-    statement = statement.on_conflict_do_update(
-        index_elements=["bucket"],
-        set_={"hits": case((same_window, table.c.hits + 1), else_=1), "window_start": statement.excluded.window_start},
-    ).returning(table.c.hits)
-    hits = session.execute(statement).scalar_one()
+    statement = _upsert(session.get_bind().dialect.name)
+    hits = session.execute(statement, {"bucket": bucket, "window_start": start}).scalar_one()
     if random.random() < SWEEP_PROBABILITY:
         session.execute(delete(RateLimitBucket).where(RateLimitBucket.window_start < start - WINDOW))
     return int(hits)

@@ -39,6 +39,7 @@ from centric.surveys.questions import RATED_TYPES, Question, check_answers, next
 from centric.surveys.schemas import SurveyOptions
 from centric.surveys.service import (
     announce_response,
+    new_response_out,
     questions_of,
     response_out,
     store_answers,
@@ -289,8 +290,7 @@ def _save(session: Session, survey: Survey, version: SurveyVersion, state: FormS
         if invitation is not None and invitation.answered_at is None:
             invitation.answered_at = response.submitted_at
         if completed:
-            session.flush()
-            announce_response(session, response_out(session, response, created=True))
+            announce_response(session, new_response_out(survey, version, response, typed))
         return response
     rows = {row.question_key: row for row in session.scalars(select(Answer).where(Answer.response_id == response.id))}
     wanted = {a.question_key: a for a in typed}

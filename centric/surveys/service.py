@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
@@ -256,13 +256,19 @@ def submit_response(session: Session, data: ResponseIn, user_id: int | None = No
     session.flush()
     store_answers(session, survey, response, typed)
     session.flush()
-    out = ResponseOut(
-        id=response.id, survey=survey.key, version=version.version, customer_id=response.customer_id,
-        touchpoint_id=touchpoint_id, submitted_at=submitted_at,
-        answers={a.question_key: a.number if a.number is not None else a.text for a in typed},
-    )
+    out = new_response_out(survey, version, response, typed)
     announce_response(session, out)
     return out
+
+
+def new_response_out(survey: Survey, version: SurveyVersion, response: Response,
+                     typed: list[TypedAnswer]) -> ResponseOut:
+    """The just-stored response as the API and webhooks show it, without reading it back."""
+    return ResponseOut(
+        id=response.id, survey=survey.key, version=version.version, customer_id=response.customer_id,
+        touchpoint_id=response.touchpoint_id, submitted_at=response.submitted_at,
+        answers={a.question_key: a.number if a.number is not None else a.text for a in typed},
+    )
 
 
 def announce_response(session: Session, out: ResponseOut) -> None:
@@ -278,10 +284,10 @@ def store_answers(session: Session, survey: Survey, response: Response, typed: l
 
     ``rating`` is the response's headline score when it was stored earlier (partial responses).
     """
-    session.add_all(
-        Answer(response_id=response.id, question_key=a.question_key, metric=a.metric, number=a.number, text=a.text)
-        for a in typed
-    )
+    if typed:  # one multi-row INSERT through Core: answer ids are never needed here
+        session.execute(insert(Answer.__table__), [
+            {"response_id": response.id, "question_key": a.question_key, "metric": a.metric, "number": a.number,
+             "text": a.text} for a in typed])
     rollups.add(session, (
         RatedAnswer(response.submitted_at, survey.id, response.touchpoint_id, response.channel, a.metric, a.number)
         for a in typed if a.number is not None

@@ -1,5 +1,5 @@
-"""HTML pages of the survey builder (managers) and, via :mod:`centric.surveys.public`,
-the respondent pages (no login)."""
+"""HTML pages of the survey builder (managers); the respondent pages (no login) are in
+:mod:`centric.surveys.public`."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from centric.accounts.views import check_form_csrf
 from centric.config import Settings
 from centric.errors import CentricError, Invalid
 from centric.journeys.service import list_touchpoints
+from centric.outreach import service as outreach
 from centric.surveys import builder, respond, service
 from centric.surveys.links import personal_link, public_link
 from centric.surveys.locale import pick_locale
 from centric.surveys.public import page_html
-from centric.surveys.public import router as public_router
 from centric.surveys.questions import parse_questions
 from centric.surveys.schemas import SurveyIn
 from centric.surveys.templates import TEMPLATES
@@ -29,7 +29,6 @@ from centric.web.deps import Caller, get_session, get_settings, require
 from centric.web.templating import render
 
 router = APIRouter()
-router.include_router(public_router)
 QUESTION_TYPES = ("nps", "csat", "ces", "rating", "choice", "text", "hidden")
 EDIT_FORM_MAX_BYTES = 512 * 1024
 
@@ -72,6 +71,8 @@ def _detail(request: Request, session: Session, settings: Settings, caller: Call
             link: str | None = None, error: str | None = None, status: int = 200) -> HTMLResponse:
     survey = service.get_survey(session, survey_key)
     return render(request, "surveys/detail.html", status_code=status, caller=caller, survey=survey,
+                  invitations=outreach.invitation_counts(session, survey.id),
+                  skips=outreach.list_skips(session, survey=survey.key, limit=20),
                   detail=service.survey_detail(session, survey), public_url=public_link(settings, survey.key),
                   base=public_link(settings, survey.key).rsplit("/s/", 1)[0], link=link, error=error,
                   can_edit=caller.can(Permission.CONFIGURE))

@@ -7,9 +7,10 @@ import pkgutil
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 import centric
 from centric import __version__
@@ -32,8 +33,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     install_error_handlers(app)
-    _limit_body_size(app, settings.max_body_bytes)
-    _security_headers(app)
+    app.add_middleware(GuardMiddleware, limit=settings.max_body_bytes)
     _mount_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
@@ -67,6 +67,10 @@ def _domain_modules(suffix: str) -> list:
 
 
 def _mount_routes(app: FastAPI) -> None:
+    # Public pages first (respondent pages, unsubscribe): the busiest routes are matched
+    # before the hundred-odd API and admin routes.
+    for module in _domain_modules("public"):
+        app.include_router(module.router, include_in_schema=False)
     for module in _domain_modules("api"):
         app.include_router(module.router, prefix="/api/v1")
     for module in _domain_modules("views"):
@@ -77,27 +81,60 @@ def _mount_routes(app: FastAPI) -> None:
         return {"status": "ok", "version": __version__}
 
 
-def _limit_body_size(app: FastAPI, limit: int) -> None:
-    @app.middleware("http")
-    async def body_limit(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"),
+)
+
+
+class GuardMiddleware:
+    """Refuse bodies over ``limit`` bytes (413) and add the default security headers.
+
+    Plain ASGI rather than ``@app.middleware``: each ``BaseHTTPMiddleware`` layer runs the
+    app in an extra task and costs about as much as the bare "hello" endpoint does.
+    A body without ``Content-Length`` (chunked) is counted as it arrives.
+    """
+
+    def __init__(self, app, limit: int) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if length is not None:
             if not length.isdigit():
-                return JSONResponse({"detail": "invalid Content-Length"}, status_code=400)
-            if int(length) > limit:
-                return JSONResponse({"detail": f"the body is larger than {limit} bytes"}, status_code=413)
-        return await call_next(request)
+                await JSONResponse({"detail": "invalid Content-Length"}, status_code=400)(scope, receive, send)
+                return
+            if int(length) > self.limit:
+                await self._too_large(scope, receive, send)
+                return
+        received = 0
 
+        async def counted_receive():  # type: ignore[no-untyped-def]
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:  # re-raised by FastAPI's body parsing, answered by its handler
+                    raise HTTPException(413, f"the body is larger than {self.limit} bytes")
+            return message
 
-def _security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
-        )
-        return response
+        async def guarded_send(message) -> None:  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if extra:
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, counted_receive if length is None else receive, guarded_send)
+
+    async def _too_large(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        response = JSONResponse({"detail": f"the body is larger than {self.limit} bytes"}, status_code=413)
+        await response(scope, receive, send)

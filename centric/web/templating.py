@@ -16,6 +16,7 @@ environment = Environment(
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # templates ship with the package; no stat() of every file per page
 )
 
 

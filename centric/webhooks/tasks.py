@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
 from centric.db import utcnow
 from centric.jobs import JobContext, PermanentError, task
@@ -42,15 +43,14 @@ def deliver(context: JobContext, payload: dict[str, Any]) -> None:
             error = f"HTTP {code}: {answer.text[:300]}"
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"
+    outcome: dict[str, Any] = {"attempts": WebhookDelivery.attempts + 1, "response_code": code, "last_error": error}
+    if error is None:
+        outcome.update(status="delivered", delivered_at=utcnow())
+    elif context.last_attempt:
+        outcome["status"] = "failed"
     with context.db.transaction() as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
-        assert delivery is not None
-        delivery.attempts += 1
-        delivery.response_code = code
-        delivery.last_error = error
-        if error is None:
-            delivery.status, delivery.delivered_at = "delivered", utcnow()
-        elif context.last_attempt:
-            delivery.status = "failed"
+        # One UPDATE as the first statement: on SQLite a transaction that reads first cannot
+        # take the write lock if another worker wrote meanwhile ("database is locked").
+        session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(outcome))
     if error is not None:
         raise DeliveryFailed(error)

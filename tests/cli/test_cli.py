@@ -59,3 +59,28 @@ def test_import_reports_file_line_and_field_then_metrics(db, tmp_path):
     assert compared.exit_code == 0 and "against the rest" in compared.output and "Holm" in compared.output
     wrong = run(db, "metrics", "nps", "--by", "colour")
     assert wrong.exit_code == 2 and "cannot group by" in wrong.output
+
+
+def test_surveys_from_a_template_to_links_and_a_qr_code(db, tmp_path):
+    with db.transaction() as s:
+        make_journey(s)
+        from centric.customers.schemas import CustomerIn
+        from centric.customers.service import upsert_customer
+
+        customer_id = upsert_customer(s, CustomerIn(email="q@example.com")).id
+    assert "onboarding-ces" in run(db, "surveys", "templates").output
+    made = run(db, "surveys", "create", "onb", "Onboarding", "--template", "onboarding-ces", "--touchpoint", "room",
+               "--draft")
+    assert made.exit_code == 0 and "as a draft" in made.output and made.output.strip().endswith("/s/onb")
+    assert run(db, "surveys", "create", "onb", "Again", "--template", "enps").exit_code == 2  # exists already
+    assert run(db, "surveys", "create", "x", "X", "--template", "nope").exit_code == 2
+    assert "version 1 is live" in run(db, "surveys", "publish", "onb").output
+    listed = json.loads(run(db, "surveys", "list", "--json").output)
+    assert {"key": "onb", "version": 1, "touchpoint": "room", "status": "active"}.items() <= next(
+        s for s in listed if s["key"] == "onb").items()
+    personal = run(db, "surveys", "link", "onb", "--customer-id", str(customer_id), "--score", "6").output.strip()
+    assert "/s/onb?t=" in personal and personal.endswith("score=6")
+    assert run(db, "surveys", "link", "onb", "--customer-id", "999").exit_code == 2
+    svg = tmp_path / "onb.svg"
+    assert run(db, "surveys", "qr", "onb", "--out", str(svg)).exit_code == 0 and "<svg" in svg.read_text()
+    assert "is closed" in run(db, "surveys", "status", "onb", "closed").output

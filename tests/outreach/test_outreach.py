@@ -181,3 +181,31 @@ def test_outreach_api_and_roles(client, tokens):
                        json={"customer_id": customer_id}).status_code == 200
     assert client.get("/api/v1/outreach/unsubscribes", headers=admin).json()[0]["customer_id"] == customer_id
     assert client.get("/api/v1/outreach/invitations?survey=rnps", headers=admin).json()[0]["status"] == "scheduled"
+
+
+def test_an_unsubscribe_stops_scheduled_invitations_reminders_and_triggers(sqlite_db, smtp, mail_settings):
+    db, (_, mailbox) = sqlite_db, smtp
+    with db.transaction() as s:
+        make_journey(s)
+        triggers.create_trigger(s, TriggerIn(name="chat", event_kind="chat_ended", survey="stay-csat"))
+        early = service.invite(s, InvitationIn(survey="rnps", customer=CustomerIn(email="u1@example.com"))).invitation
+        later = service.invite(s, InvitationIn(survey="rnps", customer=CustomerIn(email="u2@example.com"),
+                                               delay_minutes=60)).invitation
+    LocalWorker(db, mail_settings).run_due()  # the first is mailed now, the second waits an hour
+    first = mailbox.wait(1)[0]
+    assert first["List-Unsubscribe"] and "/u/" in first.get_body(("plain",)).get_content()
+    with db.transaction() as s:
+        for who in (early, later):
+            service.unsubscribe(s, who.customer_id, "email")
+        s.get(Invitation, early.id).sent_at = utcnow() - timedelta(days=5)
+        assert service.schedule_reminders(s, ReminderIn(survey="rnps", after_days=3)).scheduled == 0
+        for job in s.scalars(select(Job).where(Job.status == "queued")):
+            job.run_at = utcnow()  # the delay has passed
+        event, _ = record_event(s, EventIn(kind="chat_ended", occurred_at=utcnow(),
+                                           customer=CustomerIn(email="u1@example.com")))
+    LocalWorker(db, mail_settings).run_due()
+    assert len(mailbox.messages) == 1  # nothing more was sent
+    with db.reader() as s:
+        assert s.get(InvitationDelivery, later.id).status == "suppressed"
+        reasons = sorted(k.reason for k in service.list_skips(s))
+    assert reasons == ["unsubscribed from email", "unsubscribed from email before sending"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 from sqlalchemy import func, select
 
 from centric.accounts.models import AuditLog
@@ -13,6 +10,7 @@ from centric.customers.models import Customer, Identity
 from centric.feedback.models import Feedback
 from centric.insights.models import AnswerRollup
 from centric.journeys.models import Event
+from centric.outreach.models import Suppression
 from centric.privacy.service import unsubscribe_link
 from centric.surveys.models import Answer, Response
 from tests.api.conftest import auth
@@ -84,19 +82,36 @@ def test_admin_privacy_page_exports_and_erases_with_csrf(client, tokens, db):
     assert _count(db, Customer) == 0
 
 
-def test_unsubscribe_asks_then_calls_the_outreach_service(client, tokens, db, monkeypatch):
+def test_unsubscribe_page_asks_then_stops_every_sending_path(client, tokens, db):
     customer_id = _setup(client, tokens)
     with db.transaction() as s:
         link = unsubscribe_link(s, Settings(database_url=db.url), customer_id)
     path = "/u/" + link.rsplit("/u/", 1)[1]
-    page = client.get(path)
+    page = client.get(path)  # mail scanners follow links: a GET only asks
     assert page.status_code == 200 and 'method="post"' in page.text
-    calls = []
-    fake = types.ModuleType("centric.outreach.service")
-    fake.unsubscribe = lambda session, cid, channel: calls.append((cid, channel))
-    monkeypatch.setitem(sys.modules, "centric.outreach.service", fake)
-    monkeypatch.setitem(sys.modules, "centric.outreach", types.ModuleType("centric.outreach"))
-    done = client.post(path)
-    assert done.status_code == 200 and calls == [(customer_id, "email")]
+    assert _count(db, Suppression) == 0
+    for _ in range(2):  # the button, then RFC 8058 one-click from the mail client: one record
+        done = client.post(path)
+        assert done.status_code == 200 and "You are unsubscribed" in done.text
+    with db.reader() as s:
+        assert [(r.customer_id, r.channel) for r in s.scalars(select(Suppression))] == [(customer_id, "email")]
+    invited = client.post("/api/v1/outreach/invitations", headers=auth(tokens["agent"]),
+                          json={"survey": "rnps", "customer_id": customer_id}).json()
+    assert invited["invited"] is False and invited["skip"]["reason"] == "unsubscribed from email"
     assert client.get(path[:-4] + "AAAA").status_code == 403
     assert client.get("/u/garbage").status_code == 403
+    assert client.post("/u/garbage").status_code == 403
+    login(client)
+    privacy = client.get(f"/customers/{customer_id}/privacy").text
+    assert "unsubscribed from email" in privacy and "Skipped invitations" in privacy
+
+
+def test_customer_page_links_admins_to_privacy(client, tokens):
+    customer_id = _setup(client, tokens)
+    login(client)
+    assert f'href="/customers/{customer_id}/privacy"' in client.get(f"/customers/{customer_id}").text
+    client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
+    login(client, "manager@example.com")
+    page = client.get(f"/customers/{customer_id}")
+    assert page.status_code == 200 and f'href="/customers/{customer_id}/privacy"' not in page.text
+    assert client.get(f"/customers/{customer_id}/privacy").status_code == 403

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.api.conftest import auth
-from tests.surveys.helpers import csrf_of, login
+from tests.surveys.helpers import csrf_of, form_token, login
 
 
 def test_api_builds_from_a_template_publishes_versions_and_keeps_them_immutable(client, tokens):
@@ -102,3 +102,56 @@ def test_viewers_cannot_edit_and_pages_need_a_login(client, tokens):
     login(client, "viewer@example.com")
     assert client.get("/surveys").status_code == 200
     assert client.get("/surveys/rnps/edit").status_code == 403
+
+
+def test_web_builder_edits_chinese_texts_skip_logic_touchpoint_and_publishes_immutable_versions(client, tokens):
+    login(client, "manager@example.com")
+    assert 'href="/surveys"' in client.get("/").text  # the main navigation leads to the surveys
+    listing = client.get("/surveys")
+    client.post("/surveys", data={"csrf": csrf_of(listing.text), "key": "sup", "name": "Support",
+                                  "template": "relationship-nps", "touchpoint": ""})
+    editor = client.get("/surveys/sup/edit")
+    form = {"csrf": csrf_of(editor.text), "name": "Support", "touchpoint": "check-out", "languages": ["en", "zh"],
+            "rate_limit_per_hour": "30",
+            "q0_key": "nps", "q0_type": "nps", "q0_required": "1", "q0_label_en": "Would you recommend us?",
+            "q0_label_zh": "您会推荐我们吗？",
+            "q1_key": "why", "q1_type": "text", "q1_label_en": "What went wrong?", "q1_label_zh": "哪里做得不好？",
+            "q1_if_question": "nps", "q1_if_op": "lte", "q1_if_value": "6", "then": "publish"}
+    published = client.post("/surveys/sup/edit", data=form, follow_redirects=False)
+    assert published.status_code == 303 and published.headers["location"] == "/surveys/sup"
+    detail = client.get("/surveys/sup").text
+    assert "check-out" in detail and "Version 1" in detail and "unpublished changes" not in detail
+    preview = client.get("/surveys/sup/preview?lang=zh").text
+    assert "您会推荐我们吗？" in preview and "哪里做得不好？" in preview and "Shown if nps ≤ 6" in preview
+    page = client.get("/s/sup", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert "您会推荐我们吗？" in page.text and "哪里做得不好？" not in page.text  # asked only after a low score
+    promoter = client.post("/s/sup", data={"f": form_token(page.text), "nps": "9"}, follow_redirects=False)
+    assert "/thanks" in promoter.headers["location"]  # skipped: nps > 6
+    page = client.get("/s/sup?lang=zh")
+    detractor = client.post("/s/sup", data={"f": form_token(page.text), "nps": "2"}, follow_redirects=False)
+    assert "哪里做得不好？" in client.get(detractor.headers["location"]).text
+    # A new edit is a new version; version 1, which the responses answered, stays as it was.
+    manager = auth(tokens["manager"])
+    v1 = client.get("/api/v1/surveys/sup/versions/1", headers=manager).json()["questions"]
+    client.post("/surveys/sup/edit", data={**form, "q1_if_value": "5"})
+    detail = client.get("/api/v1/surveys/sup", headers=manager).json()
+    assert detail["version"] == 2 and detail["touchpoint"] == "check-out" and detail["languages"] == ["en", "zh"]
+    assert client.get("/api/v1/surveys/sup/versions/1", headers=manager).json()["questions"] == v1
+    assert v1[1]["show_if"] == {"question": "nps", "op": "lte", "value": 6}
+    assert v1[0]["label"] == {"en": "Would you recommend us?", "zh": "您会推荐我们吗？"}
+
+
+def test_survey_page_shows_invitations_and_every_skipped_invitation(client, tokens):
+    agent = auth(tokens["agent"])
+    admin = auth(tokens["admin"])
+    client.post("/api/v1/outreach/contact-rules", headers=admin, json={
+        "name": "Once a month", "survey": "rnps", "max_contacts": 1, "window_days": 30})
+    body = {"survey": "rnps", "channel": "link", "customer": {"email": "kim@example.com"}}
+    assert client.post("/api/v1/outreach/invitations", headers=agent, json=body).json()["invited"] is True
+    skipped = client.post("/api/v1/outreach/invitations", headers=agent, json=body).json()
+    assert skipped["invited"] is False
+    login(client, "manager@example.com")
+    page = client.get("/surveys/rnps")
+    assert page.status_code == 200 and "Skipped invitations" in page.text
+    assert "Once a month" in page.text and "skipped 1" in page.text and "sent 1" in page.text
+    assert f'href="/customers/{skipped["skip"]["customer_id"]}"' in page.text

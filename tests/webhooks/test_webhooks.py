@@ -133,3 +133,40 @@ def test_webhook_api(client, tokens, receiver):
     assert client.post(f"/api/v1/webhooks/deliveries/{deliveries[0]['id']}/retry", headers=admin).status_code == 409
     assert client.delete("/api/v1/webhooks/999", headers=admin).status_code == 404
     assert client.delete(f"/api/v1/webhooks/{made.json()['id']}", headers=admin).status_code == 204
+
+
+def test_response_created_is_sent_once_from_the_api_and_from_respondent_pages(client, tokens, db, receiver):
+    """Both submission paths announce a response once; partial pages and retries announce nothing."""
+    from tests.api.conftest import auth
+    from tests.surveys.helpers import form_token
+
+    with db.transaction() as s:
+        service.create_subscription(s, SubscriptionIn(url=receiver.url, events=["response.created"]))
+    body = {"survey": "rnps", "answers": {"nps": 9}, "customer": {"email": "ann@example.com"}, "external_id": "api-1"}
+    for _ in range(2):  # a client retry with the same external_id stores and announces nothing new
+        assert client.post("/api/v1/responses", headers=auth(tokens["agent"]), json=body).status_code in (200, 201)
+    survey_key = "two-pages"
+    with db.transaction() as s:
+        from centric.surveys.schemas import SurveyIn
+        from centric.surveys.service import create_survey
+
+        create_survey(s, SurveyIn(key=survey_key, name="Two pages", questions=[
+            {"key": "nps", "type": "nps", "required": True},
+            {"key": "why", "type": "text", "show_if": {"question": "nps", "op": "lte", "value": 6}}]))
+    first = client.post(f"/s/{survey_key}", data={"f": form_token(client.get(f"/s/{survey_key}").text), "nps": "3"},
+                        follow_redirects=False)
+    assert first.status_code == 303 and "/thanks" not in first.headers["location"]  # a partial response so far
+    with db.reader() as s:
+        assert [d.event for d in service.list_deliveries(s)] == ["response.created"]  # the API's only
+    second_page = form_token(client.get(first.headers["location"]).text)
+    for _ in range(2):  # the last page, sent twice (double click): one completion, one event
+        done = client.post(f"/s/{survey_key}", data={"f": second_page, "why": "Slow <b>check-in</b>"},
+                           follow_redirects=False)
+        assert "/thanks" in done.headers["location"]
+    assert LocalWorker(db, FAST).run_due() == 3  # two deliveries and the comment's text enrichment
+    envelopes = sorted((json.loads(body) for _, body in receiver.requests), key=lambda e: e["data"]["survey"])
+    assert [e["event"] for e in envelopes] == ["response.created"] * 2
+    assert envelopes[0]["data"]["survey"] == "rnps" and envelopes[0]["data"]["answers"] == {"nps": 9}
+    assert envelopes[1]["data"]["survey"] == survey_key
+    assert envelopes[1]["data"]["answers"] == {"nps": 3, "why": "Slow <b>check-in</b>"}
+    assert envelopes[0]["data"]["customer_id"] is not None and envelopes[1]["data"]["customer_id"] is None
