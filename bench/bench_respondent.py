@@ -16,11 +16,20 @@ jobs are off in the web processes under test (``CENTRIC_JOB_WORKERS=0``): in pro
 Prints requests/s, p50/p99 latency and each throughput as a share of the bare endpoint,
 plus the server processes' CPU milliseconds per request, which stays meaningful when
 other work shares the machine.
+
+wrk is a closed loop: each connection sends its next request the moment the previous one
+returns, so at saturation p99 is mostly queueing. 100 real respondents do not behave
+like that; ``--paced-rate`` (default 50 submissions/s: 100 respondents each sending a page
+every 2 s) adds an open-loop run in a separate Python process that sends at that steady
+rate over up to ``--connections`` connections and measures each latency from the moment
+the request was *due* (no coordinated omission).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import re
 import secrets
@@ -113,6 +122,42 @@ def _wrk(url: str, connections: int, duration: int, script: Path | None = None) 
             "requests": total}
 
 
+def _paced(url: str, rate: float, duration: int, connections: int, tokens: Path) -> dict[str, float]:
+    """Open-loop POSTs at ``rate`` per second, from a separate process (``--paced-client``)."""
+    command = [sys.executable, __file__, "--paced-client", url, str(rate), str(duration), str(connections),
+               str(tokens)]
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+async def _paced_client(url: str, rate: float, duration: int, connections: int, tokens: Path) -> dict[str, float]:
+    import httpx
+
+    lines = tokens.read_text().split()[-int(rate * duration) - 1:]  # the end of the file: unused by wrk
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    latencies: list[float] = []
+    errors = 0
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        loop = asyncio.get_running_loop()
+        start = loop.time() + 0.2
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            due = start + i / rate
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            answer = await client.post(url, data={"f": lines[i], "nps": "9", "comment": "Great stay, thanks"},
+                                       headers={"X-Forwarded-For": f"10.9.{i % 250}.{i // 250 % 250}"})
+            if answer.status_code >= 400:
+                errors += 1
+            latencies.append(1000 * (loop.time() - due))
+
+        count = int(rate * duration)
+        await asyncio.gather(*(one(i) for i in range(count)))
+    latencies.sort()
+    elapsed = duration
+    return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2],
+            "p99": latencies[int(len(latencies) * 0.99) - 1], "errors": errors, "requests": len(latencies)}
+
+
 def _cpu_s(pid: int) -> float:
     """User + system CPU seconds of a server process and its worker processes (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -190,11 +235,19 @@ def run_backend(name: str, url: str, args: argparse.Namespace, workdir: Path) ->
         before = _count_responses(url)
         submit = _measure(server, f"{base}/s/{SURVEY}", args.connections, args.duration, script)
         stored = _count_responses(url) - before
+        paced = None
+        if args.paced_rate:
+            cpu = _cpu_s(server.pid)
+            paced = _paced(f"{base}/s/{SURVEY}", args.paced_rate, args.duration, args.connections, tokens)
+            paced["cpu_ms"] = 1000 * (_cpu_s(server.pid) - cpu) / max(paced["requests"], 1)
     finally:
         server.terminate()
         server.wait()
     submit["stored"] = stored
-    return [(f"GET /s/{{key}} ({name})", page), (f"POST /s/{{key}} ({name})", submit)]
+    rows = [(f"GET /s/{{key}} ({name})", page), (f"POST /s/{{key}} ({name})", submit)]
+    if paced:
+        rows.append((f"POST /s/{{key}} ({name}), paced at {args.paced_rate:g}/s, open loop", paced))
+    return rows
 
 
 def main() -> None:
@@ -205,6 +258,12 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=60_000, help="distinct form tokens (new responses) per run")
     parser.add_argument("--postgres", default=os.environ.get("CENTRIC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--paced-rate", type=float, default=50.0,
+                        help="submissions per second of the open-loop run (0: skip)")
+    if len(sys.argv) > 1 and sys.argv[1] == "--paced-client":
+        url, rate, duration, connections, tokens = sys.argv[2:7]
+        print(json.dumps(asyncio.run(_paced_client(url, float(rate), int(duration), int(connections), Path(tokens)))))
+        return
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")

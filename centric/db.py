@@ -72,7 +72,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
-    connection.exec_driver_sql("BEGIN")
+    # A deferred transaction that reads and then writes cannot wait for the write lock:
+    # when another connection committed in between, SQLite answers "database is locked" at
+    # once instead of using the busy timeout. Units of work that write begin IMMEDIATE and
+    # queue for the lock; reads stay deferred and never wait (WAL).
+    mode = connection.get_execution_options().get(BEGIN_OPTION, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
+
+
+BEGIN_OPTION = "sqlite_begin"
+
+
+def intend_to_write(session: Session) -> None:
+    """Call first in a session that will write: on SQLite it takes the write lock at BEGIN."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
 
 
 class Database:
@@ -91,6 +105,7 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back on any error."""
         with self.sessions() as session, session.begin():
+            intend_to_write(session)
             yield session
 
     @contextmanager

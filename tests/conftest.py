@@ -30,6 +30,8 @@ def _shared_data() -> Path:
 
 
 SHARED_DATA = _shared_data()
+# centric.text.corpora reads the same variable when it is first imported (after this file)
+os.environ.setdefault("CENTRIC_SHARED_DATA", str(SHARED_DATA))
 
 
 def _pg_url(name: str) -> str:

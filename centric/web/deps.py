@@ -14,7 +14,7 @@ from centric.accounts.models import User
 from centric.accounts.roles import Permission, allows
 from centric.accounts.service import user_for_token, web_session_for
 from centric.config import Settings
-from centric.db import Database
+from centric.db import Database, intend_to_write
 from centric.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "centric_session"
@@ -32,11 +32,16 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: committed when the route succeeds."""
     db: Database = request.app.state.db
     session = db.sessions()
     try:
+        if request.method not in READ_METHODS:
+            intend_to_write(session)
         yield session
         session.commit()
     except BaseException:
