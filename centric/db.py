@@ -102,10 +102,15 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error."""
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error.
+
+        ``write=False`` for one that only reads (on SQLite it then need not queue for the
+        write lock).
+        """
         with self.sessions() as session, session.begin():
-            intend_to_write(session)
+            if write:
+                intend_to_write(session)
             yield session
 
     @contextmanager

@@ -41,8 +41,10 @@ async def survey_page(survey_key: str, request: Request) -> Response:
     accept = request.headers.get("accept-language")
     address = _address(request)
     one_click = bool(query.get("t")) and query.get("score") is not None
+    # a personal link marks its invitation opened (a write); a plain visit only reads
     return await _run(request, lambda session, key: respond.open_page(
-        session, key, survey_key, query=query, accept_language=accept, address=address), writes=one_click)
+        session, key, survey_key, query=query, accept_language=accept, address=address), writes=one_click,
+        reads_only=not query.get("t"))
 
 
 @router.post("/s/{survey_key}", response_class=HTMLResponse)
@@ -88,7 +90,8 @@ def cached_signing_key(request: Request, session: Session) -> bytes:
     return key
 
 
-async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View], writes: bool = False) -> Response:
+async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View], writes: bool = False,
+               reads_only: bool = False) -> Response:
     """Run a use-case in one transaction on a worker thread and render what it returns.
 
     On SQLite, storing use-cases of one process take turns on a limiter of one thread:
@@ -103,7 +106,7 @@ async def _run(request: Request, use_case: Callable[[Session, bytes], respond.Vi
         key = request.app.state.survey_signing_key
         for attempt in (1, 2):
             try:
-                with db.transaction() as session:
+                with db.transaction(write=not reads_only) as session:
                     return use_case(session, key)
             except IntegrityError:
                 if attempt == 2:  # a concurrent double submit: the retry finds the first one
