@@ -13,6 +13,7 @@ from centric.errors import CentricError
 from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
 from centric.insights.drivers import survey_drivers
+from centric.insights.schemas import Dimension, MetricKind
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
 from centric.surveys.service import list_surveys
@@ -36,14 +37,18 @@ def _trend(result) -> dict:  # type: ignore[no-untyped-def]
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: Session = Depends(get_session),
+def dashboard(request: Request, kind: MetricKind = "nps", by: Dimension = "touchpoint",
+              session: Session = Depends(get_session),
               caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
-    monthly = {kind: metric(session, kind, "month") for kind in KINDS}
-    tiles = {kind: result.overall for kind, result in monthly.items()}
-    charts = {kind: _trend(result) for kind, result in monthly.items()}
-    by_touchpoint = metric(session, "nps", "touchpoint")
+    monthly = {k: metric(session, k, "month") for k in KINDS}
+    tiles = {k: result.overall for k, result in monthly.items()}
+    charts = {k: _trend(result) for k, result in monthly.items()}
+    breakdown = metric(session, kind, by)
     return render(request, "dashboard.html", caller=caller, tiles=tiles, charts=charts,
-                  touchpoints=by_touchpoint.rows)
+                  breakdown=breakdown.rows, kind=kind, by=by, dimensions=BREAKDOWNS)
+
+
+BREAKDOWNS = ("touchpoint", "stage", "journey", "team", "segment", "channel", "survey", "quarter", "month")
 
 
 @router.get("/touchpoints", response_class=HTMLResponse)

@@ -44,6 +44,19 @@ def test_dashboard_and_customer_page_escape_customer_text(client, tokens):
     assert client.get("/touchpoints").status_code == 200
 
 
+def test_dashboard_breaks_any_metric_down_by_any_dimension(client, tokens):
+    for score, touchpoint in ((2, "check-in"), (9, "room"), (10, "room")):
+        client.post("/api/v1/responses", headers=auth(tokens["agent"]), json={
+            "survey": "rnps", "answers": {"nps": score}, "customer": {"email": f"{score}@example.com"},
+            "touchpoint": touchpoint})
+    assert login(client).status_code == 303
+    by_team = client.get("/?kind=nps&by=team")
+    assert by_team.status_code == 200 and "NPS by team" in by_team.text
+    assert "Housekeeping" in by_team.text and "Front Office" in by_team.text
+    assert "CSAT % by stage" in client.get("/?kind=csat&by=stage").text
+    assert client.get("/?by=shoe-size").status_code == 422
+
+
 def test_cookie_api_calls_need_the_csrf_header(client, tokens):
     assert login(client, "agent@example.com").status_code == 303
     body = {"text": "hello", "channel": "chat"}
