@@ -207,6 +207,7 @@ class VerbatimOut(BaseModel):
     text: str
     highlighted: str = Field(description="HTML: the text escaped, matches wrapped in <mark>")
     customer_id: int | None
+    customer_name: str | None = None
     touchpoint: str | None
     channel: str
     rating: float | None

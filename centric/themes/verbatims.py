@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from centric.customers.models import Customer
 from centric.errors import Invalid
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.journeys.models import Touchpoint
@@ -98,20 +99,20 @@ def search_verbatims(session: Session, q: VerbatimQuery) -> VerbatimPage:
     conditions = _conditions(session, q, words)
     total = session.scalar(select(func.count()).select_from(Feedback).where(*conditions)) or 0
     rows = list(session.execute(
-        select(Feedback, Touchpoint.name).outerjoin(Touchpoint, Touchpoint.id == Feedback.touchpoint_id)
-        .where(*conditions).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
+        select(Feedback, Touchpoint.name, Customer.name).outerjoin(Touchpoint, Touchpoint.id == Feedback.touchpoint_id)
+        .outerjoin(Customer, Customer.id == Feedback.customer_id).where(*conditions).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
         .limit(q.per_page).offset((q.page - 1) * q.per_page)
     ).all())
-    themes = _themes_of(session, [item.id for item, _ in rows])
+    themes = _themes_of(session, [item.id for item, _, _ in rows])
     items = [
         VerbatimOut(
             id=item.id, text=item.text, highlighted=str(highlight(item.text, words)), customer_id=item.customer_id,
-            touchpoint=touchpoint, channel=item.channel, rating=item.rating, language=item.language,
+            customer_name=customer, touchpoint=touchpoint, channel=item.channel, rating=item.rating, language=item.language,
             sentiment=item.sentiment, sentiment_label=item.sentiment_label, actionable=item.actionable,
             themes=themes.get(item.id, []), occurred_at=item.occurred_at,
             error=(item.enrichment or {}).get("error"),
         )
-        for item, touchpoint in rows
+        for item, touchpoint, customer in rows
     ]
     return VerbatimPage(total=total, page=q.page, pages=max(1, -(-total // q.per_page)), items=items)
 

@@ -17,7 +17,7 @@ def _csrf(page: str) -> str:
 
 def test_a_script_in_feedback_is_inert_on_the_verbatim_page(client, tokens, db):
     answer = client.post("/api/v1/responses", headers=auth(tokens["agent"]), json={
-        "survey": "rnps", "answers": {"nps": 2, "comment": EVIL}, "customer": {"email": "x@example.com"},
+        "survey": "rnps", "answers": {"nps": 2, "comment": EVIL}, "customer": {"email": "x@example.com", "name": "<b>Ann</b>"},
         "touchpoint": "check-in"})
     assert answer.status_code == 201
     run_jobs(db)
@@ -26,6 +26,7 @@ def test_a_script_in_feedback_is_inert_on_the_verbatim_page(client, tokens, db):
     assert page.status_code == 200
     assert "<script>alert" not in page.text and "&lt;script&gt;alert(" in page.text
     assert "<mark>delivery</mark>" in page.text and f'href="/customers/{answer.json()["customer_id"]}"' in page.text
+    assert "&lt;b&gt;Ann&lt;/b&gt;</a>" in page.text  # the customer's name, escaped
     assert client.get("/verbatims?since=not-a-date").status_code == 422
     assert "No feedback matches" in client.get("/verbatims?q=nothing-like-this").text
     insight = client.get("/themes")
