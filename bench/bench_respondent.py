@@ -153,8 +153,7 @@ async def _paced_client(url: str, rate: float, duration: int, connections: int, 
         count = int(rate * duration)
         await asyncio.gather(*(one(i) for i in range(count)))
     latencies.sort()
-    elapsed = duration
-    return {"rps": len(latencies) / elapsed, "p50": latencies[len(latencies) // 2],
+    return {"rps": len(latencies) / duration, "p50": latencies[len(latencies) // 2],
             "p99": latencies[int(len(latencies) * 0.99) - 1], "errors": errors, "requests": len(latencies)}
 
 

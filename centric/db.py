@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import JSON, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -87,6 +88,16 @@ def intend_to_write(session: Session) -> None:
     """Call first in a session that will write: on SQLite it takes the write lock at BEGIN."""
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+
+
+T = TypeVar("T")
+IN_LIST_SIZE = 1_000
+
+
+def in_chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """Slices of ``items`` small enough for one ``IN (…)`` list on every backend."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 class Database:

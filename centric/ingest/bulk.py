@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn
 from centric.customers.service import identities_of, matches_rule
-from centric.db import as_utc, utcnow
+from centric.db import as_utc, in_chunks, utcnow
 from centric.errors import CentricError, Invalid, NotFound
 from centric.feedback.models import Feedback
 from centric.feedback.schemas import FeedbackIn
@@ -152,15 +152,10 @@ PREPARE: dict[str, Callable[[Any, Lookups], tuple[Identities, str | None, dict, 
 }
 
 
-def _chunks(items: list, size: int = CHUNK):  # type: ignore[no-untyped-def]
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _stored_keys(session: Session, kind: str, keys: list[str]) -> set[str]:
     """Idempotency keys of this batch that are stored already."""
     found: set[str] = set()
-    for chunk in _chunks(keys):
+    for chunk in in_chunks(keys, CHUNK):
         if kind == "responses":
             found.update(session.scalars(select(Response.idempotency_key).where(Response.idempotency_key.in_(chunk))))
         elif kind in ("feedback", "events"):
@@ -183,7 +178,7 @@ def _known_identities(session: Session, identities: set[tuple[str, str]]) -> dic
     """Identity → surviving customer id, following merges."""
     owner: dict[tuple[str, str], int] = {}
     for kind, values in _group_pairs(identities).items():
-        for chunk in _chunks(values):  # kind = ? AND value IN (…): one index range per value on both backends
+        for chunk in in_chunks(values, CHUNK):  # kind = ? AND value IN (…): one index range per value on both backends
             for value, customer_id in session.execute(
                 select(Identity.value, Identity.customer_id).where(Identity.kind == kind, Identity.value.in_(chunk))
             ):
@@ -354,12 +349,12 @@ def _after_insert(session: Session, kind: str, ids: list[int]) -> None:
     from centric.webhooks.service import emit
 
     if kind == "events" and session.scalar(select(TriggerRule.id).limit(1)) is not None:
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids, CHUNK):
             for event in session.scalars(select(Event).where(Event.id.in_(chunk))):
                 on_event(session, event)
     if kind == "feedback":
         enqueue_enrichment(session, ids)
     if kind == "feedback" and session.scalar(select(WebhookSubscription.id).limit(1)) is not None:
-        for chunk in _chunks(ids):
+        for chunk in in_chunks(ids, CHUNK):
             for item in session.scalars(select(Feedback).where(Feedback.id.in_(chunk))):
                 emit(session, "feedback.created", FeedbackOut.model_validate(item))

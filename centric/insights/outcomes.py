@@ -24,8 +24,10 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from centric.db import in_chunks
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.insights.value import PurchaseLog
@@ -78,15 +80,20 @@ def churn_driver_analysis(session: Session, log: PurchaseLog, months: int = 3) -
     active = set(np.unique(log.customer_ids[(log.dates >= start) & (log.dates <= end)]).tolist())
     churned = np.asarray([c not in active for c in ids.tolist()], dtype=np.float64)
     since, until = _moment(year_before), _moment(start)
+    customers = ids.tolist()
     columns = {
-        "latest NPS score": _latest_nps_before(session, ids.tolist(), until),
-        "tickets in the year before": _count_events(session, ids.tolist(), "ticket", since, until),
-        "negative comments in the year before": _negative_comments(session, ids.tolist(), since, until),
-        "purchases in the year before": dict(zip(ids.tolist(), purchases.tolist(), strict=True)),
+        "latest NPS score": _latest_nps_before(session, customers, until),
+        "tickets in the year before": _counts(
+            session, customers, Event.customer_id, Event.kind == "ticket", Event.occurred_at >= since,
+            Event.occurred_at < until),
+        "negative comments in the year before": _counts(
+            session, customers, Feedback.customer_id, Feedback.sentiment_label == "negative",
+            Feedback.occurred_at >= since, Feedback.occurred_at < until),
+        "purchases in the year before": dict(zip(customers, purchases.tolist(), strict=True)),
     }
     names, data = [], []
     for name, values in columns.items():
-        column = _column(ids.tolist(), values, impute=name == "latest NPS score")
+        column = _column(customers, values, impute=name == "latest NPS score")
         if np.ptp(column) > 0:
             names.append(name)
             data.append(column)
@@ -116,7 +123,7 @@ def _latest_scores(session: Session, survey: Survey) -> dict[int, float]:
 def _touchpoint_ratings(session: Session, outcome_survey_id: int, customers: list[int]) -> dict[int, dict[int, float]]:
     """touchpoint id → {customer id → mean 0–100 score there}, from the other surveys."""
     sums: dict[int, dict[int, list[float]]] = {}
-    for chunk in _chunks(customers, 5_000):
+    for chunk in in_chunks(customers):
         rows = session.execute(
             select(Response.touchpoint_id, Response.customer_id, Answer.metric, Answer.number)
             .join(Answer, Answer.response_id == Response.id)
@@ -148,7 +155,7 @@ def _moment(day: np.datetime64) -> datetime:
 
 def _latest_nps_before(session: Session, ids: list[int], until: datetime) -> dict[int, float]:
     latest: dict[int, float] = {}
-    for chunk in _chunks(ids, 5_000):
+    for chunk in in_chunks(ids):
         rows = session.execute(
             select(Response.customer_id, Answer.number).join(Answer, Answer.response_id == Response.id)
             .where(Answer.metric == "nps", Response.customer_id.in_(chunk), Response.submitted_at < until)
@@ -158,32 +165,16 @@ def _latest_nps_before(session: Session, ids: list[int], until: datetime) -> dic
     return latest
 
 
-def _count_events(session: Session, ids: list[int], kind: str, since: datetime, until: datetime) -> dict[int, int]:
+def _counts(session: Session, ids: list[int], customer: InstrumentedAttribute,
+            *where: ColumnElement[bool]) -> dict[int, int]:
+    """Rows per customer of ``ids`` in ``customer``'s table that satisfy ``where``."""
     counts: dict[int, int] = {}
-    for chunk in _chunks(ids, 5_000):
+    for chunk in in_chunks(ids):
         counts.update(session.execute(
-            select(Event.customer_id, func.count()).where(
-                Event.kind == kind, Event.customer_id.in_(chunk), Event.occurred_at >= since,
-                Event.occurred_at < until).group_by(Event.customer_id)
-        ).all())
-    return counts
-
-
-def _negative_comments(session: Session, ids: list[int], since: datetime, until: datetime) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for chunk in _chunks(ids, 5_000):
-        counts.update(session.execute(
-            select(Feedback.customer_id, func.count()).where(
-                Feedback.customer_id.in_(chunk), Feedback.occurred_at >= since, Feedback.occurred_at < until,
-                Feedback.sentiment_label == "negative").group_by(Feedback.customer_id)
-        ).all())
+            select(customer, func.count()).where(customer.in_(chunk), *where).group_by(customer)).all())
     return counts
 
 
 def _column(ids: list[int], values: dict[int, float], *, impute: bool) -> NDArray[np.float64]:
     fill = (sum(values.values()) / len(values)) if (impute and values) else 0.0
     return np.asarray([values.get(c, fill) for c in ids], dtype=np.float64)
-
-
-def _chunks(items: list[int], size: int) -> list[list[int]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centric.customers.models import Customer, CustomerSegment, Segment
+from centric.db import in_chunks
 from centric.errors import Invalid
 from centric.journeys.models import Event
 from centric.stats import (
@@ -279,7 +280,8 @@ def earned_growth_report(session: Session, log: PurchaseLog, months: int = 6,
     ids = np.unique(log.customer_ids[previous | current])
     before = dict(zip(*_sum_by(log.customer_ids[previous], log.amounts[previous]), strict=True))
     now = dict(zip(*_sum_by(log.customer_ids[current], log.amounts[current]), strict=True))
-    first_seen = dict(zip(*_first_purchase(log), strict=True))
+    customer_ids, first, *_ = _per_customer(log)
+    first_seen = dict(zip(customer_ids.tolist(), first, strict=True))
     newcomers = [c for c in ids.tolist() if first_seen[c] >= current_start]
     channels = _attribute_values(session, newcomers, attribute)
     if not channels:
@@ -296,16 +298,10 @@ def earned_growth_report(session: Session, log: PurchaseLog, months: int = 6,
                               f"{sorted(EARNED_CHANNELS)} and first purchase in the current period")
 
 
-def _first_purchase(log: PurchaseLog) -> tuple[list, list]:
-    ids, first, *_ = _per_customer(log)
-    return ids.tolist(), list(first)
-
-
 def _attribute_values(session: Session, ids: list[int], attribute: str) -> dict[int, object]:
     found: dict[int, object] = {}
-    for start in range(0, len(ids), 5_000):
-        rows = session.execute(select(Customer.id, Customer.attributes).where(
-            Customer.id.in_(ids[start:start + 5_000]))).all()
+    for chunk in in_chunks(ids):
+        rows = session.execute(select(Customer.id, Customer.attributes).where(Customer.id.in_(chunk))).all()
         found.update((cid, attrs[attribute]) for cid, attrs in rows if attrs and attribute in attrs)
     return found
 

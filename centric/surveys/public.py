@@ -8,6 +8,7 @@ to frame it (``frame-ancestors``), so the website widget works only where config
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 from urllib.parse import parse_qs, urlencode
 
 from anyio import CapacityLimiter, to_thread
@@ -40,11 +41,10 @@ async def survey_page(survey_key: str, request: Request) -> Response:
     query = {k: v for k, v in request.query_params.items()}
     accept = request.headers.get("accept-language")
     address = _address(request)
-    one_click = bool(query.get("t")) and query.get("score") is not None
-    # a personal link marks its invitation opened (a write); a plain visit only reads
+    # a plain visit only reads; a personal link marks its invitation opened; with a score it stores an answer
+    access = ("store" if query.get("score") is not None else "touch") if query.get("t") else "read"
     return await _run(request, lambda session, key: respond.open_page(
-        session, key, survey_key, query=query, accept_language=accept, address=address), writes=one_click,
-        reads_only=not query.get("t"))
+        session, key, survey_key, query=query, accept_language=accept, address=address), access)
 
 
 @router.post("/s/{survey_key}", response_class=HTMLResponse)
@@ -54,7 +54,7 @@ async def submit(survey_key: str, request: Request) -> Response:
         return _render(request, form)
     address = _address(request)
     return await _run(request, lambda session, key: respond.submit_page(session, key, survey_key, form, address),
-                      writes=True)
+                      "store")
 
 
 @router.get("/s/{survey_key}/thanks", response_class=HTMLResponse)
@@ -90,8 +90,8 @@ def cached_signing_key(request: Request, session: Session) -> bytes:
     return key
 
 
-async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View], writes: bool = False,
-               reads_only: bool = False) -> Response:
+async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View],
+               access: Literal["read", "touch", "store"] = "touch") -> Response:
     """Run a use-case in one transaction on a worker thread and render what it returns.
 
     On SQLite, storing use-cases of one process take turns on a limiter of one thread:
@@ -106,7 +106,7 @@ async def _run(request: Request, use_case: Callable[[Session, bytes], respond.Vi
         key = request.app.state.survey_signing_key
         for attempt in (1, 2):
             try:
-                with db.transaction(write=not reads_only) as session:
+                with db.transaction(write=access != "read") as session:
                     return use_case(session, key)
             except IntegrityError:
                 if attempt == 2:  # a concurrent double submit: the retry finds the first one
@@ -117,7 +117,7 @@ async def _run(request: Request, use_case: Callable[[Session, bytes], respond.Vi
                 return respond.Message("busy_title", "busy", 503)
         raise AssertionError("unreachable")
 
-    limiter = _writer_limiter(request) if writes and db.dialect == "sqlite" else None
+    limiter = _writer_limiter(request) if access == "store" and db.dialect == "sqlite" else None
     return _render(request, await to_thread.run_sync(execute, limiter=limiter))
 
 

@@ -68,17 +68,25 @@ def window(since: date | None, until: date | None) -> tuple[datetime | None, dat
 
 
 def feedback_conditions(session: Session, f: InsightFilter, *, dates: bool = True) -> list[ColumnElement]:
-    conditions: list[ColumnElement] = [Feedback.text_version.is_not(None)]
-    tp = touchpoint_id(session, f.touchpoint)
+    """Enriched feedback within the filter's touchpoint, segment and (if ``dates``) window."""
+    since, until = (f.since, f.until) if dates else (None, None)
+    return [Feedback.text_version.is_not(None), *scope_conditions(session, f.touchpoint, f.segment, since, until)]
+
+
+def scope_conditions(session: Session, touchpoint: str | None, segment: str | None,
+                     since: date | None, until: date | None) -> list[ColumnElement]:
+    """Feedback at a touchpoint, from a segment's members, between two days (inclusive)."""
+    conditions: list[ColumnElement] = []
+    tp = touchpoint_id(session, touchpoint)
     if tp is not None:
         conditions.append(Feedback.touchpoint_id == tp)
-    members = segment_members(session, f.segment)
+    members = segment_members(session, segment)
     if members is not None:
         conditions.append(Feedback.customer_id.in_(members))
-    start, end = window(f.since, f.until)
-    if dates and start:
+    start, end = window(since, until)
+    if start:
         conditions.append(Feedback.occurred_at >= start)
-    if dates and end:
+    if end:
         conditions.append(Feedback.occurred_at < end)
     return conditions
 

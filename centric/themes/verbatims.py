@@ -18,7 +18,7 @@ from centric.customers.models import Customer
 from centric.errors import Invalid
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.journeys.models import Touchpoint
-from centric.themes.insight import segment_members, touchpoint_id, window
+from centric.themes.insight import scope_conditions
 from centric.themes.schemas import VerbatimOut, VerbatimPage, VerbatimQuery, VerbatimTheme
 from centric.themes.taxonomy import theme_by_path
 
@@ -73,23 +73,13 @@ def _conditions(session: Session, q: VerbatimQuery, words: list[str]) -> list[Co
         conditions.append(Feedback.sentiment_label == q.sentiment)
     if q.language:
         conditions.append(Feedback.language == q.language)
-    tp = touchpoint_id(session, q.touchpoint)
-    if tp is not None:
-        conditions.append(Feedback.touchpoint_id == tp)
-    members = segment_members(session, q.segment)
-    if members is not None:
-        conditions.append(Feedback.customer_id.in_(members))
+    conditions += scope_conditions(session, q.touchpoint, q.segment, q.since, q.until)
     if q.min_score is not None and q.max_score is not None and q.min_score > q.max_score:
         raise Invalid("min_score must not exceed max_score", field="min_score")
     if q.min_score is not None:
         conditions.append(Feedback.rating >= q.min_score)
     if q.max_score is not None:
         conditions.append(Feedback.rating <= q.max_score)
-    start, end = window(q.since, q.until)
-    if start:
-        conditions.append(Feedback.occurred_at >= start)
-    if end:
-        conditions.append(Feedback.occurred_at < end)
     return conditions
 
 
