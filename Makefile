@@ -6,7 +6,7 @@ PORT   ?= 8000
 CUSTOMERS ?= 3000
 DB     ?= sqlite:///var/demo.db
 
-.PHONY: demo test install services lint bench clean
+.PHONY: demo test install services lint check bench clean
 
 $(BIN)/centric: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,19 @@ demo: install
 	mkdir -p var
 	CENTRIC_DATABASE_URL=$(DB) $(BIN)/centric demo --customers $(CUSTOMERS) --port $(PORT)
 
-## Install and run the whole test suite (SQLite, PostgreSQL, Redis, RabbitMQ, Chromium).
-test: install
+## Install, check style, types and layers, and run the whole test suite
+## (SQLite, PostgreSQL, Redis, RabbitMQ, Chromium).
+test: check
 	bash scripts/test-services.sh
 	$(BIN)/python -m pytest -q
 
-lint: install
+## Lint (ruff), types (mypy) and the import-layer contract (.importlinter).
+check: install
 	$(BIN)/ruff check centric tests bench
+	$(BIN)/mypy centric
+	$(BIN)/lint-imports
+
+lint: check
 
 bench: install
 	$(BIN)/python bench/bench_import.py

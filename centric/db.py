@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import JSON, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from centric.errors import Invalid
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -134,8 +146,41 @@ class Database:
         self.engine.dispose()
 
 
+CLOCK_SKEW = timedelta(days=1)
+
+
+def not_in_future(moment: datetime | None, field: str) -> datetime:
+    """``moment`` as naive UTC (now when None); :class:`Invalid` when it lies in the future.
+
+    A day of slack allows for clocks and time zones of the systems that send us data.
+    """
+    if moment is None:
+        return utcnow()
+    moment = as_utc(moment)
+    if moment > utcnow() + CLOCK_SKEW:
+        raise Invalid(f"{field} lies in the future", field=field)
+    return moment
+
+
 def as_utc(moment: datetime) -> datetime:
     """A naive UTC datetime from an aware one (naive ones are taken as UTC already)."""
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+# --- calendar buckets in SQL -------------------------------------------------------------
+
+def month_of(session: Session, column: ColumnElement) -> ColumnElement:
+    """``YYYY-MM`` of a timestamp in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def quarter_of(session: Session, column: ColumnElement) -> ColumnElement:
+    """``YYYY-Qn`` of a timestamp in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, 'YYYY-"Q"Q')
+    quarter = (func.cast(func.strftime("%m", column), Integer) + 2) // 3
+    return func.strftime("%Y", column).concat("-Q").concat(func.cast(quarter, String))

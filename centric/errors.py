@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class CentricError(Exception):
     """Base class of every error a service raises on purpose."""
@@ -42,3 +44,19 @@ class Conflict(CentricError):
     """The request conflicts with stored state (e.g. a duplicate)."""
 
     status_code = 409
+
+
+def first_problem(exc: ValidationError) -> tuple[str | None, str]:
+    """The first problem of a Pydantic validation error as (dotted field or None, message)."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return (where or None), first.get("msg", "invalid value")
+
+
+def explain(problem: ValidationError | CentricError) -> str:
+    """One line for a person: ``field: message`` (or just the message when no field is named)."""
+    if isinstance(problem, ValidationError):
+        field, message = first_problem(problem)
+    else:
+        field, message = problem.field, problem.message
+    return f"{field}: {message}" if field and field not in message else message

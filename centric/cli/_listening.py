@@ -15,18 +15,18 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from centric.config import Settings
 from centric.db import Database
 from centric.errors import CentricError
-from centric.jobs.settings import ListeningSettings, listening
 
 console = Console()
 T = TypeVar("T")
 
 
-def options() -> ListeningSettings:
+def options() -> Settings:
     from centric.cli import main
 
-    return listening(main.settings())
+    return main.settings()
 
 
 def database() -> Database:

@@ -15,7 +15,6 @@ from centric.connectors.schemas import (
     InboundResult,
     MappingIn,
 )
-from centric.jobs.settings import listening
 from centric.web.deps import Caller, get_session, get_settings, require
 
 router = APIRouter(prefix="/connectors", tags=["connectors"])
@@ -28,7 +27,7 @@ async def _raw_body(request: Request) -> bytes:
 
 
 def _created(connector, secret: str, settings) -> ConnectorCreated:  # type: ignore[no-untyped-def]
-    base = listening(settings).public_url.rstrip("/")
+    base = settings.public_url.rstrip("/")
     return ConnectorCreated(**ConnectorOut.model_validate(connector).model_dump(), secret=secret,
                             inbound_url=f"{base}/api/v1/connectors/{connector.key}/inbound")
 

@@ -22,7 +22,7 @@ from centric.connectors import mapping as fields
 from centric.connectors.models import Connector
 from centric.connectors.schemas import ConnectorIn, InboundResult, ItemError, MappingIn
 from centric.db import Database, utcnow
-from centric.errors import CentricError, Conflict, Invalid, NotFound, Unauthorized
+from centric.errors import CentricError, Conflict, Invalid, NotFound, Unauthorized, first_problem
 from centric.feedback.schemas import FeedbackIn
 from centric.feedback.service import record_feedback
 from centric.webhooks.signature import verify_header, verify_plain
@@ -152,8 +152,7 @@ def ingest(session: Session, connector: Connector, records: Iterable[tuple[int, 
             with session.begin_nested():
                 out = record_feedback(session, data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            _fail(result, index, ".".join(str(p) for p in first.get("loc", ())) or None, first.get("msg", "invalid"))
+            _fail(result, index, *first_problem(exc))
             continue
         except CentricError as exc:
             _fail(result, index, exc.field, exc.message)

@@ -17,7 +17,7 @@ from centric.customers.schemas import (
     SegmentOut,
     TimelineItem,
 )
-from centric.customers.timeline import timeline
+from centric.insights.timeline import timeline
 from centric.web.deps import MAX_ID, Caller, ObjectId, get_session, require
 from centric.web.responses import created
 

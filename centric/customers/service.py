@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -12,8 +12,9 @@ from centric.accounts.service import audit
 from centric.customers.identities import normalise_identity
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn, SegmentIn
-from centric.db import utcnow
+from centric.db import in_chunks, utcnow
 from centric.errors import Conflict, Invalid, NotFound
+from centric.events import CustomerMergeUndone, CustomersMerged, publish
 
 CONFLICTS_KEY = "_conflicts"
 
@@ -135,16 +136,40 @@ def _combine_attributes(customer: Customer, incoming: dict[str, Any]) -> None:
     customer.attributes = merged
 
 
-def _owned_ids(session: Session, model: type, customer_id: int) -> list[int]:
+class CustomerOwned(Protocol):
+    """A table whose rows belong to a customer (``customer_id``) and follow merges."""
+
+    __tablename__: str
+    id: Any
+    customer_id: Any
+
+
+def _owned_ids(session: Session, model: type[CustomerOwned], customer_id: int) -> list[int]:
     return list(session.scalars(select(model.id).where(model.customer_id == customer_id)))
 
 
-def _owned_models() -> list[type]:
-    from centric.feedback.models import Feedback
-    from centric.journeys.models import Event
-    from centric.surveys.models import Invitation, Response
+def _move(session: Session, model: type[CustomerOwned], ids: Iterable[int], customer_id: int) -> None:
+    for chunk in in_chunks(list(ids)):
+        session.execute(update(model).where(model.id.in_(chunk)).values(customer_id=customer_id))
 
-    return [Identity, Event, Response, Feedback, Invitation]
+
+def move_rows_on_merge(session: Session, model: type[CustomerOwned], merged: CustomersMerged) -> None:
+    """Re-point ``model``'s rows of the merged customer to the survivor; note them for an undo.
+
+    Called by the reactions to :class:`CustomersMerged` of each domain that keeps customer rows.
+    """
+    ids = _owned_ids(session, model, merged.merged_id)
+    _move(session, model, ids, merged.survivor_id)
+    record = session.get(CustomerMerge, merged.merge_id)
+    assert record is not None
+    snapshot = dict(record.snapshot)
+    snapshot["moved"] = {**snapshot.get("moved", {}), model.__tablename__: ids}
+    record.snapshot = snapshot  # a new dict: JSON columns track assignment, not mutation
+
+
+def move_rows_on_undo(session: Session, model: type[CustomerOwned], undone: CustomerMergeUndone) -> None:
+    """Give the merged customer back ``model``'s rows that the undone merge moved."""
+    _move(session, model, undone.moved.get(model.__tablename__, ()), undone.merged_id)
 
 
 def merge_customers(
@@ -155,7 +180,7 @@ def merge_customers(
         raise Invalid("cannot merge a customer into itself")
     if merged.merged_into_id is not None or survivor.merged_into_id is not None:
         raise Conflict("one of these customers was merged already")
-    moved = {m.__tablename__: _owned_ids(session, m, merged.id) for m in _owned_models()}
+    moved = {Identity.__tablename__: _owned_ids(session, Identity, merged.id)}
     segments = list(session.scalars(
         select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == merged.id)
     ))
@@ -166,10 +191,7 @@ def merge_customers(
         "survivor_name": survivor.name,
         "survivor_external_id": survivor.external_id,
     }
-    for model in _owned_models():
-        ids = moved[model.__tablename__]
-        if ids:
-            session.execute(update(model).where(model.id.in_(ids)).values(customer_id=survivor.id))
+    _move(session, Identity, moved[Identity.__tablename__], survivor.id)
     survivor_segments = set(session.scalars(
         select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == survivor.id)
     ))
@@ -184,6 +206,7 @@ def merge_customers(
     )
     session.add(record)
     session.flush()
+    publish(session, CustomersMerged(record.id, survivor.id, merged.id))
     audit(session, user_id, "customer.merge", "customer", survivor.id, {"merged_id": merged.id, "reason": reason})
     return record
 
@@ -208,10 +231,9 @@ def undo_merge(session: Session, merge_id: int, user_id: int | None = None) -> C
     merged = session.get(Customer, record.merged_id)
     assert survivor is not None and merged is not None
     snapshot = record.snapshot
-    for model in _owned_models():
-        ids = snapshot["moved"].get(model.__tablename__, [])
-        if ids:
-            session.execute(update(model).where(model.id.in_(ids)).values(customer_id=merged.id))
+    moved = {table: tuple(ids) for table, ids in snapshot["moved"].items()}
+    _move(session, Identity, moved.get(Identity.__tablename__, ()), merged.id)
+    publish(session, CustomerMergeUndone(record.id, survivor.id, merged.id, moved))
     for segment_id in snapshot.get("segments_added", []):
         link = session.get(CustomerSegment, (survivor.id, segment_id))
         if link is not None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.customers import service
-from centric.customers.timeline import timeline
+from centric.insights.timeline import timeline
 from centric.web.deps import Caller, get_session, require
 from centric.web.templating import render
 

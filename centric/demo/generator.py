@@ -40,6 +40,7 @@ from centric.demo.rows import (
 )
 from centric.demo.scores import make_responses
 from centric.errors import Conflict, Invalid
+from centric.events import ResponsesStored, publish
 from centric.feedback.models import Feedback
 from centric.insights import rollups
 from centric.journeys.models import Event
@@ -185,6 +186,9 @@ def _simulate(session: Session, company: Company, customers: int, seed: int, rep
                             (Response.__table__, block.responses), (Answer.__table__, block.answers),
                             (Feedback.__table__, block.feedback)):
             _write(session, table, rows)
+        # History, announced like an import: one event per block. Rollups are rebuilt and
+        # comments enriched in one pass at the end, which is faster than the live reactions.
+        publish(session, ResponsesStored(tuple(row["id"] for row in block.responses), imported=True))
         for name in ("customers", "identities", "memberships", "events", "responses", "answers", "feedback"):
             totals["segment_members" if name == "memberships" else name] += len(getattr(block, name))
         totals["purchases"] += block.purchases

@@ -1,34 +1,29 @@
 """Unstructured feedback: tickets, chats, reviews, social posts, call notes, comments.
 
-Every new item gets a background job that enriches its text (:mod:`centric.themes.enrichment`).
+Every new item is announced with :class:`~centric.events.FeedbackStored`; the reactions
+(text enrichment, ``feedback.created`` webhooks) are listed in :mod:`centric.wiring`.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from centric.customers.service import upsert_customer
-from centric.db import as_utc, utcnow
+from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
+from centric.db import not_in_future, utcnow
 from centric.errors import Invalid
+from centric.events import CustomerMergeUndone, CustomersMerged, FeedbackStored, publish
 from centric.feedback.models import Feedback
 from centric.feedback.schemas import FeedbackIn, FeedbackOut
-
-
-def enqueue_enrichment(session: Session, ids: list[int]) -> None:
-    """Queue text enrichment of new items (imported lazily: themes depends on feedback)."""
-    from centric.themes.enrichment import enqueue_enrichment as enqueue
-
-    enqueue(session, ids)
+from centric.journeys.service import touchpoint_id_for
 
 
 def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = None) -> FeedbackOut:
     """Store a feedback item once per (source, external_id); retries return the first."""
-    from centric.journeys.service import touchpoint_id_for
-    from centric.webhooks.service import emit
-
     if data.external_id:
         existing = session.scalar(
             select(Feedback).where(Feedback.source == data.source, Feedback.external_id == data.external_id)
@@ -37,9 +32,7 @@ def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = No
             return FeedbackOut.model_validate(existing).model_copy(update={"created": False})
     if not data.text.strip():
         raise Invalid("text is empty", field="text")
-    occurred_at = as_utc(data.occurred_at) if data.occurred_at else utcnow()
-    if occurred_at > utcnow() + timedelta(days=1):
-        raise Invalid("occurred_at lies in the future", field="occurred_at")
+    occurred_at = not_in_future(data.occurred_at, "occurred_at")
     touchpoint_id = touchpoint_id_for(session, data.touchpoint)
     customer = upsert_customer(session, data.customer, user_id) if data.customer else None
     item = Feedback(
@@ -49,20 +42,70 @@ def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = No
     )
     session.add(item)
     session.flush()
-    enqueue_enrichment(session, [item.id])
-    out = FeedbackOut.model_validate(item)
-    emit(session, "feedback.created", out)
-    return out
+    publish(session, FeedbackStored((item.id,)))
+    return FeedbackOut.model_validate(item)
 
 
-def add_survey_comment(session: Session, response, question_key: str, text: str, rating: float | None) -> Feedback:  # type: ignore[no-untyped-def]
+class SurveyComment(NamedTuple):
+    """An open-text answer: the question it answers and its text."""
+
+    question_key: str
+    text: str
+
+
+class CommentedResponse(Protocol):
+    """What a comment's feedback item takes from its response (a stored one, or a row of an import)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def customer_id(self) -> int | None: ...
+    @property
+    def touchpoint_id(self) -> int | None: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+
+
+class ResponseRef(NamedTuple):
+    """A response of a bulk import, before any ORM object exists for it."""
+
+    id: int
+    customer_id: int | None
+    touchpoint_id: int | None
+    submitted_at: datetime
+
+
+def survey_comment_row(response: CommentedResponse, comment: SurveyComment, rating: float | None) -> dict[str, Any]:
+    """The feedback row of one open-text answer: same customer, touchpoint and time as its response."""
+    return {
+        "source": "survey", "channel": "survey", "external_id": f"response:{response.id}:{comment.question_key}",
+        "customer_id": response.customer_id, "touchpoint_id": response.touchpoint_id,
+        "response_id": response.id, "text": comment.text, "rating": rating,
+        "occurred_at": response.submitted_at, "created_at": utcnow(),
+    }
+
+
+def add_survey_comments(session: Session, response: CommentedResponse, comments: Sequence[SurveyComment],
+                        rating: float | None) -> list[int]:
     """Every open-text answer is also a feedback item on the same customer and touchpoint."""
-    item = Feedback(
-        source="survey", channel="survey", external_id=f"response:{response.id}:{question_key}",
-        customer_id=response.customer_id, touchpoint_id=response.touchpoint_id,
-        response_id=response.id, text=text, rating=rating, occurred_at=response.submitted_at,
-    )
-    session.add(item)
-    session.flush()
-    enqueue_enrichment(session, [item.id])
-    return item
+    return store_survey_comments(session, [survey_comment_row(response, c, rating) for c in comments])
+
+
+def store_survey_comments(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert comment rows (see :func:`survey_comment_row`) in one statement and announce them."""
+    if not rows:
+        return []
+    table = Feedback.__table__
+    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    publish(session, FeedbackStored(tuple(ids), origin="survey"))
+    return ids
+
+
+def feedback_follows_merge(session: Session, merged: CustomersMerged) -> None:
+    """Reaction: a merged customer's feedback belongs to the survivor."""
+    move_rows_on_merge(session, Feedback, merged)
+
+
+def feedback_follows_undo(session: Session, undone: CustomerMergeUndone) -> None:
+    """Reaction: an undone merge gives the feedback back."""
+    move_rows_on_undo(session, Feedback, undone)

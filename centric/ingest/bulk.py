@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -21,14 +21,25 @@ from sqlalchemy.orm import Session
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn
 from centric.customers.service import identities_of, matches_rule
-from centric.db import as_utc, in_chunks, utcnow
-from centric.errors import CentricError, Invalid, NotFound
+from centric.db import in_chunks, not_in_future, utcnow
+from centric.errors import CentricError, Invalid, NotFound, first_problem
+from centric.events import (
+    AnswersStored,
+    EventsRecorded,
+    FeedbackStored,
+    RatedAnswer,
+    ResponsesStored,
+    publish,
+)
 from centric.feedback.models import Feedback
 from centric.feedback.schemas import FeedbackIn
-from centric.feedback.service import enqueue_enrichment
+from centric.feedback.service import (
+    ResponseRef,
+    SurveyComment,
+    store_survey_comments,
+    survey_comment_row,
+)
 from centric.ingest.records import RowError, SourceRow
-from centric.insights import rollups
-from centric.insights.rollups import RatedAnswer
 from centric.journeys.models import Event, Touchpoint
 from centric.journeys.schemas import EventIn
 from centric.surveys.models import Answer, Response, Survey, SurveyVersion
@@ -92,10 +103,7 @@ class Lookups:
 
 
 def _moment(value: datetime | None, field_name: str) -> datetime:
-    moment = as_utc(value) if value else utcnow()
-    if moment > utcnow() + timedelta(days=1):
-        raise Invalid(f"{field_name} lies in the future", field=field_name)
-    return moment
+    return not_in_future(value, field_name)
 
 
 def _customer_identities(customer: CustomerIn | None) -> Identities:
@@ -211,9 +219,7 @@ def import_batch(session: Session, kind: str, schema: type[BaseModel], rows: lis
             record = schema.model_validate(row.record)
             identities, key, values, answers = PREPARE[kind](record, lookups)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ())) or None
-            outcome.errors.append(RowError(row.line, where, first.get("msg", "invalid value")))
+            outcome.errors.append(RowError(row.line, *first_problem(exc)))
             continue
         except CentricError as exc:
             outcome.errors.append(RowError(row.line, exc.field, exc.message))
@@ -309,52 +315,28 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
             table.insert().returning(table.c.id, sort_by_parameter_order=True),
             [{**i.values, "customer_id": i.customer_id, "created_at": now} for i in items],
         ))
-        _after_insert(session, kind, ids)
+        publish(session, FeedbackStored(tuple(ids)) if kind == "feedback" else EventsRecorded(tuple(ids)))
         return
     rows = [{k: v for k, v in i.values.items() if not k.startswith("_")} | {"customer_id": i.customer_id,
             "completed": True, "created_at": now} for i in items]
     ids = list(session.scalars(Response.__table__.insert().returning(Response.__table__.c.id, sort_by_parameter_order=True), rows))
-    answers, comments = [], []
+    answers: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
     for item, response_id in zip(items, ids, strict=True):
         rating = next((a.number for a in item.answers if a.metric == item.values["_kind"]), None)
+        response = ResponseRef(response_id, item.customer_id, item.values["touchpoint_id"], item.values["submitted_at"])
         for a in item.answers:
             answers.append({"response_id": response_id, "question_key": a.question_key, "metric": a.metric,
                             "number": a.number, "text": a.text})
             if a.metric == "text" and a.text and a.text.strip():
-                comments.append({
-                    "source": "survey", "channel": "survey", "external_id": f"response:{response_id}:{a.question_key}",
-                    "customer_id": item.customer_id, "touchpoint_id": item.values["touchpoint_id"],
-                    "response_id": response_id, "text": a.text, "rating": rating,
-                    "occurred_at": item.values["submitted_at"], "created_at": now,
-                })
+                comments.append(survey_comment_row(response, SurveyComment(a.question_key, a.text), rating))
     session.execute(Answer.__table__.insert(), answers)
-    rollups.add(session, (
+    rated = tuple(
         RatedAnswer(i.values["submitted_at"], i.values["survey_id"], i.values["touchpoint_id"], i.values["channel"],
                     a.metric, a.number)
         for i in items for a in i.answers if a.number is not None
-    ))
-    if comments:
-        table = Feedback.__table__
-        comment_ids = list(session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True),
-                                           comments))
-        enqueue_enrichment(session, comment_ids)
-
-
-def _after_insert(session: Session, kind: str, ids: list[int]) -> None:
-    """What the one-by-one path does for each new item: triggers, webhooks, text enrichment (batched)."""
-    from centric.feedback.schemas import FeedbackOut
-    from centric.outreach.models import TriggerRule
-    from centric.outreach.triggers import on_event
-    from centric.webhooks.models import WebhookSubscription
-    from centric.webhooks.service import emit
-
-    if kind == "events" and session.scalar(select(TriggerRule.id).limit(1)) is not None:
-        for chunk in in_chunks(ids, CHUNK):
-            for event in session.scalars(select(Event).where(Event.id.in_(chunk))):
-                on_event(session, event)
-    if kind == "feedback":
-        enqueue_enrichment(session, ids)
-    if kind == "feedback" and session.scalar(select(WebhookSubscription.id).limit(1)) is not None:
-        for chunk in in_chunks(ids, CHUNK):
-            for item in session.scalars(select(Feedback).where(Feedback.id.in_(chunk))):
-                emit(session, "feedback.created", FeedbackOut.model_validate(item))
+    )
+    if rated:
+        publish(session, AnswersStored(rated))
+    store_survey_comments(session, comments)
+    publish(session, ResponsesStored(tuple(ids), imported=True))

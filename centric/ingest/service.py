@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from centric.customers.schemas import CustomerIn
 from centric.customers.service import upsert_customer
 from centric.db import Database, utcnow
-from centric.errors import CentricError, Invalid
+from centric.errors import CentricError, Invalid, first_problem
 from centric.feedback.schemas import FeedbackIn
 from centric.feedback.service import record_feedback
 from centric.ingest.bulk import Lookups, import_batch
@@ -77,13 +77,6 @@ WRITERS: dict[str, tuple[type[BaseModel], Callable[[Session, Any, int | None], b
     "responses": (ResponseIn, _store_response),
     "feedback": (FeedbackIn, _store_feedback),
 }
-
-
-def validation_error(exc: ValidationError) -> tuple[str | None, str]:
-    """The first problem of a Pydantic error as (dotted field, message)."""
-    first = exc.errors()[0]
-    location = ".".join(str(part) for part in first.get("loc", ()))
-    return (location or None), first.get("msg", "invalid value")
 
 
 def import_rows(
@@ -172,7 +165,7 @@ def _import_one(session: Session, schema: type[BaseModel], writer: Callable, row
                 report.skipped += 1
             return
         except ValidationError as exc:
-            where, message = validation_error(exc)
+            where, message = first_problem(exc)
             error = RowError(row.line, where, message)
         except CentricError as exc:
             error = RowError(row.line, exc.field, exc.message)

@@ -9,30 +9,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 
 from sqlalchemy import Date as SqlDate
-from sqlalchemy import case, cast, delete, func, insert, literal_column, select
+from sqlalchemy import case, cast, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from centric.events import AnswersRetracted, AnswersStored, RatedAnswer
 from centric.insights.models import AnswerRollup
 from centric.surveys.models import Answer, Response
 
 RATED = ("nps", "csat", "ces")
 SUMS = ("n", "promoters", "detractors", "satisfied", "agree", "total", "total_sq")
-
-
-@dataclass(frozen=True)
-class RatedAnswer:
-    submitted_at: datetime
-    survey_id: int
-    touchpoint_id: int | None
-    channel: str
-    metric: str
-    number: float
 
 
 def _increments(number: float, metric: str) -> dict[str, float]:
@@ -47,9 +37,12 @@ def _increments(number: float, metric: str) -> dict[str, float]:
     }
 
 
-def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
-    """Add rated answers to the rollups inside the caller's transaction."""
-    groups: dict[tuple[date, int, int, str, str], dict[str, float]] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
+RollupKey = tuple[date, int, int, str, str]
+
+
+def _grouped(answers: Iterable[RatedAnswer]) -> dict[RollupKey, dict[str, float]]:
+    """Summed increments per rollup row (day × survey × touchpoint × channel × metric)."""
+    groups: dict[RollupKey, dict[str, float]] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
     for a in answers:
         if a.metric not in RATED or a.number is None:
             continue
@@ -57,6 +50,12 @@ def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
         sums = groups[key]
         for name, value in _increments(a.number, a.metric).items():
             sums[name] += value
+    return groups
+
+
+def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
+    """Add rated answers to the rollups inside the caller's transaction."""
+    groups = _grouped(answers)
     if not groups:
         return
     rows = [
@@ -66,6 +65,26 @@ def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
     statement = _upsert(session.get_bind().dialect.name)
     for start in range(0, len(rows), 500):
         session.execute(statement, rows[start:start + 500])
+
+
+def subtract(session: Session, answers: Iterable[RatedAnswer]) -> None:
+    """Take rated answers (replaced by the respondent) out of the rollups they were added to."""
+    table = AnswerRollup
+    for (day, survey_id, touchpoint_id, channel, metric), sums in _grouped(answers).items():
+        session.execute(update(table).where(
+            table.day == day, table.survey_id == survey_id, table.touchpoint_id == touchpoint_id,
+            table.channel == channel, table.metric == metric,
+        ).values({name: getattr(table, name) - value for name, value in sums.items()}))
+
+
+def on_answers_stored(session: Session, event: AnswersStored) -> None:
+    """Reaction: count newly stored rated answers."""
+    add(session, event.rated)
+
+
+def on_answers_retracted(session: Session, event: AnswersRetracted) -> None:
+    """Reaction: uncount rated answers a respondent replaced."""
+    subtract(session, event.rated)
 
 
 @cache

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Integer, Select, String, case, func, literal_column, select
+from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from centric.accounts.models import Team
 from centric.customers.models import CustomerSegment, Segment
+from centric.db import month_of, quarter_of
 from centric.errors import Invalid
 from centric.insights.models import AnswerRollup
 from centric.insights.schemas import Dimension, MetricKind, MetricResult, MetricRow
@@ -35,21 +36,6 @@ class MetricFilter:
     touchpoint: str | None = None
     segment: str | None = None
     survey: str | None = None
-
-
-def month_of(session: Session, column: ColumnElement) -> ColumnElement:
-    """``YYYY-MM`` of a timestamp in the session's SQL dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def quarter_of(session: Session, column: ColumnElement) -> ColumnElement:
-    """``YYYY-Qn`` of a timestamp in the session's SQL dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, 'YYYY-"Q"Q')
-    quarter = (func.cast(func.strftime("%m", column), Integer) + 2) // 3
-    return func.strftime("%Y", column).concat("-Q").concat(func.cast(quarter, String))
 
 
 _ALL = literal_column("'all'")

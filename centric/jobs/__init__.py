@@ -11,23 +11,23 @@ are retried with exponential backoff and parked as ``failed`` after the last att
 
 from __future__ import annotations
 
-from centric.jobs.registry import TASKS, load_tasks, task
-from centric.jobs.runner import JobContext, LocalWorker, PermanentError, run_job
+from centric.config import Settings
+from centric.db import Database
+from centric.jobs.registry import TASKS, JobContext, PermanentError, load_tasks, task
+from centric.jobs.runner import LocalWorker, run_job
 from centric.jobs.service import enqueue, get_job, list_jobs, retry
-from centric.jobs.settings import ListeningSettings, listening
 
 __all__ = [
-    "TASKS", "JobContext", "ListeningSettings", "LocalWorker", "PermanentError", "enqueue", "get_job",
-    "list_jobs", "listening", "load_tasks", "retry", "run_job", "start_embedded", "task",
+    "TASKS", "JobContext", "LocalWorker", "PermanentError", "enqueue", "get_job",
+    "list_jobs", "load_tasks", "retry", "run_job", "start_embedded", "task",
 ]
 
 
-def start_embedded(db, settings) -> LocalWorker | None:  # type: ignore[no-untyped-def]
+def start_embedded(db: Database, settings: Settings) -> LocalWorker | None:
     """Start in-process worker threads for the web app, unless a queue or 0 workers is configured.
 
     Call it at app start-up and ``stop()`` the result at shutdown.
     """
-    options = listening(settings)
-    if options.queue_url or options.job_workers == 0:
+    if settings.queue_url or settings.job_workers == 0:
         return None
-    return LocalWorker(db, options).start()
+    return LocalWorker(db, settings).start()

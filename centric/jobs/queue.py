@@ -17,12 +17,12 @@ import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 
+from centric.config import Settings
 from centric.db import Database, utcnow
 from centric.errors import Invalid
 from centric.jobs import service
 from centric.jobs.registry import load_tasks
 from centric.jobs.runner import run_job, worker_name
-from centric.jobs.settings import ListeningSettings
 
 log = logging.getLogger("centric.jobs")
 ACTOR = "centric_run_job"
@@ -41,7 +41,7 @@ def make_broker(url: str, namespace: str = "centric") -> dramatiq.Broker:
 class QueueBackend:
     """A broker, its actor and a relay; ``start_worker`` also consumes on this machine."""
 
-    def __init__(self, db: Database, settings: ListeningSettings, broker: dramatiq.Broker | None = None,
+    def __init__(self, db: Database, settings: Settings, broker: dramatiq.Broker | None = None,
                  queue_name: str | None = None, redispatch_s: float = REDISPATCH_S) -> None:
         load_tasks()
         self.db, self.settings = db, settings

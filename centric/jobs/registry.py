@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from centric.jobs.runner import JobContext
+from centric.config import Settings
+from centric.db import Database
+from centric.domains import DOMAINS
 
-Handler = Callable[["JobContext", dict[str, Any]], None]
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a handler gets besides its payload: where to work, and which attempt this is."""
+
+    db: Database
+    settings: Settings
+    job_id: int
+    attempt: int
+    max_attempts: int
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
+
+
+class PermanentError(Exception):
+    """Raised by a handler when retrying cannot help (the job is parked at once)."""
+
+
+Handler = Callable[[JobContext, dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -46,11 +65,12 @@ def task(name: str, *, max_attempts: int | None = None) -> Callable[[Handler], H
 
 
 def load_tasks() -> dict[str, Task]:
-    """Import every ``centric.<domain>.tasks`` module so that its tasks are registered."""
-    import centric
-
-    root = Path(centric.__path__[0])
-    for info in pkgutil.iter_modules(centric.__path__):
-        if info.ispkg and (root / info.name / "tasks.py").exists():
-            importlib.import_module(f"centric.{info.name}.tasks")
+    """Import the ``tasks`` module of every domain in :data:`centric.domains.DOMAINS` that has one."""
+    for domain in DOMAINS:
+        name = f"centric.{domain}.tasks"
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
     return TASKS

@@ -9,40 +9,20 @@ import threading
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from centric.config import Settings
 from centric.db import Database
 from centric.jobs import service
-from centric.jobs.registry import TASKS, load_tasks
-from centric.jobs.settings import ListeningSettings
+from centric.jobs.registry import TASKS, JobContext, PermanentError, load_tasks
 
 log = logging.getLogger("centric.jobs")
-
-
-@dataclass(frozen=True)
-class JobContext:
-    """What a handler gets besides its payload: where to work, and which attempt this is."""
-
-    db: Database
-    settings: ListeningSettings
-    job_id: int
-    attempt: int
-    max_attempts: int
-
-    @property
-    def last_attempt(self) -> bool:
-        return self.attempt >= self.max_attempts
-
-
-class PermanentError(Exception):
-    """Raised by a handler when retrying cannot help (the job is parked at once)."""
 
 
 def worker_name(prefix: str = "w") -> str:
     return f"{prefix}:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def run_job(db: Database, settings: ListeningSettings, job_id: int, worker: str) -> str | None:
+def run_job(db: Database, settings: Settings, job_id: int, worker: str) -> str | None:
     """Claim job ``job_id`` and run it; returns the outcome, or None if it was not ours to run.
 
     A failure schedules a retry with exponential backoff; the last failure parks the job
@@ -81,7 +61,7 @@ class LocalWorker:
     claimed by one conditional UPDATE).
     """
 
-    def __init__(self, db: Database, settings: ListeningSettings, threads: int | None = None,
+    def __init__(self, db: Database, settings: Settings, threads: int | None = None,
                  on_outcome: Callable[[int, str], None] | None = None) -> None:
         load_tasks()
         self.db, self.settings = db, settings

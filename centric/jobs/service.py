@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from centric.db import utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.jobs.models import JOB_STATUSES, Job
+from centric.jobs.registry import TASKS
 
 MAX_ERROR = 4000
 
@@ -30,8 +31,6 @@ def enqueue(
     A second call with the same ``idempotency_key`` returns the first job unchanged.
     ``max_attempts`` defaults to the task's own, else to ``CENTRIC_JOB_MAX_ATTEMPTS``.
     """
-    from centric.jobs.registry import TASKS
-
     if max_attempts is None and name in TASKS:
         max_attempts = TASKS[name].max_attempts
     payload = dict(payload or {})

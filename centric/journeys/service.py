@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import Team, User
 from centric.accounts.service import audit
-from centric.customers.service import upsert_customer
-from centric.db import as_utc, utcnow
-from centric.errors import Conflict, Invalid, NotFound
+from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
+from centric.db import not_in_future
+from centric.errors import Conflict, NotFound
+from centric.events import CustomerMergeUndone, CustomersMerged, EventsRecorded, publish
 from centric.journeys.models import Event, Journey, Stage, Touchpoint
 from centric.journeys.schemas import EventIn, JourneyIn, TouchpointIn, TouchpointOut
 
@@ -110,9 +109,7 @@ def record_event(session: Session, data: EventIn, user_id: int | None = None) ->
         )
         if existing is not None:
             return existing, False
-    occurred_at = as_utc(data.occurred_at)
-    if occurred_at > utcnow() + timedelta(days=1):
-        raise Invalid("occurred_at lies in the future", field="occurred_at")
+    occurred_at = not_in_future(data.occurred_at, "occurred_at")
     touchpoint_id = touchpoint_id_for(session, data.touchpoint)
     customer = upsert_customer(session, data.customer, user_id)
     event = Event(
@@ -121,7 +118,15 @@ def record_event(session: Session, data: EventIn, user_id: int | None = None) ->
     )
     session.add(event)
     session.flush()
-    from centric.outreach.triggers import on_event  # outreach builds on journeys
-
-    on_event(session, event)  # event-triggered surveys
+    publish(session, EventsRecorded((event.id,)))
     return event, True
+
+
+def events_follow_merge(session: Session, merged: CustomersMerged) -> None:
+    """Reaction: a merged customer's events belong to the survivor."""
+    move_rows_on_merge(session, Event, merged)
+
+
+def events_follow_undo(session: Session, undone: CustomerMergeUndone) -> None:
+    """Reaction: an undone merge gives the events back."""
+    move_rows_on_undo(session, Event, undone)

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from html import escape
 
-from centric.jobs.settings import ListeningSettings
+from centric.config import Settings
 
 SCALES = {"nps": range(0, 11), "csat": range(1, 6), "ces": range(1, 8)}
 
@@ -75,7 +75,7 @@ def to_message(mail: Mail, sender: str) -> EmailMessage:
     return message
 
 
-def send(settings: ListeningSettings, mail: Mail) -> None:
+def send(settings: Settings, mail: Mail) -> None:
     """Hand ``mail`` to the SMTP server; raises ``OSError``/``smtplib.SMTPException`` on failure."""
     message = to_message(mail, settings.mail_from)
     if settings.smtp_ssl:

@@ -30,7 +30,7 @@ from centric.outreach.schemas import (
     ReminderResult,
     SkipOut,
 )
-from centric.privacy.service import read_unsubscribe_token
+from centric.outreach.unsubscribe import read_unsubscribe_token
 from centric.surveys.models import Invitation, Response, Survey
 from centric.surveys.service import current_version, get_survey
 

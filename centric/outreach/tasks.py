@@ -9,10 +9,10 @@ from sqlalchemy import case, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.signing import signing_key
+from centric.config import Settings
 from centric.customers.models import Customer
 from centric.db import utcnow
 from centric.jobs import JobContext, PermanentError, task
-from centric.jobs.settings import ListeningSettings
 from centric.outreach import mail
 from centric.outreach.models import InvitationDelivery
 from centric.outreach.service import (
@@ -22,14 +22,14 @@ from centric.outreach.service import (
     is_suppressed,
     record_skip,
 )
-from centric.privacy.service import unsubscribe_link
+from centric.outreach.unsubscribe import unsubscribe_link
 from centric.surveys.links import public_path, survey_token
 from centric.surveys.models import Invitation, Survey
 
 LINK_TTL_DAYS = 30
 
 
-def _compose(session: Session, settings: ListeningSettings, invitation: Invitation, address: str,
+def _compose(session: Session, settings: Settings, invitation: Invitation, address: str,
              reminder: bool) -> mail.Mail:
     survey = session.get(Survey, invitation.survey_id)
     customer = session.get(Customer, invitation.customer_id)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
 from centric.customers.service import get_customer
-from centric.db import utcnow
+from centric.db import in_chunks, utcnow
 from centric.errors import CentricError, NotFound
+from centric.events import EventsRecorded
 from centric.journeys.models import Event, Touchpoint
 from centric.journeys.service import touchpoint_id_for
 from centric.outreach.models import ContactSkip, InvitationDelivery, TriggerRule
@@ -58,8 +59,17 @@ def list_triggers(session: Session, *, include_inactive: bool = False) -> list[T
     ]
 
 
+def on_events_recorded(session: Session, recorded: EventsRecorded) -> None:
+    """Reaction: schedule the invitations that newly stored events trigger."""
+    if not _active_rules(session):
+        return
+    for chunk in in_chunks(list(recorded.ids)):
+        for event in session.scalars(select(Event).where(Event.id.in_(chunk)).order_by(Event.id)):
+            on_event(session, event)
+
+
 def _active_rules(session: Session) -> list[TriggerRule]:
-    """Active triggers, read once per transaction (bulk imports call :func:`on_event` per row)."""
+    """Active triggers, read once per transaction (a bulk import runs :func:`on_event` per row)."""
     if _CACHE not in session.info:
         session.info[_CACHE] = list(session.scalars(select(TriggerRule).where(TriggerRule.active.is_(True))))
     return session.info[_CACHE]

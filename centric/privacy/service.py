@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 
 import centric.models  # noqa: F401  (registers every table, so foreign keys can be followed)
 from centric.accounts.service import audit
-from centric.accounts.signing import sign, signing_key, verify
-from centric.config import Settings
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
 from centric.customers.service import get_customer
 from centric.db import Base
@@ -27,10 +25,8 @@ from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.journeys.models import Event
 from centric.privacy.schemas import CustomerExport, ErasureReport
-from centric.surveys.links import base_url
 from centric.surveys.models import Answer, Invitation, Response, Survey
 
-UNSUBSCRIBE = "unsubscribe"
 PERSONAL_ANSWERS = ("text", "hidden")  # free texts and link-supplied ids (ticket numbers…)
 HANDLED = {"customer", "identity", "event", "response", "feedback", "invitation", "customer_segment",
            "customer_merge"}
@@ -139,28 +135,3 @@ def _detach(session: Session, table: Table, column: Any, ids: list[int]) -> int:
                 if any(fk.column is keys[0] for fk in child_column.foreign_keys):
                     _detach(session, child, child_column, row_ids)
     return session.execute(delete(table).where(column.in_(ids))).rowcount
-
-
-# --- unsubscribe links -------------------------------------------------------------------
-
-UNSUBSCRIBE_TTL_DAYS = 5 * 365  # a link in an old e-mail must still work
-
-
-def unsubscribe_token(session: Session, settings: Settings, customer_id: int, channel: str = "email",
-                      ttl_days: int = UNSUBSCRIBE_TTL_DAYS) -> str:
-    return sign(signing_key(session, settings.secret_key), UNSUBSCRIBE, {"c": customer_id, "ch": channel},
-                ttl_days * 86_400)
-
-
-def unsubscribe_link(session: Session, settings: Settings, customer_id: int, channel: str = "email",
-                     ttl_days: int = UNSUBSCRIBE_TTL_DAYS) -> str:
-    """The link for e-mail footers and the ``List-Unsubscribe`` header (RFC 8058)."""
-    return f"{base_url(settings)}/u/{unsubscribe_token(session, settings, customer_id, channel, ttl_days)}"
-
-
-def read_unsubscribe_token(session: Session, settings: Settings, token: str) -> tuple[int, str]:
-    """(customer id, channel) of an unsubscribe link; :class:`Forbidden` when tampered or expired."""
-    claims = verify(signing_key(session, settings.secret_key), UNSUBSCRIBE, token)
-    if not isinstance(claims.get("c"), int):
-        raise Invalid("this unsubscribe link names no customer")
-    return claims["c"], str(claims.get("ch") or "email")

@@ -15,6 +15,7 @@ from centric.customers.models import Customer
 from centric.customers.service import get_customer, identities_for
 from centric.errors import Forbidden, Invalid, NotFound
 from centric.outreach import service as outreach
+from centric.outreach.unsubscribe import read_unsubscribe_token
 from centric.privacy import service
 from centric.surveys.locale import pick_locale, texts
 from centric.web.deps import Caller, get_session, get_settings, require
@@ -91,7 +92,7 @@ def _unsubscribe(request: Request, session: Session, settings: Settings, token: 
     words = UNSUBSCRIBE_TEXTS[locale]
     state, status = "ask", 200
     try:
-        customer_id, channel = service.read_unsubscribe_token(session, settings, token)
+        customer_id, channel = read_unsubscribe_token(session, settings, token)
     except (Forbidden, Invalid) as problem:
         state, status, detail = "invalid", 403, problem.message
     else:

@@ -28,9 +28,8 @@ from centric.accounts.signing import sign, verify
 from centric.customers.service import get_customer
 from centric.db import utcnow
 from centric.errors import Forbidden, Invalid, NotFound
+from centric.events import AnswersRetracted, ResponsesStored, publish
 from centric.feedback.models import Feedback
-from centric.insights.models import AnswerRollup
-from centric.insights.rollups import RATED, _increments
 from centric.surveys import ratelimit
 from centric.surveys.links import public_path, read_survey_token
 from centric.surveys.locale import pick_locale
@@ -38,10 +37,8 @@ from centric.surveys.models import Answer, Invitation, Response, Survey, SurveyV
 from centric.surveys.questions import RATED_TYPES, Question, check_answers, next_questions
 from centric.surveys.schemas import SurveyOptions
 from centric.surveys.service import (
-    announce_response,
-    new_response_out,
     questions_of,
-    response_out,
+    rated_answer,
     store_answers,
     survey_options,
 )
@@ -290,7 +287,7 @@ def _save(session: Session, survey: Survey, version: SurveyVersion, state: FormS
         if invitation is not None and invitation.answered_at is None:
             invitation.answered_at = response.submitted_at
         if completed:
-            announce_response(session, new_response_out(survey, version, response, typed))
+            publish(session, ResponsesStored((response.id,)))
         return response
     rows = {row.question_key: row for row in session.scalars(select(Answer).where(Answer.response_id == response.id))}
     wanted = {a.question_key: a for a in typed}
@@ -304,20 +301,16 @@ def _save(session: Session, survey: Survey, version: SurveyVersion, state: FormS
     if completed and not response.completed:
         response.completed = True
         session.flush()
-        announce_response(session, response_out(session, response, created=True))
+        publish(session, ResponsesStored((response.id,)))
     return response
 
 
 def _retract(session: Session, survey: Survey, response: Response, rows: list[Answer]) -> None:
     """Take replaced answers out of the answer table, the rollups and the feedback."""
+    rated = tuple(rated_answer(response, row) for row in rows if row.number is not None)
+    if rated:
+        publish(session, AnswersRetracted(rated))
     for row in rows:
-        if row.number is not None and row.metric in RATED:
-            table = AnswerRollup
-            session.execute(update(table).where(
-                table.day == response.submitted_at.date(), table.survey_id == survey.id,
-                table.touchpoint_id == (response.touchpoint_id or 0), table.channel == response.channel,
-                table.metric == row.metric,
-            ).values({name: getattr(table, name) - value for name, value in _increments(row.number, row.metric).items()}))
         if row.metric == "text":
             session.execute(Feedback.__table__.delete().where(
                 Feedback.response_id == response.id, Feedback.external_id == f"response:{response.id}:{row.question_key}"))

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
-from centric.customers.service import upsert_customer
-from centric.db import as_utc, utcnow
-from centric.errors import Conflict, Invalid, NotFound
-from centric.feedback.service import add_survey_comment
-from centric.insights import rollups
-from centric.insights.rollups import RatedAnswer
+from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
+from centric.db import in_chunks, not_in_future
+from centric.errors import Conflict, Invalid, NotFound, first_problem
+from centric.events import (
+    AnswersStored,
+    CustomerMergeUndone,
+    CustomersMerged,
+    RatedAnswer,
+    ResponsesStored,
+)
+from centric.events import publish as publish_event
+from centric.feedback.service import SurveyComment, add_survey_comments
 from centric.journeys.models import Touchpoint
 from centric.journeys.service import touchpoint_id_for
-from centric.surveys.models import Answer, Response, Survey, SurveyVersion
+from centric.surveys.models import Answer, Invitation, Response, Survey, SurveyVersion
 from centric.surveys.questions import (
     Question,
     TypedAnswer,
@@ -33,9 +40,10 @@ from centric.surveys.schemas import (
     SurveyIn,
     SurveyOptions,
     SurveyOut,
+    TemplateOut,
     VersionOut,
 )
-from centric.surveys.templates import get_template
+from centric.surveys.templates import TEMPLATES, get_template
 
 
 def create_survey(session: Session, data: SurveyIn, user_id: int | None = None) -> Survey:
@@ -76,10 +84,8 @@ def _parsed(raw: list[dict]) -> list[dict]:
         return [q.model_dump(exclude_defaults=True) | {"key": q.key, "type": q.type}
                 for q in parse_questions(raw)]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        raise Invalid(f"questions: {where + ': ' if where else ''}{first.get('msg', 'invalid')}",
-                      field="questions") from None
+        where, message = first_problem(exc)
+        raise Invalid(f"questions: {where + ': ' if where else ''}{message}", field="questions") from None
     except ValueError as exc:
         raise Invalid(str(exc).splitlines()[0] if str(exc) else "invalid questions", field="questions") from None
 
@@ -242,9 +248,7 @@ def submit_response(session: Session, data: ResponseIn, user_id: int | None = No
         raise Conflict(f"survey {survey.key!r} is closed", field="survey")
     version = current_version(session, survey)
     typed = validate_answers(_cache.questions(version), data.answers)
-    submitted_at = as_utc(data.submitted_at) if data.submitted_at else utcnow()
-    if submitted_at > utcnow() + timedelta(days=1):
-        raise Invalid("submitted_at lies in the future", field="submitted_at")
+    submitted_at = not_in_future(data.submitted_at, "submitted_at")
     touchpoint_id = touchpoint_id_for(session, data.touchpoint) if data.touchpoint else survey.touchpoint_id
     customer = upsert_customer(session, data.customer, user_id) if data.customer else None
     response = Response(
@@ -256,9 +260,8 @@ def submit_response(session: Session, data: ResponseIn, user_id: int | None = No
     session.flush()
     store_answers(session, survey, response, typed)
     session.flush()
-    out = new_response_out(survey, version, response, typed)
-    announce_response(session, out)
-    return out
+    publish_event(session, ResponsesStored((response.id,)))
+    return new_response_out(survey, version, response, typed)
 
 
 def new_response_out(survey: Survey, version: SurveyVersion, response: Response,
@@ -271,31 +274,32 @@ def new_response_out(survey: Survey, version: SurveyVersion, response: Response,
     )
 
 
-def announce_response(session: Session, out: ResponseOut) -> None:
-    """Queue the ``response.created`` webhook in the caller's transaction."""
-    from centric.webhooks.service import emit
-
-    emit(session, "response.created", out)
-
-
 def store_answers(session: Session, survey: Survey, response: Response, typed: list[TypedAnswer],
                   rating: float | None = None) -> None:
-    """Add typed answers to a stored response: answer rows, rollups, comments as feedback.
+    """Add typed answers to a stored response; open-text answers also become feedback items.
 
     ``rating`` is the response's headline score when it was stored earlier (partial responses).
+    Publishes :class:`AnswersStored` (the rollups count the rated answers).
     """
     if typed:  # one multi-row INSERT through Core: answer ids are never needed here
         session.execute(insert(Answer.__table__), [
             {"response_id": response.id, "question_key": a.question_key, "metric": a.metric, "number": a.number,
              "text": a.text} for a in typed])
-    rollups.add(session, (
-        RatedAnswer(response.submitted_at, survey.id, response.touchpoint_id, response.channel, a.metric, a.number)
-        for a in typed if a.number is not None
-    ))
+    rated = tuple(rated_answer(response, a) for a in typed if a.number is not None)
+    if rated:
+        publish_event(session, AnswersStored(rated))
     rating = next((a.number for a in typed if a.metric == survey.kind), rating)
-    for answer in typed:
-        if answer.metric == "text" and answer.text and answer.text.strip():
-            add_survey_comment(session, response, answer.question_key, answer.text, rating)
+    comments = [SurveyComment(a.question_key, a.text) for a in typed
+                if a.metric == "text" and a.text and a.text.strip()]
+    if comments:
+        add_survey_comments(session, response, comments, rating)
+
+
+def rated_answer(response: Response, answer: TypedAnswer | Answer) -> RatedAnswer:
+    """A rated answer of ``response`` as the metric rollups count it."""
+    assert answer.number is not None
+    return RatedAnswer(response.submitted_at, response.survey_id, response.touchpoint_id, response.channel,
+                       answer.metric, answer.number)
 
 
 def response_out(session: Session, response: Response, *, created: bool) -> ResponseOut:
@@ -314,3 +318,42 @@ def response_out(session: Session, response: Response, *, created: bool) -> Resp
 def questions_of(version: SurveyVersion) -> list[Question]:
     """The parsed questions of a published version (parsed once per process)."""
     return _cache.questions(version)
+
+
+def response_outs(session: Session, ids: Sequence[int]) -> list[ResponseOut]:
+    """Stored responses as the API and webhooks show them, in three queries whatever their number."""
+    rows = []
+    for chunk in in_chunks(list(ids)):
+        rows.extend(session.execute(
+            select(Response, Survey.key, SurveyVersion.version)
+            .join(Survey, Response.survey_id == Survey.id).join(SurveyVersion, Response.version_id == SurveyVersion.id)
+            .where(Response.id.in_(chunk)).order_by(Response.id)
+        ).all())
+    answers: dict[int, dict[str, Any]] = {}
+    for chunk in in_chunks([r.id for r, _, _ in rows]):
+        for answer in session.scalars(select(Answer).where(Answer.response_id.in_(chunk)).order_by(Answer.id)):
+            value = answer.number if answer.number is not None else answer.text
+            answers.setdefault(answer.response_id, {})[answer.question_key] = value
+    return [
+        ResponseOut(id=r.id, survey=key, version=version, customer_id=r.customer_id, touchpoint_id=r.touchpoint_id,
+                    submitted_at=r.submitted_at, answers=answers.get(r.id, {}))
+        for r, key, version in rows
+    ]
+
+
+def responses_follow_merge(session: Session, merged: CustomersMerged) -> None:
+    """Reaction: a merged customer's responses and invitations belong to the survivor."""
+    for model in (Response, Invitation):
+        move_rows_on_merge(session, model, merged)
+
+
+def responses_follow_undo(session: Session, undone: CustomerMergeUndone) -> None:
+    """Reaction: an undone merge gives the responses and invitations back."""
+    for model in (Response, Invitation):
+        move_rows_on_undo(session, model, undone)
+
+
+def template_outs() -> list[TemplateOut]:
+    """The ready survey templates, as the API and the CLI list them."""
+    return [TemplateOut(key=t.key, name=t.name, kind=t.kind, description=t.description, questions=t.questions)
+            for t in TEMPLATES.values()]

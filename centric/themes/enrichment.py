@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from centric.db import utcnow
+from centric.events import FeedbackEnriched, FeedbackStored, JobSpec, publish
 from centric.feedback.models import Feedback, FeedbackTheme
 from centric.jobs.models import Job
 from centric.jobs.service import enqueue
@@ -40,12 +41,23 @@ class EnrichOutcome:
     errors: dict[int, str] = field(default_factory=dict)
 
 
+def enrichment_jobs(stored: FeedbackStored) -> list[JobSpec]:
+    """Reaction: one enrichment job per batch of newly stored items."""
+    return jobs_for(stored.ids)
+
+
+def jobs_for(ids: Sequence[int], batch: int = BATCH) -> list[JobSpec]:
+    """The enrichment jobs for ``ids``, ``batch`` items each."""
+    ids = list(ids)
+    return [JobSpec(ENRICH_TASK, {"ids": ids[start:start + batch]}) for start in range(0, len(ids), batch)]
+
+
 def enqueue_enrichment(session: Session, ids: Sequence[int], batch: int = BATCH) -> int:
     """Queue enrichment jobs for ``ids`` in batches (inside the caller's transaction)."""
-    ids = list(ids)
-    for start in range(0, len(ids), batch):
-        enqueue(session, ENRICH_TASK, {"ids": ids[start:start + batch]})
-    return -(-len(ids) // batch)
+    specs = jobs_for(ids, batch)
+    for spec in specs:
+        enqueue(session, spec.task, spec.payload)
+    return len(specs)
 
 
 def schedule_reenrichment(session: Session) -> Job:
@@ -117,6 +129,7 @@ def write_enrichments(session: Session, results: Sequence[tuple[int, Enrichment]
     if links:
         session.execute(FeedbackTheme.__table__.insert(), [
             {"feedback_id": f, "theme_id": t, "sentiment": s} for (f, t), s in sorted(links.items())])
+    publish(session, FeedbackEnriched(tuple(ids)))
 
 
 def _columns(result: Enrichment, version: str, now: Any) -> dict[str, Any]:

@@ -16,10 +16,9 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from centric.customers.models import CustomerSegment, Segment
-from centric.db import utcnow
+from centric.db import month_of, utcnow
 from centric.errors import Invalid, NotFound
 from centric.feedback.models import Feedback, FeedbackTheme
-from centric.insights.service import month_of
 from centric.journeys.models import Touchpoint
 from centric.surveys.models import Answer, Response
 from centric.text.artefact import load_models

@@ -14,8 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
+from centric.db import in_chunks
 from centric.errors import Conflict, Invalid, NotFound
+from centric.events import FeedbackStored, ResponsesStored
+from centric.feedback.models import Feedback
+from centric.feedback.schemas import FeedbackOut
 from centric.jobs.service import enqueue
+from centric.surveys.service import response_outs
 from centric.webhooks.models import WebhookDelivery, WebhookSubscription
 from centric.webhooks.schemas import SubscriptionIn, check_event_pattern
 
@@ -97,6 +102,28 @@ def emit(session: Session, event: str, payload: BaseModel | dict[str, Any], *,
         enqueue(session, DELIVER_TASK, {"delivery_id": delivery.id}, idempotency_key=f"{DELIVER_TASK}:{delivery.id}:0")
         deliveries.append(delivery)
     return deliveries
+
+
+def wanted(session: Session, event: str) -> bool:
+    """Whether any active subscription wants ``event`` (read once per transaction)."""
+    return any(_matches(event, patterns) for _, patterns in _active(session))
+
+
+def announce_responses(session: Session, event: ResponsesStored) -> None:
+    """Reaction: ``response.created`` for each completed response (not for imported history)."""
+    if event.imported or not wanted(session, "response.created"):
+        return
+    for out in response_outs(session, event.ids):
+        emit(session, "response.created", out)
+
+
+def announce_feedback(session: Session, event: FeedbackStored) -> None:
+    """Reaction: ``feedback.created`` for each item received as feedback (survey comments are not)."""
+    if event.origin != "feedback" or not wanted(session, "feedback.created"):
+        return
+    for chunk in in_chunks(list(event.ids)):
+        for item in session.scalars(select(Feedback).where(Feedback.id.in_(chunk)).order_by(Feedback.id)):
+            emit(session, "feedback.created", FeedbackOut.model_validate(item))
 
 
 def ping(session: Session, subscription_id: int) -> WebhookDelivery:

@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from centric.cli.main import app as cli
+from centric.config import Settings
 from centric.db import utcnow
 from centric.errors import Conflict
-from centric.jobs import JobContext, ListeningSettings, LocalWorker, enqueue, task
+from centric.jobs import JobContext, LocalWorker, enqueue, task
 from centric.jobs import service as jobs
 from centric.jobs.models import Job
 from tests.jobs.waiting import eventually
@@ -32,9 +33,9 @@ def flaky(context: JobContext, payload: dict) -> None:
         raise ConnectionError(f"target down (attempt {context.attempt})")
 
 
-def fast(**overrides) -> ListeningSettings:  # type: ignore[no-untyped-def]
+def fast(**overrides) -> Settings:  # type: ignore[no-untyped-def]
     values = {"job_retry_base_s": 0.01, "job_retry_max_s": 0.05, "job_poll_s": 0.02, "job_workers": 2}
-    return ListeningSettings(**(values | overrides))
+    return Settings(**(values | overrides))
 
 
 def test_jobs_commit_with_the_caller_and_run_once_per_key(db):

@@ -9,8 +9,9 @@ import pika
 import pytest
 import redis
 
+from centric.config import Settings
 from centric.errors import Invalid
-from centric.jobs import JobContext, ListeningSettings, enqueue, task
+from centric.jobs import JobContext, enqueue, task
 from centric.jobs import service as jobs
 from centric.jobs.queue import QueueBackend, make_broker
 from tests.jobs.waiting import eventually
@@ -36,7 +37,7 @@ def broken(context: JobContext, payload: dict) -> None:
 def backend(request: pytest.FixtureRequest, sqlite_db):
     queue = f"centric_test_{uuid.uuid4().hex[:10]}"
     url = REDIS if request.param == "redis" else RABBITMQ
-    settings = ListeningSettings(queue_url=url, queue_name=queue, job_retry_base_s=0.01, job_retry_max_s=0.05,
+    settings = Settings(queue_url=url, queue_name=queue, job_retry_base_s=0.01, job_retry_max_s=0.05,
                                  job_poll_s=0.02, job_workers=2)
     broker = make_broker(url, namespace=queue)
     running = QueueBackend(sqlite_db, settings, broker=broker, queue_name=queue).start()

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
-from centric.jobs import ListeningSettings
+from centric.config import Settings
 from tests.api.conftest import app, client, tokens  # noqa: F401
 
 
@@ -49,7 +49,7 @@ def smtp():
 
 
 @pytest.fixture
-def mail_settings(smtp) -> ListeningSettings:
+def mail_settings(smtp) -> Settings:
     controller, _ = smtp
-    return ListeningSettings(smtp_host="127.0.0.1", smtp_port=controller.port, public_url="https://cx.example.com",
+    return Settings(smtp_host="127.0.0.1", smtp_port=controller.port, public_url="https://cx.example.com",
                              job_retry_base_s=0.01, job_retry_max_s=0.05, job_poll_s=0.02, smtp_timeout_s=5)

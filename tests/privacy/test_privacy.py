@@ -11,7 +11,7 @@ from centric.feedback.models import Feedback
 from centric.insights.models import AnswerRollup
 from centric.journeys.models import Event
 from centric.outreach.models import Suppression
-from centric.privacy.service import unsubscribe_link
+from centric.outreach.unsubscribe import unsubscribe_link
 from centric.surveys.models import Answer, Response
 from tests.api.conftest import auth
 from tests.surveys.helpers import csrf_of, login

@@ -6,16 +6,17 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from centric.config import Settings
 from centric.db import utcnow
 from centric.feedback.models import Feedback
-from centric.jobs import ListeningSettings, LocalWorker
+from centric.jobs import LocalWorker
 from centric.jobs.models import Job
 from tests.api.conftest import app, client, tokens  # noqa: F401
 
 
-def fast(**overrides) -> ListeningSettings:  # type: ignore[no-untyped-def]
+def fast(**overrides) -> Settings:  # type: ignore[no-untyped-def]
     values = {"job_retry_base_s": 0.01, "job_retry_max_s": 0.05, "job_poll_s": 0.02, "job_workers": 1}
-    return ListeningSettings(**(values | overrides))
+    return Settings(**(values | overrides))
 
 
 def run_jobs(db, rounds: int = 10, **settings) -> int:  # type: ignore[no-untyped-def]

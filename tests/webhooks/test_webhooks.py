@@ -8,13 +8,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from centric.jobs import ListeningSettings, LocalWorker
+from centric.config import Settings
+from centric.jobs import LocalWorker
 from centric.webhooks import service
 from centric.webhooks.models import WebhookDelivery
 from centric.webhooks.schemas import SubscriptionIn
 from centric.webhooks.signature import verify_header
 
-FAST = ListeningSettings(job_retry_base_s=0.01, job_retry_max_s=0.05, job_poll_s=0.02, job_max_attempts=3)
+FAST = Settings(job_retry_base_s=0.01, job_retry_max_s=0.05, job_poll_s=0.02, job_max_attempts=3)
 
 
 class Receiver:

@@ -1,0 +1,51 @@
+"""Who reacts to what: every subscription to a domain event, in one table.
+
+Read it top to bottom. ``now(Event, handler)`` runs ``handler(session, event)`` inside
+the publisher's transaction (cheap reactions); ``later(Event, jobs)`` enqueues the jobs
+that ``jobs(event)`` names, in that same transaction, for a worker to run (slow
+reactions). Reactions run in the order listed. A domain publishes events
+(:func:`centric.events.publish`) and never imports the domains that react to it.
+"""
+
+from __future__ import annotations
+
+from centric.events import (
+    AnswersRetracted,
+    AnswersStored,
+    CustomerMergeUndone,
+    CustomersMerged,
+    EventsRecorded,
+    FeedbackStored,
+    Reaction,
+    ResponsesStored,
+    later,
+    now,
+)
+from centric.feedback.service import feedback_follows_merge, feedback_follows_undo
+from centric.insights.rollups import on_answers_retracted, on_answers_stored
+from centric.journeys.service import events_follow_merge, events_follow_undo
+from centric.outreach.triggers import on_events_recorded
+from centric.surveys.service import responses_follow_merge, responses_follow_undo
+from centric.themes.enrichment import enrichment_jobs
+from centric.webhooks.service import announce_feedback, announce_responses
+
+REACTIONS: tuple[Reaction, ...] = (
+    # Rated answers feed the daily metric rollups (dashboards read those, never raw answers).
+    now(AnswersStored, on_answers_stored),
+    now(AnswersRetracted, on_answers_retracted),
+    # A completed response is announced to webhook subscribers (``response.created``).
+    now(ResponsesStored, announce_responses),
+    # New feedback — survey comments too — gets its text enriched by a background job,
+    # and items received as feedback are announced (``feedback.created``).
+    later(FeedbackStored, enrichment_jobs),
+    now(FeedbackStored, announce_feedback),
+    # Customer events may trigger surveys ("ticket solved → CSAT in two hours").
+    now(EventsRecorded, on_events_recorded),
+    # A merge moves every row a customer owns to the survivor; an undo moves them back.
+    now(CustomersMerged, events_follow_merge),
+    now(CustomersMerged, responses_follow_merge),
+    now(CustomersMerged, feedback_follows_merge),
+    now(CustomerMergeUndone, events_follow_undo),
+    now(CustomerMergeUndone, responses_follow_undo),
+    now(CustomerMergeUndone, feedback_follows_undo),
+)
