@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Engine, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -98,6 +98,12 @@ def in_chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence
     """Slices of ``items`` small enough for one ``IN (…)`` list on every backend."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def count_of(session: Session, query: Select[Any]) -> int:
+    """How many rows ``query`` selects in all, whatever its order or slice."""
+    counted = select(func.count()).select_from(query.order_by(None).limit(None).offset(None).subquery())
+    return session.scalar(counted) or 0
 
 
 class Database:
