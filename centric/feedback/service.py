@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from centric.customers.service import upsert_customer
-from centric.db import as_utc, utcnow
+from centric.db import as_utc, count_of, utcnow
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.feedback.schemas import FeedbackIn, FeedbackOut
@@ -66,3 +66,20 @@ def add_survey_comment(session: Session, response, question_key: str, text: str,
     session.flush()
     enqueue_enrichment(session, [item.id])
     return item
+
+
+def _feedback_query(channel: str | None, customer_id: int | None) -> Select[tuple[Feedback]]:
+    query = select(Feedback)
+    if channel:
+        query = query.where(Feedback.channel == channel)
+    if customer_id:
+        query = query.where(Feedback.customer_id == customer_id)
+    return query
+
+
+def list_feedback(session: Session, *, channel: str | None = None, customer_id: int | None = None,
+                  limit: int = 50, offset: int = 0) -> tuple[list[Feedback], int]:
+    """One page of feedback items, newest first, and how many match in all."""
+    query = _feedback_query(channel, customer_id)
+    rows = session.scalars(query.order_by(Feedback.occurred_at.desc()).limit(limit).offset(offset)).all()
+    return list(rows), count_of(session, query)

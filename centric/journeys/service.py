@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,10 +11,10 @@ from sqlalchemy.orm import Session
 from centric.accounts.models import Team, User
 from centric.accounts.service import audit
 from centric.customers.service import upsert_customer
-from centric.db import as_utc, utcnow
+from centric.db import as_utc, in_chunks, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.journeys.models import Event, Journey, Stage, Touchpoint
-from centric.journeys.schemas import EventIn, JourneyIn, TouchpointIn, TouchpointOut
+from centric.journeys.schemas import EventIn, JourneyIn, JourneyOut, TouchpointIn, TouchpointOut
 
 
 def create_journey(session: Session, data: JourneyIn, user_id: int | None = None) -> Journey:
@@ -84,15 +85,19 @@ def touchpoint_id_for(session: Session, key: str | None, *, field: str = "touchp
     return touchpoint_id
 
 
-def list_touchpoints(session: Session) -> list[TouchpointOut]:
-    rows = session.execute(
+def list_touchpoints(session: Session, *, ids: Sequence[int] | None = None) -> list[TouchpointOut]:
+    """Touchpoints in journey order with their stage and owners (only ``ids`` when given), in one query."""
+    query = (
         select(Touchpoint, Stage, Journey, Team.name, User.email)
         .join(Stage, Touchpoint.stage_id == Stage.id)
         .join(Journey, Stage.journey_id == Journey.id)
         .outerjoin(Team, Touchpoint.owner_team_id == Team.id)
         .outerjoin(User, Touchpoint.owner_user_id == User.id)
         .order_by(Journey.name, Stage.position, Touchpoint.name)
-    ).all()
+    )
+    if ids is not None:
+        query = query.where(Touchpoint.id.in_(ids))
+    rows = session.execute(query).all()
     return [
         TouchpointOut(
             id=t.id, key=t.key, name=t.name, channel=t.channel, journey=j.name, stage=s.name,
@@ -125,3 +130,19 @@ def record_event(session: Session, data: EventIn, user_id: int | None = None) ->
 
     on_event(session, event)  # event-triggered surveys
     return event, True
+
+
+# --- API output ---------------------------------------------------------------------------
+
+def journey_out(journey: Journey, stages: Sequence[Stage]) -> JourneyOut:
+    return JourneyOut(id=journey.id, key=journey.key, name=journey.name, description=journey.description,
+                      stages=[{"key": s.key, "name": s.name, "position": s.position} for s in stages])
+
+
+def journey_outs(session: Session, journeys: Sequence[Journey]) -> list[JourneyOut]:
+    """Journeys with their ordered stages, read in one query per thousand journeys."""
+    stages: dict[int, list[Stage]] = {}
+    for chunk in in_chunks([j.id for j in journeys]):
+        for stage in session.scalars(select(Stage).where(Stage.journey_id.in_(chunk)).order_by(Stage.position)):
+            stages.setdefault(stage.journey_id, []).append(stage)
+    return [journey_out(j, stages.get(j.id, [])) for j in journeys]
