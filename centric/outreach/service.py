@@ -186,7 +186,7 @@ def list_skips(session: Session, *, survey: str | None = None, rule_id: int | No
                customer_id: int | None = None, limit: int = 100, offset: int = 0) -> list[SkipOut]:
     """Skipped invitations, newest first; survey and rule names come in the same query."""
     query = _skips_query(survey, rule_id, customer_id)
-    rows = session.execute(query.order_by(ContactSkip.id.desc()).limit(limit).offset(offset)).tuples()
+    rows = session.execute(query.order_by(ContactSkip.id.desc()).limit(limit).offset(offset))
     return [_skip_out(skip, key, rule) for skip, key, rule in rows]
 
 

@@ -50,7 +50,7 @@ def list_triggers(session: Session, *, include_inactive: bool = False) -> list[T
              .outerjoin(Touchpoint, TriggerRule.touchpoint_id == Touchpoint.id))
     if not include_inactive:
         query = query.where(TriggerRule.active.is_(True))
-    return [trigger_out(r, survey, tp) for r, survey, tp in session.execute(query.order_by(TriggerRule.id)).tuples()]
+    return [trigger_out(r, survey, tp) for r, survey, tp in session.execute(query.order_by(TriggerRule.id))]
 
 
 def _active_rules(session: Session) -> list[TriggerRule]:
