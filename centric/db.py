@@ -100,6 +100,14 @@ def in_chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence
         yield items[start:start + size]
 
 
+def where_given(query: Select[Any], *filters: tuple[Any, object]) -> Select[Any]:
+    """``query`` narrowed to ``column == value`` for each filter whose value was given (not None or empty)."""
+    for column, value in filters:
+        if value is not None and value != "":
+            query = query.where(column == value)
+    return query
+
+
 def count_of(session: Session, query: Select[Any]) -> int:
     """How many rows ``query`` selects in all, whatever its order or slice."""
     counted = select(func.count()).select_from(query.order_by(None).limit(None).offset(None).subquery())

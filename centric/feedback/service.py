@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from centric.customers.service import upsert_customer
-from centric.db import as_utc, count_of, utcnow
+from centric.db import as_utc, count_of, utcnow, where_given
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.feedback.schemas import FeedbackIn, FeedbackOut
@@ -69,12 +69,7 @@ def add_survey_comment(session: Session, response, question_key: str, text: str,
 
 
 def _feedback_query(channel: str | None, customer_id: int | None) -> Select[tuple[Feedback]]:
-    query = select(Feedback)
-    if channel:
-        query = query.where(Feedback.channel == channel)
-    if customer_id:
-        query = query.where(Feedback.customer_id == customer_id)
-    return query
+    return where_given(select(Feedback), (Feedback.channel, channel), (Feedback.customer_id, customer_id))
 
 
 def list_feedback(session: Session, *, channel: str | None = None, customer_id: int | None = None,

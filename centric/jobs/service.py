@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from centric.db import count_of, utcnow
+from centric.db import count_of, utcnow, where_given
 from centric.errors import Conflict, Invalid, NotFound
 from centric.jobs.models import JOB_STATUSES, Job
 
@@ -156,12 +156,7 @@ def record_failure(session: Session, job_id: int, worker: str, error: str, *, re
 def _jobs_query(status: str | None, name: str | None) -> Select[tuple[Job]]:
     if status is not None and status not in JOB_STATUSES:
         raise Invalid(f"status must be one of {', '.join(JOB_STATUSES)}", field="status")
-    query = select(Job)
-    if status:
-        query = query.where(Job.status == status)
-    if name:
-        query = query.where(Job.name == name)
-    return query
+    return where_given(select(Job), (Job.status, status), (Job.name, name))
 
 
 def count_jobs(session: Session, *, status: str | None = None, name: str | None = None) -> int:

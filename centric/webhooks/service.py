@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
-from centric.db import count_of
+from centric.db import count_of, where_given
 from centric.errors import Conflict, Invalid, NotFound
 from centric.jobs.service import enqueue
 from centric.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -147,12 +147,8 @@ def redeliver(session: Session, delivery_id: int, user_id: int | None = None) ->
 
 
 def _deliveries_query(subscription_id: int | None, status: str | None) -> Select[tuple[WebhookDelivery]]:
-    query = select(WebhookDelivery)
-    if subscription_id is not None:
-        query = query.where(WebhookDelivery.subscription_id == subscription_id)
-    if status:
-        query = query.where(WebhookDelivery.status == status)
-    return query
+    return where_given(select(WebhookDelivery), (WebhookDelivery.subscription_id, subscription_id),
+                       (WebhookDelivery.status, status))
 
 
 def count_deliveries(session: Session, *, subscription_id: int | None = None, status: str | None = None) -> int:
