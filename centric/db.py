@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -13,10 +13,12 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    Select,
     String,
     create_engine,
     event,
     func,
+    select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -110,6 +112,20 @@ def in_chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence
     """Slices of ``items`` small enough for one ``IN (…)`` list on every backend."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def where_given(query: Select[Any], *filters: tuple[Any, object]) -> Select[Any]:
+    """``query`` narrowed to ``column == value`` for each filter whose value was given (not None or empty)."""
+    for column, value in filters:
+        if value is not None and value != "":
+            query = query.where(column == value)
+    return query
+
+
+def count_of(session: Session, query: Select[Any]) -> int:
+    """How many rows ``query`` selects in all, whatever its order or slice."""
+    counted = select(func.count()).select_from(query.order_by(None).limit(None).offset(None).subquery())
+    return session.scalar(counted) or 0
 
 
 class Database:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from centric.accounts import service
-from centric.config import Settings
 from centric.errors import Forbidden
-from centric.web.deps import SESSION_COOKIE, Caller, current_caller, get_session, get_settings
+from centric.web.deps import (
+    SESSION_COOKIE,
+    AppSettings,
+    CheckedForm,
+    DbSession,
+)
 from centric.web.templating import render
 
 router = APIRouter()
@@ -34,15 +37,9 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login")
-def login(
-    request: Request,
-    email: str = Form(max_length=320),
-    password: str = Form(max_length=200),
-    csrf: str = Form(default=""),
-    next: str = Form(default="/"),
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
-) -> Response:
+def login(request: Request, session: DbSession, settings: AppSettings, email: str = Form(max_length=320),
+          password: str = Form(max_length=200), csrf: str = Form(default=""),
+          next: str = Form(default="/")) -> Response:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf):
         raise Forbidden("the login form expired; reload the page and try again")
@@ -59,15 +56,8 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: str = Form(default=""), session: Session = Depends(get_session),
-           caller: Caller = Depends(current_caller)) -> Response:
-    check_form_csrf(caller, csrf)
+def logout(request: Request, session: DbSession, _: CheckedForm) -> Response:
     service.close_web_session(session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-def check_form_csrf(caller: Caller, sent: str) -> None:
-    if caller.via == "cookie" and not secrets.compare_digest(sent, caller.csrf_token or ""):
-        raise Forbidden("the form's CSRF token is missing or wrong; reload the page")

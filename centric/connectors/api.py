@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
-from centric.accounts.roles import Permission
+from centric.config import Settings
 from centric.connectors import service
+from centric.connectors.models import Connector
 from centric.connectors.schemas import (
     ConnectorCreated,
     ConnectorIn,
@@ -15,10 +15,9 @@ from centric.connectors.schemas import (
     InboundResult,
     MappingIn,
 )
-from centric.web.deps import Caller, get_session, get_settings, require
+from centric.web.deps import AppSettings, CanConfigure, DbSession
 
 router = APIRouter(prefix="/connectors", tags=["connectors"])
-Configure = Depends(require(Permission.CONFIGURE))
 Key = Path(min_length=1, max_length=80)
 
 
@@ -26,47 +25,45 @@ async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def _created(connector, secret: str, settings) -> ConnectorCreated:  # type: ignore[no-untyped-def]
+def _created(connector: Connector, secret: str, settings: Settings) -> ConnectorCreated:
     base = settings.public_url.rstrip("/")
     return ConnectorCreated(**ConnectorOut.model_validate(connector).model_dump(), secret=secret,
                             inbound_url=f"{base}/api/v1/connectors/{connector.key}/inbound")
 
 
 @router.get("", response_model=list[ConnectorOut])
-def list_connectors(session: Session = Depends(get_session), _: Caller = Configure) -> list:
+def list_connectors(session: DbSession, _: CanConfigure) -> list[Connector]:
     return service.list_connectors(session)
 
 
 @router.post("", response_model=ConnectorCreated, status_code=201)
-def create_connector(data: ConnectorIn, request: Request, session: Session = Depends(get_session),
-                     caller: Caller = Configure) -> ConnectorCreated:
+def create_connector(data: ConnectorIn, session: DbSession, settings: AppSettings,
+                     caller: CanConfigure) -> ConnectorCreated:
     """A connector with its mapping; the answer holds its secret, shown only this once."""
     connector, secret = service.create_connector(session, data, caller.user.id)
-    return _created(connector, secret, get_settings(request))
+    return _created(connector, secret, settings)
 
 
 @router.get("/{key}", response_model=ConnectorOut)
-def get_connector(key: str = Key, session: Session = Depends(get_session), _: Caller = Configure):  # type: ignore[no-untyped-def]
+def get_connector(session: DbSession, _: CanConfigure, key: str = Key) -> Connector:
     return service.get_connector(session, key)
 
 
 @router.put("/{key}/mapping", response_model=ConnectorOut)
-def update_mapping(data: MappingIn, key: str = Key, session: Session = Depends(get_session),
-                   caller: Caller = Configure):  # type: ignore[no-untyped-def]
+def update_mapping(data: MappingIn, session: DbSession, caller: CanConfigure, key: str = Key) -> Connector:
     connector = service.update_mapping(session, key, data, caller.user.id)
     session.flush()
     return connector
 
 
 @router.post("/{key}/secret", response_model=ConnectorCreated)
-def rotate_secret(request: Request, key: str = Key, session: Session = Depends(get_session),
-                  caller: Caller = Configure) -> ConnectorCreated:
+def rotate_secret(session: DbSession, settings: AppSettings, caller: CanConfigure, key: str = Key) -> ConnectorCreated:
     secret = service.rotate_secret(session, key, caller.user.id)
-    return _created(service.get_connector(session, key), secret, get_settings(request))
+    return _created(service.get_connector(session, key), secret, settings)
 
 
 @router.delete("/{key}", status_code=204)
-def deactivate_connector(key: str = Key, session: Session = Depends(get_session), caller: Caller = Configure) -> None:
+def deactivate_connector(session: DbSession, caller: CanConfigure, key: str = Key) -> None:
     service.set_active(session, key, False, caller.user.id)
 
 
@@ -76,8 +73,8 @@ def deactivate_connector(key: str = Key, session: Session = Depends(get_session)
         "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}}}},
     responses={201: {"model": InboundResult}},
 )
-def inbound(request: Request, key: str = Key, token: str | None = Query(default=None, max_length=200),
-            body: bytes = Depends(_raw_body), session: Session = Depends(get_session)) -> JSONResponse:
+def inbound(request: Request, session: DbSession, key: str = Key,
+            token: str | None = Query(default=None, max_length=200), body: bytes = Depends(_raw_body)) -> JSONResponse:
     """Push one item, a list of items, or a body holding a list (``items_path``) as feedback.
 
     Authenticated by the connector's own secret (token or HMAC signature), not a user login.

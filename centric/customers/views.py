@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
-from centric.accounts.roles import Permission
 from centric.customers import service
 from centric.insights.timeline import timeline
-from centric.web.deps import Caller, get_session, require
+from centric.web.deps import CanReadCustomers, DbSession
 from centric.web.templating import render
 
 router = APIRouter()
@@ -17,11 +15,10 @@ PAGE = 50
 
 
 @router.get("/customers", response_class=HTMLResponse)
-def customers(request: Request, q: str | None = Query(default=None, max_length=200),
+def customers(request: Request, session: DbSession, caller: CanReadCustomers,
+              q: str | None = Query(default=None, max_length=200),
               segment: str | None = Query(default=None, max_length=80),
-              page: int = Query(default=1, ge=1, le=100_000),
-              session: Session = Depends(get_session),
-              caller: Caller = Depends(require(Permission.READ_CUSTOMERS))) -> HTMLResponse:
+              page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
     rows, total = service.list_customers(session, search=q, segment=segment, limit=PAGE, offset=(page - 1) * PAGE)
     segments = service.list_segments(session)
     return render(request, "customers.html", caller=caller, rows=rows, total=total, q=q or "",
@@ -29,8 +26,7 @@ def customers(request: Request, q: str | None = Query(default=None, max_length=2
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer(customer_id: int, request: Request, session: Session = Depends(get_session),
-             caller: Caller = Depends(require(Permission.READ_CUSTOMERS))) -> HTMLResponse:
+def customer(customer_id: int, request: Request, session: DbSession, caller: CanReadCustomers) -> HTMLResponse:
     profile = service.get_customer(session, customer_id)
     return render(
         request, "customer.html", caller=caller, customer=profile,

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
-from centric.db import not_in_future, utcnow
+from centric.db import count_of, not_in_future, utcnow, where_given
 from centric.errors import Invalid
 from centric.events import CustomerMergeUndone, CustomersMerged, FeedbackStored, publish
 from centric.feedback.models import Feedback
@@ -109,3 +109,15 @@ def feedback_follows_merge(session: Session, merged: CustomersMerged) -> None:
 def feedback_follows_undo(session: Session, undone: CustomerMergeUndone) -> None:
     """Reaction: an undone merge gives the feedback back."""
     move_rows_on_undo(session, Feedback, undone)
+
+
+def _feedback_query(channel: str | None, customer_id: int | None) -> Select[tuple[Feedback]]:
+    return where_given(select(Feedback), (Feedback.channel, channel), (Feedback.customer_id, customer_id))
+
+
+def list_feedback(session: Session, *, channel: str | None = None, customer_id: int | None = None,
+                  limit: int = 50, offset: int = 0) -> tuple[list[Feedback], int]:
+    """One page of feedback items, newest first, and how many match in all."""
+    query = _feedback_query(channel, customer_id)
+    rows = session.scalars(query.order_by(Feedback.occurred_at.desc()).limit(limit).offset(offset)).all()
+    return list(rows), count_of(session, query)

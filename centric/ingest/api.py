@@ -5,24 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Path, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from centric.accounts.roles import Permission
 from centric.db import Database
 from centric.errors import Invalid
 from centric.ingest.records import read_rows
 from centric.ingest.service import import_rows
-from centric.web.deps import Caller, get_db, get_settings, require
+from centric.web.deps import AppSettings, CanIngest, get_db
 
 router = APIRouter(tags=["import"])
 
 
 @router.post("/import/{kind}")
 async def import_file(
+    settings: AppSettings,
+    caller: CanIngest,
     kind: str = Path(pattern="^(customers|events|responses|feedback)$"),
     file: UploadFile = File(...),
     db: Database = Depends(get_db),
-    settings=Depends(get_settings),  # type: ignore[no-untyped-def]
-    caller: Caller = Depends(require(Permission.INGEST)),
-) -> dict:
+) -> dict[str, object]:
     """Import every valid row; the answer lists each rejected row with line, field and reason."""
     data = await file.read(settings.max_body_bytes + 1)
     if len(data) > settings.max_body_bytes:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from centric.accounts.roles import Permission
 from centric.insights import comparisons, outcomes, reports, service, value
 from centric.insights.comparisons import ComparisonResult, GroupComparison
 from centric.insights.drivers import survey_drivers
@@ -26,10 +24,9 @@ from centric.insights.schemas import (
     RoiOut,
 )
 from centric.stats import Estimate, happiness_score
-from centric.web.deps import Caller, get_session, require
+from centric.web.deps import CanConfigure, CanReadMetrics, DbSession
 
 router = APIRouter(tags=["metrics"])
-read_metrics = Depends(require(Permission.READ_METRICS))
 
 
 def _filter(start: date | None, end: date | None, touchpoint: str | None, segment: str | None,
@@ -38,9 +35,8 @@ def _filter(start: date | None, end: date | None, touchpoint: str | None, segmen
 
 
 @router.get("/metrics/happiness", response_model=EstimateOut)
-def happiness(start: date | None = None, end: date | None = None, touchpoint: str | None = None,
-              segment: str | None = None, session: Session = Depends(get_session),
-              _: Caller = read_metrics) -> EstimateOut:
+def happiness(session: DbSession, _: CanReadMetrics, start: date | None = None, end: date | None = None,
+              touchpoint: str | None = None, segment: str | None = None) -> EstimateOut:
     """Customer Happiness Score 0–100: weighted NPS, CSAT and CES (definition in docs/statistics.md)."""
     where = _filter(start, end, touchpoint, segment, None)
     parts = {kind: service.metric(session, kind, "none", where).overall for kind in ("nps", "csat", "ces")}
@@ -49,35 +45,35 @@ def happiness(start: date | None = None, end: date | None = None, touchpoint: st
 
 
 @router.get("/metrics/{kind}", response_model=MetricResult)
-def metric(kind: MetricKind, by: Dimension = "none", start: date | None = None, end: date | None = None,
-           touchpoint: str | None = None, segment: str | None = None, survey: str | None = None,
-           session: Session = Depends(get_session), _: Caller = read_metrics) -> MetricResult:
+def metric(kind: MetricKind, session: DbSession, _: CanReadMetrics, by: Dimension = "none",
+           start: date | None = None, end: date | None = None, touchpoint: str | None = None,
+           segment: str | None = None, survey: str | None = None) -> MetricResult:
     """NPS, CSAT or CES with 95% intervals, overall and per group of ``by``."""
     return service.metric(session, kind, by, _filter(start, end, touchpoint, segment, survey))
 
 
 @router.get("/metrics/{kind}/compare", response_model=ComparisonResult)
-def compare_groups(kind: MetricKind, by: Dimension = "touchpoint", correction: Literal["holm", "bh"] = "holm",
-                   start: date | None = None, end: date | None = None, touchpoint: str | None = None,
-                   segment: str | None = None, survey: str | None = None,
-                   session: Session = Depends(get_session), _: Caller = read_metrics) -> ComparisonResult:
+def compare_groups(kind: MetricKind, session: DbSession, _: CanReadMetrics, by: Dimension = "touchpoint",
+                   correction: Literal["holm", "bh"] = "holm", start: date | None = None,
+                   end: date | None = None, touchpoint: str | None = None, segment: str | None = None,
+                   survey: str | None = None) -> ComparisonResult:
     """Each group against the rest: difference, interval, p-value adjusted for many groups."""
     return comparisons.groups_vs_rest(session, kind, by, _filter(start, end, touchpoint, segment, survey),
                                       correction)
 
 
 @router.get("/metrics/{kind}/trend", response_model=GroupComparison)
-def compare_periods(kind: MetricKind, start: date, end: date, touchpoint: str | None = None,
-                    segment: str | None = None, survey: str | None = None,
-                    session: Session = Depends(get_session), _: Caller = read_metrics) -> GroupComparison:
+def compare_periods(kind: MetricKind, start: date, end: date, session: DbSession, _: CanReadMetrics,
+                    touchpoint: str | None = None, segment: str | None = None,
+                    survey: str | None = None) -> GroupComparison:
     """The period [start, end) against the equally long period before it."""
     return comparisons.period_vs_previous(session, kind, start, end,
                                           _filter(None, None, touchpoint, segment, survey))
 
 
 @router.get("/drivers/{survey}", response_model=DriversOut)
-def drivers(survey: str, by: Literal["items", "touchpoints"] = "items", session: Session = Depends(get_session),
-            _: Caller = read_metrics) -> DriversOut:
+def drivers(survey: str, session: DbSession, _: CanReadMetrics,
+            by: Literal["items", "touchpoints"] = "items") -> DriversOut:
     """Key drivers of a survey's outcome: its other rated items, or the customers' touchpoint scores.
 
     Relative weights with bootstrap intervals and importance–performance quadrants.
@@ -87,45 +83,42 @@ def drivers(survey: str, by: Literal["items", "touchpoints"] = "items", session:
 
 
 @router.get("/value/clv", response_model=ClvOut, tags=["customer value"])
-def clv(horizon_months: int = Query(default=12, ge=1, le=120), discount: float = Query(default=0.01, ge=0, lt=1),
-        session: Session = Depends(get_session), _: Caller = read_metrics) -> ClvOut:
+def clv(session: DbSession, _: CanReadMetrics, horizon_months: int = Query(default=12, ge=1, le=120),
+        discount: float = Query(default=0.01, ge=0, lt=1)) -> ClvOut:
     """BG/NBD + Gamma-Gamma fitted on the stored purchases; parameters and top customers."""
     log = value.purchases_from_events(session)
     return reports.clv_out(value.fit_clv(log, horizon_months=horizon_months, monthly_discount_rate=discount))
 
 
 @router.get("/value/rfm", response_model=RfmOut, tags=["customer value"])
-def rfm(segment: str | None = None, session: Session = Depends(get_session), _: Caller = read_metrics) -> RfmOut:
+def rfm(session: DbSession, _: CanReadMetrics, segment: str | None = None) -> RfmOut:
     return reports.rfm_out(value.rfm_summary(value.purchases_from_events(session, segment=segment)))
 
 
 @router.post("/value/rfm/segments", tags=["customer value"])
-def store_rfm_segments(session: Session = Depends(get_session),
-                       _: Caller = Depends(require(Permission.CONFIGURE))) -> dict[str, int]:
+def store_rfm_segments(session: DbSession, _: CanConfigure) -> dict[str, int]:
     """Store the RFM segments as shared segments (``rfm-champions`` …) usable everywhere."""
     return value.materialise_rfm_segments(session, value.purchases_from_events(session))
 
 
 @router.get("/value/churn", response_model=ChurnOut, tags=["customer value"])
-def churn(start: date | None = None, end: date | None = None, months: int = Query(default=3, ge=1, le=24),
-          segment: str | None = None, session: Session = Depends(get_session), _: Caller = read_metrics) -> ChurnOut:
+def churn(session: DbSession, _: CanReadMetrics, start: date | None = None, end: date | None = None,
+          months: int = Query(default=3, ge=1, le=24), segment: str | None = None) -> ChurnOut:
     """Customers lost in the period ÷ customers active before it (new customers excluded)."""
     log = value.purchases_from_events(session, segment=segment)
     return reports.churn_out(value.churn_report(log, start, end, months))
 
 
 @router.get("/value/churn/drivers", response_model=DriversOut, tags=["customer value"])
-def churn_drivers(months: int = Query(default=3, ge=1, le=24), session: Session = Depends(get_session),
-                  _: Caller = read_metrics) -> DriversOut:
+def churn_drivers(session: DbSession, _: CanReadMetrics, months: int = Query(default=3, ge=1, le=24)) -> DriversOut:
     """Which experiences go with leaving: logistic regression of churn on NPS, tickets, complaints."""
     analysis = outcomes.churn_driver_analysis(session, value.purchases_from_events(session), months)
     return reports.drivers_out("churn", analysis)
 
 
 @router.get("/value/earned-growth", response_model=EarnedGrowthOut, tags=["customer value"])
-def earned_growth(months: int = Query(default=6, ge=1, le=36),
-                  attribute: str = Query(default="acquisition", min_length=1, max_length=60),
-                  session: Session = Depends(get_session), _: Caller = read_metrics) -> EarnedGrowthOut:
+def earned_growth(session: DbSession, _: CanReadMetrics, months: int = Query(default=6, ge=1, le=36),
+                  attribute: str = Query(default="acquisition", min_length=1, max_length=60)) -> EarnedGrowthOut:
     """Earned Growth Rate = net revenue retention + earned new customer revenue − 100%.
 
     A new customer counts as earned when its ``attribute`` says referral or word of mouth.
@@ -135,15 +128,13 @@ def earned_growth(months: int = Query(default=6, ge=1, le=36),
 
 
 @router.get("/value/retention", response_model=RetentionOut, tags=["customer value"])
-def retention(segment: str | None = None, session: Session = Depends(get_session),
-              _: Caller = read_metrics) -> RetentionOut:
+def retention(session: DbSession, _: CanReadMetrics, segment: str | None = None) -> RetentionOut:
     """Share of each first-purchase-month cohort still buying k months later."""
     return reports.retention_out(value.retention_report(value.purchases_from_events(session, segment=segment)))
 
 
 @router.get("/value/roi", response_model=RoiOut, tags=["customer value"])
-def roi(months: int = Query(default=3, ge=1, le=24), session: Session = Depends(get_session),
-        _: Caller = read_metrics) -> RoiOut:
+def roi(session: DbSession, _: CanReadMetrics, months: int = Query(default=3, ge=1, le=24)) -> RoiOut:
     """Churn and value of promoters, passives and detractors; revenue at risk."""
     return reports.roi_out(value.roi_report(session, value.purchases_from_events(session), months))
 

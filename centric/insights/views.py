@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
-from centric.accounts.roles import Permission
 from centric.errors import CentricError
 from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
@@ -19,7 +17,7 @@ from centric.journeys.service import list_touchpoints
 from centric.surveys.service import list_surveys
 from centric.themes.drivers import theme_drivers
 from centric.themes.schemas import InsightFilter
-from centric.web.deps import Caller, get_session, require
+from centric.web.deps import CanReadMetrics, DbSession
 from centric.web.templating import render
 
 router = APIRouter()
@@ -37,9 +35,8 @@ def _trend(result) -> dict:  # type: ignore[no-untyped-def]
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, kind: MetricKind = "nps", by: Dimension = "touchpoint",
-              session: Session = Depends(get_session),
-              caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def dashboard(request: Request, session: DbSession, caller: CanReadMetrics, kind: MetricKind = "nps",
+              by: Dimension = "touchpoint") -> HTMLResponse:
     monthly = {k: metric(session, k, "month") for k in KINDS}
     tiles = {k: result.overall for k, result in monthly.items()}
     charts = {k: _trend(result) for k, result in monthly.items()}
@@ -52,8 +49,7 @@ BREAKDOWNS = ("touchpoint", "stage", "journey", "team", "segment", "channel", "s
 
 
 @router.get("/touchpoints", response_class=HTMLResponse)
-def touchpoints(request: Request, session: Session = Depends(get_session),
-                caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def touchpoints(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
     scores = {kind: {r.group: r for r in metric(session, kind, "touchpoint").rows} for kind in KINDS}
     versus = {kind: _attempt(lambda k=kind: {c.group: c for c in groups_vs_rest(session, k, "touchpoint").rows})[0]
               or {} for kind in KINDS}
@@ -74,8 +70,7 @@ def _attempt(compute):  # type: ignore[no-untyped-def]
 
 
 @router.get("/value", response_class=HTMLResponse)
-def customer_value(request: Request, session: Session = Depends(get_session),
-                   caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def customer_value(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
     log, problem = _attempt(lambda: value.purchases_from_events(session))
     clv = rfm = churn = retention = None
     if log is not None:
@@ -88,8 +83,7 @@ def customer_value(request: Request, session: Session = Depends(get_session),
 
 
 @router.get("/roi", response_class=HTMLResponse)
-def roi(request: Request, session: Session = Depends(get_session),
-        caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def roi(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
     report, problem = _attempt(lambda: reports.roi_out(
         value.roi_report(session, value.purchases_from_events(session))))
     growth, growth_problem = _attempt(lambda: reports.earned_growth_out(
@@ -99,9 +93,9 @@ def roi(request: Request, session: Session = Depends(get_session),
 
 
 @router.get("/drivers", response_class=HTMLResponse)
-def drivers(request: Request, survey: str | None = Query(default=None, max_length=80),
-            by: Literal["items", "touchpoints", "themes", "churn"] = "items", session: Session = Depends(get_session),
-            caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def drivers(request: Request, session: DbSession, caller: CanReadMetrics,
+            survey: str | None = Query(default=None, max_length=80),
+            by: Literal["items", "touchpoints", "themes", "churn"] = "items") -> HTMLResponse:
     surveys = list_surveys(session)
     chosen = survey or _default_driver_survey(surveys, by)
     result, problem = (None, "No survey has rated items besides its main question yet.")

@@ -4,44 +4,36 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from centric.accounts.roles import Permission
 from centric.jobs import service
+from centric.jobs.models import Job
 from centric.jobs.schemas import JobCounts, JobOut
-from centric.web.deps import Caller, ObjectId, get_session, require
+from centric.web.deps import CanConfigure, DbSession, ObjectId, Page, Paging
 
 router = APIRouter(tags=["jobs"])
 
 
-@router.get("/jobs", response_model=list[JobOut])
-def list_jobs(
-    status: Literal["queued", "running", "done", "failed"] | None = None,
-    name: str | None = Query(default=None, max_length=120),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0, le=10**9),
-    session: Session = Depends(get_session),
-    _: Caller = Depends(require(Permission.CONFIGURE)),
-) -> list:
-    return service.list_jobs(session, status=status, name=name, limit=limit, offset=offset)
+@router.get("/jobs", response_model=Page[JobOut])
+def list_jobs(session: DbSession, _: CanConfigure, paging: Paging,
+              status: Literal["queued", "running", "done", "failed"] | None = None,
+              name: str | None = Query(default=None, max_length=120)) -> Page[JobOut]:
+    rows = service.list_jobs(session, status=status, name=name, limit=paging.limit, offset=paging.offset)
+    return paging.of([JobOut.model_validate(j) for j in rows], service.count_jobs(session, status=status, name=name))
 
 
 @router.get("/jobs/counts", response_model=JobCounts)
-def job_counts(session: Session = Depends(get_session),
-               _: Caller = Depends(require(Permission.CONFIGURE))) -> JobCounts:
+def job_counts(session: DbSession, _: CanConfigure) -> JobCounts:
     return JobCounts(**service.count_by_status(session))
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: ObjectId, session: Session = Depends(get_session),
-            _: Caller = Depends(require(Permission.CONFIGURE))):  # type: ignore[no-untyped-def]
+def get_job(job_id: ObjectId, session: DbSession, _: CanConfigure) -> Job:
     return service.get_job(session, job_id)
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobOut)
-def retry_job(job_id: ObjectId, session: Session = Depends(get_session),
-              _: Caller = Depends(require(Permission.CONFIGURE))):  # type: ignore[no-untyped-def]
+def retry_job(job_id: ObjectId, session: DbSession, _: CanConfigure) -> Job:
     job = service.retry(session, job_id)
     session.flush()
     return job

@@ -6,10 +6,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from centric.db import utcnow
+from centric.db import count_of, utcnow, where_given
 from centric.errors import Conflict, Invalid, NotFound
 from centric.jobs.models import JOB_STATUSES, Job
 from centric.jobs.registry import TASKS
@@ -63,13 +63,7 @@ def get_job(session: Session, job_id: int) -> Job:
 
 def list_jobs(session: Session, *, status: str | None = None, name: str | None = None,
               limit: int = 50, offset: int = 0) -> list[Job]:
-    if status is not None and status not in JOB_STATUSES:
-        raise Invalid(f"status must be one of {', '.join(JOB_STATUSES)}", field="status")
-    query = select(Job)
-    if status:
-        query = query.where(Job.status == status)
-    if name:
-        query = query.where(Job.name == name)
+    query = _jobs_query(status, name)
     return list(session.scalars(query.order_by(Job.id.desc()).limit(limit).offset(offset)))
 
 
@@ -156,3 +150,14 @@ def record_failure(session: Session, job_id: int, worker: str, error: str, *, re
     else:
         values.update(status="queued", run_at=utcnow() + timedelta(seconds=retry_in_s))
     session.execute(update(Job).where(Job.id == job_id, Job.locked_by == worker).values(**values))
+
+
+def _jobs_query(status: str | None, name: str | None) -> Select[tuple[Job]]:
+    if status is not None and status not in JOB_STATUSES:
+        raise Invalid(f"status must be one of {', '.join(JOB_STATUSES)}", field="status")
+    return where_given(select(Job), (Job.status, status), (Job.name, name))
+
+
+def count_jobs(session: Session, *, status: str | None = None, name: str | None = None) -> int:
+    """How many jobs :func:`list_jobs` pages through."""
+    return count_of(session, _jobs_query(status, name))

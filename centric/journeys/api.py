@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
-from centric.accounts.roles import Permission
 from centric.journeys import service
 from centric.journeys.schemas import (
     EventIn,
@@ -15,47 +14,36 @@ from centric.journeys.schemas import (
     TouchpointIn,
     TouchpointOut,
 )
-from centric.web.deps import Caller, get_session, require
+from centric.web.deps import CanConfigure, CanIngest, CanReadMetrics, DbSession
 from centric.web.responses import created
 
 router = APIRouter(tags=["journeys"])
 
 
-def _journey_out(journey, stages) -> JourneyOut:  # type: ignore[no-untyped-def]
-    return JourneyOut(id=journey.id, key=journey.key, name=journey.name, description=journey.description,
-                      stages=[{"key": s.key, "name": s.name, "position": s.position} for s in stages])
-
-
 @router.get("/journeys", response_model=list[JourneyOut])
-def list_journeys(session: Session = Depends(get_session),
-                  _: Caller = Depends(require(Permission.READ_METRICS))) -> list[JourneyOut]:
-    return [_journey_out(j, stages) for j, stages in service.list_journeys(session)]
+def list_journeys(session: DbSession, _: CanReadMetrics) -> list[JourneyOut]:
+    return [service.journey_out(j, stages) for j, stages in service.list_journeys(session)]
 
 
 @router.post("/journeys", response_model=JourneyOut, status_code=201)
-def create_journey(data: JourneyIn, session: Session = Depends(get_session),
-                   caller: Caller = Depends(require(Permission.CONFIGURE))) -> JourneyOut:
+def create_journey(data: JourneyIn, session: DbSession, caller: CanConfigure) -> JourneyOut:
     journey = service.create_journey(session, data, caller.user.id)
-    stages = dict(service.list_journeys(session))[journey]
-    return _journey_out(journey, stages)
+    return service.journey_outs(session, [journey])[0]
 
 
 @router.get("/touchpoints", response_model=list[TouchpointOut])
-def list_touchpoints(session: Session = Depends(get_session),
-                     _: Caller = Depends(require(Permission.READ_METRICS))) -> list[TouchpointOut]:
+def list_touchpoints(session: DbSession, _: CanReadMetrics) -> list[TouchpointOut]:
     return service.list_touchpoints(session)
 
 
 @router.post("/touchpoints", response_model=TouchpointOut, status_code=201)
-def create_touchpoint(data: TouchpointIn, session: Session = Depends(get_session),
-                      caller: Caller = Depends(require(Permission.CONFIGURE))) -> TouchpointOut:
+def create_touchpoint(data: TouchpointIn, session: DbSession, caller: CanConfigure) -> TouchpointOut:
     touchpoint = service.create_touchpoint(session, data, caller.user.id)
-    return next(t for t in service.list_touchpoints(session) if t.id == touchpoint.id)
+    return service.list_touchpoints(session, ids=[touchpoint.id])[0]
 
 
 @router.post("/events", response_model=EventOut, status_code=201)
-def record_event(data: EventIn, request: Request, session: Session = Depends(get_session),
-                 caller: Caller = Depends(require(Permission.INGEST))):  # type: ignore[no-untyped-def]
+def record_event(data: EventIn, request: Request, session: DbSession, caller: CanIngest) -> JSONResponse:
     def make() -> tuple[EventOut, bool]:
         event, is_new = service.record_event(session, data, caller.user.id)
         return EventOut.model_validate(event).model_copy(update={"created": is_new}), is_new

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import Team, User
 from centric.accounts.service import audit
 from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
-from centric.db import not_in_future
+from centric.db import in_chunks, not_in_future
 from centric.errors import Conflict, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, EventsRecorded, publish
 from centric.journeys.models import Event, Journey, Stage, Touchpoint
-from centric.journeys.schemas import EventIn, JourneyIn, TouchpointIn, TouchpointOut
+from centric.journeys.schemas import EventIn, JourneyIn, JourneyOut, TouchpointIn, TouchpointOut
 
 
 def create_journey(session: Session, data: JourneyIn, user_id: int | None = None) -> Journey:
@@ -83,15 +85,19 @@ def touchpoint_id_for(session: Session, key: str | None, *, field: str = "touchp
     return touchpoint_id
 
 
-def list_touchpoints(session: Session) -> list[TouchpointOut]:
-    rows = session.execute(
+def list_touchpoints(session: Session, *, ids: Sequence[int] | None = None) -> list[TouchpointOut]:
+    """Touchpoints in journey order with their stage and owners (only ``ids`` when given), in one query."""
+    query = (
         select(Touchpoint, Stage, Journey, Team.name, User.email)
         .join(Stage, Touchpoint.stage_id == Stage.id)
         .join(Journey, Stage.journey_id == Journey.id)
         .outerjoin(Team, Touchpoint.owner_team_id == Team.id)
         .outerjoin(User, Touchpoint.owner_user_id == User.id)
         .order_by(Journey.name, Stage.position, Touchpoint.name)
-    ).all()
+    )
+    if ids is not None:
+        query = query.where(Touchpoint.id.in_(ids))
+    rows = session.execute(query).all()
     return [
         TouchpointOut(
             id=t.id, key=t.key, name=t.name, channel=t.channel, journey=j.name, stage=s.name,
@@ -130,3 +136,19 @@ def events_follow_merge(session: Session, merged: CustomersMerged) -> None:
 def events_follow_undo(session: Session, undone: CustomerMergeUndone) -> None:
     """Reaction: an undone merge gives the events back."""
     move_rows_on_undo(session, Event, undone)
+
+
+# --- API output ---------------------------------------------------------------------------
+
+def journey_out(journey: Journey, stages: Sequence[Stage]) -> JourneyOut:
+    return JourneyOut(id=journey.id, key=journey.key, name=journey.name, description=journey.description,
+                      stages=[{"key": s.key, "name": s.name, "position": s.position} for s in stages])
+
+
+def journey_outs(session: Session, journeys: Sequence[Journey]) -> list[JourneyOut]:
+    """Journeys with their ordered stages, read in one query per thousand journeys."""
+    stages: dict[int, list[Stage]] = {}
+    for chunk in in_chunks([j.id for j in journeys]):
+        for stage in session.scalars(select(Stage).where(Stage.journey_id.in_(chunk)).order_by(Stage.position)):
+            stages.setdefault(stage.journey_id, []).append(stage)
+    return [journey_out(j, stages.get(j.id, [])) for j in journeys]

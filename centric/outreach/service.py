@@ -10,14 +10,14 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
 from centric.config import Settings
 from centric.customers.models import Customer, Identity
 from centric.customers.service import get_customer, upsert_customer
-from centric.db import utcnow
+from centric.db import count_of, utcnow
 from centric.errors import Conflict, Invalid
 from centric.jobs.service import enqueue
 from centric.outreach import rules
@@ -81,6 +81,10 @@ def suppressions_of(session: Session, customer_id: int) -> list[Suppression]:
 
 def list_suppressions(session: Session, limit: int = 100, offset: int = 0) -> list[Suppression]:
     return list(session.scalars(select(Suppression).order_by(Suppression.id.desc()).limit(limit).offset(offset)))
+
+
+def count_suppressions(session: Session) -> int:
+    return count_of(session, select(Suppression))
 
 
 def unsubscribe_with_token(session: Session, settings: Settings, token: str) -> Suppression:
@@ -157,21 +161,38 @@ def record_skip(session: Session, survey_id: int, customer_id: int, channel: str
 def skip_out(session: Session, skip: ContactSkip, survey_key: str | None = None) -> SkipOut:
     rule = session.get(ContactRule, skip.rule_id) if skip.rule_id else None
     key = survey_key or session.scalar(select(Survey.key).where(Survey.id == skip.survey_id))
-    return SkipOut(id=skip.id, at=skip.at, survey=key or "", customer_id=skip.customer_id, channel=skip.channel,
-                   rule_id=skip.rule_id, rule=rule.name if rule else None, reason=skip.reason, source=skip.source)
+    return _skip_out(skip, key or "", rule.name if rule else None)
 
 
-def list_skips(session: Session, *, survey: str | None = None, rule_id: int | None = None,
-               customer_id: int | None = None, limit: int = 100, offset: int = 0) -> list[SkipOut]:
-    query = select(ContactSkip, Survey.key).join(Survey, ContactSkip.survey_id == Survey.id)
+def _skip_out(skip: ContactSkip, survey_key: str, rule_name: str | None) -> SkipOut:
+    return SkipOut(id=skip.id, at=skip.at, survey=survey_key, customer_id=skip.customer_id, channel=skip.channel,
+                   rule_id=skip.rule_id, rule=rule_name, reason=skip.reason, source=skip.source)
+
+
+def _skips_query(survey: str | None, rule_id: int | None,
+                 customer_id: int | None) -> Select[tuple[ContactSkip, str, str | None]]:
+    query = (select(ContactSkip, Survey.key, ContactRule.name).join(Survey, ContactSkip.survey_id == Survey.id)
+             .outerjoin(ContactRule, ContactSkip.rule_id == ContactRule.id))
     if survey:
         query = query.where(Survey.key == survey)
     if rule_id:
         query = query.where(ContactSkip.rule_id == rule_id)
     if customer_id:
         query = query.where(ContactSkip.customer_id == customer_id)
-    rows = session.execute(query.order_by(ContactSkip.id.desc()).limit(limit).offset(offset)).all()
-    return [skip_out(session, skip, key) for skip, key in rows]
+    return query
+
+
+def list_skips(session: Session, *, survey: str | None = None, rule_id: int | None = None,
+               customer_id: int | None = None, limit: int = 100, offset: int = 0) -> list[SkipOut]:
+    """Skipped invitations, newest first; survey and rule names come in the same query."""
+    query = _skips_query(survey, rule_id, customer_id)
+    rows = session.execute(query.order_by(ContactSkip.id.desc()).limit(limit).offset(offset))
+    return [_skip_out(skip, key, rule) for skip, key, rule in rows]
+
+
+def count_skips(session: Session, *, survey: str | None = None, rule_id: int | None = None,
+                customer_id: int | None = None) -> int:
+    return count_of(session, _skips_query(survey, rule_id, customer_id))
 
 
 def invitation_out(session: Session, invitation: Invitation, delivery: InvitationDelivery | None,
@@ -190,6 +211,13 @@ def invitation_out(session: Session, invitation: Invitation, delivery: Invitatio
 
 def list_invitations(session: Session, *, survey: str | None = None, status: str | None = None,
                      customer_id: int | None = None, limit: int = 100, offset: int = 0) -> list[InvitationOut]:
+    query = _invitations_query(survey, status, customer_id)
+    rows = session.execute(query.order_by(Invitation.id.desc()).limit(limit).offset(offset)).all()
+    return [invitation_out(session, inv, delivery, key) for inv, delivery, key in rows]
+
+
+def _invitations_query(survey: str | None, status: str | None,
+                       customer_id: int | None) -> Select[tuple[Invitation, InvitationDelivery | None, str]]:
     query = (select(Invitation, InvitationDelivery, Survey.key)
              .join(Survey, Invitation.survey_id == Survey.id)
              .outerjoin(InvitationDelivery, InvitationDelivery.invitation_id == Invitation.id))
@@ -199,8 +227,12 @@ def list_invitations(session: Session, *, survey: str | None = None, status: str
         query = query.where(InvitationDelivery.status == status)
     if customer_id:
         query = query.where(Invitation.customer_id == customer_id)
-    rows = session.execute(query.order_by(Invitation.id.desc()).limit(limit).offset(offset)).all()
-    return [invitation_out(session, inv, delivery, key) for inv, delivery, key in rows]
+    return query
+
+
+def count_invitations(session: Session, *, survey: str | None = None, status: str | None = None,
+                      customer_id: int | None = None) -> int:
+    return count_of(session, _invitations_query(survey, status, customer_id))
 
 
 def invitation_counts(session: Session, survey_id: int) -> dict[str, int]:

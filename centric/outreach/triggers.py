@@ -51,12 +51,7 @@ def list_triggers(session: Session, *, include_inactive: bool = False) -> list[T
              .outerjoin(Touchpoint, TriggerRule.touchpoint_id == Touchpoint.id))
     if not include_inactive:
         query = query.where(TriggerRule.active.is_(True))
-    return [
-        TriggerOut(id=r.id, name=r.name, event_kind=r.event_kind, touchpoint=tp, survey=survey, channel=r.channel,
-                   delay_minutes=r.delay_minutes, max_event_age_hours=r.max_event_age_hours, active=r.active,
-                   created_at=r.created_at)
-        for r, survey, tp in session.execute(query.order_by(TriggerRule.id))
-    ]
+    return [trigger_out(r, survey, tp) for r, survey, tp in session.execute(query.order_by(TriggerRule.id))]
 
 
 def on_events_recorded(session: Session, recorded: EventsRecorded) -> None:
@@ -109,3 +104,10 @@ def _already_handled(session: Session, source: str) -> bool:
     made = session.scalar(select(InvitationDelivery.invitation_id).where(InvitationDelivery.source == source).limit(1))
     skipped = session.scalar(select(ContactSkip.id).where(ContactSkip.source == source).limit(1))
     return made is not None or skipped is not None
+
+
+def trigger_out(rule: TriggerRule, survey: str, touchpoint: str | None) -> TriggerOut:
+    """A trigger as the API shows it, given the keys of its survey and touchpoint."""
+    return TriggerOut(id=rule.id, name=rule.name, event_kind=rule.event_kind, touchpoint=touchpoint, survey=survey,
+                      channel=rule.channel, delay_minutes=rule.delay_minutes,
+                      max_event_age_hours=rule.max_event_age_hours, active=rule.active, created_at=rule.created_at)

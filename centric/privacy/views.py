@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from centric.accounts.roles import Permission
-from centric.accounts.views import check_form_csrf
 from centric.config import Settings
 from centric.customers.models import Customer
 from centric.customers.service import get_customer, identities_for
@@ -18,7 +16,7 @@ from centric.outreach import service as outreach
 from centric.outreach.unsubscribe import read_unsubscribe_token
 from centric.privacy import service
 from centric.surveys.locale import pick_locale, texts
-from centric.web.deps import Caller, get_session, get_settings, require
+from centric.web.deps import AppSettings, Caller, CanAdminUsers, CheckedForm, DbSession
 from centric.web.templating import environment, render
 
 router = APIRouter()
@@ -33,8 +31,7 @@ UNSUBSCRIBE_TEXTS = {
 
 
 @router.get("/customers/{customer_id}/privacy", response_class=HTMLResponse)
-def privacy_page(customer_id: int, request: Request, session: Session = Depends(get_session),
-                 caller: Caller = Depends(require(Permission.ADMIN_USERS))) -> HTMLResponse:
+def privacy_page(customer_id: int, request: Request, session: DbSession, caller: CanAdminUsers) -> HTMLResponse:
     customer = get_customer(session, customer_id)
     return _privacy_page(request, session, caller, customer)
 
@@ -50,8 +47,7 @@ def _privacy_page(request: Request, session: Session, caller: Caller, customer: 
 
 
 @router.get("/customers/{customer_id}/privacy/export.json")
-def download_export(customer_id: int, session: Session = Depends(get_session),
-                    caller: Caller = Depends(require(Permission.ADMIN_USERS))) -> Response:
+def download_export(customer_id: int, session: DbSession, caller: CanAdminUsers) -> Response:
     export = service.export_customer(session, customer_id, caller.user.id)
     body = json.dumps(export.model_dump(mode="json"), ensure_ascii=False, indent=2)
     return Response(body, media_type="application/json", headers={
@@ -60,10 +56,8 @@ def download_export(customer_id: int, session: Session = Depends(get_session),
 
 
 @router.post("/customers/{customer_id}/privacy/erase", response_class=HTMLResponse)
-def erase(customer_id: int, request: Request, confirm: str = Form(default="", max_length=40),
-          csrf: str = Form(default=""), session: Session = Depends(get_session),
-          caller: Caller = Depends(require(Permission.ADMIN_USERS))) -> HTMLResponse:
-    check_form_csrf(caller, csrf)
+def erase(customer_id: int, request: Request, session: DbSession, caller: CanAdminUsers, _: CheckedForm,
+          confirm: str = Form(default="", max_length=40)) -> HTMLResponse:
     customer = get_customer(session, customer_id)
     try:
         report = service.erase_customer(session, customer.id, confirm, caller.user.id)
@@ -74,15 +68,13 @@ def erase(customer_id: int, request: Request, confirm: str = Form(default="", ma
 
 
 @router.get("/u/{token}", response_class=HTMLResponse)
-def unsubscribe_page(token: str, request: Request, session: Session = Depends(get_session),
-                     settings: Settings = Depends(get_settings)) -> HTMLResponse:
+def unsubscribe_page(token: str, request: Request, session: DbSession, settings: AppSettings) -> HTMLResponse:
     """Asks first: mail scanners follow links, so only the POST unsubscribes."""
     return _unsubscribe(request, session, settings, token, act=False)
 
 
 @router.post("/u/{token}", response_class=HTMLResponse)
-def unsubscribe(token: str, request: Request, session: Session = Depends(get_session),
-                settings: Settings = Depends(get_settings)) -> HTMLResponse:
+def unsubscribe(token: str, request: Request, session: DbSession, settings: AppSettings) -> HTMLResponse:
     """The button, and RFC 8058 one-click (``List-Unsubscribe=One-Click``) from mail clients."""
     return _unsubscribe(request, session, settings, token, act=True)
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
-from centric.accounts.roles import Permission
-from centric.config import Settings
 from centric.errors import NotFound
 from centric.surveys import service
 from centric.surveys.links import personal_link, public_link
@@ -23,49 +21,42 @@ from centric.surveys.schemas import (
     TemplateOut,
     VersionOut,
 )
-from centric.surveys.templates import TEMPLATES
-from centric.web.deps import Caller, get_session, get_settings, require
+from centric.web.deps import AppSettings, CanConfigure, CanIngest, CanReadMetrics, DbSession
 from centric.web.responses import created
 
 router = APIRouter(tags=["surveys"])
 
 
 @router.get("/surveys", response_model=list[SurveyOut])
-def list_surveys(session: Session = Depends(get_session),
-                 _: Caller = Depends(require(Permission.READ_METRICS))) -> list[SurveyOut]:
+def list_surveys(session: DbSession, _: CanReadMetrics) -> list[SurveyOut]:
     return service.list_surveys(session)
 
 
 @router.post("/surveys", response_model=SurveyOut, status_code=201)
-def create_survey(data: SurveyIn, session: Session = Depends(get_session),
-                  caller: Caller = Depends(require(Permission.CONFIGURE))) -> SurveyOut:
+def create_survey(data: SurveyIn, session: DbSession, caller: CanConfigure) -> SurveyOut:
     survey = service.create_survey(session, data, caller.user.id)
-    return next(s for s in service.list_surveys(session) if s.id == survey.id)
+    return service.survey_outs(session, [survey])[0]
 
 
 @router.get("/survey-templates", response_model=list[TemplateOut])
-def list_templates(_: Caller = Depends(require(Permission.READ_METRICS))) -> list[TemplateOut]:
-    return [TemplateOut(key=t.key, name=t.name, kind=t.kind, description=t.description, questions=t.questions)
-            for t in TEMPLATES.values()]
+def list_templates(_: CanReadMetrics) -> list[TemplateOut]:
+    return service.template_outs()
 
 
 @router.get("/surveys/{survey_key}", response_model=SurveyDetailOut)
-def get_survey(survey_key: str, session: Session = Depends(get_session),
-               _: Caller = Depends(require(Permission.READ_METRICS))) -> SurveyDetailOut:
+def get_survey(survey_key: str, session: DbSession, _: CanReadMetrics) -> SurveyDetailOut:
     return service.survey_detail(session, service.get_survey(session, survey_key))
 
 
 @router.patch("/surveys/{survey_key}", response_model=SurveyDetailOut)
-def update_draft(survey_key: str, data: SurveyDraftIn, session: Session = Depends(get_session),
-                 caller: Caller = Depends(require(Permission.CONFIGURE))) -> SurveyDetailOut:
+def update_draft(survey_key: str, data: SurveyDraftIn, session: DbSession, caller: CanConfigure) -> SurveyDetailOut:
     """Edit the draft and settings; published versions stay as they are."""
     survey = service.update_draft(session, service.get_survey(session, survey_key), data, caller.user.id)
     return service.survey_detail(session, survey)
 
 
 @router.post("/surveys/{survey_key}/publish", response_model=SurveyDetailOut)
-def publish(survey_key: str, session: Session = Depends(get_session),
-            caller: Caller = Depends(require(Permission.CONFIGURE))) -> SurveyDetailOut:
+def publish(survey_key: str, session: DbSession, caller: CanConfigure) -> SurveyDetailOut:
     """Publish the draft as a new immutable version (no new version when nothing changed)."""
     survey = service.get_survey(session, survey_key)
     service.publish(session, survey, caller.user.id)
@@ -73,15 +64,13 @@ def publish(survey_key: str, session: Session = Depends(get_session),
 
 
 @router.post("/surveys/{survey_key}/status", response_model=SurveyDetailOut)
-def set_status(survey_key: str, data: SurveyStatusIn, session: Session = Depends(get_session),
-               caller: Caller = Depends(require(Permission.CONFIGURE))) -> SurveyDetailOut:
+def set_status(survey_key: str, data: SurveyStatusIn, session: DbSession, caller: CanConfigure) -> SurveyDetailOut:
     survey = service.set_status(session, service.get_survey(session, survey_key), data.status, caller.user.id)
     return service.survey_detail(session, survey)
 
 
 @router.get("/surveys/{survey_key}/versions/{number}", response_model=VersionOut)
-def get_version(survey_key: str, number: int, session: Session = Depends(get_session),
-                _: Caller = Depends(require(Permission.READ_METRICS))) -> VersionOut:
+def get_version(survey_key: str, number: int, session: DbSession, _: CanReadMetrics) -> VersionOut:
     detail = service.survey_detail(session, service.get_survey(session, survey_key))
     found = next((v for v in detail.versions if v.version == number), None)
     if found is None:
@@ -90,9 +79,8 @@ def get_version(survey_key: str, number: int, session: Session = Depends(get_ses
 
 
 @router.post("/surveys/{survey_key}/links", response_model=LinkOut)
-def make_link(survey_key: str, data: LinkIn, session: Session = Depends(get_session),
-              settings: Settings = Depends(get_settings),
-              _: Caller = Depends(require(Permission.CONFIGURE))) -> LinkOut:
+def make_link(survey_key: str, data: LinkIn, session: DbSession, settings: AppSettings,
+              _: CanConfigure) -> LinkOut:
     """The public link, or a signed personal (optionally one-click) link for one customer."""
     survey = service.get_survey(session, survey_key)
     if data.customer_id is None:
@@ -102,8 +90,7 @@ def make_link(survey_key: str, data: LinkIn, session: Session = Depends(get_sess
 
 
 @router.post("/responses", response_model=ResponseOut, status_code=201)
-def submit_response(data: ResponseIn, request: Request, session: Session = Depends(get_session),
-                    caller: Caller = Depends(require(Permission.INGEST))):  # type: ignore[no-untyped-def]
+def submit_response(data: ResponseIn, request: Request, session: DbSession, caller: CanIngest) -> JSONResponse:
     def make() -> tuple[ResponseOut, bool]:
         out = service.submit_response(session, data, caller.user.id)
         return out, out.created

@@ -194,19 +194,7 @@ def survey_detail(session: Session, survey: Survey) -> SurveyDetailOut:
 
 
 def list_surveys(session: Session) -> list[SurveyOut]:
-    counts = dict(session.execute(
-        select(Response.survey_id, func.count()).group_by(Response.survey_id)
-    ).all())
-    touchpoints = dict(session.execute(select(Touchpoint.id, Touchpoint.key)).all())
-    out = []
-    for survey in session.scalars(select(Survey).order_by(Survey.name)):
-        version = latest_version(session, survey)
-        out.append(SurveyOut(
-            id=survey.id, key=survey.key, name=survey.name, kind=survey.kind, status=survey.status,
-            touchpoint=touchpoints.get(survey.touchpoint_id), version=version.version if version else 0,
-            questions=version.questions if version else (survey.draft or []), responses=counts.get(survey.id, 0),
-        ))
-    return out
+    return survey_outs(session, session.scalars(select(Survey).order_by(Survey.name)).all())
 
 
 class _VersionCache:
@@ -357,3 +345,34 @@ def template_outs() -> list[TemplateOut]:
     """The ready survey templates, as the API and the CLI list them."""
     return [TemplateOut(key=t.key, name=t.name, kind=t.kind, description=t.description, questions=t.questions)
             for t in TEMPLATES.values()]
+
+
+# --- API output ---------------------------------------------------------------------------
+
+def survey_out(survey: Survey, version: SurveyVersion | None, touchpoint: str | None, responses: int) -> SurveyOut:
+    """A survey as lists show it, from rows already read: its latest version, or the draft."""
+    return SurveyOut(
+        id=survey.id, key=survey.key, name=survey.name, kind=survey.kind, status=survey.status,
+        touchpoint=touchpoint, version=version.version if version else 0,
+        questions=version.questions if version else (survey.draft or []), responses=responses,
+    )
+
+
+def survey_outs(session: Session, surveys: Sequence[Survey]) -> list[SurveyOut]:
+    """Many surveys as lists show them: three queries per thousand surveys, whatever their number."""
+    latest: dict[int, SurveyVersion] = {}
+    counts: dict[int, int] = {}
+    for chunk in in_chunks([s.id for s in surveys]):
+        newest = (select(SurveyVersion.survey_id, func.max(SurveyVersion.version).label("version"))
+                  .where(SurveyVersion.survey_id.in_(chunk)).group_by(SurveyVersion.survey_id).subquery())
+        latest.update((v.survey_id, v) for v in session.scalars(select(SurveyVersion).join(
+            newest, (SurveyVersion.survey_id == newest.c.survey_id) & (SurveyVersion.version == newest.c.version))))
+        counts.update((survey_id, n) for survey_id, n in session.execute(
+            select(Response.survey_id, func.count()).where(Response.survey_id.in_(chunk)).group_by(Response.survey_id)))
+    touchpoint_ids = sorted({s.touchpoint_id for s in surveys if s.touchpoint_id is not None})
+    touchpoints: dict[int, str] = {}
+    for chunk in in_chunks(touchpoint_ids):
+        touchpoints.update((tid, key) for tid, key in session.execute(
+            select(Touchpoint.id, Touchpoint.key).where(Touchpoint.id.in_(chunk))))
+    return [survey_out(s, latest.get(s.id), touchpoints.get(s.touchpoint_id) if s.touchpoint_id else None,
+                       counts.get(s.id, 0)) for s in surveys]

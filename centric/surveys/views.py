@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from centric.accounts.roles import Permission
-from centric.accounts.views import check_form_csrf
 from centric.config import Settings
 from centric.errors import CentricError, Invalid
 from centric.journeys.service import list_touchpoints
@@ -25,7 +23,14 @@ from centric.surveys.public import page_html
 from centric.surveys.questions import parse_questions
 from centric.surveys.schemas import SurveyIn
 from centric.surveys.templates import TEMPLATES
-from centric.web.deps import Caller, get_session, get_settings, require
+from centric.web.deps import (
+    AppSettings,
+    Caller,
+    CanConfigure,
+    CanReadMetrics,
+    CheckedForm,
+    DbSession,
+)
 from centric.web.templating import render
 
 router = APIRouter()
@@ -34,19 +39,16 @@ EDIT_FORM_MAX_BYTES = 512 * 1024
 
 
 @router.get("/surveys", response_class=HTMLResponse)
-def surveys(request: Request, session: Session = Depends(get_session),
-            caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def surveys(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
     return render(request, "surveys/list.html", caller=caller, surveys=service.list_surveys(session),
                   templates=TEMPLATES.values(), touchpoints=list_touchpoints(session), error=None,
                   can_edit=caller.can(Permission.CONFIGURE))
 
 
 @router.post("/surveys")
-def create(request: Request, key: str = Form(max_length=80), name: str = Form(max_length=200),
-           template: str = Form(default="", max_length=80), touchpoint: str = Form(default="", max_length=80),
-           csrf: str = Form(default=""), session: Session = Depends(get_session),
-           caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
-    check_form_csrf(caller, csrf)
+def create(request: Request, session: DbSession, caller: CanConfigure, _: CheckedForm, key: str = Form(max_length=80),
+           name: str = Form(max_length=200), template: str = Form(default="", max_length=80),
+           touchpoint: str = Form(default="", max_length=80)) -> Response:
     kind = TEMPLATES[template].kind if template in TEMPLATES else "nps"
     try:
         data = SurveyIn(key=key.strip(), name=name.strip(), kind=kind, template=template or None,  # type: ignore[arg-type]
@@ -61,9 +63,9 @@ def create(request: Request, key: str = Form(max_length=80), name: str = Form(ma
 
 
 @router.get("/surveys/{survey_key}", response_class=HTMLResponse)
-def detail(survey_key: str, request: Request, session: Session = Depends(get_session),
-           settings: Settings = Depends(get_settings),
-           caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def detail(survey_key: str, request: Request, session: DbSession,
+           settings: AppSettings,
+           caller: CanReadMetrics) -> HTMLResponse:
     return _detail(request, session, settings, caller, survey_key)
 
 
@@ -79,8 +81,7 @@ def _detail(request: Request, session: Session, settings: Settings, caller: Call
 
 
 @router.get("/surveys/{survey_key}/edit", response_class=HTMLResponse)
-def edit(survey_key: str, request: Request, session: Session = Depends(get_session),
-         caller: Caller = Depends(require(Permission.CONFIGURE))) -> HTMLResponse:
+def edit(survey_key: str, request: Request, session: DbSession, caller: CanConfigure) -> HTMLResponse:
     survey = service.get_survey(session, survey_key)
     return _editor(request, session, caller, survey, service.survey_detail(session, survey).draft)
 
@@ -96,18 +97,15 @@ def _editor(request: Request, session: Session, caller: Caller, survey, question
 
 
 @router.post("/surveys/{survey_key}/edit")
-async def save(survey_key: str, request: Request, session: Session = Depends(get_session),
-               caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
-    body = await request.body()
-    if len(body) > EDIT_FORM_MAX_BYTES:
+async def save(survey_key: str, request: Request, session: DbSession, caller: CanConfigure,
+               posted: CheckedForm) -> Response:
+    form = {name: [v for v in posted.getlist(name) if isinstance(v, str)] for name in posted}
+    if sum(len(name) + sum(map(len, values)) for name, values in form.items()) > EDIT_FORM_MAX_BYTES:
         raise Invalid("the survey is too large to save at once")
-    form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=5000)
-    check_form_csrf(caller, (form.get("csrf") or [""])[0])
     return await run_in_threadpool(_save, request, session, caller, survey_key, form)
 
 
-def _save(request: Request, session: Session, caller: Caller, survey_key: str,
-          form: dict[str, list[str]]) -> Response:
+def _save(request: Request, session: Session, caller: Caller, survey_key: str, form: dict[str, list[str]]) -> Response:
     survey = service.get_survey(session, survey_key)
     questions: list | None = None
     try:
@@ -126,26 +124,21 @@ def _save(request: Request, session: Session, caller: Caller, survey_key: str,
 
 
 @router.post("/surveys/{survey_key}/publish")
-def publish(survey_key: str, csrf: str = Form(default=""), session: Session = Depends(get_session),
-            caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
-    check_form_csrf(caller, csrf)
+def publish(survey_key: str, session: DbSession, caller: CanConfigure, _: CheckedForm) -> Response:
     service.publish(session, service.get_survey(session, survey_key), caller.user.id)
     return RedirectResponse(f"/surveys/{survey_key}", status_code=303)
 
 
 @router.post("/surveys/{survey_key}/status")
-def status(survey_key: str, status: str = Form(max_length=20), csrf: str = Form(default=""),
-           session: Session = Depends(get_session), caller: Caller = Depends(require(Permission.CONFIGURE))) -> Response:
-    check_form_csrf(caller, csrf)
+def status(survey_key: str, session: DbSession, caller: CanConfigure, _: CheckedForm,
+           status: str = Form(max_length=20)) -> Response:
     service.set_status(session, service.get_survey(session, survey_key), status, caller.user.id)
     return RedirectResponse(f"/surveys/{survey_key}", status_code=303)
 
 
 @router.post("/surveys/{survey_key}/link", response_class=HTMLResponse)
-def make_link(survey_key: str, request: Request, customer_id: int = Form(), csrf: str = Form(default=""),
-              session: Session = Depends(get_session), settings: Settings = Depends(get_settings),
-              caller: Caller = Depends(require(Permission.CONFIGURE))) -> HTMLResponse:
-    check_form_csrf(caller, csrf)
+def make_link(survey_key: str, request: Request, session: DbSession, settings: AppSettings,
+              caller: CanConfigure, _: CheckedForm, customer_id: int = Form()) -> HTMLResponse:
     try:
         link = personal_link(session, settings, survey_key, customer_id)
     except CentricError as problem:
@@ -154,9 +147,8 @@ def make_link(survey_key: str, request: Request, customer_id: int = Form(), csrf
 
 
 @router.get("/surveys/{survey_key}/preview", response_class=HTMLResponse)
-def preview(survey_key: str, request: Request, lang: str | None = Query(default=None, max_length=10),
-            session: Session = Depends(get_session),
-            caller: Caller = Depends(require(Permission.READ_METRICS))) -> HTMLResponse:
+def preview(survey_key: str, request: Request, session: DbSession, caller: CanReadMetrics,
+            lang: str | None = Query(default=None, max_length=10)) -> HTMLResponse:
     """The draft as respondents would see it, every question on one page; nothing is stored."""
     survey = service.get_survey(session, survey_key)
     questions = parse_questions(service.survey_detail(session, survey).draft)

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
-from centric.accounts.roles import Permission
 from centric.errors import Invalid, NotFound
 from centric.feedback.models import Feedback
 from centric.themes import proposals, service
@@ -36,12 +35,15 @@ from centric.themes.schemas import (
 )
 from centric.themes.taxonomy import load_document
 from centric.themes.verbatims import search_verbatims
-from centric.web.deps import Caller, ObjectId, get_session, require
+from centric.web.deps import (
+    CanEditThemes,
+    CanReadCustomers,
+    CanReadMetrics,
+    DbSession,
+    ObjectId,
+)
 
 router = APIRouter(tags=["text analytics"])
-read_metrics = Depends(require(Permission.READ_METRICS))
-read_customers = Depends(require(Permission.READ_CUSTOMERS))
-edit_themes = Depends(require(Permission.EDIT_THEMES))
 MAX_DOCUMENT = 2_000_000
 
 
@@ -57,69 +59,65 @@ async def document_text(request: Request) -> str:
 
 
 @router.get("/themes", response_model=list[ThemeOut])
-def list_themes(session: Session = Depends(get_session), _: Caller = read_metrics) -> list[ThemeOut]:
+def list_themes(session: DbSession, _: CanReadMetrics) -> list[ThemeOut]:
     """The taxonomy, parents before children, with how many items carry each theme."""
     return service.list_themes(session)
 
 
 @router.post("/themes", response_model=ThemeOut, status_code=201)
-def create_theme(data: ThemeIn, session: Session = Depends(get_session), _: Caller = edit_themes) -> ThemeOut:
+def create_theme(data: ThemeIn, session: DbSession, _: CanEditThemes) -> ThemeOut:
     """Add a theme (keywords and example phrases per language); items are re-enriched in the background."""
     return service.create_theme(session, data)
 
 
 @router.patch("/themes/{theme_id}", response_model=ThemeOut)
-def update_theme(theme_id: ObjectId, data: ThemeUpdate, session: Session = Depends(get_session),
-                 _: Caller = edit_themes) -> ThemeOut:
+def update_theme(theme_id: ObjectId, data: ThemeUpdate, session: DbSession, _: CanEditThemes) -> ThemeOut:
     """Rename, move, or change the label, keywords or examples of a theme."""
     return service.update_theme(session, theme_id, data)
 
 
 @router.delete("/themes/{theme_id}", status_code=204)
-def delete_theme(theme_id: ObjectId, session: Session = Depends(get_session), _: Caller = edit_themes) -> Response:
+def delete_theme(theme_id: ObjectId, session: DbSession, _: CanEditThemes) -> Response:
     service.delete_theme(session, theme_id)
     return Response(status_code=204)
 
 
 @router.get("/themes/export", response_class=PlainTextResponse)
-def export_themes(format: Literal["json", "yaml"] = "json", session: Session = Depends(get_session),
-                  _: Caller = read_metrics) -> PlainTextResponse:
+def export_themes(session: DbSession, _: CanReadMetrics, format: Literal["json", "yaml"] = "json") -> PlainTextResponse:
     """The taxonomy as a JSON or YAML document (the form ``/themes/import`` reads)."""
     media = "application/yaml" if format == "yaml" else "application/json"
     return PlainTextResponse(service.export_document(session, format), media_type=media)
 
 
 @router.post("/themes/import", response_model=ImportOut)
-def import_themes(format: Literal["json", "yaml"] | None = None, text: str = Depends(document_text),
-                  session: Session = Depends(get_session), _: Caller = edit_themes) -> ImportOut:
+def import_themes(session: DbSession, _: CanEditThemes, format: Literal["json", "yaml"] | None = None,
+                  text: str = Depends(document_text)) -> ImportOut:
     """Replace the taxonomy by the JSON or YAML document in the body; unchanged themes keep their tags."""
     return service.import_document(session, load_document(text, format))
 
 
 @router.post("/themes/reenrich", response_model=JobQueued, status_code=202)
-def reenrich(session: Session = Depends(get_session), _: Caller = edit_themes) -> JobQueued:
+def reenrich(session: DbSession, _: CanEditThemes) -> JobQueued:
     """Queue an incremental re-run: only items enriched with another model or taxonomy version."""
     job = schedule_reenrichment(session)
     return JobQueued(job_id=job.id, status=job.status)
 
 
 @router.get("/themes/insight", response_model=InsightOut)
-def insight(f: Annotated[InsightFilter, Query()], period_days: int = Query(default=30, ge=7, le=366),
-            session: Session = Depends(get_session), _: Caller = read_metrics) -> InsightOut:
+def insight(f: Annotated[InsightFilter, Query()], session: DbSession, _: CanReadMetrics,
+            period_days: int = Query(default=30, ge=7, le=366)) -> InsightOut:
     """Per theme: volume, share, sentiment, monthly trend, NPS impact with interval; emerging themes."""
     return theme_insight(session, f, period_days)
 
 
 @router.get("/themes/drivers", response_model=ThemeDriversOut)
-def drivers(f: Annotated[InsightFilter, Query()], session: Session = Depends(get_session),
-            _: Caller = read_metrics) -> ThemeDriversOut:
+def drivers(f: Annotated[InsightFilter, Query()], session: DbSession, _: CanReadMetrics) -> ThemeDriversOut:
     """Top-level themes mentioned in comments as key drivers of the NPS score."""
     return theme_drivers(session, f)
 
 
 @router.post("/themes/discover", response_model=JobQueued, status_code=202)
-def discover(data: DiscoverIn | None = None, session: Session = Depends(get_session),
-             _: Caller = edit_themes) -> JobQueued:
+def discover(session: DbSession, _: CanEditThemes, data: DiscoverIn | None = None) -> JobQueued:
     """Queue clustering of untagged feedback into proposed themes (see ``/themes/proposals``)."""
     data = data or DiscoverIn()
     job = proposals.schedule_discovery(session, data.limit, data.n_themes)
@@ -127,14 +125,13 @@ def discover(data: DiscoverIn | None = None, session: Session = Depends(get_sess
 
 
 @router.get("/themes/proposals", response_model=list[ProposalOut])
-def list_proposals(status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed",
-                   session: Session = Depends(get_session), _: Caller = read_metrics) -> list[Any]:
+def list_proposals(session: DbSession, _: CanReadMetrics,
+                   status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed") -> list[Any]:
     return proposals.list_proposals(session, status)
 
 
 @router.post("/themes/proposals/{proposal_id}", response_model=ProposalOut)
-def decide(proposal_id: ObjectId, data: ProposalAction, session: Session = Depends(get_session),
-           _: Caller = edit_themes) -> Any:
+def decide(proposal_id: ObjectId, data: ProposalAction, session: DbSession, _: CanEditThemes) -> Any:
     """Accept (creates a theme), rename, merge into ``theme_id``, or reject a proposal."""
     return apply_action(session, proposal_id, data)
 
@@ -155,14 +152,13 @@ def apply_action(session: Session, proposal_id: int, data: ProposalAction) -> An
 
 
 @router.get("/verbatims", response_model=VerbatimPage)
-def verbatims(q: Annotated[VerbatimQuery, Query()], session: Session = Depends(get_session),
-              _: Caller = read_customers) -> VerbatimPage:
+def verbatims(q: Annotated[VerbatimQuery, Query()], session: DbSession, _: CanReadCustomers) -> VerbatimPage:
     """Search feedback text with filters; ``highlighted`` is escaped HTML with matches in ``<mark>``."""
     return search_verbatims(session, q)
 
 
 @router.get("/verbatims/{feedback_id}/enrichment")
-def enrichment(feedback_id: ObjectId, session: Session = Depends(get_session), _: Caller = read_customers) -> dict:
+def enrichment(feedback_id: ObjectId, session: DbSession, _: CanReadCustomers) -> dict:
     """The stored enrichment of one item: sentiment per sentence, themes, effort, emotions, errors."""
     item = session.get(Feedback, feedback_id)
     if item is None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
-from centric.accounts.views import check_form_csrf
 from centric.customers.service import list_segments
 from centric.errors import CentricError
 from centric.journeys.service import list_touchpoints
@@ -27,12 +26,18 @@ from centric.themes.schemas import (
 )
 from centric.themes.taxonomy import load_document
 from centric.themes.verbatims import search_verbatims
-from centric.web.deps import Caller, ObjectId, get_session, require
+from centric.web.deps import (
+    Caller,
+    CanEditThemes,
+    CanReadCustomers,
+    CanReadMetrics,
+    CheckedForm,
+    DbSession,
+    ObjectId,
+)
 from centric.web.templating import render
 
 router = APIRouter()
-read_metrics = Depends(require(Permission.READ_METRICS))
-edit_themes = Depends(require(Permission.EDIT_THEMES))
 
 
 def _explain(problem: Exception) -> str:
@@ -48,8 +53,8 @@ def _choices(session: Session) -> dict:
 
 
 @router.get("/themes", response_class=HTMLResponse)
-def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session: Session = Depends(get_session),
-                caller: Caller = read_metrics) -> HTMLResponse:
+def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session: DbSession,
+                caller: CanReadMetrics) -> HTMLResponse:
     result, problem = None, None
     try:
         result = theme_insight(session, f)
@@ -74,7 +79,7 @@ def _taxonomy_page(request: Request, session: Session, caller: Caller, error: st
 
 
 @router.get("/themes/taxonomy", response_class=HTMLResponse)
-def taxonomy_page(request: Request, session: Session = Depends(get_session), caller: Caller = read_metrics) -> HTMLResponse:
+def taxonomy_page(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
     return _taxonomy_page(request, session, caller)
 
 
@@ -95,39 +100,37 @@ def _edit(request: Request, session: Session, caller: Caller, change) -> Respons
 
 
 @router.post("/themes/taxonomy")
-def create_theme(request: Request, name: str = Form(max_length=80), parent: str = Form(default="", max_length=200),
-                 label: str = Form(default="", max_length=200), keywords_en: str = Form(default="", max_length=20_000),
-                 keywords_zh: str = Form(default="", max_length=20_000), csrf: str = Form(default=""),
-                 session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
-    check_form_csrf(caller, csrf)
+def create_theme(request: Request, session: DbSession, caller: CanEditThemes, _: CheckedForm,
+                 name: str = Form(max_length=80), parent: str = Form(default="", max_length=200),
+                 label: str = Form(default="", max_length=200),
+                 keywords_en: str = Form(default="", max_length=20_000),
+                 keywords_zh: str = Form(default="", max_length=20_000)) -> Response:
     return _edit(request, session, caller, lambda: service.create_theme(session, ThemeIn(
         name=name.strip(), parent=parent or None, label=label or None,
         keywords=_phrases(keywords_en, keywords_zh, ","))))  # type: ignore[arg-type]
 
 
 @router.post("/themes/taxonomy/import")
-def import_taxonomy(request: Request, document: str = Form(max_length=2_000_000), csrf: str = Form(default=""),
-                    session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
-    check_form_csrf(caller, csrf)
+def import_taxonomy(request: Request, session: DbSession, caller: CanEditThemes, _: CheckedForm,
+                    document: str = Form(max_length=2_000_000)) -> Response:
     return _edit(request, session, caller, lambda: service.import_document(session, load_document(document)))
 
 
 @router.post("/themes/taxonomy/{theme_id}")
-def update_theme(theme_id: ObjectId, request: Request, name: str = Form(max_length=80),
-                 label: str = Form(default="", max_length=200), keywords_en: str = Form(default="", max_length=20_000),
-                 keywords_zh: str = Form(default="", max_length=20_000), examples_en: str = Form(default="", max_length=50_000),
-                 examples_zh: str = Form(default="", max_length=50_000), csrf: str = Form(default=""),
-                 session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
-    check_form_csrf(caller, csrf)
+def update_theme(theme_id: ObjectId, request: Request, session: DbSession, caller: CanEditThemes, _: CheckedForm,
+                 name: str = Form(max_length=80), label: str = Form(default="", max_length=200),
+                 keywords_en: str = Form(default="", max_length=20_000),
+                 keywords_zh: str = Form(default="", max_length=20_000),
+                 examples_en: str = Form(default="", max_length=50_000),
+                 examples_zh: str = Form(default="", max_length=50_000)) -> Response:
     return _edit(request, session, caller, lambda: service.update_theme(session, theme_id, ThemeUpdate(
         name=name.strip(), label=label, keywords=_phrases(keywords_en, keywords_zh, ","),  # type: ignore[arg-type]
         examples=_phrases(examples_en, examples_zh, "\n"))))  # type: ignore[arg-type]
 
 
 @router.post("/themes/taxonomy/{theme_id}/delete")
-def delete_theme(theme_id: ObjectId, request: Request, csrf: str = Form(default=""),
-                 session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
-    check_form_csrf(caller, csrf)
+def delete_theme(theme_id: ObjectId, request: Request, session: DbSession, caller: CanEditThemes,
+                 _: CheckedForm) -> Response:
     return _edit(request, session, caller, lambda: service.delete_theme(session, theme_id))
 
 
@@ -141,25 +144,21 @@ def _proposals_page(request: Request, session: Session, caller: Caller, error: s
 
 
 @router.get("/themes/proposals", response_class=HTMLResponse)
-def proposals_page(request: Request, session: Session = Depends(get_session), caller: Caller = read_metrics) -> HTMLResponse:
+def proposals_page(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
     return _proposals_page(request, session, caller)
 
 
 @router.post("/themes/discover")
-def discover(request: Request, csrf: str = Form(default=""), session: Session = Depends(get_session),
-             caller: Caller = edit_themes) -> Response:
-    check_form_csrf(caller, csrf)
+def discover(request: Request, session: DbSession, caller: CanEditThemes, _: CheckedForm) -> Response:
     job = proposals.schedule_discovery(session)
     return _proposals_page(request, session, caller, status_code=202,
                            notice=f"Discovery queued as job {job.id}; reload this page when it is done.")
 
 
 @router.post("/themes/proposals/{proposal_id}")
-def decide(proposal_id: ObjectId, request: Request, action: str = Form(max_length=10),
-           name: str = Form(default="", max_length=80), label: str = Form(default="", max_length=200),
-           theme_id: str = Form(default="", max_length=20), csrf: str = Form(default=""),
-           session: Session = Depends(get_session), caller: Caller = edit_themes) -> Response:
-    check_form_csrf(caller, csrf)
+def decide(proposal_id: ObjectId, request: Request, session: DbSession, caller: CanEditThemes, _: CheckedForm,
+           action: str = Form(max_length=10), name: str = Form(default="", max_length=80),
+           label: str = Form(default="", max_length=200), theme_id: str = Form(default="", max_length=20)) -> Response:
     try:
         data = ProposalAction(action=action, name=name.strip() or None, label=label.strip() or None,  # type: ignore[arg-type]
                               theme_id=int(theme_id) if theme_id.isdigit() else None)
@@ -173,8 +172,7 @@ def decide(proposal_id: ObjectId, request: Request, action: str = Form(max_lengt
 # --- verbatims --------------------------------------------------------------------------
 
 @router.get("/verbatims", response_class=HTMLResponse)
-def verbatims_page(request: Request, session: Session = Depends(get_session),
-                   caller: Caller = Depends(require(Permission.READ_CUSTOMERS))) -> HTMLResponse:
+def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomers) -> HTMLResponse:
     raw = {k: v for k, v in request.query_params.items() if v != ""}
     result, problem = None, None
     try:

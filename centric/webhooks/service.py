@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
-from centric.db import in_chunks
+from centric.db import count_of, in_chunks, where_given
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import FeedbackStored, ResponsesStored
 from centric.feedback.models import Feedback
@@ -152,12 +152,9 @@ def _iso(moment: datetime) -> str:
 
 def list_deliveries(session: Session, *, subscription_id: int | None = None, status: str | None = None,
                     limit: int = 100, offset: int = 0) -> list[WebhookDelivery]:
-    query = select(WebhookDelivery)
     if subscription_id is not None:
         get_subscription(session, subscription_id)
-        query = query.where(WebhookDelivery.subscription_id == subscription_id)
-    if status:
-        query = query.where(WebhookDelivery.status == status)
+    query = _deliveries_query(subscription_id, status)
     return list(session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)))
 
 
@@ -173,3 +170,13 @@ def redeliver(session: Session, delivery_id: int, user_id: int | None = None) ->
             idempotency_key=f"{DELIVER_TASK}:{delivery.id}:{uuid.uuid4().hex[:8]}")
     audit(session, user_id, "webhook.redeliver", "webhook_delivery", delivery.id, {})
     return delivery
+
+
+def _deliveries_query(subscription_id: int | None, status: str | None) -> Select[tuple[WebhookDelivery]]:
+    return where_given(select(WebhookDelivery), (WebhookDelivery.subscription_id, subscription_id),
+                       (WebhookDelivery.status, status))
+
+
+def count_deliveries(session: Session, *, subscription_id: int | None = None, status: str | None = None) -> int:
+    """How many deliveries :func:`list_deliveries` pages through."""
+    return count_of(session, _deliveries_query(subscription_id, status))

@@ -84,7 +84,8 @@ def test_idempotency_key_replays_the_first_answer(client, tokens):
     other = client.post("/api/v1/feedback", json={"text": "Different", "channel": "review"}, headers=headers)
     assert other.status_code == 409
     listed = client.get("/api/v1/feedback", headers=auth(tokens["analyst"])).json()
-    assert len(listed) == 1
+    assert listed["total"] == 1 and len(listed["items"]) == 1
+    assert (listed["limit"], listed["offset"]) == (50, 0)
 
 
 def test_oversized_body_is_413(client, tokens):

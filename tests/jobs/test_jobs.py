@@ -150,7 +150,7 @@ def test_api_lists_and_retries_jobs(client, tokens, db):
         job_id = enqueue(s, "test.nobody-knows", {}).id
     LocalWorker(db, fast()).run_due()
     failed = client.get("/api/v1/jobs?status=failed", headers=auth(tokens["manager"]))
-    assert failed.status_code == 200 and failed.json()[0]["id"] == job_id
+    assert failed.status_code == 200 and failed.json()["items"][0]["id"] == job_id and failed.json()["total"] == 1
     assert client.get("/api/v1/jobs", headers=auth(tokens["analyst"])).status_code == 403
     assert client.get("/api/v1/jobs?status=nonsense", headers=auth(tokens["admin"])).status_code == 422
     assert client.get("/api/v1/jobs/counts", headers=auth(tokens["admin"])).json()["failed"] == 1

@@ -163,8 +163,8 @@ def test_outreach_api_and_roles(client, tokens):
     second = client.post("/api/v1/outreach/invitations", headers=agent, json=body)
     assert first.json()["invited"] is True and second.json()["invited"] is False
     assert second.json()["skip"]["rule"] == "VIP calm"
-    skips = client.get("/api/v1/outreach/skips", headers=admin).json()
-    assert skips[0]["rule_id"] == rule.json()["id"]
+    skips = client.get("/api/v1/outreach/skips", headers=admin).json()["items"]
+    assert skips[0]["rule"] == "VIP calm" and skips[0]["rule_id"] == rule.json()["id"]
     assert client.post("/api/v1/outreach/invitations", headers=viewer, json=body).status_code == 403
     assert client.post("/api/v1/outreach/invitations", headers=agent,
                        json={"survey": "nope", "customer_id": 1}).status_code == 404
@@ -179,8 +179,8 @@ def test_outreach_api_and_roles(client, tokens):
     customer_id = first.json()["invitation"]["customer_id"]
     assert client.post("/api/v1/outreach/unsubscribes", headers=agent,
                        json={"customer_id": customer_id}).status_code == 200
-    assert client.get("/api/v1/outreach/unsubscribes", headers=admin).json()[0]["customer_id"] == customer_id
-    assert client.get("/api/v1/outreach/invitations?survey=rnps", headers=admin).json()[0]["status"] == "scheduled"
+    assert client.get("/api/v1/outreach/unsubscribes", headers=admin).json()["items"][0]["customer_id"] == customer_id
+    assert client.get("/api/v1/outreach/invitations?survey=rnps", headers=admin).json()["items"][0]["status"] == "scheduled"
 
 
 def test_an_unsubscribe_stops_scheduled_invitations_reminders_and_triggers(sqlite_db, smtp, mail_settings):

@@ -129,7 +129,7 @@ def test_webhook_api(client, tokens, receiver):
         assert client.post("/api/v1/webhooks", headers=admin, json=bad).status_code == 422
     ping = client.post(f"/api/v1/webhooks/{made.json()['id']}/ping", headers=admin)
     assert ping.status_code == 202 and ping.json()["status"] == "pending"
-    deliveries = client.get("/api/v1/webhooks/deliveries?status=pending", headers=admin).json()
+    deliveries = client.get("/api/v1/webhooks/deliveries?status=pending", headers=admin).json()["items"]
     assert deliveries[0]["event"] == "ping"
     assert client.post(f"/api/v1/webhooks/deliveries/{deliveries[0]['id']}/retry", headers=admin).status_code == 409
     assert client.delete("/api/v1/webhooks/999", headers=admin).status_code == 404
