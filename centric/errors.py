@@ -53,10 +53,16 @@ def first_problem(exc: ValidationError) -> tuple[str | None, str]:
     return (where or None), first.get("msg", "invalid value")
 
 
-def explain(problem: ValidationError | CentricError) -> str:
-    """One line for a person: ``field: message`` (or just the message when no field is named)."""
+def explain(problem: Exception, *, name_field: bool = True) -> str:
+    """One line for a person: ``field: message``, or the message alone when no field is named.
+
+    A Pydantic error always names where it is; a domain error names its field only with
+    ``name_field`` (forms show the message beside the field already).
+    """
     if isinstance(problem, ValidationError):
         field, message = first_problem(problem)
+    elif isinstance(problem, CentricError):
+        field, message = (problem.field if name_field else None), problem.message
     else:
-        field, message = problem.field, problem.message
+        return str(problem)
     return f"{field}: {message}" if field and field not in message else message

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from centric.accounts.roles import Permission
 from centric.config import Settings
-from centric.errors import CentricError, Invalid
+from centric.errors import CentricError, Invalid, explain
 from centric.journeys.service import list_touchpoints
 from centric.outreach import service as outreach
 from centric.surveys import builder, respond, service
@@ -58,7 +58,7 @@ def create(request: Request, session: DbSession, caller: CanConfigure, _: Checke
         session.rollback()
         return render(request, "surveys/list.html", status_code=422, caller=caller,
                       surveys=service.list_surveys(session), templates=TEMPLATES.values(),
-                      touchpoints=list_touchpoints(session), error=_explain(problem), can_edit=True)
+                      touchpoints=list_touchpoints(session), error=explain(problem, name_field=False), can_edit=True)
     return RedirectResponse(f"/surveys/{survey.key}/edit", status_code=303)
 
 
@@ -116,7 +116,7 @@ def _save(request: Request, session: Session, caller: Caller, survey_key: str, f
         session.rollback()
         survey = service.get_survey(session, survey_key)
         shown = questions if questions is not None else service.survey_detail(session, survey).draft
-        return _editor(request, session, caller, survey, shown, error=_explain(problem), status=422)
+        return _editor(request, session, caller, survey, shown, error=explain(problem, name_field=False), status=422)
     if (form.get("then") or [""])[0] == "publish":
         service.publish(session, survey, caller.user.id)
         return RedirectResponse(f"/surveys/{survey_key}", status_code=303)
@@ -156,13 +156,3 @@ def preview(survey_key: str, request: Request, session: DbSession, caller: CanRe
     view = respond.preview_page(survey, questions, locale)
     conditions = {q.key: builder.describe_condition(q) for q in questions if q.show_if}
     return HTMLResponse(page_html(request, view, conditions))
-
-
-def _explain(problem: Exception) -> str:
-    if isinstance(problem, ValidationError):
-        first = problem.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid value")
-    if isinstance(problem, CentricError):
-        return problem.message
-    return str(problem)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.customers.service import list_segments
-from centric.errors import CentricError
+from centric.errors import CentricError, explain
 from centric.journeys.service import list_touchpoints
 from centric.themes import proposals, service
 from centric.themes.api import apply_action
@@ -38,14 +38,6 @@ from centric.web.deps import (
 from centric.web.templating import render
 
 router = APIRouter()
-
-
-def _explain(problem: Exception) -> str:
-    if isinstance(problem, ValidationError):
-        first = problem.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return f"{where}: {first.get('msg', 'invalid value')}" if where else first.get("msg", "invalid value")
-    return getattr(problem, "message", str(problem))
 
 
 def _choices(session: Session) -> dict:
@@ -95,7 +87,7 @@ def _edit(request: Request, session: Session, caller: Caller, change) -> Respons
         change()
     except (CentricError, ValidationError) as problem:
         session.rollback()
-        return _taxonomy_page(request, session, caller, _explain(problem), 422)
+        return _taxonomy_page(request, session, caller, explain(problem, name_field=False), 422)
     return RedirectResponse("/themes/taxonomy", status_code=303)
 
 
@@ -165,7 +157,7 @@ def decide(proposal_id: ObjectId, request: Request, session: DbSession, caller: 
         apply_action(session, proposal_id, data)
     except (CentricError, ValidationError) as problem:
         session.rollback()
-        return _proposals_page(request, session, caller, _explain(problem), 422)
+        return _proposals_page(request, session, caller, explain(problem, name_field=False), 422)
     return RedirectResponse("/themes/proposals", status_code=303)
 
 
@@ -179,7 +171,7 @@ def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomer
         query = VerbatimQuery.model_validate(raw)
         result = search_verbatims(session, query)
     except (CentricError, ValidationError) as exc:
-        query, problem = VerbatimQuery(), _explain(exc)
+        query, problem = VerbatimQuery(), explain(exc, name_field=False)
     filters = {k: v for k, v in raw.items() if k != "page"}
     return render(request, "themes/verbatims.html", status_code=422 if problem else 200, caller=caller, query=query,
                   raw=raw, filters=filters, result=result, problem=problem, themes=service.list_themes(session),
