@@ -17,7 +17,7 @@ from centric.accounts.service import audit
 from centric.config import Settings
 from centric.customers.models import Customer, Identity
 from centric.customers.service import get_customer, upsert_customer
-from centric.db import count_of, utcnow
+from centric.db import count_of, utcnow, where_given
 from centric.errors import Conflict, Invalid
 from centric.jobs.service import enqueue
 from centric.outreach import rules
@@ -173,13 +173,8 @@ def _skips_query(survey: str | None, rule_id: int | None,
                  customer_id: int | None) -> Select[tuple[ContactSkip, str, str | None]]:
     query = (select(ContactSkip, Survey.key, ContactRule.name).join(Survey, ContactSkip.survey_id == Survey.id)
              .outerjoin(ContactRule, ContactSkip.rule_id == ContactRule.id))
-    if survey:
-        query = query.where(Survey.key == survey)
-    if rule_id:
-        query = query.where(ContactSkip.rule_id == rule_id)
-    if customer_id:
-        query = query.where(ContactSkip.customer_id == customer_id)
-    return query
+    return where_given(query, (Survey.key, survey), (ContactSkip.rule_id, rule_id),
+                       (ContactSkip.customer_id, customer_id))
 
 
 def list_skips(session: Session, *, survey: str | None = None, rule_id: int | None = None,
@@ -221,13 +216,8 @@ def _invitations_query(survey: str | None, status: str | None,
     query = (select(Invitation, InvitationDelivery, Survey.key)
              .join(Survey, Invitation.survey_id == Survey.id)
              .outerjoin(InvitationDelivery, InvitationDelivery.invitation_id == Invitation.id))
-    if survey:
-        query = query.where(Survey.key == survey)
-    if status:
-        query = query.where(InvitationDelivery.status == status)
-    if customer_id:
-        query = query.where(Invitation.customer_id == customer_id)
-    return query
+    return where_given(query, (Survey.key, survey), (InvitationDelivery.status, status),
+                       (Invitation.customer_id, customer_id))
 
 
 def count_invitations(session: Session, *, survey: str | None = None, status: str | None = None,

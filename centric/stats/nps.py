@@ -90,12 +90,15 @@ def nps_estimate(
     return Estimate(value=value, low=low, high=high, n=n, se=se, method=METHOD_NAMES[chosen])
 
 
+def _category_counts(scores: ArrayLike, label: str) -> tuple[int, int, int]:
+    """(n, promoters, detractors) of raw 0–10 scores (``ValueError`` naming a bad cell)."""
+    values = validated_scores(scores, scale_min=0, scale_max=10, label=label)
+    return values.shape[0], int(np.count_nonzero(values >= PROMOTER_MIN)), int(np.count_nonzero(values <= DETRACTOR_MAX))
+
+
 def nps_from_scores(scores: ArrayLike, **kw: object) -> Estimate:
     """:func:`nps_estimate` from raw 0–10 scores (``ValueError`` naming a bad cell)."""
-    values = validated_scores(scores, scale_min=0, scale_max=10, label="NPS score")
-    promoters = int(np.count_nonzero(values >= PROMOTER_MIN))
-    detractors = int(np.count_nonzero(values <= DETRACTOR_MAX))
-    return nps_estimate(values.shape[0], promoters, detractors, **kw)  # type: ignore[arg-type]
+    return nps_estimate(*_category_counts(scores, "NPS score"), **kw)  # type: ignore[arg-type]
 
 
 def enps_estimate(
@@ -114,10 +117,7 @@ def enps_estimate(
 
 def enps_from_scores(scores: ArrayLike, **kw: object) -> Estimate:
     """:func:`enps_estimate` from raw 0–10 scores."""
-    values = validated_scores(scores, scale_min=0, scale_max=10, label="eNPS score")
-    promoters = int(np.count_nonzero(values >= PROMOTER_MIN))
-    detractors = int(np.count_nonzero(values <= DETRACTOR_MAX))
-    return enps_estimate(values.shape[0], promoters, detractors, **kw)  # type: ignore[arg-type]
+    return enps_estimate(*_category_counts(scores, "eNPS score"), **kw)  # type: ignore[arg-type]
 
 
 def compare_nps(
