@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn
 from centric.customers.service import identities_of, matches_rule
-from centric.db import in_chunks, not_in_future, utcnow
+from centric.db import in_chunks, not_in_future, table_of, utcnow
 from centric.errors import CentricError, Invalid, NotFound, first_problem
 from centric.events import (
     AnswersStored,
@@ -276,7 +276,7 @@ def _resolve_customers(session: Session, kind: str, items: list[Prepared], looku
         writable.append(item)
     ids = _insert_customers(session, new_customers, lookups)
     if new_identities:
-        session.execute(Identity.__table__.insert(), [
+        session.execute(table_of(Identity).insert(), [
             {"kind": k, "value": v, "customer_id": ids.get(t, t)} for (k, v), t in new_identities
         ])
     for item in writable:
@@ -291,7 +291,7 @@ def _insert_customers(session: Session, new: dict[str, dict[str, Any]], lookups:
     now = utcnow()
     placeholders = list(new)
     rows = [{**new[p], "created_at": now, "updated_at": now} for p in placeholders]
-    ids = list(session.scalars(Customer.__table__.insert().returning(Customer.__table__.c.id, sort_by_parameter_order=True), rows))
+    ids = list(session.scalars(table_of(Customer).insert().returning(table_of(Customer).c.id, sort_by_parameter_order=True), rows))
     mapping = dict(zip(placeholders, ids, strict=True))
     if lookups.rule_segments:
         links = [
@@ -300,7 +300,7 @@ def _insert_customers(session: Session, new: dict[str, dict[str, Any]], lookups:
             if matches_rule(new[p]["attributes"], rule)
         ]
         if links:
-            session.execute(CustomerSegment.__table__.insert(), links)
+            session.execute(table_of(CustomerSegment).insert(), links)
     return mapping
 
 
@@ -310,7 +310,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
     now = utcnow()
     if kind in ("feedback", "events"):
         model = Feedback if kind == "feedback" else Event
-        table = model.__table__
+        table = table_of(model)
         ids = list(session.scalars(
             table.insert().returning(table.c.id, sort_by_parameter_order=True),
             [{**i.values, "customer_id": i.customer_id, "created_at": now} for i in items],
@@ -319,7 +319,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
         return
     rows = [{k: v for k, v in i.values.items() if not k.startswith("_")} | {"customer_id": i.customer_id,
             "completed": True, "created_at": now} for i in items]
-    ids = list(session.scalars(Response.__table__.insert().returning(Response.__table__.c.id, sort_by_parameter_order=True), rows))
+    ids = list(session.scalars(table_of(Response).insert().returning(table_of(Response).c.id, sort_by_parameter_order=True), rows))
     answers: list[dict[str, Any]] = []
     comments: list[dict[str, Any]] = []
     for item, response_id in zip(items, ids, strict=True):
@@ -330,7 +330,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
                             "number": a.number, "text": a.text})
             if a.metric == "text" and a.text and a.text.strip():
                 comments.append(survey_comment_row(response, SurveyComment(a.question_key, a.text), rating))
-    session.execute(Answer.__table__.insert(), answers)
+    session.execute(table_of(Answer).insert(), answers)
     rated = tuple(
         RatedAnswer(i.values["submitted_at"], i.values["survey_id"], i.values["touchpoint_id"], i.values["channel"],
                     a.metric, a.number)

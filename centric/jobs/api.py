@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.jobs import service
+from centric.jobs.models import Job
 from centric.jobs.schemas import JobCounts, JobOut
 from centric.web.deps import Caller, ObjectId, get_session, require
 
@@ -35,13 +36,13 @@ def job_counts(session: Session = Depends(get_session),
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
 def get_job(job_id: ObjectId, session: Session = Depends(get_session),
-            _: Caller = Depends(require(Permission.CONFIGURE))):  # type: ignore[no-untyped-def]
+            _: Caller = Depends(require(Permission.CONFIGURE))) -> Job:
     return service.get_job(session, job_id)
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobOut)
 def retry_job(job_id: ObjectId, session: Session = Depends(get_session),
-              _: Caller = Depends(require(Permission.CONFIGURE))):  # type: ignore[no-untyped-def]
+              _: Caller = Depends(require(Permission.CONFIGURE))) -> Job:
     job = service.retry(session, job_id)
     session.flush()
     return job
