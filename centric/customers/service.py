@@ -112,8 +112,8 @@ def _customers_with(session: Session, identities: list[tuple[str, str]]) -> list
     rows = session.scalars(
         select(Identity.customer_id).where(tuple_(Identity.kind, Identity.value).in_(identities))
     ).all()
-    found = {get_customer(session, cid).id: None for cid in rows}
-    return [session.get(Customer, cid) for cid in sorted(found)]  # type: ignore[misc]
+    found = {customer.id: customer for customer in (get_customer(session, cid) for cid in rows)}
+    return [found[cid] for cid in sorted(found)]
 
 
 def _combine_attributes(customer: Customer, incoming: dict[str, Any]) -> None:
@@ -195,8 +195,9 @@ def merge_customers(
     survivor_segments = set(session.scalars(
         select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == survivor.id)
     ))
-    snapshot["segments_added"] = [s for s in segments if s not in survivor_segments]
-    for segment_id in snapshot["segments_added"]:
+    segments_added = [s for s in segments if s not in survivor_segments]
+    snapshot["segments_added"] = segments_added
+    for segment_id in segments_added:
         session.add(CustomerSegment(customer_id=survivor.id, segment_id=segment_id))
     _combine_attributes(survivor, merged.attributes or {})
     survivor.name = survivor.name or merged.name

@@ -426,8 +426,10 @@ def _thanks(session: Session, survey: Survey, state: FormState, already: bool = 
         version = session.get(SurveyVersion, response.version_id)
         headline = _headline(questions_of(version)) if version is not None else None
         score = _stored_answers(session, state, response).get(headline.key) if headline else None
-        if headline is not None and isinstance(score, int | float):
-            share = (score - headline.min) / (headline.max - headline.min)  # type: ignore[operator]
+        # A rated question always has its scale's bounds (the Question validator sets them).
+        if (headline is not None and isinstance(score, int | float)
+                and headline.min is not None and headline.max is not None):
+            share = (score - headline.min) / (headline.max - headline.min)
             promoter = score >= 9 if headline.type == "nps" else share >= 0.75
             if promoter and options.review_url:
                 follow_up = "review"

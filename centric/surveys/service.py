@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
@@ -197,7 +197,8 @@ def list_surveys(session: Session) -> list[SurveyOut]:
     counts = dict(session.execute(
         select(Response.survey_id, func.count()).group_by(Response.survey_id)
     ).all())
-    touchpoints = dict(session.execute(select(Touchpoint.id, Touchpoint.key)).all())
+    # Keyed by ``int | None`` so that a survey without a touchpoint looks up None (no key).
+    touchpoints: dict[int | None, str] = dict(session.execute(select(Touchpoint.id, Touchpoint.key)).all())
     out = []
     for survey in session.scalars(select(Survey).order_by(Survey.name)):
         version = latest_version(session, survey)
@@ -322,7 +323,7 @@ def questions_of(version: SurveyVersion) -> list[Question]:
 
 def response_outs(session: Session, ids: Sequence[int]) -> list[ResponseOut]:
     """Stored responses as the API and webhooks show them, in three queries whatever their number."""
-    rows = []
+    rows: list[Row[Response, str, int]] = []
     for chunk in in_chunks(list(ids)):
         rows.extend(session.execute(
             select(Response, Survey.key, SurveyVersion.version)
