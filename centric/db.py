@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Connection,
     Engine,
     Integer,
     MetaData,
     Select,
     String,
+    Table,
     create_engine,
     event,
     func,
@@ -22,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from centric.errors import Invalid
 
@@ -43,6 +47,15 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The :class:`Table` a mapped class is declared on, for Core ``insert``/``delete``.
+
+    SQLAlchemy types ``Model.__table__`` as the general ``FromClause`` (a mapping may sit on
+    a join or a subquery); every model here is declared on a plain table, so this says so once.
+    """
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> datetime:
@@ -75,7 +88,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=10)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     # pysqlite's own transaction handling would commit before a SAVEPOINT, so that a
     # rollback after a nested block could not undo it; SQLAlchemy issues BEGIN itself.
     dbapi_connection.isolation_level = None
@@ -86,7 +99,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection: Connection) -> None:
     # A deferred transaction that reads and then writes cannot wait for the write lock:
     # when another connection committed in between, SQLite answers "database is locked" at
     # once instead of using the busy timeout. Units of work that write begin IMMEDIATE and

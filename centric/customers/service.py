@@ -13,7 +13,7 @@ from centric.accounts.service import audit
 from centric.customers.identities import normalise_identity
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn, CustomerOut, IdentityOut, SegmentIn, SegmentOut
-from centric.db import in_chunks, utcnow
+from centric.db import in_chunks, table_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, publish
 
@@ -113,8 +113,8 @@ def _customers_with(session: Session, identities: list[tuple[str, str]]) -> list
     rows = session.scalars(
         select(Identity.customer_id).where(tuple_(Identity.kind, Identity.value).in_(identities))
     ).all()
-    found = {get_customer(session, cid).id: None for cid in rows}
-    return [session.get(Customer, cid) for cid in sorted(found)]  # type: ignore[misc]
+    found = {customer.id: customer for customer in (get_customer(session, cid) for cid in rows)}
+    return [found[cid] for cid in sorted(found)]
 
 
 def _combine_attributes(customer: Customer, incoming: dict[str, Any]) -> None:
@@ -196,8 +196,9 @@ def merge_customers(
     survivor_segments = set(session.scalars(
         select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == survivor.id)
     ))
-    snapshot["segments_added"] = [s for s in segments if s not in survivor_segments]
-    for segment_id in snapshot["segments_added"]:
+    segments_added = [s for s in segments if s not in survivor_segments]
+    snapshot["segments_added"] = segments_added
+    for segment_id in segments_added:
         session.add(CustomerSegment(customer_id=survivor.id, segment_id=segment_id))
     _combine_attributes(survivor, merged.attributes or {})
     survivor.name = survivor.name or merged.name
@@ -350,7 +351,7 @@ def _holds(actual: Any, op: str, expected: Any) -> bool:
 
 def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> int:
     """Recompute rule-based membership; returns the number of members."""
-    session.execute(CustomerSegment.__table__.delete().where(CustomerSegment.segment_id == segment.id))
+    session.execute(table_of(CustomerSegment).delete().where(CustomerSegment.segment_id == segment.id))
     members = 0
     last_id = 0
     while True:
@@ -364,7 +365,7 @@ def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> in
             break
         chosen = [{"customer_id": cid, "segment_id": segment.id} for cid, attrs in rows if matches_rule(attrs or {}, segment.rule)]
         if chosen:
-            session.execute(CustomerSegment.__table__.insert(), chosen)
+            session.execute(table_of(CustomerSegment).insert(), chosen)
         members += len(chosen)
         last_id = rows[-1][0]
     return members

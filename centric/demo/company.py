@@ -8,6 +8,7 @@ generator reads these tables; changing the story means changing numbers here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 COMPANY = "Harbour & Pine Hotels"
 COMPANY_ZH = "港松酒店"
@@ -190,13 +191,19 @@ HOTEL_PREFERENCE: dict[str, tuple[float, ...]] = {
 DEFAULT_HOTEL_PREFERENCE = (0.30, 0.14, 0.18, 0.10, 0.14, 0.14)
 
 
+# The values SegmentIn, SegmentCondition and SurveyIn accept.
+SegmentKind = Literal["persona", "segment"]
+RuleOp = Literal["eq", "ne", "in", "gte", "lte", "contains", "exists"]
+SurveyKind = Literal["nps", "csat", "ces", "custom"]
+
+
 @dataclass(frozen=True)
 class SegmentSpec:
     key: str
     name: str
-    kind: str
+    kind: SegmentKind
     description: str
-    rule: tuple[tuple[str, str, object], ...]
+    rule: tuple[tuple[str, RuleOp, object], ...]
 
 
 SEGMENTS = tuple(
@@ -220,7 +227,7 @@ SEGMENTS = tuple(
 class SurveySpec:
     key: str
     name: str
-    kind: str
+    kind: SurveyKind
     touchpoint: str | None
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Table, func, select, text
@@ -23,7 +24,7 @@ from centric.accounts.models import Team
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
 from centric.customers.schemas import SegmentCondition, SegmentIn
 from centric.customers.service import create_segment, matches_rule
-from centric.db import Database, utcnow
+from centric.db import Database, table_of, utcnow
 from centric.demo.activity import browsing_visits, make_bookings, make_contacts
 from centric.demo.comments import CommentWriter
 from centric.demo.company import JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS
@@ -136,15 +137,15 @@ def _structure(session: Session, start: datetime, span_days: float) -> Company:
         touchpoints[spec.key] = touchpoint.id
     for segment in SEGMENTS:
         create_segment(session, SegmentIn(
-            key=segment.key, name=segment.name, kind=segment.kind, description=segment.description,  # type: ignore[arg-type]
-            rule=[SegmentCondition(attribute=a, op=op, value=v) for a, op, v in segment.rule]))  # type: ignore[arg-type]
+            key=segment.key, name=segment.name, kind=segment.kind, description=segment.description,
+            rule=[SegmentCondition(attribute=a, op=op, value=v) for a, op, v in segment.rule]))
     surveys, versions = {}, {}
-    for spec in SURVEYS:
+    for survey_spec in SURVEYS:
         survey = create_survey(session, SurveyIn(
-            key=spec.key, name=spec.name, kind=spec.kind, touchpoint=spec.touchpoint,  # type: ignore[arg-type]
-            languages=["en", "zh"], questions=default_questions(spec.kind)))
-        surveys[spec.key] = survey.id
-        versions[spec.key] = current_version(session, survey).id
+            key=survey_spec.key, name=survey_spec.name, kind=survey_spec.kind, touchpoint=survey_spec.touchpoint,
+            languages=["en", "zh"], questions=default_questions(survey_spec.kind)))
+        surveys[survey_spec.key] = survey.id
+        versions[survey_spec.key] = current_version(session, survey).id
     return Company(start, span_days, touchpoints, surveys, versions)
 
 
@@ -173,7 +174,7 @@ def _next_id(session: Session, table: Table) -> int:
 def _simulate(session: Session, company: Company, customers: int, seed: int, report: Progress) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     writer = CommentWriter(int(rng.integers(0, 2**62)))
-    counters = Counters(customer=_next_id(session, Customer.__table__), response=_next_id(session, Response.__table__))
+    counters = Counters(customer=_next_id(session, table_of(Customer)), response=_next_id(session, table_of(Response)))
     numbers = np.stack([rng.permutation(customers) for _ in range(4)])
     rules = [(segment_id, rule) for segment_id, rule in session.execute(select(Segment.id, Segment.rule)) if rule]
     totals = dict.fromkeys(("segment_members", "customers", "identities", "events", "purchases", "responses",
@@ -181,10 +182,10 @@ def _simulate(session: Session, company: Company, customers: int, seed: int, rep
     report("guests", 0, customers)
     for first in range(0, customers, BLOCK):
         block = _block(rng, company, numbers[:, first:first + BLOCK], counters, writer, rules)
-        for table, rows in ((Customer.__table__, block.customers), (Identity.__table__, block.identities),
-                            (CustomerSegment.__table__, block.memberships), (Event.__table__, block.events),
-                            (Response.__table__, block.responses), (Answer.__table__, block.answers),
-                            (Feedback.__table__, block.feedback)):
+        for table, rows in ((table_of(Customer), block.customers), (table_of(Identity), block.identities),
+                            (table_of(CustomerSegment), block.memberships), (table_of(Event), block.events),
+                            (table_of(Response), block.responses), (table_of(Answer), block.answers),
+                            (table_of(Feedback), block.feedback)):
             _write(session, table, rows)
         # History, announced like an import: one event per block. Rollups are rebuilt and
         # comments enriched in one pass at the end, which is faster than the live reactions.
@@ -198,7 +199,7 @@ def _simulate(session: Session, company: Company, customers: int, seed: int, rep
 
 
 def _block(rng: np.random.Generator, company: Company, numbers: np.ndarray, counters: Counters,
-           writer: CommentWriter, rules: list) -> BlockRows:  # type: ignore[type-arg]
+           writer: CommentWriter, rules: list[tuple[int, list[dict[str, Any]]]]) -> BlockRows:
     """Simulate one block of guests and everything they did; returns the rows to write."""
     guests = make_guests(rng, numbers, counters.customer, company.start, company.span_days)
     counters.customer += len(guests.ids)
@@ -219,7 +220,7 @@ def _block(rng: np.random.Generator, company: Company, numbers: np.ndarray, coun
     return rows
 
 
-def _write(session: Session, table: Table, rows: list[dict]) -> None:  # type: ignore[type-arg]
+def _write(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Multi-row Core inserts; PostgreSQL gets COPY, several times faster than INSERTs."""
     if not rows:
         return
@@ -230,6 +231,7 @@ def _write(session: Session, table: Table, rows: list[dict]) -> None:  # type: i
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
     raw = session.connection().connection.driver_connection
+    assert raw is not None  # a checked-out connection always has its driver (psycopg) connection
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v

@@ -86,7 +86,7 @@ def make_guests(rng: np.random.Generator, numbers: np.ndarray, first_id: int, st
     ``numbers`` holds four rows of distinct integers per guest (e-mail, phone, social
     handle, loyalty number), slices of permutations drawn once for all guests.
     """
-    count = numbers.shape[1]
+    count = int(numbers.shape[1])
     ids = np.arange(first_id, first_id + count)
     persona = rng.choice(len(PERSONAS), size=count, p=[p.share for p in PERSONAS])
     shares = np.array([m.share for m in MARKETS])
@@ -157,7 +157,8 @@ def _acquisition(count: int, first_id: int) -> list[str]:
     Drawn from its own generator so that the rest of the story does not shift.
     """
     rng = np.random.default_rng(first_id + 7919)
-    names, shares = zip(*ACQUISITION, strict=True)
+    names = tuple(name for name, _ in ACQUISITION)
+    shares = tuple(share for _, share in ACQUISITION)
     return [names[k] for k in rng.choice(len(names), size=count, p=shares)]
 
 

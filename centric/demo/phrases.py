@@ -214,7 +214,7 @@ PRAISE = {
     "zh": ("下次还会再来！", "强烈推荐！", "非常满意。", "谢谢！", "给个五星好评。", "点赞！"),
 }
 TICKET_OPENERS = {"en": ("Hi, ", "Hello, ", "Dear team, ", "", "Hi there — "), "zh": ("您好，", "你好，", "", "客服你好，")}
-TICKET_CLOSERS = {
+TICKET_CLOSERS: dict[str, dict[str, tuple[str, ...]]] = {
     "neg": {"en": ("Booking ref {ref}.", "Please refund the difference.", "Can someone call me back?",
                    "Reservation {ref} — please help.", "Booking {ref}. Thanks."),
             "zh": ("订单号{ref}。", "请尽快退款。", "麻烦给我回个电话。", "订单{ref}，请帮忙处理。", "谢谢。")},

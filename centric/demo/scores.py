@@ -143,8 +143,13 @@ def make_responses(rng: np.random.Generator, guests: Guests, bookings: Bookings,
     return Scored(survey, guest, t, touchpoint, score, channel, hotel, nights)
 
 
-def _relationship_wave(rng: np.random.Generator, guests: Guests, bookings: Bookings, span_days: float):  # type: ignore[no-untyped-def]
-    """Quarterly relationship NPS to guests active in the past year (or newly joined)."""
+def _relationship_wave(
+    rng: np.random.Generator, guests: Guests, bookings: Bookings, span_days: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Quarterly relationship NPS to guests active in the past year (or newly joined).
+
+    Returns guest, time, touchpoint, channel, hotel and nights, one entry per response.
+    """
     guest_parts, when_parts = [], []
     for wave in np.arange(20.0, span_days, 91.0):
         recent = np.unique(bookings.guest[(bookings.t < wave) & (bookings.t >= wave - 365)])

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn
 from centric.customers.service import identities_of, matches_rule
-from centric.db import in_chunks, not_in_future, utcnow
+from centric.db import in_chunks, not_in_future, table_of, utcnow
 from centric.errors import CentricError, Invalid, NotFound, first_problem
 from centric.events import (
     AnswersStored,
@@ -168,10 +168,16 @@ def _stored_keys(session: Session, kind: str, keys: list[str]) -> set[str]:
             found.update(session.scalars(select(Response.idempotency_key).where(Response.idempotency_key.in_(chunk))))
         elif kind in ("feedback", "events"):
             model = Feedback if kind == "feedback" else Event
-            for source, external_ids in _group_pairs(tuple(k.split("\x1f", 1)) for k in chunk).items():
+            for source, external_ids in _group_pairs(_split_key(k) for k in chunk).items():
                 found.update(f"{source}\x1f{e}" for e in session.scalars(select(model.external_id).where(
                     model.source == source, model.external_id.in_(external_ids))))
     return found
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    """A ``source\\x1fexternal_id`` idempotency key as its two parts."""
+    source, external_id = key.split("\x1f", 1)
+    return source, external_id
 
 
 def _group_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -194,10 +200,10 @@ def _known_identities(session: Session, identities: set[tuple[str, str]]) -> dic
     survivors = {cid: cid for cid in owner.values()}
     pending = set(survivors)
     while pending:
-        merged = dict(session.execute(
+        merged = {cid: target for cid, target in session.execute(
             select(Customer.id, Customer.merged_into_id)
             .where(Customer.id.in_(pending), Customer.merged_into_id.is_not(None))
-        ).all())
+        ) if target is not None}
         for cid, target in merged.items():
             for start, current in survivors.items():
                 if current == cid:
@@ -253,7 +259,7 @@ def _resolve_customers(session: Session, kind: str, items: list[Prepared], looku
         if not item.identities:
             writable.append(item)
             continue
-        customer: CustomerIn = item.record if kind == "customers" else item.record.customer  # type: ignore[attr-defined]
+        customer = _customer_of(item.record)
         owners = {owner[i] for i in item.identities if i in owner}
         has_details = bool(customer.attributes) or bool(customer.name)
         if len(owners) > 1 or (owners and has_details and kind == "customers") or (
@@ -276,13 +282,27 @@ def _resolve_customers(session: Session, kind: str, items: list[Prepared], looku
         writable.append(item)
     ids = _insert_customers(session, new_customers, lookups)
     if new_identities:
-        session.execute(Identity.__table__.insert(), [
-            {"kind": k, "value": v, "customer_id": ids.get(t, t)} for (k, v), t in new_identities
+        session.execute(table_of(Identity).insert(), [
+            {"kind": k, "value": v, "customer_id": _customer_id(ids, t)} for (k, v), t in new_identities
         ])
     for item in writable:
         target = item.values.pop("_customer", None)
-        item.customer_id = ids.get(target, target) if target is not None else None  # type: ignore[arg-type]
+        item.customer_id = _customer_id(ids, target) if target is not None else None
     return writable
+
+
+def _customer_of(record: BaseModel) -> CustomerIn:
+    """The customer a row names: the row itself when customers are imported."""
+    if isinstance(record, CustomerIn):
+        return record
+    assert isinstance(record, ResponseIn | FeedbackIn | EventIn)
+    assert record.customer is not None  # a row without a customer has no identities
+    return record.customer
+
+
+def _customer_id(ids: dict[str, int], target: int | str) -> int:
+    """The id of a known customer, or of the new one a placeholder (``"new3"``) stands for."""
+    return ids[target] if isinstance(target, str) else target
 
 
 def _insert_customers(session: Session, new: dict[str, dict[str, Any]], lookups: Lookups) -> dict[str, int]:
@@ -291,7 +311,8 @@ def _insert_customers(session: Session, new: dict[str, dict[str, Any]], lookups:
     now = utcnow()
     placeholders = list(new)
     rows = [{**new[p], "created_at": now, "updated_at": now} for p in placeholders]
-    ids = list(session.scalars(Customer.__table__.insert().returning(Customer.__table__.c.id, sort_by_parameter_order=True), rows))
+    table = table_of(Customer)
+    ids = list(session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows))
     mapping = dict(zip(placeholders, ids, strict=True))
     if lookups.rule_segments:
         links = [
@@ -300,7 +321,7 @@ def _insert_customers(session: Session, new: dict[str, dict[str, Any]], lookups:
             if matches_rule(new[p]["attributes"], rule)
         ]
         if links:
-            session.execute(CustomerSegment.__table__.insert(), links)
+            session.execute(table_of(CustomerSegment).insert(), links)
     return mapping
 
 
@@ -310,7 +331,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
     now = utcnow()
     if kind in ("feedback", "events"):
         model = Feedback if kind == "feedback" else Event
-        table = model.__table__
+        table = table_of(model)
         ids = list(session.scalars(
             table.insert().returning(table.c.id, sort_by_parameter_order=True),
             [{**i.values, "customer_id": i.customer_id, "created_at": now} for i in items],
@@ -319,7 +340,8 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
         return
     rows = [{k: v for k, v in i.values.items() if not k.startswith("_")} | {"customer_id": i.customer_id,
             "completed": True, "created_at": now} for i in items]
-    ids = list(session.scalars(Response.__table__.insert().returning(Response.__table__.c.id, sort_by_parameter_order=True), rows))
+    responses = table_of(Response)
+    ids = list(session.scalars(responses.insert().returning(responses.c.id, sort_by_parameter_order=True), rows))
     answers: list[dict[str, Any]] = []
     comments: list[dict[str, Any]] = []
     for item, response_id in zip(items, ids, strict=True):
@@ -330,7 +352,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
                             "number": a.number, "text": a.text})
             if a.metric == "text" and a.text and a.text.strip():
                 comments.append(survey_comment_row(response, SurveyComment(a.question_key, a.text), rating))
-    session.execute(Answer.__table__.insert(), answers)
+    session.execute(table_of(Answer).insert(), answers)
     rated = tuple(
         RatedAnswer(i.values["submitted_at"], i.values["survey_id"], i.values["touchpoint_id"], i.values["channel"],
                     a.metric, a.number)

@@ -123,17 +123,17 @@ def _csv_rows(raw: bytes, kind: str) -> Iterator[SourceRow]:
         except csv.Error as exc:
             yield SourceRow(reader.line_num, None, RowError(reader.line_num, None, f"CSV: {exc}"))
             return
-        line = reader.line_num
-        broken = next((n for n in range(previous + 1, line + 1) if n in bad), None)
+        line_number = reader.line_num
+        broken = next((n for n in range(previous + 1, line_number + 1) if n in bad), None)
         if broken is not None:
             yield SourceRow(broken, None, RowError(broken, None, bad[broken]))
             continue
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
         if None in row:
-            yield SourceRow(line, None, RowError(line, None, "more cells than header columns"))
+            yield SourceRow(line_number, None, RowError(line_number, None, "more cells than header columns"))
             continue
-        yield SourceRow(line, flat_to_record(kind, {k: (v or "").strip() for k, v in row.items()}))
+        yield SourceRow(line_number, flat_to_record(kind, {k: (v or "").strip() for k, v in row.items()}))
 
 
 def _customer(cells: dict[str, str], *, own: bool) -> dict[str, Any] | None:

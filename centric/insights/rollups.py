@@ -17,6 +17,7 @@ from sqlalchemy import case, cast, delete, func, insert, literal_column, select,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from centric.db import table_of
 from centric.events import AnswersRetracted, AnswersStored, RatedAnswer
 from centric.insights.models import AnswerRollup
 from centric.surveys.models import Answer, Response
@@ -88,11 +89,10 @@ def on_answers_retracted(session: Session, event: AnswersRetracted) -> None:
 
 
 @cache
-def _upsert(dialect: str):  # type: ignore[no-untyped-def]
+def _upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
     """The additive upsert, built once per dialect: building ``excluded`` costs ~1 ms a call."""
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = AnswerRollup.__table__  # Core, not the ORM bulk path: one cached statement
-    statement = builder(table)
+    table = table_of(AnswerRollup)  # Core, not the ORM bulk path: one cached statement
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     return statement.on_conflict_do_update(
         index_elements=["day", "survey_id", "touchpoint_id", "channel", "metric"],
         set_={name: table.c[name] + statement.excluded[name] for name in SUMS},

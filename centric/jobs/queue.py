@@ -49,10 +49,12 @@ class QueueBackend:
         self.queue_name = queue_name or settings.queue_name
         self.redispatch_s = redispatch_s
         self.name = worker_name("queue")
-        self.actor = dramatiq.actor(
-            self._perform, broker=self.broker, actor_name=f"{ACTOR}_{self.queue_name}",
+        # The keyword-only form returns a decorator; applying it is what ``actor(fn, ...)`` does.
+        as_actor = dramatiq.actor(
+            broker=self.broker, actor_name=f"{ACTOR}_{self.queue_name}",
             queue_name=self.queue_name, max_retries=0, time_limit=settings.job_lease_s * 1000,
         )
+        self.actor = as_actor(self._perform)
         self._stop = threading.Event()
         self._relay: threading.Thread | None = None
         self._worker: dramatiq.Worker | None = None

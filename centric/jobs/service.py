@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from centric.db import count_of, utcnow, where_given
@@ -87,10 +87,10 @@ def retry(session: Session, job_id: int) -> Job:
 def reclaim_expired(session: Session, now: datetime | None = None) -> int:
     """Requeue running jobs whose worker died (lease over): at-least-once delivery."""
     now = now or utcnow()
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(Job).where(Job.status == "running", Job.locked_until < now)
         .values(status="queued", locked_by=None, locked_until=None, dispatched_at=None)
-    )
+    ))
     return result.rowcount or 0
 
 
@@ -105,22 +105,22 @@ def due_job_ids(session: Session, limit: int, now: datetime | None = None,
 
 def mark_dispatched(session: Session, job_id: int, undispatched_since: datetime) -> bool:
     """Atomically note that this relay sends the job to the broker (one relay wins)."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued",
                           (Job.dispatched_at.is_(None)) | (Job.dispatched_at < undispatched_since))
         .values(dispatched_at=utcnow())
-    )
+    ))
     return (result.rowcount or 0) == 1
 
 
 def claim(session: Session, job_id: int, worker: str, lease_s: int) -> Job | None:
     """Take a due, queued job for this worker; None when another worker got it first."""
     now = utcnow()
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued", Job.run_at <= now)
         .values(status="running", attempts=Job.attempts + 1, locked_by=worker,
                 locked_until=now + timedelta(seconds=lease_s))
-    )
+    ))
     if (result.rowcount or 0) != 1:
         return None
     job = session.get(Job, job_id)

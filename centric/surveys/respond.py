@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.signing import sign, verify
 from centric.customers.service import get_customer
-from centric.db import utcnow
+from centric.db import table_of, utcnow
 from centric.errors import Forbidden, Invalid, NotFound
 from centric.events import AnswersRetracted, ResponsesStored, publish
 from centric.feedback.models import Feedback
@@ -312,7 +312,7 @@ def _retract(session: Session, survey: Survey, response: Response, rows: list[An
         publish(session, AnswersRetracted(rated))
     for row in rows:
         if row.metric == "text":
-            session.execute(Feedback.__table__.delete().where(
+            session.execute(table_of(Feedback).delete().where(
                 Feedback.response_id == response.id, Feedback.external_id == f"response:{response.id}:{row.question_key}"))
         session.delete(row)
     session.flush()
@@ -426,8 +426,10 @@ def _thanks(session: Session, survey: Survey, state: FormState, already: bool = 
         version = session.get(SurveyVersion, response.version_id)
         headline = _headline(questions_of(version)) if version is not None else None
         score = _stored_answers(session, state, response).get(headline.key) if headline else None
-        if headline is not None and isinstance(score, int | float):
-            share = (score - headline.min) / (headline.max - headline.min)  # type: ignore[operator]
+        # A rated question always has its scale's bounds (the Question validator sets them).
+        if (headline is not None and isinstance(score, int | float)
+                and headline.min is not None and headline.max is not None):
+            share = (score - headline.min) / (headline.max - headline.min)
             promoter = score >= 9 if headline.type == "nps" else share >= 0.75
             if promoter and options.review_url:
                 follow_up = "review"
