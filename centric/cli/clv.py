@@ -91,6 +91,7 @@ def fit(
     console.print(table)
     c = params["clv"]
     interval = "" if c["low"] is None else f" [95% {c['low']:.2f}, {c['high']:.2f}]"
-    console.print(f"mean {c['horizon_months']}-month discounted CLV: {c['mean']:.2f}{interval}; total {c['total']:,.0f}")
+    console.print(f"mean {c['horizon_months']}-month discounted CLV: {c['mean']:.2f}{interval}; "
+                  f"total {c['total']:,.0f}")
     if output:
         console.print(f"per-customer predictions written to {output}")

@@ -50,7 +50,11 @@ def list_invitations(survey: str | None = None, status: str | None = None, limit
 
 
 @app.command("remind")
-def remind(survey: str, after_days: float = typer.Option(3.0, min=0), max_reminders: int = typer.Option(1, min=1, max=5)) -> None:
+def remind(
+    survey: str,
+    after_days: float = typer.Option(3.0, min=0),
+    max_reminders: int = typer.Option(1, min=1, max=5),
+) -> None:
     """Queue reminders for e-mailed invitations still unanswered after AFTER_DAYS."""
     data = parse(ReminderIn, survey=survey, after_days=after_days, max_reminders=max_reminders)
     db = database()
@@ -93,7 +97,9 @@ def rules_add(
     max_contacts: int = typer.Option(..., "--max", min=0, help="at most this many invitations…"),
     window_days: int = typer.Option(..., "--days", min=1, help="…per this many days"),
     survey: str | None = typer.Option(None, help="only for this survey (default: all surveys)"),
-    where: str = typer.Option("[]", help='attribute conditions, e.g. \'[{"attribute":"tier","op":"eq","value":"vip"}]\''),
+    where: str = typer.Option(
+        "[]", help='attribute conditions, e.g. \'[{"attribute":"tier","op":"eq","value":"vip"}]\''
+    ),
 ) -> None:
     """Add a rule, e.g. ``centric outreach rules add "VIP calm" --max 1 --days 60 --where '[…]'``."""
     data = parse(ContactRuleIn, name=name, max_contacts=max_contacts, window_days=window_days, survey=survey,

@@ -124,7 +124,9 @@ def analyze(
     id_col: str | None = typer.Option(None, "--id-col", help="a column identifying each row (default: line number)"),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object per row"),
     out: Path | None = typer.Option(None, "--out", help="write one CSV row of results per input row"),
-    taxonomy_file: Path | None = typer.Option(None, "--taxonomy", help="a JSON or YAML taxonomy instead of the default"),
+    taxonomy_file: Path | None = typer.Option(
+        None, "--taxonomy", help="a JSON or YAML taxonomy instead of the default"
+    ),
 ) -> None:
     """Enrich the texts of a file, without a database: sentiment, themes, effort, emotion, actionable."""
     from centric.themes.enrichment import enrichment_json
@@ -191,8 +193,10 @@ def _read_text(path: Path) -> str:
 
 
 @app.command("reenrich")
-def reenrich(everything: bool = typer.Option(False, "--all", help="re-enrich every item, not only stale ones"),
-             queue: bool = typer.Option(False, "--queue", help="queue a background job instead of running here")) -> None:
+def reenrich(
+    everything: bool = typer.Option(False, "--all", help="re-enrich every item, not only stale ones"),
+    queue: bool = typer.Option(False, "--queue", help="queue a background job instead of running here"),
+) -> None:
     """Re-enrich stored feedback whose model or taxonomy version is out of date, in batches."""
     from centric.themes.enrichment import enrich_items, schedule_reenrichment, stale_ids
     from centric.themes.taxonomy import current_taxonomy
@@ -219,9 +223,11 @@ def reenrich(everything: bool = typer.Option(False, "--all", help="re-enrich eve
 
 
 @app.command("discover")
-def discover(limit: int = typer.Option(5000, min=20, max=20_000, help="newest untagged items to cluster"),
-             n_themes: int | None = typer.Option(None, "--n-themes", min=2, max=30, help="default: chosen by silhouette"),
-             json_out: bool = typer.Option(False, "--json")) -> None:
+def discover(
+    limit: int = typer.Option(5000, min=20, max=20_000, help="newest untagged items to cluster"),
+    n_themes: int | None = typer.Option(None, "--n-themes", min=2, max=30, help="default: chosen by silhouette"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
     """Cluster untagged feedback into proposed themes (accept them in the web app or API)."""
     from centric.themes.proposals import run_discovery
     from centric.themes.schemas import ProposalOut
@@ -241,8 +247,10 @@ def discover(limit: int = typer.Option(5000, min=20, max=20_000, help="newest un
 
 
 @taxonomy_app.command("export")
-def taxonomy_export(fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
-                    out: Path | None = typer.Option(None, "--out", help="file to write (default: standard output)")) -> None:
+def taxonomy_export(
+    fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
+    out: Path | None = typer.Option(None, "--out", help="file to write (default: standard output)"),
+) -> None:
     """Write the stored taxonomy as YAML or JSON."""
     from centric.themes.service import export_document
 

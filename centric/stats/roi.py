@@ -146,7 +146,8 @@ def earned_growth_rate(
 
     nrr, enc = parts(slice(None))
     rng = np.random.default_rng(seed)
-    boot = np.array([parts(np.asarray(rng.integers(0, n, size=n))) for _ in range(n_boot)]) if n_boot else np.empty((0, 2))
+    boot = (np.array([parts(np.asarray(rng.integers(0, n, size=n))) for _ in range(n_boot)])
+            if n_boot else np.empty((0, 2)))
     boot = boot[np.isfinite(boot).all(axis=1)]
     tail = (1.0 - confidence) / 2.0
 

@@ -66,7 +66,8 @@ def test_smtp_down_means_retried_and_nothing_lost(sqlite_db, smtp, mail_settings
         make_journey(s)
         invitation_id = service.invite(s, InvitationIn(survey="rnps", customer=CustomerIn(email="bo@example.com"))
                                        ).invitation.id
-    down = mail_settings.model_copy(update={"smtp_port": free_port(), "job_retry_base_s": 3600, "job_retry_max_s": 3600})
+    down = mail_settings.model_copy(
+        update={"smtp_port": free_port(), "job_retry_base_s": 3600, "job_retry_max_s": 3600})
     LocalWorker(db, down).run_due()
     with db.transaction() as s:
         delivery = s.get(InvitationDelivery, invitation_id)
