@@ -8,14 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from centric.cli.common import console
 from centric.errors import Invalid
 from centric.insights.value import PurchaseLog, file_line_message, fit_clv
 
 app = typer.Typer(help="Customer lifetime value (BG/NBD + Gamma-Gamma).", no_args_is_help=True)
-console = Console()
 
 
 def read_purchase_log(path: Path, customer_col: str, date_col: str, amount_col: str) -> PurchaseLog:

@@ -8,16 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from centric.accounts import service as accounts
 from centric.accounts.schemas import UserCreate
-from centric.config import Settings
-from centric.db import Database
+from centric.cli import clv, connectors, jobs, outreach, surveys, text, webhooks, worker
+from centric.cli.common import console, err, fail, open_db, settings, state
 from centric.errors import CentricError
-from centric.store import upgrade
 
 app = typer.Typer(help="Centric: an open, self-hosted customer-experience platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.")
@@ -27,33 +25,20 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
-
-def _plug_in_commands() -> None:
-    """Add every ``centric/cli/<name>.py`` module's ``app`` as the sub-command ``<name>``."""
-    import importlib
-    import pkgutil
-
-    import centric.cli
-
-    for info in pkgutil.iter_modules(centric.cli.__path__):
-        if info.name.startswith("_") or info.name == "main":
-            continue
-        module = importlib.import_module(f"centric.cli.{info.name}")
-        sub = getattr(module, "app", None)
-        if isinstance(sub, typer.Typer):
-            app.add_typer(sub, name=getattr(module, "NAME", info.name.replace("_", "-")))
-
-
-_plug_in_commands()
-console = Console()
-err = Console(stderr=True)
-
-
-class State:
-    database_url: str | None = None
-
-
-state = State()
+# Every sub-command group, in the order ``centric --help`` lists them; a new command
+# module is added here.
+SUBCOMMANDS: tuple[tuple[str, typer.Typer], ...] = (
+    ("clv", clv.app),
+    ("connectors", connectors.app),
+    ("jobs", jobs.app),
+    ("outreach", outreach.app),
+    ("surveys", surveys.app),
+    ("text", text.app),
+    ("webhooks", webhooks.app),
+    ("worker", worker.app),
+)
+for _name, _sub in SUBCOMMANDS:
+    app.add_typer(_sub, name=_name)
 
 
 @app.callback()
@@ -61,23 +46,6 @@ def main(database_url: str | None = typer.Option(
     None, "--database-url", envvar="CENTRIC_DATABASE_URL", help="SQLAlchemy URL; default sqlite:///centric.db",
 )) -> None:
     state.database_url = database_url
-
-
-def settings() -> Settings:
-    base = Settings()
-    return base.model_copy(update={"database_url": state.database_url}) if state.database_url else base
-
-
-def open_db(migrate: bool = True) -> Database:
-    db = Database(settings().database_url)
-    if migrate:
-        upgrade(db)
-    return db
-
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
 
 
 @db_app.command("upgrade")

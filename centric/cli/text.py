@@ -11,17 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from centric.cli._listening import database, errors_as_messages, fail
+from centric.cli.common import console, err, errors_as_messages, fail, open_db
 
 app = typer.Typer(help="Text analytics: sentiment, themes, effort and emotion in English and Chinese.",
                   no_args_is_help=True)
 taxonomy_app = typer.Typer(help="Export or import the theme taxonomy as JSON or YAML.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
-err = Console(stderr=True)
 BATCH = 500
 CSV_COLUMNS = ["id", "language", "sentiment", "sentiment_score", "mixed", "themes", "theme_sentiments", "effort",
                "high_effort", "emotions", "actionable"]
@@ -164,13 +162,13 @@ def _summary(n: int, skipped: int, sentiments: Counter[str], themes: Counter[str
     table.add_column("texts", justify="right")
     for label in ("negative", "neutral", "positive", "none"):
         table.add_row(label, str(sentiments.get(label, 0)))
-    Console().print(table)
+    console.print(table)
     top = Table(title="top themes")
     top.add_column("theme")
     top.add_column("texts", justify="right")
     for path, count in themes.most_common(15):
         top.add_row(path, str(count))
-    Console().print(top)
+    console.print(top)
 
 
 def _taxonomy_file(path: Path):  # type: ignore[no-untyped-def]
@@ -201,7 +199,7 @@ def reenrich(
     from centric.themes.enrichment import enrich_items, schedule_reenrichment, stale_ids
     from centric.themes.taxonomy import current_taxonomy
 
-    db = database()
+    db = open_db()
     if queue:
         with db.transaction() as session:
             typer.echo(f"re-enrichment queued as job {schedule_reenrichment(session).id}")
@@ -232,7 +230,7 @@ def discover(
     from centric.themes.proposals import run_discovery
     from centric.themes.schemas import ProposalOut
 
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         found = [ProposalOut.model_validate(p) for p in run_discovery(session, limit=limit, n_themes=n_themes)]
     if json_out:
@@ -243,7 +241,7 @@ def discover(
         table.add_column(column)
     for p in found:
         table.add_row(str(p.id), p.label, p.language, str(p.size), f"{p.cohesion:.2f}")
-    Console().print(table)
+    console.print(table)
 
 
 @taxonomy_app.command("export")
@@ -254,7 +252,7 @@ def taxonomy_export(
     """Write the stored taxonomy as YAML or JSON."""
     from centric.themes.service import export_document
 
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         text = export_document(session, fmt)
     if out:
@@ -271,7 +269,7 @@ def taxonomy_import(file: Path = typer.Argument(..., help="a .yaml/.yml or .json
     from centric.themes.taxonomy import load_document
 
     text = _read_text(file)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         result = import_document(session, load_document(text, _format_of(file)))
     typer.echo(f"{result.themes} themes imported; taxonomy version {result.version}")

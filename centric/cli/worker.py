@@ -7,7 +7,7 @@ import threading
 
 import typer
 
-from centric.cli._listening import console, database, errors_as_messages, options
+from centric.cli.common import console, errors_as_messages, open_db, options
 
 app = typer.Typer(invoke_without_command=True, help="Run background jobs until stopped (Ctrl-C or SIGTERM).")
 
@@ -23,7 +23,7 @@ def worker(
     settings = options()
     update = {k: v for k, v in {"queue_url": queue_url, "queue_name": queue}.items() if v}
     settings = settings.model_copy(update=update)
-    db = database()
+    db = open_db()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -1,45 +1,61 @@
-"""Helpers shared by the jobs, worker, outreach, webhooks and connectors commands.
+"""State and helpers shared by every ``centric`` command.
 
-``centric.cli.main`` imports the command modules while it loads, so they reach its
-helpers lazily, through these functions.
+This module sits below ``centric.cli.main`` and the command modules: they import it,
+it imports none of them, so a command never reaches back into the application that
+assembles it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
+import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from centric.config import Settings
 from centric.db import Database
 from centric.errors import CentricError
 from centric.jobs.settings import ListeningSettings, listening
+from centric.store import upgrade
 
 console = Console()
-T = TypeVar("T")
+err = Console(stderr=True)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class State:
+    """Options given before the sub-command (``centric --database-url … <command>``)."""
+
+    database_url: str | None = None
+
+
+state = State()
+
+
+def settings() -> Settings:
+    base = Settings()
+    return base.model_copy(update={"database_url": state.database_url}) if state.database_url else base
 
 
 def options() -> ListeningSettings:
-    from centric.cli import main
-
-    return listening(main.settings())
+    return listening(settings())
 
 
-def database() -> Database:
-    from centric.cli import main
-
-    return main.open_db()
+def open_db(migrate: bool = True) -> Database:
+    db = Database(settings().database_url)
+    if migrate:
+        upgrade(db)
+    return db
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    from centric.cli import main
-
-    main.fail(message, code)
-    raise AssertionError  # unreachable: fail exits
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
 
 
 @contextmanager
@@ -55,9 +71,9 @@ def errors_as_messages() -> Iterator[None]:
         fail(f"{where}: {first.get('msg', 'invalid')}" if where else first.get("msg", "invalid"), 2)
 
 
-def parse(schema: type[T], **values: Any) -> T:
+def parse(schema: type[ModelT], **values: Any) -> ModelT:
     with errors_as_messages():
-        return schema.model_validate(values)  # type: ignore[attr-defined]
+        return schema.model_validate(values)
 
 
 def json_arg(text: str, what: str) -> Any:
@@ -67,7 +83,7 @@ def json_arg(text: str, what: str) -> Any:
         fail(f"{what} is not valid JSON: {exc.msg}", 2)
 
 
-def show(rows: list[BaseModel], columns: list[str], as_json: bool, title: str = "",
+def show(rows: Sequence[BaseModel], columns: list[str], as_json: bool, title: str = "",
          cell: Callable[[Any], str] = lambda v: "" if v is None else str(v)) -> None:
     if as_json:
         console.print_json(json.dumps([r.model_dump(mode="json") for r in rows]))
