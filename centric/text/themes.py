@@ -17,14 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-if TYPE_CHECKING:
-    from centric.text.taxonomy import Taxonomy
+from centric.text.taxonomy import Taxonomy
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MAX_PHRASE = 4
@@ -169,3 +168,9 @@ class ThemeMatcher:
                 if similarity > 0 and similarity >= self.example_similarity:
                     out[i] = (paths[best[r]], similarity)
         return out
+
+
+@lru_cache(maxsize=16)
+def matcher_for(taxonomy: Taxonomy) -> ThemeMatcher:
+    """The compiled matcher of ``taxonomy``, built once per distinct taxonomy (the 16 most recent are kept)."""
+    return ThemeMatcher(taxonomy)
