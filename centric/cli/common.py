@@ -29,9 +29,18 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class State:
-    """Options given before the sub-command (``centric --database-url … <command>``)."""
+    """Options given before the sub-command (``centric --database-url … <command>``), and
+    the databases the command opened."""
 
-    database_url: str | None = None
+    def __init__(self) -> None:
+        self.database_url: str | None = None
+        self.databases: list[Database] = []
+
+    def close(self) -> None:
+        """Close the pooled connections of every database opened, when the command ends,
+        rather than leave them to the garbage collector (psycopg warns about that)."""
+        while self.databases:
+            self.databases.pop().dispose()
 
 
 state = State()
@@ -47,7 +56,9 @@ def options() -> ListeningSettings:
 
 
 def open_db(migrate: bool = True) -> Database:
+    """The database of this command (closed by :meth:`State.close`), migrated unless ``migrate`` is false."""
     db = Database(settings().database_url)
+    state.databases.append(db)
     if migrate:
         upgrade(db)
     return db

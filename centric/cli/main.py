@@ -42,10 +42,11 @@ for _name, _sub in SUBCOMMANDS:
 
 
 @app.callback()
-def main(database_url: str | None = typer.Option(
+def main(ctx: typer.Context, database_url: str | None = typer.Option(
     None, "--database-url", envvar="CENTRIC_DATABASE_URL", help="SQLAlchemy URL; default sqlite:///centric.db",
 )) -> None:
     state.database_url = database_url
+    ctx.call_on_close(state.close)
 
 
 @db_app.command("upgrade")
@@ -162,7 +163,8 @@ def import_file(
     if kind not in IMPORT_KINDS:
         fail(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}", 2)
     db = open_db()
-    total = max(sum(1 for _ in path.open("rb")) - (1 if path.suffix == ".csv" else 0), 0)
+    with path.open("rb") as lines:
+        total = max(sum(1 for _ in lines) - (1 if path.suffix == ".csv" else 0), 0)
     with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=json_out) as progress:
         task = progress.add_task("rows", total=total)
