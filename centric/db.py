@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import JSON, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -61,7 +63,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=10)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # pysqlite's own transaction handling would commit before a SAVEPOINT, so that a
     # rollback after a nested block could not undo it; SQLAlchemy issues BEGIN itself.
     dbapi_connection.isolation_level = None
@@ -72,7 +74,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(connection: Connection) -> None:
     # A deferred transaction that reads and then writes cannot wait for the write lock:
     # when another connection committed in between, SQLite answers "database is locked" at
     # once instead of using the busy timeout. Units of work that write begin IMMEDIATE and

@@ -6,9 +6,10 @@ import json
 import secrets
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from centric.accounts import service as accounts
@@ -66,7 +67,7 @@ def user_create(
     """Add a user who can log in to the web app."""
     db = open_db()
     try:
-        data = UserCreate(email=email, password=password, name=name, role=role)  # type: ignore[arg-type]
+        data = UserCreate(email=email, password=password, name=name, role=role)
         with db.transaction() as session:
             user = accounts.create_user(session, data)
     except CentricError as exc:
@@ -77,7 +78,7 @@ def user_create(
 
 
 def _pydantic_message(exc: Exception) -> str:
-    errors = getattr(exc, "errors", lambda: [])()
+    errors: list[Any] = getattr(exc, "errors", lambda: [])()
     if errors:
         first = errors[0]
         return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
@@ -124,7 +125,7 @@ def demo(
     db = open_db()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(step: str, done: int, total: int) -> None:
             if step not in tasks:
@@ -195,6 +196,7 @@ def metrics(
 ) -> None:
     """Print a metric with 95% intervals, overall and per group."""
     from centric.insights.comparisons import groups_vs_rest
+    from centric.insights.schemas import Dimension, MetricKind
     from centric.insights.service import MetricFilter, metric
 
     try:
@@ -206,8 +208,10 @@ def metrics(
     db = open_db()
     try:
         with db.reader() as session:
-            result = metric(session, kind, by, where)  # type: ignore[arg-type]
-            versus = groups_vs_rest(session, kind, by, where) if compare else None  # type: ignore[arg-type]
+            # Plain strings from the command line: the service checks them (Invalid, exit code 2).
+            metric_kind, dimension = cast(MetricKind, kind), cast(Dimension, by)
+            result = metric(session, metric_kind, dimension, where)
+            versus = groups_vs_rest(session, metric_kind, dimension, where) if compare else None
     except CentricError as exc:
         fail(exc.message, 2)
     if json_out:
@@ -229,10 +233,10 @@ def metrics(
         tests = Table(title=f"each {by} against the rest ({versus.correction} adjusted)")
         for column in (by, "difference", "95% interval", "p", "adjusted p", ""):
             tests.add_column(column, justify="left" if column == by else "right")
-        for row in versus.rows:
-            interval = "undefined" if row.low is None else f"[{row.low:.{digits}f}, {row.high:.{digits}f}]"
-            tests.add_row(row.group, "–" if row.difference is None else f"{row.difference:+.{digits}f}", interval,
-                          "–" if row.p_value is None else f"{row.p_value:.3f}",
-                          "–" if row.adjusted_p_value is None else f"{row.adjusted_p_value:.3f}",
-                          "significant" if row.significant else "")
+        for test in versus.rows:
+            interval = "undefined" if test.low is None else f"[{test.low:.{digits}f}, {test.high:.{digits}f}]"
+            tests.add_row(test.group, "–" if test.difference is None else f"{test.difference:+.{digits}f}", interval,
+                          "–" if test.p_value is None else f"{test.p_value:.3f}",
+                          "–" if test.adjusted_p_value is None else f"{test.adjusted_p_value:.3f}",
+                          "significant" if test.significant else "")
         console.print(tests)

@@ -9,12 +9,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from centric.cli.common import console, err, errors_as_messages, fail, open_db
+
+if TYPE_CHECKING:  # the text models load on first use, not when the CLI starts
+    from centric.text import Enrichment, Taxonomy
 
 app = typer.Typer(help="Text analytics: sentiment, themes, effort and emotion in English and Chinese.",
                   no_args_is_help=True)
@@ -92,7 +96,7 @@ def _progress() -> Progress:
                     console=err, transient=True)
 
 
-def _enriched(rows: list[Row], taxonomy) -> Iterator[tuple[Row, object]]:  # type: ignore[no-untyped-def]
+def _enriched(rows: list[Row], taxonomy: Taxonomy | None) -> Iterator[tuple[Row, Enrichment]]:
     from centric.text import enrich_many
 
     with _progress() as progress:
@@ -103,7 +107,7 @@ def _enriched(rows: list[Row], taxonomy) -> Iterator[tuple[Row, object]]:  # typ
             progress.advance(task, len(chunk))
 
 
-def _csv_cells(row: Row, result) -> dict:  # type: ignore[no-untyped-def]
+def _csv_cells(row: Row, result: Enrichment) -> dict[str, str | int]:
     s = result.sentiment
     return {
         "id": row.id, "language": result.language, "sentiment": s.label or "",
@@ -142,10 +146,10 @@ def analyze(
             writer = csv.DictWriter(handle, CSV_COLUMNS)
             writer.writeheader()
         for row, result in _enriched(rows, taxonomy):
-            sentiments[result.sentiment.label or "none"] += 1  # type: ignore[attr-defined]
-            themes.update(t.path for t in result.direct_themes)  # type: ignore[attr-defined]
+            sentiments[result.sentiment.label or "none"] += 1
+            themes.update(t.path for t in result.direct_themes)
             if json_out:
-                sys.stdout.write(json.dumps({"id": row.id, "line": row.line, **enrichment_json(result)},  # type: ignore[arg-type]
+                sys.stdout.write(json.dumps({"id": row.id, "line": row.line, **enrichment_json(result)},
                                             ensure_ascii=False) + "\n")
             if writer:
                 writer.writerow(_csv_cells(row, result))
@@ -171,7 +175,7 @@ def _summary(n: int, skipped: int, sentiments: Counter[str], themes: Counter[str
     console.print(top)
 
 
-def _taxonomy_file(path: Path):  # type: ignore[no-untyped-def]
+def _taxonomy_file(path: Path) -> Taxonomy:
     from centric.themes.taxonomy import load_document, parse_taxonomy
 
     with errors_as_messages():

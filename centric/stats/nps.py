@@ -90,12 +90,12 @@ def nps_estimate(
     return Estimate(value=value, low=low, high=high, n=n, se=se, method=METHOD_NAMES[chosen])
 
 
-def nps_from_scores(scores: ArrayLike, **kw: object) -> Estimate:
+def nps_from_scores(scores: ArrayLike, *, confidence: float = 0.95, method: NpsMethod = "auto") -> Estimate:
     """:func:`nps_estimate` from raw 0–10 scores (``ValueError`` naming a bad cell)."""
     values = validated_scores(scores, scale_min=0, scale_max=10, label="NPS score")
     promoters = int(np.count_nonzero(values >= PROMOTER_MIN))
     detractors = int(np.count_nonzero(values <= DETRACTOR_MAX))
-    return nps_estimate(values.shape[0], promoters, detractors, **kw)  # type: ignore[arg-type]
+    return nps_estimate(values.shape[0], promoters, detractors, confidence=confidence, method=method)
 
 
 def enps_estimate(
@@ -112,12 +112,12 @@ def enps_estimate(
                     f"eNPS, {result.method}")
 
 
-def enps_from_scores(scores: ArrayLike, **kw: object) -> Estimate:
+def enps_from_scores(scores: ArrayLike, *, confidence: float = 0.95, method: NpsMethod = "auto") -> Estimate:
     """:func:`enps_estimate` from raw 0–10 scores."""
     values = validated_scores(scores, scale_min=0, scale_max=10, label="eNPS score")
     promoters = int(np.count_nonzero(values >= PROMOTER_MIN))
     detractors = int(np.count_nonzero(values <= DETRACTOR_MAX))
-    return enps_estimate(values.shape[0], promoters, detractors, **kw)  # type: ignore[arg-type]
+    return enps_estimate(values.shape[0], promoters, detractors, confidence=confidence, method=method)
 
 
 def compare_nps(

@@ -98,7 +98,7 @@ class ThemeMatcher:
     def _en_matches(self, text: str) -> list[KeywordMatch]:
         spans = [(m.start(), m.end()) for m in _WORD.finditer(text.lower())]
         stems = [stem(text[a:b].lower()) for a, b in spans]
-        out = []
+        out: list[KeywordMatch] = []
         table, prefixes = self._en, self._en_prefixes
         for i in range(len(stems)):
             key: tuple[str, ...] = ()
@@ -114,7 +114,7 @@ class ThemeMatcher:
 
     def _zh_matches(self, text: str) -> list[KeywordMatch]:
         lowered = text.lower()
-        out = []
+        out: list[KeywordMatch] = []
         for keyword in self._zh_keys:
             start = lowered.find(keyword)
             while start >= 0:
