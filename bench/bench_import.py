@@ -133,8 +133,8 @@ def bench(backend: str, args: argparse.Namespace, workdir: Path) -> list[Measure
         measures.append(Measure(name, f"import {args.rows:,} responses", report.rows, seconds,
                                 f"created {report.created:,}, skipped {report.skipped:,}, failed {report.failed:,}"))
         again, seconds = timed_import(db, path, False)
-        measures.append(Measure(name, "same import again", again.rows, seconds,
-                                f"created {again.created:,} (idempotent: {again.created == 0}), skipped {again.skipped:,}"))
+        note = f"created {again.created:,} (idempotent: {again.created == 0}), skipped {again.skipped:,}"
+        measures.append(Measure(name, "same import again", again.rows, seconds, note))
         for error in (report.errors + again.errors)[:5]:
             print(f"  {name}: {error}")
     if args.demo_customers and not args.database_url:

@@ -273,7 +273,8 @@ def main() -> None:
     bare = _serve(["bench_respondent:hello", "--app-dir", str(Path(__file__).parent)], port, {}, args.workers)
     try:
         _wrk(f"http://127.0.0.1:{port}/", args.connections, 2)
-        rows.append(("bare Uvicorn hello", _measure(bare, f"http://127.0.0.1:{port}/", args.connections, args.duration)))
+        rows.append(("bare Uvicorn hello",
+                     _measure(bare, f"http://127.0.0.1:{port}/", args.connections, args.duration)))
     finally:
         bare.terminate()
         bare.wait()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
+from centric.config import Settings
 from centric.text import Taxonomy, analyze_sentiment, corpora, enrich_many
 from centric.text.artefact import LinearModel
 from centric.text.clean import clean_text
@@ -183,7 +184,7 @@ def throughput(root: Path) -> tuple[int, float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_ROOT)
+    parser.add_argument("--data", type=Path, default=Settings().text_corpora)
     parser.add_argument(
         "--cross-domain",
         action="store_true",

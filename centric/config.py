@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: ``<checkout>/../shared/data``: where a development checkout finds the shared data sets.
+_CHECKOUT_SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 class Settings(BaseSettings):
@@ -37,3 +42,15 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = 10.0
     mail_from: str = "Centric <centric@localhost>"
     webhook_timeout_s: float = 10.0
+    # Development only: labelled corpora and reference data sets (training, benchmarks, tests).
+    shared_data: Path | None = Field(default=None, description="Shared data sets; default <checkout>/../shared/data.")
+
+    @field_validator("shared_data", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: object) -> object:
+        return value or None
+
+    @property
+    def text_corpora(self) -> Path:
+        """The labelled text corpora (see ``centric.text.corpora``)."""
+        return (self.shared_data or _CHECKOUT_SHARED_DATA) / "text"

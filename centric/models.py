@@ -21,8 +21,8 @@ from centric.themes.models import ThemeProposal
 from centric.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
-    "Answer", "AnswerRollup", "ApiToken", "AppSetting", "WebSession", "AuditLog", "Base", "Customer", "CustomerMerge", "CustomerSegment",
-    "Event", "Feedback", "FeedbackTheme", "IdempotencyRecord", "Identity", "ImportRun",
+    "Answer", "AnswerRollup", "ApiToken", "AppSetting", "WebSession", "AuditLog", "Base", "Customer", "CustomerMerge",
+    "CustomerSegment", "Event", "Feedback", "FeedbackTheme", "IdempotencyRecord", "Identity", "ImportRun",
     "Invitation", "Journey", "Response", "Segment", "Stage", "Survey", "SurveyVersion", "Team",
     "Theme", "Touchpoint", "User", "Connector", "Job", "ContactRule", "ContactSkip", "InvitationDelivery",
     "Suppression", "ThemeProposal", "TriggerRule", "WebhookDelivery", "WebhookSubscription",

@@ -30,7 +30,7 @@ def _shared_data() -> Path:
 
 
 SHARED_DATA = _shared_data()
-# centric.text.corpora reads the same variable when it is first imported (after this file)
+# Settings().shared_data (the labelled text corpora) reads the same variable
 os.environ.setdefault("CENTRIC_SHARED_DATA", str(SHARED_DATA))
 
 

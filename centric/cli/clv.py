@@ -8,14 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from centric.cli.common import console
 from centric.errors import Invalid
 from centric.insights.value import PurchaseLog, file_line_message, fit_clv
 
 app = typer.Typer(help="Customer lifetime value (BG/NBD + Gamma-Gamma).", no_args_is_help=True)
-console = Console()
 
 
 def read_purchase_log(path: Path, customer_col: str, date_col: str, amount_col: str) -> PurchaseLog:
@@ -91,6 +90,7 @@ def fit(
     console.print(table)
     c = params["clv"]
     interval = "" if c["low"] is None else f" [95% {c['low']:.2f}, {c['high']:.2f}]"
-    console.print(f"mean {c['horizon_months']}-month discounted CLV: {c['mean']:.2f}{interval}; total {c['total']:,.0f}")
+    console.print(f"mean {c['horizon_months']}-month discounted CLV: {c['mean']:.2f}{interval}; "
+                  f"total {c['total']:,.0f}")
     if output:
         console.print(f"per-customer predictions written to {output}")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
-from centric.cli._listening import (
+from centric.cli.common import (
     console,
-    database,
     errors_as_messages,
     json_arg,
+    open_db,
     options,
     parse,
     show,
@@ -29,7 +29,7 @@ def add(key: str, mapping: str = typer.Option(..., help='JSON, e.g. \'{"text":"t
     """Create a connector; prints its inbound URL and secret once."""
     data = parse(ConnectorIn, key=key, name=name or key, channel=channel, source=source, auth=auth,
                  mapping=json_arg(mapping, "--mapping"), items_path=items_path)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         connector, secret = service.create_connector(session, data)
     base = options().public_url.rstrip("/")
@@ -40,7 +40,7 @@ def add(key: str, mapping: str = typer.Option(..., help='JSON, e.g. \'{"text":"t
 
 @app.command("list")
 def list_connectors(json_out: bool = typer.Option(False, "--json")) -> None:
-    db = database()
+    db = open_db()
     with db.reader() as session:
         rows = [ConnectorOut.model_validate(c) for c in service.list_connectors(session)]
     show(rows, ["key", "name", "source", "channel", "auth", "received", "last_received_at", "active"], json_out,
@@ -52,7 +52,7 @@ def set_mapping(key: str, mapping: str = typer.Argument(..., help="the new mappi
                 items_path: str | None = None) -> None:
     """Replace a connector's saved mapping."""
     data = parse(MappingIn, mapping=json_arg(mapping, "MAPPING"), items_path=items_path)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.update_mapping(session, key, data)
     console.print(f"mapping of {key} saved")
@@ -62,7 +62,7 @@ def set_mapping(key: str, mapping: str = typer.Argument(..., help="the new mappi
 def import_file(key: str, path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
                 json_out: bool = typer.Option(False, "--json")) -> None:
     """Import a CSV or JSON Lines file through KEY's saved mapping; bad rows listed by line."""
-    db = database()
+    db = open_db()
     with errors_as_messages():
         report = service.import_file(db, key, path)
     if json_out:

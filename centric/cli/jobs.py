@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from centric.cli._listening import database, errors_as_messages, options, show
+from centric.cli.common import errors_as_messages, open_db, options, show
 from centric.jobs import service
 from centric.jobs.runner import LocalWorker
 from centric.jobs.schemas import JobOut
@@ -21,7 +21,7 @@ def list_jobs(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Jobs, newest first, with attempts and the last error."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.reader() as session:
         rows = [JobOut.model_validate(j) for j in
                 service.list_jobs(session, status="failed" if failed else status, name=name, limit=limit)]
@@ -31,7 +31,7 @@ def list_jobs(
 @app.command("show")
 def show_job(job_id: int) -> None:
     """One job as JSON, payload and error included."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.reader() as session:
         job = JobOut.model_validate(service.get_job(session, job_id))
     typer.echo(job.model_dump_json(indent=2))
@@ -40,7 +40,7 @@ def show_job(job_id: int) -> None:
 @app.command("retry")
 def retry_job(job_ids: list[int] = typer.Argument(..., help="ids of failed jobs")) -> None:
     """Queue parked jobs again with a fresh set of attempts."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         for job_id in job_ids:
             service.retry(session, job_id)
@@ -50,6 +50,6 @@ def retry_job(job_ids: list[int] = typer.Argument(..., help="ids of failed jobs"
 @app.command("run")
 def run_due(limit: int = typer.Option(1000, min=1, help="stop after this many jobs")) -> None:
     """Run the jobs that are due now in this process, then exit (for cron or debugging)."""
-    worker = LocalWorker(database(), options(), threads=1)
+    worker = LocalWorker(open_db(), options(), threads=1)
     ran = worker.run_due(limit)
     typer.echo(f"{ran} job(s) run")

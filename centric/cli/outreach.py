@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from centric.cli._listening import console, database, errors_as_messages, json_arg, parse, show
+from centric.cli.common import console, errors_as_messages, json_arg, open_db, parse, show
 from centric.customers.schemas import CustomerIn
 from centric.outreach import rules, service, triggers
 from centric.outreach.schemas import ContactRuleIn, InvitationIn, ReminderIn, TriggerIn
@@ -28,7 +28,7 @@ def invite(
     customer = CustomerIn(email=email) if email else None
     data = parse(InvitationIn, survey=survey, customer_id=customer_id, customer=customer, channel=channel,
                  delay_minutes=delay_minutes)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         result = service.invite(session, data)
     if result.invited and result.invitation:
@@ -42,7 +42,7 @@ def invite(
 def list_invitations(survey: str | None = None, status: str | None = None, limit: int = 100,
                      json_out: bool = typer.Option(False, "--json")) -> None:
     """Invitations with their delivery status, attempts and last error."""
-    db = database()
+    db = open_db()
     with db.reader() as session:
         rows = service.list_invitations(session, survey=survey, status=status, limit=limit)
     show(rows, ["id", "survey", "customer_id", "channel", "status", "send_at", "sent_at", "reminders_sent",
@@ -50,10 +50,14 @@ def list_invitations(survey: str | None = None, status: str | None = None, limit
 
 
 @app.command("remind")
-def remind(survey: str, after_days: float = typer.Option(3.0, min=0), max_reminders: int = typer.Option(1, min=1, max=5)) -> None:
+def remind(
+    survey: str,
+    after_days: float = typer.Option(3.0, min=0),
+    max_reminders: int = typer.Option(1, min=1, max=5),
+) -> None:
     """Queue reminders for e-mailed invitations still unanswered after AFTER_DAYS."""
     data = parse(ReminderIn, survey=survey, after_days=after_days, max_reminders=max_reminders)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         result = service.schedule_reminders(session, data)
     console.print(f"{result.scheduled} reminder(s) queued")
@@ -63,7 +67,7 @@ def remind(survey: str, after_days: float = typer.Option(3.0, min=0), max_remind
 def skips(survey: str | None = None, rule_id: int | None = typer.Option(None, "--rule"), limit: int = 100,
           json_out: bool = typer.Option(False, "--json")) -> None:
     """Invitations that were not made, with the rule or reason that stopped each."""
-    db = database()
+    db = open_db()
     with db.reader() as session:
         rows = service.list_skips(session, survey=survey, rule_id=rule_id, limit=limit)
     show(rows, ["at", "survey", "customer_id", "channel", "rule", "reason", "source"], json_out, title="skipped")
@@ -72,7 +76,7 @@ def skips(survey: str | None = None, rule_id: int | None = typer.Option(None, "-
 @app.command("unsubscribe")
 def unsubscribe(customer_id: int, channel: str = typer.Option("email", help="email, sms, whatsapp or all")) -> None:
     """Stop contacting a customer on a channel."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.unsubscribe(session, customer_id, channel, reason="by an administrator")
     console.print(f"customer {customer_id} unsubscribed from {channel}")
@@ -80,7 +84,7 @@ def unsubscribe(customer_id: int, channel: str = typer.Option("email", help="ema
 
 @rules_app.command("list")
 def rules_list(json_out: bool = typer.Option(False, "--json"), all_rules: bool = typer.Option(False, "--all")) -> None:
-    db = database()
+    db = open_db()
     with db.reader() as session:
         rows = rules.list_rules(session, include_inactive=all_rules)
     show(rows, ["id", "name", "survey", "conditions", "max_contacts", "window_days", "active"], json_out,
@@ -93,12 +97,14 @@ def rules_add(
     max_contacts: int = typer.Option(..., "--max", min=0, help="at most this many invitations…"),
     window_days: int = typer.Option(..., "--days", min=1, help="…per this many days"),
     survey: str | None = typer.Option(None, help="only for this survey (default: all surveys)"),
-    where: str = typer.Option("[]", help='attribute conditions, e.g. \'[{"attribute":"tier","op":"eq","value":"vip"}]\''),
+    where: str = typer.Option(
+        "[]", help='attribute conditions, e.g. \'[{"attribute":"tier","op":"eq","value":"vip"}]\''
+    ),
 ) -> None:
     """Add a rule, e.g. ``centric outreach rules add "VIP calm" --max 1 --days 60 --where '[…]'``."""
     data = parse(ContactRuleIn, name=name, max_contacts=max_contacts, window_days=window_days, survey=survey,
                  conditions=json_arg(where, "--where"))
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         rule = rules.create_rule(session, data)
     console.print(f"contact rule {rule.id} added")
@@ -107,7 +113,7 @@ def rules_add(
 @rules_app.command("remove")
 def rules_remove(rule_id: int) -> None:
     """Switch a rule off (past skips keep naming it)."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         rules.deactivate_rule(session, rule_id)
     console.print(f"contact rule {rule_id} switched off")
@@ -115,7 +121,7 @@ def rules_remove(rule_id: int) -> None:
 
 @triggers_app.command("list")
 def triggers_list(json_out: bool = typer.Option(False, "--json")) -> None:
-    db = database()
+    db = open_db()
     with db.reader() as session:
         rows = triggers.list_triggers(session)
     show(rows, ["id", "name", "event_kind", "touchpoint", "survey", "channel", "delay_minutes"], json_out,
@@ -133,7 +139,7 @@ def triggers_add(
     """Invite to SURVEY DELAY minutes after each EVENT (at TOUCHPOINT, if given)."""
     data = parse(TriggerIn, name=name, event_kind=event_kind, survey=survey, touchpoint=touchpoint,
                  delay_minutes=delay_minutes)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         rule = triggers.create_trigger(session, data)
     console.print(f"trigger {rule.id} added")
@@ -141,7 +147,7 @@ def triggers_add(
 
 @triggers_app.command("remove")
 def triggers_remove(trigger_id: int) -> None:
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         triggers.deactivate_trigger(session, trigger_id)
     console.print(f"trigger {trigger_id} switched off")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-from centric.cli._listening import console, database, errors_as_messages, options, parse, show
+from centric.cli.common import console, errors_as_messages, open_db, options, parse, show
 from centric.surveys import service
 from centric.surveys.links import personal_link, public_link, qr_svg
-from centric.surveys.schemas import SurveyIn, TemplateOut
+from centric.surveys.schemas import SurveyIn
 from centric.surveys.templates import TEMPLATES
 
 app = typer.Typer(help="Surveys: templates, drafts, immutable versions, links and QR codes.", no_args_is_help=True)
@@ -17,7 +17,7 @@ app = typer.Typer(help="Surveys: templates, drafts, immutable versions, links an
 
 @app.command("list")
 def list_surveys(json_out: bool = typer.Option(False, "--json")) -> None:
-    db = database()
+    db = open_db()
     with db.reader() as session:
         rows = service.list_surveys(session)
     show(rows, ["key", "name", "kind", "status", "touchpoint", "version", "responses"], json_out, title="surveys")
@@ -26,8 +26,7 @@ def list_surveys(json_out: bool = typer.Option(False, "--json")) -> None:
 @app.command("templates")
 def templates(json_out: bool = typer.Option(False, "--json")) -> None:
     """The ready templates (relationship NPS, support CSAT, onboarding CES, eNPS, happiness)."""
-    rows = [TemplateOut(key=t.key, name=t.name, kind=t.kind, description=t.description, questions=t.questions)
-            for t in TEMPLATES.values()]
+    rows = service.template_outs()
     show(rows, ["key", "name", "kind", "description"], json_out, title="templates")
 
 
@@ -40,7 +39,7 @@ def create(key: str, name: str, template: str = typer.Option(..., help="a templa
     kind = TEMPLATES[template].kind if template in TEMPLATES else "nps"
     data = parse(SurveyIn, key=key, name=name, kind=kind, template=template, touchpoint=touchpoint,
                  languages=lang, status="draft" if draft else "active")
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         survey = service.create_survey(session, data)
         version = service.latest_version(session, survey)
@@ -51,7 +50,7 @@ def create(key: str, name: str, template: str = typer.Option(..., help="a templa
 @app.command("publish")
 def publish(key: str) -> None:
     """Publish the draft as a new immutable version (none when nothing changed)."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         version = service.publish(session, service.get_survey(session, key))
     console.print(f"survey {key}: version {version.version} is live")
@@ -59,7 +58,7 @@ def publish(key: str) -> None:
 
 @app.command("status")
 def status(key: str, to: str = typer.Argument(..., help="active or closed")) -> None:
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.set_status(session, service.get_survey(session, key), to)
     console.print(f"survey {key} is {to}")
@@ -70,7 +69,7 @@ def link(key: str, customer_id: int | None = typer.Option(None, "--customer-id",
          score: int | None = typer.Option(None, help="one-click answer with this score"),
          days: int = typer.Option(30, help="a personal link's validity")) -> None:
     """The public link, or a signed personal (optionally one-click) link."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         survey = service.get_survey(session, key)
         url = (public_link(options(), survey.key) if customer_id is None
@@ -81,7 +80,7 @@ def link(key: str, customer_id: int | None = typer.Option(None, "--customer-id",
 @app.command("qr")
 def qr(key: str, out: Path = typer.Option(..., "--out", help="where to write the SVG")) -> None:
     """The public link as an SVG QR code (posters, receipts, table cards)."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.reader() as session:
         survey = service.get_survey(session, key)
     url = public_link(options(), survey.key)

@@ -9,19 +9,21 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from centric.cli._listening import database, errors_as_messages, fail
+from centric.cli.common import console, err, errors_as_messages, fail, open_db
+
+if TYPE_CHECKING:  # the text models load on first use, not when the CLI starts
+    from centric.text import Enrichment, Taxonomy
 
 app = typer.Typer(help="Text analytics: sentiment, themes, effort and emotion in English and Chinese.",
                   no_args_is_help=True)
 taxonomy_app = typer.Typer(help="Export or import the theme taxonomy as JSON or YAML.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
-err = Console(stderr=True)
 BATCH = 500
 CSV_COLUMNS = ["id", "language", "sentiment", "sentiment_score", "mixed", "themes", "theme_sentiments", "effort",
                "high_effort", "emotions", "actionable"]
@@ -94,7 +96,7 @@ def _progress() -> Progress:
                     console=err, transient=True)
 
 
-def _enriched(rows: list[Row], taxonomy) -> Iterator[tuple[Row, object]]:  # type: ignore[no-untyped-def]
+def _enriched(rows: list[Row], taxonomy: Taxonomy | None) -> Iterator[tuple[Row, Enrichment]]:
     from centric.text import enrich_many
 
     with _progress() as progress:
@@ -105,7 +107,7 @@ def _enriched(rows: list[Row], taxonomy) -> Iterator[tuple[Row, object]]:  # typ
             progress.advance(task, len(chunk))
 
 
-def _csv_cells(row: Row, result) -> dict:  # type: ignore[no-untyped-def]
+def _csv_cells(row: Row, result: Enrichment) -> dict[str, str | int]:
     s = result.sentiment
     return {
         "id": row.id, "language": result.language, "sentiment": s.label or "",
@@ -124,7 +126,9 @@ def analyze(
     id_col: str | None = typer.Option(None, "--id-col", help="a column identifying each row (default: line number)"),
     json_out: bool = typer.Option(False, "--json", help="print one JSON object per row"),
     out: Path | None = typer.Option(None, "--out", help="write one CSV row of results per input row"),
-    taxonomy_file: Path | None = typer.Option(None, "--taxonomy", help="a JSON or YAML taxonomy instead of the default"),
+    taxonomy_file: Path | None = typer.Option(
+        None, "--taxonomy", help="a JSON or YAML taxonomy instead of the default"
+    ),
 ) -> None:
     """Enrich the texts of a file, without a database: sentiment, themes, effort, emotion, actionable."""
     from centric.themes.enrichment import enrichment_json
@@ -142,10 +146,10 @@ def analyze(
             writer = csv.DictWriter(handle, CSV_COLUMNS)
             writer.writeheader()
         for row, result in _enriched(rows, taxonomy):
-            sentiments[result.sentiment.label or "none"] += 1  # type: ignore[attr-defined]
-            themes.update(t.path for t in result.direct_themes)  # type: ignore[attr-defined]
+            sentiments[result.sentiment.label or "none"] += 1
+            themes.update(t.path for t in result.direct_themes)
             if json_out:
-                sys.stdout.write(json.dumps({"id": row.id, "line": row.line, **enrichment_json(result)},  # type: ignore[arg-type]
+                sys.stdout.write(json.dumps({"id": row.id, "line": row.line, **enrichment_json(result)},
                                             ensure_ascii=False) + "\n")
             if writer:
                 writer.writerow(_csv_cells(row, result))
@@ -162,16 +166,16 @@ def _summary(n: int, skipped: int, sentiments: Counter[str], themes: Counter[str
     table.add_column("texts", justify="right")
     for label in ("negative", "neutral", "positive", "none"):
         table.add_row(label, str(sentiments.get(label, 0)))
-    Console().print(table)
+    console.print(table)
     top = Table(title="top themes")
     top.add_column("theme")
     top.add_column("texts", justify="right")
     for path, count in themes.most_common(15):
         top.add_row(path, str(count))
-    Console().print(top)
+    console.print(top)
 
 
-def _taxonomy_file(path: Path):  # type: ignore[no-untyped-def]
+def _taxonomy_file(path: Path) -> Taxonomy:
     from centric.themes.taxonomy import load_document, parse_taxonomy
 
     with errors_as_messages():
@@ -191,13 +195,15 @@ def _read_text(path: Path) -> str:
 
 
 @app.command("reenrich")
-def reenrich(everything: bool = typer.Option(False, "--all", help="re-enrich every item, not only stale ones"),
-             queue: bool = typer.Option(False, "--queue", help="queue a background job instead of running here")) -> None:
+def reenrich(
+    everything: bool = typer.Option(False, "--all", help="re-enrich every item, not only stale ones"),
+    queue: bool = typer.Option(False, "--queue", help="queue a background job instead of running here"),
+) -> None:
     """Re-enrich stored feedback whose model or taxonomy version is out of date, in batches."""
     from centric.themes.enrichment import enrich_items, schedule_reenrichment, stale_ids
     from centric.themes.taxonomy import current_taxonomy
 
-    db = database()
+    db = open_db()
     if queue:
         with db.transaction() as session:
             typer.echo(f"re-enrichment queued as job {schedule_reenrichment(session).id}")
@@ -219,14 +225,16 @@ def reenrich(everything: bool = typer.Option(False, "--all", help="re-enrich eve
 
 
 @app.command("discover")
-def discover(limit: int = typer.Option(5000, min=20, max=20_000, help="newest untagged items to cluster"),
-             n_themes: int | None = typer.Option(None, "--n-themes", min=2, max=30, help="default: chosen by silhouette"),
-             json_out: bool = typer.Option(False, "--json")) -> None:
+def discover(
+    limit: int = typer.Option(5000, min=20, max=20_000, help="newest untagged items to cluster"),
+    n_themes: int | None = typer.Option(None, "--n-themes", min=2, max=30, help="default: chosen by silhouette"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
     """Cluster untagged feedback into proposed themes (accept them in the web app or API)."""
     from centric.themes.proposals import run_discovery
     from centric.themes.schemas import ProposalOut
 
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         found = [ProposalOut.model_validate(p) for p in run_discovery(session, limit=limit, n_themes=n_themes)]
     if json_out:
@@ -237,16 +245,18 @@ def discover(limit: int = typer.Option(5000, min=20, max=20_000, help="newest un
         table.add_column(column)
     for p in found:
         table.add_row(str(p.id), p.label, p.language, str(p.size), f"{p.cohesion:.2f}")
-    Console().print(table)
+    console.print(table)
 
 
 @taxonomy_app.command("export")
-def taxonomy_export(fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
-                    out: Path | None = typer.Option(None, "--out", help="file to write (default: standard output)")) -> None:
+def taxonomy_export(
+    fmt: str = typer.Option("yaml", "--format", help="yaml or json"),
+    out: Path | None = typer.Option(None, "--out", help="file to write (default: standard output)"),
+) -> None:
     """Write the stored taxonomy as YAML or JSON."""
     from centric.themes.service import export_document
 
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         text = export_document(session, fmt)
     if out:
@@ -263,7 +273,7 @@ def taxonomy_import(file: Path = typer.Argument(..., help="a .yaml/.yml or .json
     from centric.themes.taxonomy import load_document
 
     text = _read_text(file)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         result = import_document(session, load_document(text, _format_of(file)))
     typer.echo(f"{result.themes} themes imported; taxonomy version {result.version}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from centric.cli._listening import console, database, errors_as_messages, parse, show
+from centric.cli.common import console, errors_as_messages, open_db, parse, show
 from centric.webhooks import service
 from centric.webhooks.schemas import DeliveryOut, SubscriptionIn, SubscriptionOut
 
@@ -16,7 +16,7 @@ def add(url: str, events: list[str] = typer.Option(..., "--event", help="respons
         description: str = "") -> None:
     """Subscribe URL to events; prints the signing secret once."""
     data = parse(SubscriptionIn, url=url, events=events, description=description)
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         subscription, secret = service.create_subscription(session, data)
     console.print(f"webhook {subscription.id} created; signing secret (shown once):")
@@ -25,7 +25,7 @@ def add(url: str, events: list[str] = typer.Option(..., "--event", help="respons
 
 @app.command("list")
 def list_webhooks(json_out: bool = typer.Option(False, "--json")) -> None:
-    db = database()
+    db = open_db()
     with db.reader() as session:
         rows = [SubscriptionOut.model_validate(s) for s in service.list_subscriptions(session)]
     show(rows, ["id", "url", "events", "description", "created_at"], json_out, title="webhooks")
@@ -33,7 +33,7 @@ def list_webhooks(json_out: bool = typer.Option(False, "--json")) -> None:
 
 @app.command("remove")
 def remove(subscription_id: int) -> None:
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.deactivate_subscription(session, subscription_id)
     console.print(f"webhook {subscription_id} switched off")
@@ -44,7 +44,7 @@ def deliveries(subscription_id: int | None = typer.Option(None, "--webhook"),
                failed: bool = typer.Option(False, "--failed"), limit: int = 50,
                json_out: bool = typer.Option(False, "--json")) -> None:
     """The delivery log: status, attempts, response code and last error."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.reader() as session:
         rows = [DeliveryOut.model_validate(d) for d in service.list_deliveries(
             session, subscription_id=subscription_id, status="failed" if failed else None, limit=limit)]
@@ -55,7 +55,7 @@ def deliveries(subscription_id: int | None = typer.Option(None, "--webhook"),
 @app.command("retry")
 def retry(delivery_id: int) -> None:
     """Send a failed delivery again."""
-    db = database()
+    db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.redeliver(session, delivery_id)
     console.print(f"delivery {delivery_id} queued again")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 import typer
 
-from centric.cli._listening import console, database, errors_as_messages, options
+from centric.cli.common import console, errors_as_messages, open_db, options
+
+if TYPE_CHECKING:  # imported when used: the queue backend needs the optional Dramatiq
+    from centric.jobs.queue import QueueBackend
+    from centric.jobs.runner import LocalWorker
 
 app = typer.Typer(invoke_without_command=True, help="Run background jobs until stopped (Ctrl-C or SIGTERM).")
 
@@ -23,10 +28,11 @@ def worker(
     settings = options()
     update = {k: v for k, v in {"queue_url": queue_url, "queue_name": queue}.items() if v}
     settings = settings.model_copy(update=update)
-    db = database()
+    db = open_db()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    runner: QueueBackend | LocalWorker
     with errors_as_messages():
         if settings.queue_url:
             from centric.jobs.queue import QueueBackend

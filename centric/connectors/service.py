@@ -38,7 +38,10 @@ def _digest(token: str) -> str:
 
 def _new_secret(connector: Connector) -> str:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    connector.token_hash, connector.hmac_secret = (_digest(secret), None) if connector.auth == "token" else (None, secret)
+    if connector.auth == "token":
+        connector.token_hash, connector.hmac_secret = _digest(secret), None
+    else:
+        connector.token_hash, connector.hmac_secret = None, secret
     return secret
 
 

@@ -28,7 +28,8 @@ def normalise_identity(kind: str, value: object) -> tuple[str, str]:
         digits = re.sub(r"[^\d]", "", text)
         if len(digits) < 6:
             raise Invalid(f"{text!r} is not a phone number", field="phone")
-        text = ("+" if text.startswith(("+", "00")) else "") + digits.removeprefix("00" if text.startswith("00") else "")
+        international = text.startswith(("+", "00"))
+        text = ("+" if international else "") + digits.removeprefix("00" if text.startswith("00") else "")
     elif kind == "social":
         text = text.lower().lstrip("@")
     return kind, text

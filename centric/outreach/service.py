@@ -228,7 +228,8 @@ def count_invitations(session: Session, *, survey: str | None = None, status: st
 def invitation_counts(session: Session, survey_id: int) -> dict[str, int]:
     """Invitations of a survey by delivery status, plus ``answered`` and ``skipped``."""
     counts = {status: int(n) for status, n in session.execute(
-        select(InvitationDelivery.status, func.count()).join(Invitation, Invitation.id == InvitationDelivery.invitation_id)
+        select(InvitationDelivery.status, func.count())
+        .join(Invitation, Invitation.id == InvitationDelivery.invitation_id)
         .where(Invitation.survey_id == survey_id).group_by(InvitationDelivery.status))}
     counts["answered"] = session.scalar(select(func.count()).select_from(Invitation).where(
         Invitation.survey_id == survey_id, Invitation.answered_at.is_not(None))) or 0

@@ -111,7 +111,8 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
     session.execute(update(Response).where(Response.invitation_id.in_(invitation_ids)).values(invitation_id=None))
     for table, column in _other_references():
         counts[table.name] = _detach(session, table, column, ids)
-    counts["invitations_deleted"] = session.execute(delete(Invitation).where(Invitation.id.in_(invitation_ids))).rowcount
+    counts["invitations_deleted"] = session.execute(
+        delete(Invitation).where(Invitation.id.in_(invitation_ids))).rowcount
     counts["events_deleted"] = session.execute(delete(Event).where(Event.customer_id.in_(ids))).rowcount
     counts["identities_deleted"] = session.execute(delete(Identity).where(Identity.customer_id.in_(ids))).rowcount
     session.execute(delete(CustomerSegment).where(CustomerSegment.customer_id.in_(ids)))

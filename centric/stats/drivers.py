@@ -114,7 +114,8 @@ def key_drivers(
         share_below = (np.sum(excess <= 0, axis=0) + 1) / (excess.shape[0] + 1)
         share_above = (np.sum(excess >= 0, axis=0) + 1) / (excess.shape[0] + 1)
         p_values = np.minimum(1.0, 2.0 * np.minimum(share_below, share_above))
-    label = "relative weights (Johnson 2000)" if method == "relative_weights" else "Shapley R² (Lipovetsky & Conklin 2001)"
+    label = ("relative weights (Johnson 2000)" if method == "relative_weights"
+             else "Shapley R² (Lipovetsky & Conklin 2001)")
     results = _results(names, importance, low, high, p_values,
                        _performance(x, performance, len(names)))
     return DriverAnalysis(results, float(importance.sum()), x.shape[0],
@@ -240,7 +241,9 @@ def _correlations(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.
     return np.asarray(np.corrcoef(data, rowvar=False), dtype=np.float64)
 
 
-def _checked(drivers: ArrayLike, outcome: ArrayLike, names: Sequence[str]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _checked(
+    drivers: ArrayLike, outcome: ArrayLike, names: Sequence[str]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     try:
         x = np.asarray(drivers, dtype=np.float64)
         y = np.asarray(outcome, dtype=np.float64)
@@ -263,7 +266,9 @@ def _checked(drivers: ArrayLike, outcome: ArrayLike, names: Sequence[str]) -> tu
     return x, y
 
 
-def _logistic_newton(design: NDArray[np.float64], y: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+def _logistic_newton(
+    design: NDArray[np.float64], y: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
     """Maximum-likelihood logistic regression by Newton–Raphson; (β, Cov(β), deviance)."""
     beta = np.zeros(design.shape[1])
     previous = np.inf

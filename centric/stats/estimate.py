@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import SupportsFloat, SupportsIndex
 
 from scipy import stats as _sp
 
@@ -69,9 +70,9 @@ def check_confidence(confidence: float) -> None:
 
 def check_count(name: str, value: object, *, minimum: int | None = 0) -> int:
     """Return ``value`` as ``int`` if it is a whole number >= ``minimum``, else ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__index__"):
+    if isinstance(value, bool) or not isinstance(value, (int, float, SupportsIndex)):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
-    as_float = float(value)  # type: ignore[arg-type]
+    as_float = float(value)
     if not math.isfinite(as_float) or as_float != int(as_float):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     if minimum is not None and as_float < minimum:
@@ -81,10 +82,11 @@ def check_count(name: str, value: object, *, minimum: int | None = 0) -> int:
 
 def check_finite(name: str, value: object) -> float:
     """Return ``value`` as ``float`` if it is a finite real number, else ``ValueError``."""
-    if isinstance(value, bool):
+    # Whatever float() accepts: numbers, NumPy scalars, numeric strings and bytes.
+    if isinstance(value, bool) or not isinstance(value, (str, bytes, bytearray, SupportsFloat, SupportsIndex)):
         raise ValueError(f"{name} must be a number, got {value!r}")
     try:
-        as_float = float(value)  # type: ignore[arg-type]
+        as_float = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number, got {value!r}") from None
     if not math.isfinite(as_float):

@@ -7,6 +7,7 @@ point at the line to fix.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -71,11 +72,11 @@ def amount_column(amounts: ArrayLike, n: int) -> NDArray[np.float64]:
 
 def as_day(value: object, name: str) -> np.datetime64:
     """One date as ``datetime64[D]``; ``ValueError`` mentioning ``name`` if it is not a date."""
-    value = _plain(value)
+    plain: Any = _plain(value)  # whatever NumPy reads as a date; it raises on anything else
     try:
-        day = np.datetime64(value, "D")  # type: ignore[call-overload]
+        day = np.datetime64(plain, "D")
     except (TypeError, ValueError):
-        raise ValueError(f"{name} is not a date: {value!r}") from None
+        raise ValueError(f"{name} is not a date: {plain!r}") from None
     if np.isnat(day):
         raise ValueError(f"{name} is missing")
     return day

@@ -93,12 +93,13 @@ def nps_estimate(
 def _category_counts(scores: ArrayLike, label: str) -> tuple[int, int, int]:
     """(n, promoters, detractors) of raw 0–10 scores (``ValueError`` naming a bad cell)."""
     values = validated_scores(scores, scale_min=0, scale_max=10, label=label)
-    return values.shape[0], int(np.count_nonzero(values >= PROMOTER_MIN)), int(np.count_nonzero(values <= DETRACTOR_MAX))
+    promoters = int(np.count_nonzero(values >= PROMOTER_MIN))
+    return values.shape[0], promoters, int(np.count_nonzero(values <= DETRACTOR_MAX))
 
 
-def nps_from_scores(scores: ArrayLike, **kw: object) -> Estimate:
+def nps_from_scores(scores: ArrayLike, *, confidence: float = 0.95, method: NpsMethod = "auto") -> Estimate:
     """:func:`nps_estimate` from raw 0–10 scores (``ValueError`` naming a bad cell)."""
-    return nps_estimate(*_category_counts(scores, "NPS score"), **kw)  # type: ignore[arg-type]
+    return nps_estimate(*_category_counts(scores, "NPS score"), confidence=confidence, method=method)
 
 
 def enps_estimate(
@@ -115,9 +116,9 @@ def enps_estimate(
                     f"eNPS, {result.method}")
 
 
-def enps_from_scores(scores: ArrayLike, **kw: object) -> Estimate:
+def enps_from_scores(scores: ArrayLike, *, confidence: float = 0.95, method: NpsMethod = "auto") -> Estimate:
     """:func:`enps_estimate` from raw 0–10 scores."""
-    return enps_estimate(*_category_counts(scores, "eNPS score"), **kw)  # type: ignore[arg-type]
+    return enps_estimate(*_category_counts(scores, "eNPS score"), confidence=confidence, method=method)
 
 
 def compare_nps(

@@ -3,8 +3,8 @@
 Scores (after Hughes 1994, "Strategic database marketing"): each measure is scored 1–5
 by quintile of its average rank, score = 1 + ⌊5 · (rank − ½) / n⌋ with ``rank`` the
 average rank (1 = worst) of the customer's value among n. Tied values share a score (all
-equal values score 3) and the result does not depend on row order. Recency is days since the last purchase, so it is inverted: the most
-recent customers score 5. The FM score is ⌈(F + M) / 2⌉, rounding halves up.
+equal values score 3) and the result does not depend on row order. Recency is days since the
+last purchase, so it is inverted: the most recent customers score 5. The FM score is ⌈(F + M) / 2⌉, rounding halves up.
 
 Segments are read from this grid of recency score (rows) × FM score (columns):
 

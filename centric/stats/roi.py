@@ -100,9 +100,10 @@ def cx_roi(
     if churn.value is None:
         at_risk = Estimate(None, None, None, 0, None, "no detractors")
     else:
+        # Wilson's interval exists whenever the rate does.
+        assert churn.low is not None and churn.high is not None
         scale = detractors.total_value / 100.0
-        at_risk = Estimate(scale * churn.value, scale * churn.low,  # type: ignore[operator]
-                           scale * churn.high, detractors.n,  # type: ignore[operator]
+        at_risk = Estimate(scale * churn.value, scale * churn.low, scale * churn.high, detractors.n,
                            None if churn.se is None else scale * churn.se,
                            "detractors' total value × detractor churn rate (Wilson)")
     moved = compare_means(_sufficient(money[labels == "passive"]),
@@ -146,7 +147,8 @@ def earned_growth_rate(
 
     nrr, enc = parts(slice(None))
     rng = np.random.default_rng(seed)
-    boot = np.array([parts(np.asarray(rng.integers(0, n, size=n))) for _ in range(n_boot)]) if n_boot else np.empty((0, 2))
+    boot = (np.array([parts(np.asarray(rng.integers(0, n, size=n))) for _ in range(n_boot)])
+            if n_boot else np.empty((0, 2)))
     boot = boot[np.isfinite(boot).all(axis=1)]
     tail = (1.0 - confidence) / 2.0
 

@@ -65,7 +65,8 @@ def questions_from_form(form: dict[str, list[str]], languages: list[str]) -> lis
         key = _one(form, prefix + "key")
         if not key or _one(form, prefix + "delete"):
             continue
-        blocks.append((_int(_one(form, prefix + "position"), prefix + "position") or i, i, _question(form, prefix, key, languages)))
+        position = _int(_one(form, prefix + "position"), prefix + "position") or i
+        blocks.append((position, i, _question(form, prefix, key, languages)))
     blocks.sort(key=lambda b: (b[0], b[1]))
     return [q for _, _, q in blocks]
 

@@ -21,7 +21,7 @@ from centric.text.impact import EmergingTheme, ThemeImpact, emerging_themes, the
 from centric.text.language import LanguageProfile, detect_language, language_profile
 from centric.text.sentiment import SentenceSentiment, Sentiment, analyze_sentiment
 from centric.text.taxonomy import Taxonomy, Theme, default_taxonomy
-from centric.text.themes import ThemeMatcher
+from centric.text.themes import ThemeMatcher, matcher_for
 
 __all__ = [
     "MAX_CHARS",
@@ -53,5 +53,6 @@ __all__ = [
     "enrich",
     "enrich_many",
     "language_profile",
+    "matcher_for",
     "theme_impact",
 ]

@@ -92,4 +92,4 @@ def save_models(
         arrays[f"{language}_weights"] = np.asarray(weights, dtype=np.float16)
         arrays[f"{language}_intercept"] = np.array(intercept, dtype=np.float64)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)
+    np.savez_compressed(path, allow_pickle=False, **arrays)

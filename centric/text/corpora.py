@@ -1,10 +1,11 @@
 """Loaders and deterministic splits of the labelled corpora (development time only).
 
 Used by the training script, the benchmark and the accuracy tests; never at run time.
-The corpora live outside the repository (``<repo>/../shared/data/text``, see its
-README). A row goes to the held-out test split when the MD5 of its whitespace-normalised
-text falls in the first ``TEST_SHARE`` of the hash range, so duplicates always land in
-the same split and the split is identical on every machine.
+The corpora live outside the repository (``Settings.text_corpora``, by default
+``<repo>/../shared/data/text``, see its README); every loader takes that folder. A row
+goes to the held-out test split when the MD5 of its whitespace-normalised text falls in
+the first ``TEST_SHARE`` of the hash range, so duplicates always land in the same split
+and the split is identical on every machine.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 TEST_SHARE = 0.2
-DEFAULT_ROOT = (Path(os.environ["CENTRIC_SHARED_DATA"]) if os.environ.get("CENTRIC_SHARED_DATA")
-                else Path(__file__).resolve().parents[2].parent / "shared" / "data") / "text"
 UCI_SETS = ("amazon_cells", "yelp", "imdb")
 ZH_SETS = ("waimai_10k", "online_shopping_10_cats")
 
@@ -54,7 +52,7 @@ def split(data: Labelled, test: bool) -> Labelled:
     )
 
 
-def load_uci(name: str, root: Path = DEFAULT_ROOT) -> Labelled:
+def load_uci(name: str, root: Path) -> Labelled:
     """UCI Sentiment Labelled Sentences (Kotzias et al. 2015): one of :data:`UCI_SETS`."""
     path = root / "en_uci_sentiment_sentences" / f"{name}_labelled.txt"
     texts, labels = [], []
@@ -68,7 +66,7 @@ def load_uci(name: str, root: Path = DEFAULT_ROOT) -> Labelled:
     return Labelled(name, texts, labels, [])
 
 
-def load_zh(name: str, root: Path = DEFAULT_ROOT) -> Labelled:
+def load_zh(name: str, root: Path) -> Labelled:
     """ChineseNlpCorpus reviews: ``waimai_10k`` or ``online_shopping_10_cats``."""
     path = root / "zh_reviews" / f"{name}.csv"
     texts, labels, cats = [], [], []
@@ -82,7 +80,7 @@ def load_zh(name: str, root: Path = DEFAULT_ROOT) -> Labelled:
     return Labelled(name, texts, labels, cats if any(cats) else [])
 
 
-def load_banking77(part: str, root: Path = DEFAULT_ROOT) -> tuple[list[str], list[str]]:
+def load_banking77(part: str, root: Path) -> tuple[list[str], list[str]]:
     """BANKING77 (Casanueva et al. 2020) ``train`` or ``test``: texts and intents."""
     texts, intents = [], []
     with (root / "en_banking77" / f"{part}.csv").open(encoding="utf-8", newline="") as fh:
@@ -92,10 +90,10 @@ def load_banking77(part: str, root: Path = DEFAULT_ROOT) -> tuple[list[str], lis
     return texts, intents
 
 
-def banking77_categories(root: Path = DEFAULT_ROOT) -> list[str]:
+def banking77_categories(root: Path) -> list[str]:
     return list(json.loads((root / "en_banking77" / "categories.json").read_text()))
 
 
-def available(root: Path = DEFAULT_ROOT) -> bool:
+def available(root: Path) -> bool:
     """True when the corpora are present (tests skip otherwise)."""
     return (root / "en_uci_sentiment_sentences").is_dir() and (root / "zh_reviews").is_dir()

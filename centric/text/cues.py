@@ -15,22 +15,51 @@ from dataclasses import dataclass
 
 _N = r"(?:two|three|four|five|six|seven|several|multiple|many|numerous|countless|\d+)"
 _EFFORT_EN = {
-    "repeat_contact": rf"\b(?:call|called|calling|phoned|rang|emailed|contacted|chased|wrote|messaged|tried|visited|went back)\b(?:\W+\w+){{0,5}}?\W+(?:twice|{_N} times)",
-    "had_to": r"\b(?:had|have|having|needed) to (?:call|ring|phone|contact|chase|email|explain|repeat|go back|come back|follow up|ask again|keep|fill|send|wait|drive)",
-    "transferred": r"\b(?:transferred|passed|bounced|handed|shuffled) (?:around|back and forth|between|from|to (?:another|a different|\w+ different))",
+    "repeat_contact": (
+        r"\b(?:call|called|calling|phoned|rang|emailed|contacted|chased|wrote|messaged|tried|visited|went back)\b"
+        rf"(?:\W+\w+){{0,5}}?\W+(?:twice|{_N} times)"
+    ),
+    "had_to": (
+        r"\b(?:had|have|having|needed) to (?:call|ring|phone|contact|chase|email|explain|repeat|go back|come back|"
+        r"follow up|ask again|keep|fill|send|wait|drive)"
+    ),
+    "transferred": (
+        r"\b(?:transferred|passed|bounced|handed|shuffled) "
+        r"(?:around|back and forth|between|from|to (?:another|a different|\w+ different))"
+    ),
     "on_hold": r"\bon hold\b|\bhold (?:for|music)\b",
-    "repeat_self": r"\brepeat(?:ed|ing)? (?:myself|my)|\bexplain(?:ed|ing)? (?:it|the \w+|my \w+|everything) (?:all )?(?:again|over)|\bstart(?:ed)? (?:all )?over",
+    "repeat_self": (
+        r"\brepeat(?:ed|ing)? (?:myself|my)|"
+        r"\bexplain(?:ed|ing)? (?:it|the \w+|my \w+|everything) (?:all )?(?:again|over)|\bstart(?:ed)? (?:all )?over"
+    ),
     "still_waiting": r"\bstill (?:waiting|no\b|not\b|haven't|hasn't|have not|has not|nothing)",
-    "long_wait": rf"\b(?:took|takes|taking|take) (?:forever|ages|hours|days|weeks)|\bwait(?:ed|ing)? (?:for )?(?:over |more than |almost )?(?:an hour|hours|days|weeks|{_N} (?:minutes|mins|hours|days|weeks))",
-    "hard_process": r"\b(?:hard|difficult|impossible|confusing|complicated) to (?:find|use|navigate|reach|contact|get|cancel|understand)|\bhoops\b|\bhassle\b|\b(?:so|too) many steps|\brun-?around\b",
-    "no_follow_up": r"\b(?:no one|nobody|no-one)\b (?:ever )?(?:got back|replied|responded|answered|called back|helped|picked up)|\bnever (?:got back|replied|responded|heard back|called back|got a (?:reply|response))",
-    "repeated": rf"\b{_N} (?:calls|emails|messages|attempts|visits|chats|tickets)\b|\bagain and again\b|\bover and over\b|\byet again\b",
+    "long_wait": (
+        r"\b(?:took|takes|taking|take) (?:forever|ages|hours|days|weeks)|"
+        r"\bwait(?:ed|ing)? (?:for )?(?:over |more than |almost )?"
+        rf"(?:an hour|hours|days|weeks|{_N} (?:minutes|mins|hours|days|weeks))"
+    ),
+    "hard_process": (
+        r"\b(?:hard|difficult|impossible|confusing|complicated) to "
+        r"(?:find|use|navigate|reach|contact|get|cancel|understand)|"
+        r"\bhoops\b|\bhassle\b|\b(?:so|too) many steps|\brun-?around\b"
+    ),
+    "no_follow_up": (
+        r"\b(?:no one|nobody|no-one)\b (?:ever )?(?:got back|replied|responded|answered|called back|helped|picked up)|"
+        r"\bnever (?:got back|replied|responded|heard back|called back|got a (?:reply|response))"
+    ),
+    "repeated": (
+        rf"\b{_N} (?:calls|emails|messages|attempts|visits|chats|tickets)\b|\bagain and again\b|\bover and over\b|"
+        r"\byet again\b"
+    ),
 }
 _C = r"[一几多两三四五六七八九十半\d]"
 _EFFORT_ZH = {
     "transferred": r"转了(?:好|很)?[几多两三]?[次个遍]|转来转去|转接了|踢皮球|推来推去|互相推",
     "repeat_contact": rf"(?:打|催|问|找|联系|跑|去)了(?:好|很)?{_C}+[次遍趟回个]|打了(?:好|很)?{_C}+(?:个|次)?电话",
-    "long_wait": rf"等了(?:好|很)?(?:半天|好久|很久|{_C}+个?多?(?:小时|天|分钟|周|星期|月))|(?:等|排队)(?:了)?(?:好|很)?久",
+    "long_wait": (
+        rf"等了(?:好|很)?(?:半天|好久|很久|{_C}+个?多?(?:小时|天|分钟|周|星期|月))|"
+        r"(?:等|排队)(?:了)?(?:好|很)?久"
+    ),
     "still_waiting": r"(?:一直|还是|至今|到现在|迟迟|始终)(?:都)?(?:没|不|未)",
     "repeated": r"反复|再三|一遍又一遍|三番五次|多次",
     "no_follow_up": r"(?:没人|无人|没有人)(?:理|管|回复|处理|接)|不回复|没回复|没有回复",
@@ -43,11 +72,26 @@ _EASE = (
 )
 
 _EMOTIONS_EN = {
-    "anger": r"\bangry\b|\bfurious\b|\boutrag\w*|\blivid\b|\bfuming\b|\bpissed\b|\bridiculous\b|\bunacceptable\b|\bdisgust\w*|\binfuriat\w*|\bhow dare\b|\brip-?off\b|\bscam\w*|\bworst\b|\bappalling\b|\bdisgrace\w*",
-    "frustration": r"\bfrustrat\w*|\bannoy\w*|\bfed up\b|\bsick of\b|\btired of\b|\birritat\w*|\bhopeless\b|\buseless\b|\bwaste of (?:time|money)|\bnightmare\b|\bugh+\b",
-    "confusion": r"\bconfus\w*|\bdo(?:n't| not) understand\b|\bunclear\b|\bmakes? no sense\b|\bno idea (?:how|what|why|where)|\bpuzzl\w*|\bnot sure (?:how|what|why|whether|if|where)|\bwhat does .{1,30} mean\b",
-    "disappointment": r"\bdisappoint\w*|\blet ?down\b|\bexpected (?:more|better)\b|\bnot what i expected\b|\bunderwhelm\w*|\bshame\b|\bsadly\b|\bregret\w*",
-    "delight": r"\blove[ds]?\b|\bamazing\b|\bawesome\b|\bfantastic\b|\bwonderful\b|\bexcellent\b|\bdelight\w*|\bthrilled\b|\bimpressed\b|\bperfect\b|\bbrilliant\b|\bexceeded\b|\boutstanding\b|\bsuperb\b",
+    "anger": (
+        r"\bangry\b|\bfurious\b|\boutrag\w*|\blivid\b|\bfuming\b|\bpissed\b|\bridiculous\b|\bunacceptable\b|"
+        r"\bdisgust\w*|\binfuriat\w*|\bhow dare\b|\brip-?off\b|\bscam\w*|\bworst\b|\bappalling\b|\bdisgrace\w*"
+    ),
+    "frustration": (
+        r"\bfrustrat\w*|\bannoy\w*|\bfed up\b|\bsick of\b|\btired of\b|\birritat\w*|\bhopeless\b|\buseless\b|"
+        r"\bwaste of (?:time|money)|\bnightmare\b|\bugh+\b"
+    ),
+    "confusion": (
+        r"\bconfus\w*|\bdo(?:n't| not) understand\b|\bunclear\b|\bmakes? no sense\b|\bno idea (?:how|what|why|where)|"
+        r"\bpuzzl\w*|\bnot sure (?:how|what|why|whether|if|where)|\bwhat does .{1,30} mean\b"
+    ),
+    "disappointment": (
+        r"\bdisappoint\w*|\blet ?down\b|\bexpected (?:more|better)\b|\bnot what i expected\b|\bunderwhelm\w*|"
+        r"\bshame\b|\bsadly\b|\bregret\w*"
+    ),
+    "delight": (
+        r"\blove[ds]?\b|\bamazing\b|\bawesome\b|\bfantastic\b|\bwonderful\b|\bexcellent\b|\bdelight\w*|\bthrilled\b|"
+        r"\bimpressed\b|\bperfect\b|\bbrilliant\b|\bexceeded\b|\boutstanding\b|\bsuperb\b"
+    ),
     "gratitude": r"\bthank\w*|\bthx\b|\bgrateful\b|\bappreciat\w*|\bkudos\b",
     "worry": r"\bworr(?:y|ied|ying)\b|\bconcerned\b|\banxious\b|\bnervous\b|\bscared\b|\bafraid\b",
 }
@@ -65,7 +109,8 @@ _NEGATED_ZH = re.compile(r"[不没别无未][太很怎那]?$")
 
 _REQUEST = re.compile(
     r"\bplease\b|\b(?:can|could|would|will) (?:you|someone|somebody|anyone)\b|"
-    r"\bi (?:want|need|would like|demand|expect|request)\b(?: \w+){0,3} (?:refund|replacement|answer|explanation|call ?back|"
+    r"\bi (?:want|need|would like|demand|expect|request)\b(?: \w+){0,3} "
+    r"(?:refund|replacement|answer|explanation|call ?back|"
     r"manager|someone|to speak|to cancel|money|compensation|response|fix)\b|"
     r"\b(?:call|contact|email|phone) me\b|\bget back to me\b|\bhow (?:do|can|should) i\b|\bwhat should i\b|"
     r"\bwhen will\b|\bwhere is my\b|\bwhy (?:was|is|did|have|has)\b|"

@@ -24,6 +24,7 @@ from sklearn.preprocessing import normalize
 from centric.text.clean import clean_text
 from centric.text.language import profile_clean
 from centric.text.taxonomy import Taxonomy, default_taxonomy
+from centric.text.themes import matcher_for
 
 _ZH_STOP = frozenset(
     "的 了 是 我 也 都 就 很 还 在 有 和 这 那 不 吧 啊 呢 吗 没 你 他 她 它 们 一个 就是 还是 但是 "
@@ -63,7 +64,7 @@ def discover_themes(
     Member indices refer to positions in ``texts``. Clusters smaller than ``min_size``
     are dropped.
     """
-    matcher = (taxonomy or default_taxonomy()).matcher if exclude_tagged else None
+    matcher = matcher_for(taxonomy or default_taxonomy()) if exclude_tagged else None
     groups: dict[str, list[tuple[int, str]]] = {"en": [], "zh": []}
     for i, raw in enumerate(texts):
         text = clean_text(raw).text

@@ -26,7 +26,7 @@ from centric.text.features import segments
 from centric.text.language import profile_clean
 from centric.text.sentiment import Sentiment, label_for, score_clean
 from centric.text.taxonomy import Taxonomy, default_taxonomy
-from centric.text.themes import KeywordMatch
+from centric.text.themes import KeywordMatch, matcher_for
 
 RULES_VERSION = "rules-1"
 
@@ -87,7 +87,7 @@ def enrich(text: str, taxonomy: Taxonomy | None = None) -> Enrichment:
 def enrich_many(texts: Sequence[str], taxonomy: Taxonomy | None = None) -> list[Enrichment]:
     """Enrich many texts; the example-based theme classifier runs once over the batch."""
     taxonomy = taxonomy or default_taxonomy()
-    matcher = taxonomy.matcher
+    matcher = matcher_for(taxonomy)
     models = load_models()
     version = f"{models.version}/{RULES_VERSION}"
     prepared = []

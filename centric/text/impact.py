@@ -129,7 +129,8 @@ def emerging_themes(
     min_count: int = 5,
 ) -> list[EmergingTheme]:
     """Themes ranked by evidence that their share grew; ``emerging`` when q <= ``alpha``."""
-    rows = []
+    # (theme, x1, x0, p1, p0, growth, z, p)
+    rows: list[tuple[str, int, int, float, float, float, float, float]] = []
     for theme in sorted(set(current) | set(previous)):
         x1, x0 = int(current.get(theme, 0)), int(previous.get(theme, 0))
         p1 = x1 / current_total if current_total else 0.0
@@ -142,7 +143,7 @@ def emerging_themes(
         )
         z = (p1 - p0) / se if se > 0 else 0.0
         growth = p1 / p0 if p0 > 0 else (math.inf if p1 > 0 else 1.0)
-        rows.append([theme, x1, x0, p1, p0, growth, z, float(norm.sf(z))])
+        rows.append((theme, x1, x0, p1, p0, growth, z, float(norm.sf(z))))
     # Benjamini-Hochberg step-up q-values
     order = sorted(range(len(rows)), key=lambda i: rows[i][7])
     q = [1.0] * len(rows)

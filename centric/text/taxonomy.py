@@ -12,7 +12,8 @@ plain JSON/YAML::
          "children": [{"name": "late", ...}]}]}
 
 English keywords match whole words after light suffix stripping ("refunds" matches
-"refund"); Chinese keywords match as substrings. See :mod:`centric.text.themes`.
+"refund"); Chinese keywords match as substrings. :func:`centric.text.themes.matcher_for`
+compiles a taxonomy for matching.
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from centric.text.themes import ThemeMatcher
+from typing import Any
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("data") / "default_taxonomy.json"
 LANGUAGES = ("en", "zh")
@@ -124,13 +122,6 @@ class Taxonomy:
         """Paths of the ancestors of ``path``, nearest first."""
         parts = path.split("/")
         return tuple("/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1))
-
-    @cached_property
-    def matcher(self) -> ThemeMatcher:
-        """The compiled matcher (built once per taxonomy object)."""
-        from centric.text.themes import ThemeMatcher
-
-        return ThemeMatcher(self)
 
     # --- serialisation -------------------------------------------------------------
     @classmethod

@@ -17,14 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-if TYPE_CHECKING:
-    from centric.text.taxonomy import Taxonomy
+from centric.text.taxonomy import Taxonomy
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MAX_PHRASE = 4
@@ -99,7 +98,7 @@ class ThemeMatcher:
     def _en_matches(self, text: str) -> list[KeywordMatch]:
         spans = [(m.start(), m.end()) for m in _WORD.finditer(text.lower())]
         stems = [stem(text[a:b].lower()) for a, b in spans]
-        out = []
+        out: list[KeywordMatch] = []
         table, prefixes = self._en, self._en_prefixes
         for i in range(len(stems)):
             key: tuple[str, ...] = ()
@@ -115,7 +114,7 @@ class ThemeMatcher:
 
     def _zh_matches(self, text: str) -> list[KeywordMatch]:
         lowered = text.lower()
-        out = []
+        out: list[KeywordMatch] = []
         for keyword in self._zh_keys:
             start = lowered.find(keyword)
             while start >= 0:
@@ -169,3 +168,9 @@ class ThemeMatcher:
                 if similarity > 0 and similarity >= self.example_similarity:
                     out[i] = (paths[best[r]], similarity)
         return out
+
+
+@lru_cache(maxsize=16)
+def matcher_for(taxonomy: Taxonomy) -> ThemeMatcher:
+    """The compiled matcher of ``taxonomy``, built once per distinct taxonomy (the 16 most recent are kept)."""
+    return ThemeMatcher(taxonomy)

@@ -30,6 +30,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.linear_model import LogisticRegression
 
+from centric.config import Settings
 from centric.text import corpora
 from centric.text.artefact import ARTEFACT, save_models
 from centric.text.clean import clean_text
@@ -238,7 +239,7 @@ def english_vocabulary(root: Path) -> list[str]:
     return sorted(words | stems)
 
 
-def train(root: Path = corpora.DEFAULT_ROOT, config: TrainingConfig = TrainingConfig()) -> dict:
+def train(root: Path, config: TrainingConfig = TrainingConfig()) -> dict:
     """Train both languages; return the arguments of :func:`save_models`."""
     en = fit_language(english_corpus(root, config), "en", config.c_en, config.min_df_en)
     zh = fit_language(chinese_corpus(root, config), "zh", config.c_zh, config.min_df_zh)
@@ -257,7 +258,7 @@ def train(root: Path = corpora.DEFAULT_ROOT, config: TrainingConfig = TrainingCo
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=corpora.DEFAULT_ROOT)
+    parser.add_argument("--data", type=Path, default=Settings().text_corpora)
     parser.add_argument("--out", type=Path, default=ARTEFACT)
     args = parser.parse_args(argv)
     result = train(args.data)

@@ -89,15 +89,18 @@ def search_verbatims(session: Session, q: VerbatimQuery) -> VerbatimPage:
     conditions = _conditions(session, q, words)
     total = session.scalar(select(func.count()).select_from(Feedback).where(*conditions)) or 0
     rows = list(session.execute(
-        select(Feedback, Touchpoint.name, Customer.name).outerjoin(Touchpoint, Touchpoint.id == Feedback.touchpoint_id)
-        .outerjoin(Customer, Customer.id == Feedback.customer_id).where(*conditions).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
+        select(Feedback, Touchpoint.name, Customer.name)
+        .outerjoin(Touchpoint, Touchpoint.id == Feedback.touchpoint_id)
+        .outerjoin(Customer, Customer.id == Feedback.customer_id)
+        .where(*conditions).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
         .limit(q.per_page).offset((q.page - 1) * q.per_page)
     ).all())
     themes = _themes_of(session, [item.id for item, _, _ in rows])
     items = [
         VerbatimOut(
             id=item.id, text=item.text, highlighted=str(highlight(item.text, words)), customer_id=item.customer_id,
-            customer_name=customer, touchpoint=touchpoint, channel=item.channel, rating=item.rating, language=item.language,
+            customer_name=customer, touchpoint=touchpoint, channel=item.channel, rating=item.rating,
+            language=item.language,
             sentiment=item.sentiment, sentiment_label=item.sentiment_label, actionable=item.actionable,
             themes=themes.get(item.id, []), occurred_at=item.occurred_at,
             error=(item.enrichment or {}).get("error"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from centric import __version__
 from centric.config import Settings
@@ -40,7 +42,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 
 @asynccontextmanager
-async def _lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the embedded job workers with the app (none when a queue URL is configured)."""
     from centric.jobs import start_embedded
 
@@ -54,7 +56,7 @@ async def _lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
 
 def _domain_modules(suffix: str) -> list[ModuleType]:
     """The ``centric.<domain>.<suffix>`` modules of :data:`centric.domains.DOMAINS`, in that order."""
-    found = []
+    found: list[ModuleType] = []
     for domain in DOMAINS:
         name = f"centric.{domain}.{suffix}"
         try:
@@ -76,7 +78,7 @@ def _mount_routes(app: FastAPI) -> None:
         app.include_router(module.router, include_in_schema=False)
 
     @app.get("/api/health", tags=["health"])
-    def health() -> dict:
+    def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
 
@@ -97,11 +99,11 @@ class GuardMiddleware:
     A body without ``Content-Length`` (chunked) is counted as it arrives.
     """
 
-    def __init__(self, app, limit: int) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
         self.limit = limit
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -115,7 +117,7 @@ class GuardMiddleware:
                 return
         received = 0
 
-        async def counted_receive():  # type: ignore[no-untyped-def]
+        async def counted_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -124,7 +126,7 @@ class GuardMiddleware:
                     raise HTTPException(413, f"the body is larger than {self.limit} bytes")
             return message
 
-        async def guarded_send(message) -> None:  # type: ignore[no-untyped-def]
+        async def guarded_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
@@ -134,6 +136,6 @@ class GuardMiddleware:
 
         await self.app(scope, counted_receive if length is None else receive, guarded_send)
 
-    async def _too_large(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = JSONResponse({"detail": f"the body is larger than {self.limit} bytes"}, status_code=413)
         await response(scope, receive, send)

@@ -17,7 +17,8 @@ def test_every_api_route_needs_authentication(client, app):
     for path, operations in app.openapi()["paths"].items():
         if not path.startswith("/api/v1") or "/inbound" in path:
             continue
-        url = re.sub(r"\{[^}]+\}", "1", path).replace("/metrics/1", "/metrics/nps").replace("/import/1", "/import/responses")
+        url = (re.sub(r"\{[^}]+\}", "1", path)
+               .replace("/metrics/1", "/metrics/nps").replace("/import/1", "/import/responses"))
         for method in operations:
             answer = client.request(method.upper(), url)
             assert answer.status_code == 401, (method, url, answer.status_code)

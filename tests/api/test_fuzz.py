@@ -29,7 +29,8 @@ def test_no_endpoint_answers_with_a_server_error(db):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=12, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
         def check(case) -> None:  # type: ignore[no-untyped-def]
             response = case.call(headers=headers)
             if response.status_code >= 500:

@@ -42,7 +42,8 @@ def test_fit_reproduces_fader_hardie_lee(cdnow_csv, tmp_path):
     assert round(b["log_likelihood"], 1) == -9582.4
     assert (round(g["p"], 2), round(g["q"], 2), round(g["gamma"], 2)) == (6.25, 3.74, 15.44)
     assert b["customers"] == 2357 and g["customers"] == 946
-    rows = list(csv.DictReader(out.open()))
+    with out.open() as per_customer:
+        rows = list(csv.DictReader(per_customer))
     assert len(rows) == 2357
     assert all(0.0 <= float(r["probability_alive"]) <= 1.0 for r in rows)
 

@@ -37,7 +37,8 @@ def ticket(n: int, **extra) -> dict:  # type: ignore[no-untyped-def]
 
 def test_mapping_reads_pointers_paths_fallbacks_maps_and_constants():
     record = {"a": {"b": [{"c": "x"}]}, "flat.col": "f", "s": "", "t": "Billing"}
-    mapping = {"text": ["s", "/a/b/0/c"], "external_id": "flat.col", "touchpoint": {"path": "t", "map": {"Billing": "tp"}},
+    mapping = {"text": ["s", "/a/b/0/c"], "external_id": "flat.col",
+               "touchpoint": {"path": "t", "map": {"Billing": "tp"}},
                "channel": {"const": "chat"}, "customer.email": "missing.path"}
     assert apply(mapping, record) == {"text": "x", "external_id": "f", "touchpoint": "tp", "channel": "chat"}
 

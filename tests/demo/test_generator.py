@@ -103,7 +103,8 @@ def test_segment_members_are_exactly_the_customers_matching_each_rule(demo):
     with db.reader() as s:
         attributes = dict(s.execute(select(Customer.id, Customer.attributes)).all())
         for segment in s.scalars(select(Segment)):
-            members = set(s.scalars(select(CustomerSegment.customer_id).where(CustomerSegment.segment_id == segment.id)))
+            members = set(s.scalars(
+                select(CustomerSegment.customer_id).where(CustomerSegment.segment_id == segment.id)))
             expected = {cid for cid, attrs in attributes.items() if matches_rule(attrs, segment.rule)}
             assert members == expected and members, segment.key
         personas = s.scalars(select(Segment.rule).where(Segment.kind == "persona")).all()
@@ -216,7 +217,8 @@ def test_booking_behaviour_differs_by_persona_and_some_guests_lapse(demo):
         first, last = s.execute(select(func.min(Event.occurred_at), func.max(Event.occurred_at))).one()
     assert summary.purchases == len(purchases)
     assert all(p.value > 0 for p in purchases)
-    assert datetime.combine(summary.start, datetime.min.time()) <= first and last < datetime.combine(TODAY, datetime.min.time())
+    assert datetime.combine(summary.start, datetime.min.time()) <= first
+    assert last < datetime.combine(TODAY, datetime.min.time())
     per_persona: dict[str, Counter] = {}
     for p in purchases:
         per_persona.setdefault(p.attributes["persona"], Counter())[p.customer_id] += 1
@@ -234,7 +236,8 @@ def test_same_seed_same_company_and_another_seed_another(tmp_path: Path):
             return [
                 s.execute(select(Customer.id, Customer.name, Customer.attributes).order_by(Customer.id)).all(),
                 s.execute(select(Identity.kind, Identity.value).order_by(Identity.id)).all(),
-                s.execute(select(Event.kind, Event.occurred_at, Event.value, Event.external_id).order_by(Event.id)).all(),
+                s.execute(select(Event.kind, Event.occurred_at, Event.value, Event.external_id)
+                          .order_by(Event.id)).all(),
                 s.execute(select(Answer.response_id, Answer.number, Answer.text).order_by(Answer.id)).all(),
                 s.execute(select(Feedback.external_id, Feedback.text).order_by(Feedback.id)).all(),
             ]

@@ -35,7 +35,8 @@ def test_same_identity_finds_same_customer(db):
 def test_customer_seen_on_two_channels_is_merged_without_losing_data(db):
     with db.transaction() as s:
         by_mail = upsert_customer(s, CustomerIn(email="bo@example.com", attributes={"tier": "gold"}))
-        by_phone = upsert_customer(s, CustomerIn(phone="+44 20 7946 0000", attributes={"tier": "silver", "city": "London"}))
+        by_phone = upsert_customer(
+            s, CustomerIn(phone="+44 20 7946 0000", attributes={"tier": "silver", "city": "London"}))
         record_event(s, EventIn(customer=CustomerIn(phone="+44 20 7946 0000"), kind="call",
                                 occurred_at=datetime(2026, 1, 5), external_id="call-1", source="pbx"))
         assert by_mail.id != by_phone.id
@@ -85,9 +86,11 @@ def test_rule_segment_members(db):
     with db.transaction() as s:
         for i, tier in enumerate(["gold", "gold", "silver"]):
             upsert_customer(s, CustomerIn(external_id=f"c{i}", attributes={"tier": tier}))
-        segment = create_segment(s, SegmentIn(key="vip", name="VIP", rule=[{"attribute": "tier", "op": "eq", "value": "gold"}]))
+        gold = [{"attribute": "tier", "op": "eq", "value": "gold"}]
+        segment = create_segment(s, SegmentIn(key="vip", name="VIP", rule=gold))
         from centric.customers.models import CustomerSegment
-        members = s.scalar(select(func.count()).select_from(CustomerSegment).where(CustomerSegment.segment_id == segment.id))
+        members = s.scalar(select(func.count()).select_from(CustomerSegment)
+                           .where(CustomerSegment.segment_id == segment.id))
         assert members == 2
         later = upsert_customer(s, CustomerIn(external_id="c9", attributes={"tier": "gold"}))
         from centric.customers.service import segment_keys_for

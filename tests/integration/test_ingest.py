@@ -69,10 +69,13 @@ def test_jsonl_events_and_feedback(db, tmp_path):
         make_journey(s)
     events = tmp_path / "events.jsonl"
     events.write_text(
-        '{"customer": {"email": "ann@example.com"}, "kind": "purchase", "occurred_at": "2026-02-01T09:00:00", "value": 120.5, "external_id": "o-1", "source": "shop"}\n'
-        '{"customer": {"email": "ann@example.com"}, "kind": "purchase", "occurred_at": "not a date", "external_id": "o-2"}\n'
+        '{"customer": {"email": "ann@example.com"}, "kind": "purchase", "occurred_at": "2026-02-01T09:00:00", '
+        '"value": 120.5, "external_id": "o-1", "source": "shop"}\n'
+        '{"customer": {"email": "ann@example.com"}, "kind": "purchase", "occurred_at": "not a date", '
+        '"external_id": "o-2"}\n'
         "{broken json\n"
-        '{"customer": {"phone": "+1 555 0100 22"}, "kind": "ticket", "occurred_at": "2026-02-03T09:00:00Z", "touchpoint": "check-out", "external_id": "t-9", "source": "zendesk"}\n',
+        '{"customer": {"phone": "+1 555 0100 22"}, "kind": "ticket", "occurred_at": "2026-02-03T09:00:00Z", '
+        '"touchpoint": "check-out", "external_id": "t-9", "source": "zendesk"}\n',
         encoding="utf-8",
     )
     report = import_rows(db, "events", read_rows(events, "events"))
@@ -80,7 +83,9 @@ def test_jsonl_events_and_feedback(db, tmp_path):
     assert {e.line for e in report.errors} == {2, 3}
     assert next(e for e in report.errors if e.line == 2).field == "occurred_at"
     feedback = tmp_path / "feedback.csv"
-    feedback.write_text("external_id,source,channel,email,text,rating\nz1,trustpilot,review,ann@example.com,\"Fine, <b>really</b>\",4\nz2,trustpilot,review,ann@example.com,,3\n")
+    feedback.write_text("external_id,source,channel,email,text,rating\n"
+                        "z1,trustpilot,review,ann@example.com,\"Fine, <b>really</b>\",4\n"
+                        "z2,trustpilot,review,ann@example.com,,3\n")
     report = import_rows(db, "feedback", read_rows(feedback, "feedback"))
     assert report.created == 1 and report.errors[0].line == 3 and report.errors[0].field == "text"
     assert _count(db, Event) == 2
@@ -122,6 +127,7 @@ def test_customers_import_adds_attributes_to_known_customers(db, tmp_path):
 
 def test_json_array_file(db, tmp_path):
     path = tmp_path / "customers.json"
-    path.write_text('[{"external_id": "j1", "email": "j1@example.com", "attributes": {"tier": "gold"}}, 5]', encoding="utf-8")
+    path.write_text('[{"external_id": "j1", "email": "j1@example.com", "attributes": {"tier": "gold"}}, 5]',
+                    encoding="utf-8")
     report = import_rows(db, "customers", read_rows(path, "customers"))
     assert report.created == 1 and report.failed == 1 and report.errors[0].line == 2

@@ -29,7 +29,8 @@ class Mailbox:
 
     def wait(self, n: int, timeout: float = 10) -> list[EmailMessage]:
         with self._arrived:
-            assert self._arrived.wait_for(lambda: len(self.messages) >= n, timeout), f"{len(self.messages)} of {n} mails"
+            arrived = self._arrived.wait_for(lambda: len(self.messages) >= n, timeout)
+            assert arrived, f"{len(self.messages)} of {n} mails"
         return self.messages
 
 

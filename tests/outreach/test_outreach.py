@@ -66,7 +66,8 @@ def test_smtp_down_means_retried_and_nothing_lost(sqlite_db, smtp, mail_settings
         make_journey(s)
         invitation_id = service.invite(s, InvitationIn(survey="rnps", customer=CustomerIn(email="bo@example.com"))
                                        ).invitation.id
-    down = mail_settings.model_copy(update={"smtp_port": free_port(), "job_retry_base_s": 3600, "job_retry_max_s": 3600})
+    down = mail_settings.model_copy(
+        update={"smtp_port": free_port(), "job_retry_base_s": 3600, "job_retry_max_s": 3600})
     LocalWorker(db, down).run_due()
     with db.transaction() as s:
         delivery = s.get(InvitationDelivery, invitation_id)
@@ -180,7 +181,8 @@ def test_outreach_api_and_roles(client, tokens):
     assert client.post("/api/v1/outreach/unsubscribes", headers=agent,
                        json={"customer_id": customer_id}).status_code == 200
     assert client.get("/api/v1/outreach/unsubscribes", headers=admin).json()["items"][0]["customer_id"] == customer_id
-    assert client.get("/api/v1/outreach/invitations?survey=rnps", headers=admin).json()["items"][0]["status"] == "scheduled"
+    invitations = client.get("/api/v1/outreach/invitations?survey=rnps", headers=admin).json()
+    assert invitations["items"][0]["status"] == "scheduled"
 
 
 def test_an_unsubscribe_stops_scheduled_invitations_reminders_and_triggers(sqlite_db, smtp, mail_settings):

@@ -49,7 +49,8 @@ def test_export_holds_profile_identities_events_responses_and_feedback(client, t
 def test_erasure_needs_confirmation_and_keeps_only_anonymous_scores(client, tokens, db):
     customer_id = _setup(client, tokens)
     admin = auth(tokens["admin"])
-    assert client.post(f"/api/v1/customers/{customer_id}/erase", headers=admin, json={"confirm": customer_id + 1}).status_code == 422
+    wrong = client.post(f"/api/v1/customers/{customer_id}/erase", headers=admin, json={"confirm": customer_id + 1})
+    assert wrong.status_code == 422
     assert client.post(f"/api/v1/customers/{customer_id}/erase", headers=auth(tokens["manager"]),
                        json={"confirm": customer_id}).status_code == 403
     report = client.post(f"/api/v1/customers/{customer_id}/erase", headers=admin, json={"confirm": customer_id})

@@ -37,7 +37,8 @@ def _responses(db) -> int:
     ({"csat": 4, "plan": 3}, "plan"), ({"csat": 4, "bogus": 1}, "bogus"), ({"plan": "pro"}, "csat"),
 ])
 def test_api_answers_that_do_not_fit_are_422_naming_the_question(client, tokens, db, survey, answers, field):
-    answer = client.post("/api/v1/responses", headers=auth(tokens["agent"]), json={"survey": "pick", "answers": answers})
+    answer = client.post("/api/v1/responses", headers=auth(tokens["agent"]),
+                         json={"survey": "pick", "answers": answers})
     assert answer.status_code == 422 and answer.json()["field"] == field
     assert _responses(db) == 0
 

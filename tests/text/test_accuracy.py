@@ -8,9 +8,11 @@ reviews), and well below Centric's own figures, so noise cannot flip them.
 import pytest
 from sklearn.metrics import f1_score
 
+from centric.config import Settings
 from centric.text import corpora, enrich_many
 
-pytestmark = pytest.mark.skipif(not corpora.available(), reason="labelled corpora not present")
+CORPORA = Settings().text_corpora
+pytestmark = pytest.mark.skipif(not corpora.available(CORPORA), reason="labelled corpora not present")
 
 
 def _macro_f1(data: corpora.Labelled) -> float:
@@ -21,27 +23,27 @@ def _macro_f1(data: corpora.Labelled) -> float:
 
 @pytest.mark.parametrize("name", corpora.UCI_SETS)
 def test_english_held_out_macro_f1(name: str) -> None:
-    held_out = corpora.split(corpora.load_uci(name), test=True)
+    held_out = corpora.split(corpora.load_uci(name, CORPORA), test=True)
     assert len(held_out.texts) > 150
     assert _macro_f1(held_out) >= 0.80
 
 
 @pytest.mark.parametrize("name", corpora.ZH_SETS)
 def test_chinese_held_out_macro_f1(name: str) -> None:
-    held_out = corpora.split(corpora.load_zh(name), test=True)
+    held_out = corpora.split(corpora.load_zh(name, CORPORA), test=True)
     sample = corpora.Labelled(name, held_out.texts[:2000], held_out.labels[:2000], [])
     assert _macro_f1(sample) >= 0.85
 
 
 def test_support_queries_are_mostly_neutral() -> None:
-    texts, _ = corpora.load_banking77("test")
+    texts, _ = corpora.load_banking77("test", CORPORA)
     labels = [r.sentiment.label for r in enrich_many(texts[::4])]
     assert labels.count("neutral") / len(labels) >= 0.7
     assert labels.count("positive") / len(labels) <= 0.1
 
 
 def test_splits_are_disjoint_and_stable() -> None:
-    data = corpora.load_uci("yelp")
+    data = corpora.load_uci("yelp", CORPORA)
     train, test = corpora.split(data, False), corpora.split(data, True)
     assert not {corpora.normalised_key(t) for t in train.texts} & {
         corpora.normalised_key(t) for t in test.texts

@@ -98,8 +98,8 @@ def test_discovery_runs_as_a_job_and_proposals_can_be_accepted_merged_renamed_an
     found = client.get("/api/v1/themes/proposals", headers=auth(tokens["viewer"])).json()
     assert len(found) == 3 and sum(p["size"] for p in found) == len(texts)
     karaoke, vegan, gym = (next(p for p in found if word in p["examples"][0]) for word in ("karaoke", "vegan", "gym"))
-    renamed = client.post(f"/api/v1/themes/proposals/{karaoke['id']}", json={"action": "rename", "label": "Night noise"},
-                          headers=h).json()
+    renamed = client.post(f"/api/v1/themes/proposals/{karaoke['id']}",
+                          json={"action": "rename", "label": "Night noise"}, headers=h).json()
     assert renamed["label"] == "Night noise"
     accepted = client.post(f"/api/v1/themes/proposals/{karaoke['id']}", json={"action": "accept"}, headers=h)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
@@ -110,10 +110,12 @@ def test_discovery_runs_as_a_job_and_proposals_can_be_accepted_merged_renamed_an
     merged = client.post(f"/api/v1/themes/proposals/{vegan['id']}", json={"action": "merge", "theme_id": staff["id"]},
                          headers=h)
     assert merged.json()["status"] == "merged"
-    assert client.post(f"/api/v1/themes/proposals/{gym['id']}", json={"action": "reject"}, headers=h).json()["status"] == "rejected"
+    rejected = client.post(f"/api/v1/themes/proposals/{gym['id']}", json={"action": "reject"}, headers=h)
+    assert rejected.json()["status"] == "rejected"
     again = client.post(f"/api/v1/themes/proposals/{gym['id']}", json={"action": "accept"}, headers=h)
     assert again.status_code == 409
-    assert client.post(f"/api/v1/themes/proposals/{vegan['id']}", json={"action": "merge"}, headers=h).status_code == 422
+    merge_into_nothing = client.post(f"/api/v1/themes/proposals/{vegan['id']}", json={"action": "merge"}, headers=h)
+    assert merge_into_nothing.status_code == 422
     run_jobs(db)  # the re-enrichment after the decisions keeps the tags they gave
     tagged = client.get("/api/v1/verbatims?theme=night_noise&per_page=50", headers=h).json()
     assert tagged["total"] == 12

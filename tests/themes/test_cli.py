@@ -24,7 +24,8 @@ def test_analyze_a_csv_and_a_jsonl_file_with_line_numbered_errors(tmp_path):
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "line 4: not valid UTF-8" in result.output and "3 texts analysed" in result.output
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    with out.open(encoding="utf-8") as written:
+        rows = list(csv.DictReader(written))
     assert [r["id"] for r in rows] == ["7", "8", "10"]
     assert rows[0]["sentiment"] == "negative" and "delivery/late" in rows[0]["themes"]
     assert rows[1]["language"] == "zh" and rows[1]["sentiment"] == "positive"

@@ -17,8 +17,8 @@ def _csrf(page: str) -> str:
 
 def test_a_script_in_feedback_is_inert_on_the_verbatim_page(client, tokens, db):
     answer = client.post("/api/v1/responses", headers=auth(tokens["agent"]), json={
-        "survey": "rnps", "answers": {"nps": 2, "comment": EVIL}, "customer": {"email": "x@example.com", "name": "<b>Ann</b>"},
-        "touchpoint": "check-in"})
+        "survey": "rnps", "answers": {"nps": 2, "comment": EVIL},
+        "customer": {"email": "x@example.com", "name": "<b>Ann</b>"}, "touchpoint": "check-in"})
     assert answer.status_code == 201
     run_jobs(db)
     assert login(client).status_code == 303

@@ -1,0 +1,103 @@
+"""State and helpers shared by every ``centric`` command.
+
+This module sits below ``centric.cli.main`` and the command modules: they import it,
+it imports none of them, so a command never reaches back into the application that
+assembles it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from centric.config import Settings
+from centric.db import Database
+from centric.errors import CentricError, explain
+from centric.store import upgrade
+
+console = Console()
+err = Console(stderr=True)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class State:
+    """Options given before the sub-command (``centric --database-url … <command>``), and
+    the databases the command opened."""
+
+    def __init__(self) -> None:
+        self.database_url: str | None = None
+        self.databases: list[Database] = []
+
+    def close(self) -> None:
+        """Close the pooled connections of every database opened, when the command ends,
+        rather than leave them to the garbage collector (psycopg warns about that)."""
+        while self.databases:
+            self.databases.pop().dispose()
+
+
+state = State()
+
+
+def settings() -> Settings:
+    base = Settings()
+    return base.model_copy(update={"database_url": state.database_url}) if state.database_url else base
+
+
+def options() -> Settings:
+    return settings()
+
+
+def open_db(migrate: bool = True) -> Database:
+    """The database of this command (closed by :meth:`State.close`), migrated unless ``migrate`` is false."""
+    db = Database(settings().database_url)
+    state.databases.append(db)
+    if migrate:
+        upgrade(db)
+    return db
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors_as_messages() -> Iterator[None]:
+    """Domain and validation errors end the command with one clear line, never a traceback."""
+    try:
+        yield
+    except (CentricError, ValidationError) as exc:
+        fail(explain(exc), 2)
+
+
+def parse(schema: type[ModelT], **values: Any) -> ModelT:
+    with errors_as_messages():
+        return schema.model_validate(values)
+
+
+def json_arg(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"{what} is not valid JSON: {exc.msg}", 2)
+
+
+def show(rows: Sequence[BaseModel], columns: list[str], as_json: bool, title: str = "",
+         cell: Callable[[Any], str] = lambda v: "" if v is None else str(v)) -> None:
+    if as_json:
+        console.print_json(json.dumps([r.model_dump(mode="json") for r in rows]))
+        return
+    table = Table(title=title or None)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        values = row.model_dump()
+        table.add_row(*(cell(values.get(c)) for c in columns))
+    console.print(table)
