@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, TypeVarTuple, cast
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from centric.errors import Invalid
@@ -118,6 +118,7 @@ def intend_to_write(session: Session) -> None:
 
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 IN_LIST_SIZE = 1_000
 
 
@@ -127,7 +128,7 @@ def in_chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence
         yield items[start:start + size]
 
 
-def where_given(query: Select[Any], *filters: tuple[Any, object]) -> Select[Any]:
+def where_given(query: Select[*Ts], *filters: tuple[Any, object]) -> Select[*Ts]:
     """``query`` narrowed to ``column == value`` for each filter whose value was given (not None or empty)."""
     for column, value in filters:
         if value is not None and value != "":
@@ -135,7 +136,7 @@ def where_given(query: Select[Any], *filters: tuple[Any, object]) -> Select[Any]
     return query
 
 
-def count_of(session: Session, query: Select[Any]) -> int:
+def count_of(session: Session, query: Select[*Ts]) -> int:
     """How many rows ``query`` selects in all, whatever its order or slice."""
     counted = select(func.count()).select_from(query.order_by(None).limit(None).offset(None).subquery())
     return session.scalar(counted) or 0
@@ -200,14 +201,14 @@ def as_utc(moment: datetime) -> datetime:
 
 # --- calendar buckets in SQL -------------------------------------------------------------
 
-def month_of(session: Session, column: ColumnElement) -> ColumnElement:
+def month_of(session: Session, column: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[Any]:
     """``YYYY-MM`` of a timestamp in the session's SQL dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
 
 
-def quarter_of(session: Session, column: ColumnElement) -> ColumnElement:
+def quarter_of(session: Session, column: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[Any]:
     """``YYYY-Qn`` of a timestamp in the session's SQL dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, 'YYYY-"Q"Q')

@@ -111,7 +111,7 @@ def feedback_follows_undo(session: Session, undone: CustomerMergeUndone) -> None
     move_rows_on_undo(session, Feedback, undone)
 
 
-def _feedback_query(channel: str | None, customer_id: int | None) -> Select[Any]:
+def _feedback_query(channel: str | None, customer_id: int | None) -> Select[Feedback]:
     return where_given(select(Feedback), (Feedback.channel, channel), (Feedback.customer_id, customer_id))
 
 

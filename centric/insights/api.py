@@ -41,7 +41,7 @@ def happiness(session: DbSession, _: CanReadMetrics, start: date | None = None, 
     where = _filter(start, end, touchpoint, segment, None)
     parts = {kind: service.metric(session, kind, "none", where).overall for kind in ("nps", "csat", "ces")}
     estimates = {kind: Estimate(row.value, row.low, row.high, row.n, None, row.method) for kind, row in parts.items()}
-    return reports.estimate_out(happiness_score(**estimates))
+    return reports.estimate_out(happiness_score(nps=estimates["nps"], csat=estimates["csat"], ces=estimates["ces"]))
 
 
 @router.get("/metrics/{kind}", response_model=MetricResult)

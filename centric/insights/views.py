@@ -21,10 +21,10 @@ from centric.web.deps import CanReadMetrics, DbSession
 from centric.web.templating import render
 
 router = APIRouter()
-KINDS = ("nps", "csat", "ces")
+KINDS: tuple[MetricKind, ...] = ("nps", "csat", "ces")
 
 
-def _trend(result) -> dict:  # type: ignore[no-untyped-def]
+def _trend(result) -> dict:
     return {
         "months": [r.group for r in result.rows],
         "value": [r.value for r in result.rows],
@@ -61,7 +61,7 @@ def touchpoints(request: Request, session: DbSession, caller: CanReadMetrics) ->
     return render(request, "touchpoints.html", caller=caller, rows=rows)
 
 
-def _attempt(compute):  # type: ignore[no-untyped-def]
+def _attempt(compute):
     """(result, None) or (None, message): a page shows what it can and says what it cannot."""
     try:
         return compute(), None

@@ -170,7 +170,7 @@ def _skip_out(skip: ContactSkip, survey_key: str, rule_name: str | None) -> Skip
 
 
 def _skips_query(survey: str | None, rule_id: int | None,
-                 customer_id: int | None) -> Select[tuple[ContactSkip, str, str | None]]:
+                 customer_id: int | None) -> Select[ContactSkip, str, str | None]:
     query = (select(ContactSkip, Survey.key, ContactRule.name).join(Survey, ContactSkip.survey_id == Survey.id)
              .outerjoin(ContactRule, ContactSkip.rule_id == ContactRule.id))
     return where_given(query, (Survey.key, survey), (ContactSkip.rule_id, rule_id),
@@ -212,7 +212,7 @@ def list_invitations(session: Session, *, survey: str | None = None, status: str
 
 
 def _invitations_query(survey: str | None, status: str | None,
-                       customer_id: int | None) -> Select[tuple[Invitation, InvitationDelivery | None, str]]:
+                       customer_id: int | None) -> Select[Invitation, InvitationDelivery | None, str]:
     query = (select(Invitation, InvitationDelivery, Survey.key)
              .join(Survey, Invitation.survey_id == Survey.id)
              .outerjoin(InvitationDelivery, InvitationDelivery.invitation_id == Invitation.id))

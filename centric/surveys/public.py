@@ -42,7 +42,8 @@ async def survey_page(survey_key: str, request: Request) -> Response:
     accept = request.headers.get("accept-language")
     address = _address(request)
     # a plain visit only reads; a personal link marks its invitation opened; with a score it stores an answer
-    access = ("store" if query.get("score") is not None else "touch") if query.get("t") else "read"
+    access: Literal["read", "touch", "store"] = (
+        ("store" if query.get("score") is not None else "touch") if query.get("t") else "read")
     return await _run(request, lambda session, key: respond.open_page(
         session, key, survey_key, query=query, accept_language=accept, address=address), access)
 

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from centric.db import utcnow
+from centric.db import table_of, utcnow
 from centric.surveys.models import RateLimitBucket
 
 WINDOW = timedelta(hours=1)
@@ -34,10 +34,10 @@ def window_start(now: datetime) -> datetime:
 
 
 @cache
-def _upsert(dialect: str):  # type: ignore[no-untyped-def]
+def _upsert(dialect: str):
     """The counting upsert, built once per dialect (building it costs more than running it)."""
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = RateLimitBucket.__table__  # Core, not the ORM bulk path: one cached statement
+    table = table_of(RateLimitBucket)  # Core, not the ORM bulk path: one cached statement
     statement = builder(table).values(bucket=bindparam("bucket"), window_start=bindparam("window_start"), hits=1)
     same_window = table.c.window_start == statement.excluded.window_start
     return statement.on_conflict_do_update(

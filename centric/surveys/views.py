@@ -51,7 +51,7 @@ def create(request: Request, session: DbSession, caller: CanConfigure, _: Checke
            touchpoint: str = Form(default="", max_length=80)) -> Response:
     kind = TEMPLATES[template].kind if template in TEMPLATES else "nps"
     try:
-        data = SurveyIn(key=key.strip(), name=name.strip(), kind=kind, template=template or None,  # type: ignore[arg-type]
+        data = SurveyIn(key=key.strip(), name=name.strip(), kind=kind, template=template or None,
                         touchpoint=touchpoint or None, status="draft", languages=["en", "zh"])
         survey = service.create_survey(session, data, caller.user.id)
     except (ValidationError, CentricError) as problem:
@@ -86,7 +86,7 @@ def edit(survey_key: str, request: Request, session: DbSession, caller: CanConfi
     return _editor(request, session, caller, survey, service.survey_detail(session, survey).draft)
 
 
-def _editor(request: Request, session: Session, caller: Caller, survey, questions: list, *,  # type: ignore[no-untyped-def]
+def _editor(request: Request, session: Session, caller: Caller, survey, questions: list, *,
             error: str | None = None, status: int = 200) -> HTMLResponse:
     detail = service.survey_detail(session, survey)
     return render(request, "surveys/edit.html", status_code=status, caller=caller, survey=survey, detail=detail,

@@ -47,7 +47,7 @@ def touchpoint_id(session: Session, key: str | None) -> int | None:
     return found
 
 
-def segment_members(session: Session, key: str | None):  # type: ignore[no-untyped-def]
+def segment_members(session: Session, key: str | None):
     """A sub-select of the customer ids in segment ``key`` (None when no segment is asked)."""
     if not key:
         return None
@@ -142,7 +142,7 @@ def _trends(session: Session, conditions: list[ColumnElement]) -> dict[int, list
     return out
 
 
-def nps_scores(session: Session, f: InsightFilter):  # type: ignore[no-untyped-def]
+def nps_scores(session: Session, f: InsightFilter):
     """A sub-query of (response id, NPS score) for the responses the filter selects."""
     query = (select(Answer.response_id.label("rid"), Answer.number.label("score"))
              .join(Response, Response.id == Answer.response_id)
@@ -188,7 +188,7 @@ def _finite(value: float) -> float | None:
     return round(value, 2) if math.isfinite(value) else None
 
 
-def _emerging(session: Session, f: InsightFilter, days: int, rows: dict) -> list[EmergingOut]:  # type: ignore[type-arg]
+def _emerging(session: Session, f: InsightFilter, days: int, rows: dict) -> list[EmergingOut]:
     """Theme counts in the last ``days`` (ending at ``until`` or today) vs the ``days`` before."""
     end = datetime.combine(f.until + timedelta(days=1), time()) if f.until else utcnow()
     cut, start = end - timedelta(days=days), end - timedelta(days=2 * days)

@@ -81,7 +81,7 @@ def _phrases(en: str, zh: str, separator: str) -> dict[str, list[str]]:
     return {lang: [p for p in split(text) if p] for lang, text in (("en", en), ("zh", zh))}
 
 
-def _edit(request: Request, session: Session, caller: Caller, change) -> Response:  # type: ignore[no-untyped-def]
+def _edit(request: Request, session: Session, caller: Caller, change) -> Response:
     """Apply a taxonomy change from a form; redirect on success, show the page with the error otherwise."""
     try:
         change()
@@ -99,7 +99,7 @@ def create_theme(request: Request, session: DbSession, caller: CanEditThemes, _:
                  keywords_zh: str = Form(default="", max_length=20_000)) -> Response:
     return _edit(request, session, caller, lambda: service.create_theme(session, ThemeIn(
         name=name.strip(), parent=parent or None, label=label or None,
-        keywords=_phrases(keywords_en, keywords_zh, ","))))  # type: ignore[arg-type]
+        keywords=_phrases(keywords_en, keywords_zh, ","))))
 
 
 @router.post("/themes/taxonomy/import")
@@ -116,8 +116,8 @@ def update_theme(theme_id: ObjectId, request: Request, session: DbSession, calle
                  examples_en: str = Form(default="", max_length=50_000),
                  examples_zh: str = Form(default="", max_length=50_000)) -> Response:
     return _edit(request, session, caller, lambda: service.update_theme(session, theme_id, ThemeUpdate(
-        name=name.strip(), label=label, keywords=_phrases(keywords_en, keywords_zh, ","),  # type: ignore[arg-type]
-        examples=_phrases(examples_en, examples_zh, "\n"))))  # type: ignore[arg-type]
+        name=name.strip(), label=label, keywords=_phrases(keywords_en, keywords_zh, ","),
+        examples=_phrases(examples_en, examples_zh, "\n"))))
 
 
 @router.post("/themes/taxonomy/{theme_id}/delete")
@@ -152,7 +152,7 @@ def decide(proposal_id: ObjectId, request: Request, session: DbSession, caller: 
            action: str = Form(max_length=10), name: str = Form(default="", max_length=80),
            label: str = Form(default="", max_length=200), theme_id: str = Form(default="", max_length=20)) -> Response:
     try:
-        data = ProposalAction(action=action, name=name.strip() or None, label=label.strip() or None,  # type: ignore[arg-type]
+        data = ProposalAction(action=action, name=name.strip() or None, label=label.strip() or None,
                               theme_id=int(theme_id) if theme_id.isdigit() else None)
         apply_action(session, proposal_id, data)
     except (CentricError, ValidationError) as problem:
