@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from sqlalchemy import JSON, Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, Connection, CursorResult, Delete, Engine, MetaData, Table, Update, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -31,6 +31,11 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    if TYPE_CHECKING:
+        # Every model maps one table (never a join or a select), so Core statements
+        # (insert, delete, upserts) can take ``Model.__table__``.
+        __table__: ClassVar[Table]
 
 
 def utcnow() -> datetime:
@@ -90,6 +95,13 @@ def intend_to_write(session: Session) -> None:
     """Call first in a session that will write: on SQLite it takes the write lock at BEGIN."""
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+
+
+def changed_rows(session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE (without RETURNING) and return how many rows it matched."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)  # what DML without RETURNING always gives
+    return result.rowcount
 
 
 T = TypeVar("T")

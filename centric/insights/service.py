@@ -7,12 +7,14 @@ sums and sums of squares per group, and :mod:`centric.stats` turns them into est
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Integer, Select, String, case, func, literal_column, select
+from sqlalchemy import Integer, Select, SQLColumnExpression, String, case, func, literal_column, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from centric.accounts.models import Team
 from centric.customers.models import CustomerSegment, Segment
@@ -37,14 +39,14 @@ class MetricFilter:
     survey: str | None = None
 
 
-def month_of(session: Session, column: ColumnElement) -> ColumnElement:
+def month_of(session: Session, column: SQLColumnExpression[Any]) -> ColumnElement[str]:
     """``YYYY-MM`` of a timestamp in the session's SQL dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
 
 
-def quarter_of(session: Session, column: ColumnElement) -> ColumnElement:
+def quarter_of(session: Session, column: SQLColumnExpression[Any]) -> ColumnElement[str]:
     """``YYYY-Qn`` of a timestamp in the session's SQL dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, 'YYYY-"Q"Q')
@@ -52,7 +54,7 @@ def quarter_of(session: Session, column: ColumnElement) -> ColumnElement:
     return func.strftime("%Y", column).concat("-Q").concat(func.cast(quarter, String))
 
 
-_ALL = literal_column("'all'")
+_ALL: ColumnClause[str] = literal_column("'all'")
 
 
 @dataclass(frozen=True)
@@ -62,25 +64,25 @@ class _Source:
     rollup: bool
 
     @property
-    def touchpoint_id(self) -> ColumnElement:
+    def touchpoint_id(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.touchpoint_id if self.rollup else Response.touchpoint_id
 
     @property
-    def survey_id(self) -> ColumnElement:
+    def survey_id(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.survey_id if self.rollup else Response.survey_id
 
     @property
-    def channel(self) -> ColumnElement:
+    def channel(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.channel if self.rollup else Response.channel
 
     @property
-    def moment(self) -> ColumnElement:
+    def moment(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.day if self.rollup else Response.submitted_at
 
 
-def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[ColumnElement, list[str]]:
+def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[SQLColumnExpression[Any], list[str]]:
     """The grouping expression and the joins it needs."""
-    columns: dict[str, tuple[ColumnElement, list[str]]] = {
+    columns: dict[str, tuple[SQLColumnExpression[Any], list[str]]] = {
         "touchpoint": (Touchpoint.name, ["touchpoint"]),
         "stage": (Stage.name, ["touchpoint", "stage"]),
         "journey": (Journey.name, ["touchpoint", "stage", "journey"]),
@@ -113,7 +115,7 @@ def _statistics(metric: MetricKind, source: _Source) -> list[ColumnElement]:
             func.sum(case((number >= 5, 1), else_=0)).label("agree")]
 
 
-def _query(session: Session, metric: MetricKind, group: ColumnElement, joins: list[str],
+def _query(session: Session, metric: MetricKind, group: SQLColumnExpression[Any], joins: list[str],
            where: MetricFilter, source: _Source) -> Select:
     if source.rollup:
         query = select(group.label("grp"), *_statistics(metric, source)).select_from(AnswerRollup).where(
@@ -161,7 +163,7 @@ def _query(session: Session, metric: MetricKind, group: ColumnElement, joins: li
     return query.group_by(group).order_by(group)
 
 
-def _row(metric: MetricKind, group: str, stats: dict) -> MetricRow:
+def _row(metric: MetricKind, group: str, stats: Mapping[Any, Any]) -> MetricRow:
     n = int(stats.get("n") or 0)
     if metric == "nps":
         p, d = int(stats.get("promoters") or 0), int(stats.get("detractors") or 0)

@@ -17,6 +17,7 @@ from functools import cache
 from sqlalchemy import bindparam, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from centric.db import utcnow
 from centric.surveys.models import RateLimitBucket
@@ -34,7 +35,7 @@ def window_start(now: datetime) -> datetime:
 
 
 @cache
-def _upsert(dialect: str):  # type: ignore[no-untyped-def]
+def _upsert(dialect: str) -> ReturningInsert[int]:
     """The counting upsert, built once per dialect (building it costs more than running it)."""
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = RateLimitBucket.__table__  # Core, not the ORM bulk path: one cached statement
