@@ -6,25 +6,29 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, TypeVarTuple, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, TypeVarTuple
 
 from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
+    CursorResult,
+    Delete,
     Engine,
     Integer,
     MetaData,
     Select,
+    SQLColumnExpression,
     String,
     Table,
+    Update,
     create_engine,
     event,
     func,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, QueryableAttribute, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from centric.errors import Invalid
@@ -48,14 +52,10 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
-
-def table_of(model: type[Base]) -> Table:
-    """The :class:`Table` a mapped class is declared on, for Core ``insert``/``delete``.
-
-    SQLAlchemy types ``Model.__table__`` as the general ``FromClause`` (a mapping may sit on
-    a join or a subquery); every model here is declared on a plain table, so this says so once.
-    """
-    return cast(Table, model.__table__)
+    if TYPE_CHECKING:
+        # Every model maps one table (never a join or a select), so Core statements
+        # (insert, delete, upserts) can take ``Model.__table__``.
+        __table__: ClassVar[Table]
 
 
 def utcnow() -> datetime:
@@ -115,6 +115,13 @@ def intend_to_write(session: Session) -> None:
     """Call first in a session that will write: on SQLite it takes the write lock at BEGIN."""
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+
+
+def changed_rows(session: Session, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE (without RETURNING) and return how many rows it matched."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)  # what DML without RETURNING always gives
+    return result.rowcount
 
 
 T = TypeVar("T")
@@ -201,14 +208,14 @@ def as_utc(moment: datetime) -> datetime:
 
 # --- calendar buckets in SQL -------------------------------------------------------------
 
-def month_of(session: Session, column: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[Any]:
+def month_of(session: Session, column: SQLColumnExpression[Any]) -> ColumnElement[str]:
     """``YYYY-MM`` of a timestamp in the session's SQL dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
 
 
-def quarter_of(session: Session, column: ColumnElement[Any] | QueryableAttribute[Any]) -> ColumnElement[Any]:
+def quarter_of(session: Session, column: SQLColumnExpression[Any]) -> ColumnElement[str]:
     """``YYYY-Qn`` of a timestamp in the session's SQL dialect."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, 'YYYY-"Q"Q')

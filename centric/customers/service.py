@@ -13,7 +13,7 @@ from centric.accounts.service import audit
 from centric.customers.identities import normalise_identity
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn, CustomerOut, IdentityOut, SegmentIn, SegmentOut
-from centric.db import in_chunks, table_of, utcnow
+from centric.db import in_chunks, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, publish
 
@@ -351,7 +351,7 @@ def _holds(actual: Any, op: str, expected: Any) -> bool:
 
 def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> int:
     """Recompute rule-based membership; returns the number of members."""
-    session.execute(table_of(CustomerSegment).delete().where(CustomerSegment.segment_id == segment.id))
+    session.execute(CustomerSegment.__table__.delete().where(CustomerSegment.segment_id == segment.id))
     members = 0
     last_id = 0
     while True:
@@ -365,7 +365,7 @@ def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> in
             break
         chosen = [{"customer_id": cid, "segment_id": segment.id} for cid, attrs in rows if matches_rule(attrs or {}, segment.rule)]
         if chosen:
-            session.execute(table_of(CustomerSegment).insert(), chosen)
+            session.execute(CustomerSegment.__table__.insert(), chosen)
         members += len(chosen)
         last_id = rows[-1][0]
     return members

@@ -24,7 +24,7 @@ from centric.accounts.models import Team
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
 from centric.customers.schemas import SegmentCondition, SegmentIn
 from centric.customers.service import create_segment, matches_rule
-from centric.db import Database, table_of, utcnow
+from centric.db import Database, utcnow
 from centric.demo.activity import browsing_visits, make_bookings, make_contacts
 from centric.demo.comments import CommentWriter
 from centric.demo.company import JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS
@@ -174,7 +174,7 @@ def _next_id(session: Session, table: Table) -> int:
 def _simulate(session: Session, company: Company, customers: int, seed: int, report: Progress) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     writer = CommentWriter(int(rng.integers(0, 2**62)))
-    counters = Counters(customer=_next_id(session, table_of(Customer)), response=_next_id(session, table_of(Response)))
+    counters = Counters(customer=_next_id(session, Customer.__table__), response=_next_id(session, Response.__table__))
     numbers = np.stack([rng.permutation(customers) for _ in range(4)])
     rules = [(segment_id, rule) for segment_id, rule in session.execute(select(Segment.id, Segment.rule)) if rule]
     totals = dict.fromkeys(("segment_members", "customers", "identities", "events", "purchases", "responses",
@@ -182,10 +182,10 @@ def _simulate(session: Session, company: Company, customers: int, seed: int, rep
     report("guests", 0, customers)
     for first in range(0, customers, BLOCK):
         block = _block(rng, company, numbers[:, first:first + BLOCK], counters, writer, rules)
-        for table, rows in ((table_of(Customer), block.customers), (table_of(Identity), block.identities),
-                            (table_of(CustomerSegment), block.memberships), (table_of(Event), block.events),
-                            (table_of(Response), block.responses), (table_of(Answer), block.answers),
-                            (table_of(Feedback), block.feedback)):
+        for table, rows in ((Customer.__table__, block.customers), (Identity.__table__, block.identities),
+                            (CustomerSegment.__table__, block.memberships), (Event.__table__, block.events),
+                            (Response.__table__, block.responses), (Answer.__table__, block.answers),
+                            (Feedback.__table__, block.feedback)):
             _write(session, table, rows)
         # History, announced like an import: one event per block. Rollups are rebuilt and
         # comments enriched in one pass at the end, which is faster than the live reactions.

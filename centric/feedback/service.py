@@ -14,7 +14,7 @@ from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
-from centric.db import count_of, not_in_future, table_of, utcnow, where_given
+from centric.db import count_of, not_in_future, utcnow, where_given
 from centric.errors import Invalid
 from centric.events import CustomerMergeUndone, CustomersMerged, FeedbackStored, publish
 from centric.feedback.models import Feedback
@@ -95,7 +95,7 @@ def store_survey_comments(session: Session, rows: list[dict[str, Any]]) -> list[
     """Insert comment rows (see :func:`survey_comment_row`) in one statement and announce them."""
     if not rows:
         return []
-    table = table_of(Feedback)
+    table = Feedback.__table__
     ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     publish(session, FeedbackStored(tuple(ids), origin="survey"))
     return ids

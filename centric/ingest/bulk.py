@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from centric.customers.models import Customer, CustomerSegment, Identity, Segment
 from centric.customers.schemas import CustomerIn
 from centric.customers.service import identities_of, matches_rule
-from centric.db import in_chunks, not_in_future, table_of, utcnow
+from centric.db import in_chunks, not_in_future, utcnow
 from centric.errors import CentricError, Invalid, NotFound, first_problem
 from centric.events import (
     AnswersStored,
@@ -282,7 +282,7 @@ def _resolve_customers(session: Session, kind: str, items: list[Prepared], looku
         writable.append(item)
     ids = _insert_customers(session, new_customers, lookups)
     if new_identities:
-        session.execute(table_of(Identity).insert(), [
+        session.execute(Identity.__table__.insert(), [
             {"kind": k, "value": v, "customer_id": _customer_id(ids, t)} for (k, v), t in new_identities
         ])
     for item in writable:
@@ -311,7 +311,7 @@ def _insert_customers(session: Session, new: dict[str, dict[str, Any]], lookups:
     now = utcnow()
     placeholders = list(new)
     rows = [{**new[p], "created_at": now, "updated_at": now} for p in placeholders]
-    table = table_of(Customer)
+    table = Customer.__table__
     ids = list(session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows))
     mapping = dict(zip(placeholders, ids, strict=True))
     if lookups.rule_segments:
@@ -321,7 +321,7 @@ def _insert_customers(session: Session, new: dict[str, dict[str, Any]], lookups:
             if matches_rule(new[p]["attributes"], rule)
         ]
         if links:
-            session.execute(table_of(CustomerSegment).insert(), links)
+            session.execute(CustomerSegment.__table__.insert(), links)
     return mapping
 
 
@@ -331,7 +331,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
     now = utcnow()
     if kind in ("feedback", "events"):
         model = Feedback if kind == "feedback" else Event
-        table = table_of(model)
+        table = model.__table__
         ids = list(session.scalars(
             table.insert().returning(table.c.id, sort_by_parameter_order=True),
             [{**i.values, "customer_id": i.customer_id, "created_at": now} for i in items],
@@ -340,7 +340,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
         return
     rows = [{k: v for k, v in i.values.items() if not k.startswith("_")} | {"customer_id": i.customer_id,
             "completed": True, "created_at": now} for i in items]
-    responses = table_of(Response)
+    responses = Response.__table__
     ids = list(session.scalars(responses.insert().returning(responses.c.id, sort_by_parameter_order=True), rows))
     answers: list[dict[str, Any]] = []
     comments: list[dict[str, Any]] = []
@@ -352,7 +352,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
                             "number": a.number, "text": a.text})
             if a.metric == "text" and a.text and a.text.strip():
                 comments.append(survey_comment_row(response, SurveyComment(a.question_key, a.text), rating))
-    session.execute(table_of(Answer).insert(), answers)
+    session.execute(Answer.__table__.insert(), answers)
     rated = tuple(
         RatedAnswer(i.values["submitted_at"], i.values["survey_id"], i.values["touchpoint_id"], i.values["channel"],
                     a.metric, a.number)

@@ -100,12 +100,12 @@ def _csv_rows(raw: bytes, kind: str) -> Iterator[SourceRow]:
         lines[0] = lines[0][3:]
     decoded: list[str] = []
     bad: dict[int, str] = {}
-    for number, line in enumerate(lines, start=1):
+    for number, encoded in enumerate(lines, start=1):
         try:
-            decoded.append(line.decode("utf-8"))
+            decoded.append(encoded.decode("utf-8"))
         except UnicodeDecodeError as exc:
             bad[number] = f"invalid UTF-8 at byte {exc.start}"
-            decoded.append(line.decode("utf-8", errors="replace"))
+            decoded.append(encoded.decode("utf-8", errors="replace"))
     if 1 in bad:
         yield SourceRow(1, None, RowError(1, None, f"header: {bad[1]}"))
         return

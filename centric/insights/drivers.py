@@ -40,7 +40,8 @@ def survey_drivers(session: Session, survey_key: str, *, n_boot: int = 200,
     column = {key: i for i, key in enumerate([outcome_key, *items])}
     responses: dict[int, list[float]] = {}
     for response_id, key, _, number in rows:
-        responses.setdefault(response_id, [np.nan] * len(column))[column[key]] = number
+        if number is not None:  # always: the query keeps answered items only
+            responses.setdefault(response_id, [np.nan] * len(column))[column[key]] = number
     matrix = np.array([r for r in responses.values() if not np.isnan(r).any()], dtype=np.float64)
     if matrix.shape[0] < len(items) + 10:
         raise Invalid(f"too few complete responses ({matrix.shape[0]}) for {len(items)} drivers", field="survey")

@@ -19,6 +19,7 @@ Importance: logistic-regression coefficients per standard deviation with Wald in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import numpy as np
@@ -81,7 +82,7 @@ def churn_driver_analysis(session: Session, log: PurchaseLog, months: int = 3) -
     churned = np.asarray([c not in active for c in ids.tolist()], dtype=np.float64)
     since, until = _moment(year_before), _moment(start)
     customers = ids.tolist()
-    columns = {
+    columns: dict[str, Mapping[int, float]] = {
         "latest NPS score": _latest_nps_before(session, customers, until),
         "tickets in the year before": _counts(
             session, customers, Event.customer_id, Event.kind == "ticket", Event.occurred_at >= since,
@@ -116,7 +117,8 @@ def _latest_scores(session: Session, survey: Survey) -> dict[int, float]:
     ).all()
     latest: dict[int, float] = {}
     for customer, number in rows:
-        latest.setdefault(customer, float(number))
+        if customer is not None and number is not None:  # always (filtered in SQL); narrows the types
+            latest.setdefault(customer, float(number))
     return dict(list(latest.items())[:MAX_CUSTOMERS])
 
 
@@ -132,6 +134,8 @@ def _touchpoint_ratings(session: Session, outcome_survey_id: int, customers: lis
                    Answer.number.is_not(None))
         ).all()
         for touchpoint, customer, metric, number in rows:
+            if touchpoint is None or customer is None or number is None:  # never (filtered in SQL)
+                continue
             low, factor = TO_HUNDRED[metric]
             sums.setdefault(touchpoint, {}).setdefault(customer, []).append((float(number) - low) * factor)
     return {tp: {c: sum(v) / len(v) for c, v in per.items()} for tp, per in sums.items()}
@@ -161,7 +165,8 @@ def _latest_nps_before(session: Session, ids: list[int], until: datetime) -> dic
             .where(Answer.metric == "nps", Response.customer_id.in_(chunk), Response.submitted_at < until)
             .order_by(Response.submitted_at)
         ).all()
-        latest.update((customer, float(number)) for customer, number in rows)
+        latest.update((customer, float(number)) for customer, number in rows
+                      if customer is not None and number is not None)
     return latest
 
 
@@ -175,6 +180,6 @@ def _counts(session: Session, ids: list[int], customer: InstrumentedAttribute,
     return counts
 
 
-def _column(ids: list[int], values: dict[int, float], *, impute: bool) -> NDArray[np.float64]:
+def _column(ids: list[int], values: Mapping[int, float], *, impute: bool) -> NDArray[np.float64]:
     fill = (sum(values.values()) / len(values)) if (impute and values) else 0.0
     return np.asarray([values.get(c, fill) for c in ids], dtype=np.float64)

@@ -17,7 +17,6 @@ from sqlalchemy import case, cast, delete, func, insert, literal_column, select,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from centric.db import table_of
 from centric.events import AnswersRetracted, AnswersStored, RatedAnswer
 from centric.insights.models import AnswerRollup
 from centric.surveys.models import Answer, Response
@@ -91,7 +90,7 @@ def on_answers_retracted(session: Session, event: AnswersRetracted) -> None:
 @cache
 def _upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
     """The additive upsert, built once per dialect: building ``excluded`` costs ~1 ms a call."""
-    table = table_of(AnswerRollup)  # Core, not the ORM bulk path: one cached statement
+    table = AnswerRollup.__table__  # Core, not the ORM bulk path: one cached statement
     statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     return statement.on_conflict_do_update(
         index_elements=["day", "survey_id", "touchpoint_id", "channel", "metric"],

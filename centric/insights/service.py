@@ -7,12 +7,14 @@ sums and sums of squares per group, and :mod:`centric.stats` turns them into est
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, case, func, literal_column, select
+from sqlalchemy import Select, SQLColumnExpression, case, func, literal_column, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from centric.accounts.models import Team
 from centric.customers.models import CustomerSegment, Segment
@@ -38,7 +40,7 @@ class MetricFilter:
     survey: str | None = None
 
 
-_ALL = literal_column("'all'")
+_ALL: ColumnClause[str] = literal_column("'all'")
 
 
 @dataclass(frozen=True)
@@ -48,25 +50,25 @@ class _Source:
     rollup: bool
 
     @property
-    def touchpoint_id(self) -> ColumnElement:
+    def touchpoint_id(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.touchpoint_id if self.rollup else Response.touchpoint_id
 
     @property
-    def survey_id(self) -> ColumnElement:
+    def survey_id(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.survey_id if self.rollup else Response.survey_id
 
     @property
-    def channel(self) -> ColumnElement:
+    def channel(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.channel if self.rollup else Response.channel
 
     @property
-    def moment(self) -> ColumnElement:
+    def moment(self) -> SQLColumnExpression[Any]:
         return AnswerRollup.day if self.rollup else Response.submitted_at
 
 
-def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[ColumnElement, list[str]]:
+def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[SQLColumnExpression[Any], list[str]]:
     """The grouping expression and the joins it needs."""
-    columns: dict[str, tuple[ColumnElement, list[str]]] = {
+    columns: dict[str, tuple[SQLColumnExpression[Any], list[str]]] = {
         "touchpoint": (Touchpoint.name, ["touchpoint"]),
         "stage": (Stage.name, ["touchpoint", "stage"]),
         "journey": (Journey.name, ["touchpoint", "stage", "journey"]),
@@ -99,7 +101,7 @@ def _statistics(metric: MetricKind, source: _Source) -> list[ColumnElement]:
             func.sum(case((number >= 5, 1), else_=0)).label("agree")]
 
 
-def _query(session: Session, metric: MetricKind, group: ColumnElement, joins: list[str],
+def _query(session: Session, metric: MetricKind, group: SQLColumnExpression[Any], joins: list[str],
            where: MetricFilter, source: _Source) -> Select:
     if source.rollup:
         query = select(group.label("grp"), *_statistics(metric, source)).select_from(AnswerRollup).where(
@@ -147,7 +149,7 @@ def _query(session: Session, metric: MetricKind, group: ColumnElement, joins: li
     return query.group_by(group).order_by(group)
 
 
-def _row(metric: MetricKind, group: str, stats: dict) -> MetricRow:
+def _row(metric: MetricKind, group: str, stats: Mapping[Any, Any]) -> MetricRow:
     n = int(stats.get("n") or 0)
     if metric == "nps":
         p, d = int(stats.get("promoters") or 0), int(stats.get("detractors") or 0)

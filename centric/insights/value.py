@@ -241,7 +241,7 @@ def _nps_categories(session: Session, before: np.datetime64) -> dict:
         .where(Answer.metric == "nps", Response.customer_id.is_not(None), Response.submitted_at < cutoff)
         .order_by(Response.customer_id, Response.submitted_at)
     ).all()
-    latest = {customer: score for customer, score in rows}
+    latest = {customer: score for customer, score in rows if score is not None}
     return {customer: nps_category(int(score)) for customer, score in latest.items()}
 
 

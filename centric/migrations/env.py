@@ -1,6 +1,7 @@
 """Alembic environment: runs migrations on the connection or URL it is given."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 import centric.models  # noqa: F401  (registers every table)
 from centric.db import Base, make_engine
@@ -14,13 +15,16 @@ def run_migrations() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("no database URL: give sqlalchemy.url or a connection")
+    engine = make_engine(url)
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

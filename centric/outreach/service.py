@@ -103,8 +103,11 @@ def email_of(session: Session, customer_id: int) -> str | None:
 def invite(session: Session, data: InvitationIn, user_id: int | None = None) -> InviteResult:
     """Invite one customer now or after ``delay_minutes``, unless a rule or an unsubscribe forbids it."""
     survey = get_survey(session, data.survey)
-    customer = (get_customer(session, data.customer_id) if data.customer_id is not None
-                else upsert_customer(session, data.customer, user_id))  # type: ignore[arg-type]
+    if data.customer is not None:
+        customer = upsert_customer(session, data.customer, user_id)
+    else:
+        assert data.customer_id is not None  # InvitationIn holds exactly one of the two
+        customer = get_customer(session, data.customer_id)
     result = schedule(session, survey, customer, channel=data.channel,
                       send_at=utcnow() + timedelta(minutes=data.delay_minutes), source="manual")
     audit(session, user_id, "invitation.create" if result.invited else "invitation.skip", "survey", survey.id,

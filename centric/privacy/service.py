@@ -20,7 +20,7 @@ import centric.models  # noqa: F401  (registers every table, so foreign keys can
 from centric.accounts.service import audit
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
 from centric.customers.service import get_customer
-from centric.db import Base
+from centric.db import Base, changed_rows
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.journeys.models import Event
@@ -102,19 +102,18 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
     response_ids = list(session.scalars(select(Response.id).where(Response.customer_id.in_(ids))))
     invitation_ids = list(session.scalars(select(Invitation.id).where(Invitation.customer_id.in_(ids))))
     counts: dict[str, int] = {"profiles": len(ids), "responses_anonymised": len(response_ids)}
-    counts["answers_deleted"] = session.execute(delete(Answer).where(
-        Answer.response_id.in_(response_ids), Answer.metric.in_(PERSONAL_ANSWERS))).rowcount
-    counts["feedback_deleted"] = session.execute(delete(Feedback).where(
-        Feedback.customer_id.in_(ids) | Feedback.response_id.in_(response_ids))).rowcount
+    counts["answers_deleted"] = changed_rows(session, delete(Answer).where(
+        Answer.response_id.in_(response_ids), Answer.metric.in_(PERSONAL_ANSWERS)))
+    counts["feedback_deleted"] = changed_rows(session, delete(Feedback).where(
+        Feedback.customer_id.in_(ids) | Feedback.response_id.in_(response_ids)))
     session.execute(update(Response).where(Response.id.in_(response_ids)).values(
         customer_id=None, invitation_id=None, idempotency_key=None))
     session.execute(update(Response).where(Response.invitation_id.in_(invitation_ids)).values(invitation_id=None))
     for table, column in _other_references():
         counts[table.name] = _detach(session, table, column, ids)
-    counts["invitations_deleted"] = session.execute(
-        delete(Invitation).where(Invitation.id.in_(invitation_ids))).rowcount
-    counts["events_deleted"] = session.execute(delete(Event).where(Event.customer_id.in_(ids))).rowcount
-    counts["identities_deleted"] = session.execute(delete(Identity).where(Identity.customer_id.in_(ids))).rowcount
+    counts["invitations_deleted"] = changed_rows(session, delete(Invitation).where(Invitation.id.in_(invitation_ids)))
+    counts["events_deleted"] = changed_rows(session, delete(Event).where(Event.customer_id.in_(ids)))
+    counts["identities_deleted"] = changed_rows(session, delete(Identity).where(Identity.customer_id.in_(ids)))
     session.execute(delete(CustomerSegment).where(CustomerSegment.customer_id.in_(ids)))
     session.execute(delete(CustomerMerge).where(CustomerMerge.survivor_id.in_(ids) | CustomerMerge.merged_id.in_(ids)))
     session.execute(update(Customer).where(Customer.id.in_(ids)).values(merged_into_id=None))
@@ -127,7 +126,7 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
 def _detach(session: Session, table: Table, column: Any, ids: list[int]) -> int:
     """Clear a nullable reference, or delete the rows (and, first, what refers to them)."""
     if column.nullable:
-        return session.execute(update(table).where(column.in_(ids)).values({column.name: None})).rowcount
+        return changed_rows(session, update(table).where(column.in_(ids)).values({column.name: None}))
     keys = list(table.primary_key.columns)
     if len(keys) == 1:
         row_ids = list(session.scalars(select(keys[0]).where(column.in_(ids))))
@@ -135,4 +134,4 @@ def _detach(session: Session, table: Table, column: Any, ids: list[int]) -> int:
             for child_column in child.columns:
                 if any(fk.column is keys[0] for fk in child_column.foreign_keys):
                     _detach(session, child, child_column, row_ids)
-    return session.execute(delete(table).where(column.in_(ids))).rowcount
+    return changed_rows(session, delete(table).where(column.in_(ids)))

@@ -77,8 +77,18 @@ class Question(BaseModel):
         return texts.get(locale) or texts.get("en") or option
 
     @property
+    def bounds(self) -> tuple[int, int]:
+        """Lowest and highest answer of a rated question (validation fills in the defaults)."""
+        if self.min is None or self.max is None:
+            raise ValueError(f"question {self.key} has no scale")
+        return self.min, self.max
+
+    @property
     def scale(self) -> list[int]:
-        return list(range(self.min, self.max + 1)) if self.type in RATED_TYPES else []  # type: ignore[arg-type]
+        if self.type not in RATED_TYPES:
+            return []
+        low, high = self.bounds
+        return list(range(low, high + 1))
 
     @property
     def query_name(self) -> str:
@@ -195,7 +205,8 @@ def _typed(question: Question, value: Any) -> TypedAnswer:
     key = question.key
     if question.type in ("nps", "csat", "ces", "rating"):
         number = _number(key, value)
-        if not float(number).is_integer() or not question.min <= number <= question.max:  # type: ignore[operator]
+        low, high = question.bounds
+        if not float(number).is_integer() or not low <= number <= high:
             raise Invalid(
                 f"{key} must be a whole number from {question.min} to {question.max}, got {value!r}",
                 field=key,

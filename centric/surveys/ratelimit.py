@@ -17,8 +17,9 @@ from functools import cache
 from sqlalchemy import bindparam, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
-from centric.db import table_of, utcnow
+from centric.db import utcnow
 from centric.surveys.models import RateLimitBucket
 
 WINDOW = timedelta(hours=1)
@@ -34,10 +35,10 @@ def window_start(now: datetime) -> datetime:
 
 
 @cache
-def _upsert(dialect: str):
+def _upsert(dialect: str) -> ReturningInsert[int]:
     """The counting upsert, built once per dialect (building it costs more than running it)."""
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = table_of(RateLimitBucket)  # Core, not the ORM bulk path: one cached statement
+    table = RateLimitBucket.__table__  # Core, not the ORM bulk path: one cached statement
     statement = builder(table).values(bucket=bindparam("bucket"), window_start=bindparam("window_start"), hits=1)
     same_window = table.c.window_start == statement.excluded.window_start
     return statement.on_conflict_do_update(

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.signing import sign, verify
 from centric.customers.service import get_customer
-from centric.db import table_of, utcnow
+from centric.db import utcnow
 from centric.errors import Forbidden, Invalid, NotFound
 from centric.events import AnswersRetracted, ResponsesStored, publish
 from centric.feedback.models import Feedback
@@ -312,7 +312,7 @@ def _retract(session: Session, survey: Survey, response: Response, rows: list[An
         publish(session, AnswersRetracted(rated))
     for row in rows:
         if row.metric == "text":
-            session.execute(table_of(Feedback).delete().where(
+            session.execute(Feedback.__table__.delete().where(
                 Feedback.response_id == response.id, Feedback.external_id == f"response:{response.id}:{row.question_key}"))
         session.delete(row)
     session.flush()

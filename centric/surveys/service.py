@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
 from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
-from centric.db import in_chunks, not_in_future, table_of
+from centric.db import in_chunks, not_in_future
 from centric.errors import Conflict, Invalid, NotFound, first_problem
 from centric.events import (
     AnswersStored,
@@ -270,7 +270,7 @@ def store_answers(session: Session, survey: Survey, response: Response, typed: l
     Publishes :class:`AnswersStored` (the rollups count the rated answers).
     """
     if typed:  # one multi-row INSERT through Core: answer ids are never needed here
-        session.execute(insert(table_of(Answer)), [
+        session.execute(insert(Answer.__table__), [
             {"response_id": response.id, "question_key": a.question_key, "metric": a.metric, "number": a.number,
              "text": a.text} for a in typed])
     rated = tuple(rated_answer(response, a) for a in typed if a.number is not None)

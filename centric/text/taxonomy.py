@@ -125,8 +125,9 @@ class Taxonomy:
 
     # --- serialisation -------------------------------------------------------------
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Taxonomy:
-        """Read the nested dict form (see module docstring); ``ValueError`` if malformed."""
+    def from_dict(cls, data: object) -> Taxonomy:
+        """Read the nested dict form (see module docstring) of a parsed JSON or YAML document;
+        ``ValueError`` if it is anything else or malformed."""
         if not isinstance(data, Mapping) or not isinstance(data.get("themes"), list):
             raise ValueError("a taxonomy needs a 'themes' list")
         themes: list[Theme] = []

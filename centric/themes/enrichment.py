@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from centric.db import table_of, utcnow
+from centric.db import utcnow
 from centric.events import FeedbackEnriched, FeedbackStored, JobSpec, publish
 from centric.feedback.models import Feedback, FeedbackTheme
 from centric.jobs.models import Job
@@ -118,7 +118,7 @@ def write_enrichments(session: Session, results: Sequence[tuple[int, Enrichment]
     if not results:
         return
     now = utcnow()
-    table = table_of(Feedback)
+    table = Feedback.__table__
     session.execute(
         update(table).where(table.c.id == bindparam("item_id")),
         [{"item_id": item_id, **_columns(result, current.version, now)} for item_id, result in results]
@@ -127,7 +127,7 @@ def write_enrichments(session: Session, results: Sequence[tuple[int, Enrichment]
     session.execute(delete(FeedbackTheme).where(FeedbackTheme.feedback_id.in_(ids)))
     links = _theme_links(results, current.paths) | _manual_links(session, results, current)
     if links:
-        session.execute(table_of(FeedbackTheme).insert(), [
+        session.execute(FeedbackTheme.__table__.insert(), [
             {"feedback_id": f, "theme_id": t, "sentiment": s} for (f, t), s in sorted(links.items())])
     publish(session, FeedbackEnriched(tuple(ids)))
 

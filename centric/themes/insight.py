@@ -10,15 +10,16 @@ z-test of the share now vs the previous period, Benjamini-Hochberg adjusted.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from centric.customers.models import CustomerSegment, Segment
 from centric.db import month_of, utcnow
 from centric.errors import Invalid, NotFound
-from centric.feedback.models import Feedback, FeedbackTheme
+from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.journeys.models import Touchpoint
 from centric.surveys.models import Answer, Response
 from centric.text.artefact import load_models
@@ -47,7 +48,7 @@ def touchpoint_id(session: Session, key: str | None) -> int | None:
     return found
 
 
-def segment_members(session: Session, key: str | None):
+def segment_members(session: Session, key: str | None) -> Select[int] | None:
     """A sub-select of the customer ids in segment ``key`` (None when no segment is asked)."""
     if not key:
         return None
@@ -142,7 +143,7 @@ def _trends(session: Session, conditions: list[ColumnElement]) -> dict[int, list
     return out
 
 
-def nps_scores(session: Session, f: InsightFilter):
+def nps_scores(session: Session, f: InsightFilter) -> Subquery:
     """A sub-query of (response id, NPS score) for the responses the filter selects."""
     query = (select(Answer.response_id.label("rid"), Answer.number.label("score"))
              .join(Response, Response.id == Answer.response_id)
@@ -188,7 +189,7 @@ def _finite(value: float) -> float | None:
     return round(value, 2) if math.isfinite(value) else None
 
 
-def _emerging(session: Session, f: InsightFilter, days: int, rows: dict) -> list[EmergingOut]:
+def _emerging(session: Session, f: InsightFilter, days: int, rows: Mapping[int, Theme]) -> list[EmergingOut]:
     """Theme counts in the last ``days`` (ending at ``until`` or today) vs the ``days`` before."""
     end = datetime.combine(f.until + timedelta(days=1), time()) if f.until else utcnow()
     cut, start = end - timedelta(days=days), end - timedelta(days=2 * days)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from centric.db import table_of, utcnow
+from centric.db import utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.jobs.models import Job
@@ -139,7 +139,7 @@ def _decide(session: Session, row: ThemeProposal, status: str, theme: Theme) -> 
     scores = dict(session.execute(select(Feedback.id, Feedback.sentiment).where(Feedback.id.in_(members - tagged)))
                   .all()) if members - tagged else {}
     if scores:
-        session.execute(table_of(FeedbackTheme).insert(), [
+        session.execute(FeedbackTheme.__table__.insert(), [
             {"feedback_id": i, "theme_id": theme.id, "sentiment": s} for i, s in sorted(scores.items())])
     session.flush()
     schedule_reenrichment(session)

@@ -124,7 +124,7 @@ def export_taxonomy(session: Session) -> dict[str, Any]:
 
 def parse_taxonomy(data: object) -> Taxonomy:
     try:
-        return Taxonomy.from_dict(data)  # type: ignore[arg-type]
+        return Taxonomy.from_dict(data)
     except (ValueError, TypeError) as exc:
         raise Invalid(f"not a valid taxonomy: {exc}", field="themes") from None
 
