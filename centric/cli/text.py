@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from centric.cli.common import console, err, errors_as_messages, fail, open_db
+from centric.cli.common import console, err, errors_as_messages, fail, open_db, settings
 
 if TYPE_CHECKING:  # the text models load on first use, not when the CLI starts
     from centric.text import Enrichment, Taxonomy
@@ -117,6 +117,18 @@ def _csv_cells(row: Row, result: Enrichment) -> dict[str, str | int]:
         "effort": f"{result.effort.score:.3f}", "high_effort": int(result.effort.high),
         "emotions": ";".join(e.name for e in result.emotions), "actionable": int(result.actionable),
     }
+
+
+@app.command("train")
+def train_models(
+    data: Path | None = typer.Option(None, "--data", help="Labelled corpora; default: <CENTRIC_SHARED_DATA>/text."),
+    out: Path | None = typer.Option(None, "--out", help="Where to write the model artefact; default: the package's."),
+) -> None:
+    """Retrain the sentiment models from the labelled corpora (then run `centric text reenrich`)."""
+    from centric.text.artefact import ARTEFACT
+    from centric.text.train import train_and_save
+
+    console.print(train_and_save(data or settings().text_corpora, out or ARTEFACT))
 
 
 @app.command("analyze")

@@ -1,7 +1,7 @@
 """The trained sentiment models, loaded lazily once per process.
 
 The artefact ``centric/text/data/sentiment_models.npz`` is produced by
-``python -m centric.text.train`` (see ``docs/text-analytics.md``). It holds, per
+``centric text train`` (see ``docs/text-analytics.md``). It holds, per
 language, the feature strings and logistic-regression weights (float16) and the
 intercept, plus the English vocabulary used by language identification.
 """

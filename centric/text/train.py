@@ -30,7 +30,6 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.linear_model import LogisticRegression
 
-from centric.config import Settings
 from centric.text import corpora
 from centric.text.artefact import ARTEFACT, save_models
 from centric.text.clean import clean_text
@@ -256,17 +255,21 @@ def train(root: Path, config: TrainingConfig = TrainingConfig()) -> dict:
     }
 
 
+def train_and_save(data: Path, out: Path = ARTEFACT) -> str:
+    """Train on the corpora under ``data``, write the artefact to ``out``; returns a one-line summary."""
+    result = train(data)
+    save_models(out, **result)
+    sizes = {k: len(v[0]) for k, v in result["models"].items()}
+    return f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB), features {sizes}, {result['meta']['version']}"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m centric.text.train --data DIR``; ``centric text train`` finds DIR in the settings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Settings().text_corpora)
+    parser.add_argument("--data", type=Path, required=True, help="the folder of labelled corpora (shared/data/text)")
     parser.add_argument("--out", type=Path, default=ARTEFACT)
     args = parser.parse_args(argv)
-    result = train(args.data)
-    save_models(args.out, **result)
-    sizes = {k: len(v[0]) for k, v in result["models"].items()}
-    print(
-        f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB), features {sizes}, {result['meta']['version']}"
-    )
+    print(train_and_save(args.data, args.out))
 
 
 if __name__ == "__main__":
