@@ -363,7 +363,8 @@ def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> in
         ).all()
         if not rows:
             break
-        chosen = [{"customer_id": cid, "segment_id": segment.id} for cid, attrs in rows if matches_rule(attrs or {}, segment.rule)]
+        chosen = [{"customer_id": cid, "segment_id": segment.id} for cid, attrs in rows if matches_rule(attrs or {},
+                                                                                                        segment.rule)]
         if chosen:
             session.execute(CustomerSegment.__table__.insert(), chosen)
         members += len(chosen)

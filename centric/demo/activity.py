@@ -123,7 +123,8 @@ def make_contacts(rng: np.random.Generator, guests: Guests, bookings: Bookings, 
                         bookings.departure[rows_s] + rng.uniform(0.1, 6.0, len(rows_s))])
     topics_b = [BOOKING_TOPICS[c] if r > 0.25 else "refunds"
                 for c, r in zip(bookings.channel[rows_b], rng.random(len(rows_b)), strict=True)]
-    topics_s = [STAY_TOPICS[k] for k in rng.choice(len(STAY_TOPICS), len(rows_s), p=(0.35, 0.15, 0.12, 0.13, 0.1, 0.15))]
+    topics_s = [STAY_TOPICS[k] for k in rng.choice(len(STAY_TOPICS), len(rows_s), p=(0.35, 0.15, 0.12, 0.13, 0.1,
+                                                                                     0.15))]
     source_rows = np.concatenate([rows_b, rows_s])
     channel = rng.choice(len(CONTACT_CHANNELS), len(t), p=(0.4, 0.35, 0.25))
     keep = t < span_days

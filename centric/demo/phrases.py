@@ -22,7 +22,8 @@ ASPECTS: Aspects = {
                 "zh": ("官网很方便比较房型", "网站上的照片和实际一样", "官网的周边攻略很实用")},
     },
     "social-media": {
-        "neg": {"en": ("nobody replied to my message on social media", "the offer advertised on Instagram wasn't honoured"),
+        "neg": {"en": ("nobody replied to my message on social media",
+                       "the offer advertised on Instagram wasn't honoured"),
                 "zh": ("微博私信一直没人回复", "微博上宣传的优惠到店不认")},
         "pos": {"en": ("the social media team answered within minutes", "the Instagram offer was a lovely surprise"),
                 "zh": ("微博客服回复很快", "在微博上抢到的优惠很划算")},
@@ -50,7 +51,8 @@ ASPECTS: Aspects = {
         "neg": {"en": ("I waited {minutes} minutes for reservations to pick up",
                        "the reservations agent gave me the wrong rate"),
                 "zh": ("订房电话等了{minutes}分钟才接通", "订房客服报错了价格")},
-        "pos": {"en": ("the reservations team found us a better room", "{staff_en} on the reservations line was very patient"),
+        "pos": {"en": ("the reservations team found us a better room",
+                       "{staff_en} on the reservations line was very patient"),
                 "zh": ("订房客服帮我们找到了更好的房间", "订房热线的{staff_zh}非常耐心")},
     },
     "check-in": {
@@ -73,7 +75,8 @@ ASPECTS: Aspects = {
                 "zh": ("房间不干净", "毛巾一直没有更换", "卫生间里有头发", "挂了请勿打扰牌还是有人敲门",
                        "房间到{time_zh}都没打扫", "要了加床一直没送来", "婴儿床不干净")},
         "pos": {"en": ("the room was spotless", "housekeeping was discreet and thorough",
-                       "the turndown service was a lovely touch", "they set up the extra beds for the kids straight away"),
+                       "the turndown service was a lovely touch",
+                       "they set up the extra beds for the kids straight away"),
                 "zh": ("房间非常干净", "客房服务细致周到", "晚间开床服务很贴心", "很快就给孩子加好了床")},
     },
     "room": {
@@ -87,7 +90,8 @@ ASPECTS: Aspects = {
     },
     "breakfast": {
         "neg": {"en": ("breakfast was overpriced for what it was", "the breakfast buffet ran out of food by 9",
-                       "we waited {minutes} minutes for a table at breakfast", "there were hardly any Asian options at breakfast"),
+                       "we waited {minutes} minutes for a table at breakfast",
+                       "there were hardly any Asian options at breakfast"),
                 "zh": ("早餐太贵了，不值这个价", "九点早餐就没什么吃的了", "早餐排队等位等了{minutes}分钟",
                        "早餐几乎没有中式选择")},
         "pos": {"en": ("breakfast was excellent", "the restaurant staff remembered our coffee order",
@@ -111,7 +115,8 @@ ASPECTS: Aspects = {
                 "zh": ("Wi-Fi又快又稳定", "网速很快，开视频会议没问题")},
     },
     "check-out": {
-        "neg": {"en": ("check-out took ages because of a billing query", "there was nobody at the desk to check us out"),
+        "neg": {"en": ("check-out took ages because of a billing query",
+                       "there was nobody at the desk to check us out"),
                 "zh": ("退房因为账单问题拖了很久", "退房时前台没人")},
         "pos": {"en": ("check-out took a minute", "they stored our luggage after check-out",
                        "late check-out was arranged without any fuss"),
@@ -127,13 +132,16 @@ ASPECTS: Aspects = {
                 "zh": ("账单清楚准确", "电子发票马上就发过来了")},
     },
     "post-stay-email": {
-        "neg": {"en": ("I keep getting marketing e-mails after unsubscribing", "the post-stay e-mail asked me to review the wrong hotel"),
+        "neg": {"en": ("I keep getting marketing e-mails after unsubscribing",
+                       "the post-stay e-mail asked me to review the wrong hotel"),
                 "zh": ("退订了还一直收到营销邮件", "离店后的邮件让我评价另一家酒店")},
-        "pos": {"en": ("the follow-up e-mail was personal and thoughtful", "the thank-you note after our stay was a nice touch"),
+        "pos": {"en": ("the follow-up e-mail was personal and thoughtful",
+                       "the thank-you note after our stay was a nice touch"),
                 "zh": ("离店后的回访邮件很贴心", "离店后收到的感谢信很有心")},
     },
     "loyalty": {
-        "neg": {"en": ("my loyalty points from the last {nights} nights never showed up", "my platinum benefits were not recognised",
+        "neg": {"en": ("my loyalty points from the last {nights} nights never showed up",
+                       "my platinum benefits were not recognised",
                        "the points expired without any warning"),
                 "zh": ("最近{nights}晚的积分一直没到账", "白金会员权益没有兑现", "积分过期前没有任何提醒")},
         "pos": {"en": ("the loyalty programme really rewards frequent stays", "my points paid for a whole weekend",
@@ -156,7 +164,8 @@ ASPECTS: Aspects = {
                 "zh": ("在线客服几分钟就搞定了", "在线客服回复又快又友好")},
     },
     "support-email": {
-        "neg": {"en": ("nobody answered my e-mail for {days} days", "I got a copy-and-paste reply that ignored my question"),
+        "neg": {"en": ("nobody answered my e-mail for {days} days",
+                       "I got a copy-and-paste reply that ignored my question"),
                 "zh": ("发了邮件{days}天都没人回复", "邮件回复是模板，根本没回答我的问题")},
         "pos": {"en": ("they replied to my e-mail the same day", "the e-mail reply answered every question"),
                 "zh": ("邮件当天就回复了", "邮件回复很详细，问题都解答了")},
@@ -202,7 +211,8 @@ FRAMES = {
 CONSEQUENCES = {
     "en": ("I won't be booking again.", "We will look elsewhere next time.", "It spoiled the trip.",
            "For the price, this is unacceptable.", "I expected better.", "Very frustrating.", ""),
-    "zh": ("下次不会再来了。", "希望尽快改进。", "这个价格真的不值。", "体验很差。", "非常影响心情。", "太让人失望了。"),
+    "zh": ("下次不会再来了。", "希望尽快改进。", "这个价格真的不值。", "体验很差。", "非常影响心情。",
+           "太让人失望了。"),
 }
 ASKS = {
     "en": ("Please sort this out.", "Can someone get back to me?", "Please look into it.", "I'd like a response."),
@@ -213,12 +223,14 @@ PRAISE = {
            "Best hotel group we've used.", "Made our trip.", ""),
     "zh": ("下次还会再来！", "强烈推荐！", "非常满意。", "谢谢！", "给个五星好评。", "点赞！"),
 }
-TICKET_OPENERS = {"en": ("Hi, ", "Hello, ", "Dear team, ", "", "Hi there — "), "zh": ("您好，", "你好，", "", "客服你好，")}
+TICKET_OPENERS = {"en": ("Hi, ", "Hello, ", "Dear team, ", "", "Hi there — "), "zh": ("您好，", "你好，", "",
+                                                                                      "客服你好，")}
 TICKET_CLOSERS: dict[str, dict[str, tuple[str, ...]]] = {
     "neg": {"en": ("Booking ref {ref}.", "Please refund the difference.", "Can someone call me back?",
                    "Reservation {ref} — please help.", "Booking {ref}. Thanks."),
             "zh": ("订单号{ref}。", "请尽快退款。", "麻烦给我回个电话。", "订单{ref}，请帮忙处理。", "谢谢。")},
-    "pos": {"en": ("Just wanted to say thank you.", "Please pass on my thanks to the team.", "Booking {ref} — great job."),
+    "pos": {"en": ("Just wanted to say thank you.", "Please pass on my thanks to the team.",
+                   "Booking {ref} — great job."),
             "zh": ("特地来表示感谢。", "请替我谢谢你们的团队。", "订单{ref}，非常满意。")},
 }
 CALL_NOTES = {
@@ -232,5 +244,6 @@ CALL_ACTIONS = {
 }
 SOCIAL_TAGS = {
     "neg": {"en": ("#customerservice", "#fail", "#disappointed", ""), "zh": ("#港松酒店#", "#避雷#", "#酒店#")},
-    "pos": {"en": ("#travel", "#hotel", "#staycation", "#happyguest", ""), "zh": ("#港松酒店#", "#出差#", "#旅行#", "#种草#")},
+    "pos": {"en": ("#travel", "#hotel", "#staycation", "#happyguest", ""), "zh": ("#港松酒店#", "#出差#", "#旅行#",
+                                                                                  "#种草#")},
 }

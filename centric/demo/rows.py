@@ -95,7 +95,8 @@ def event_rows(rng: np.random.Generator, company: Company, guests: Guests, booki
     arrived = moments(company, bookings.arrival + 0.625)
     stayed = bookings.departure < company.span_days
     for i, when in enumerate(booked):
-        ref, hotel, nights = booking_reference(int(bookings.number[i])), HOTELS[bookings.hotel[i]].key, int(bookings.nights[i])
+        ref = booking_reference(int(bookings.number[i]))
+        hotel, nights = HOTELS[bookings.hotel[i]].key, int(bookings.nights[i])
         channel = booking_touchpoint(int(bookings.channel[i]))
         customer = int(ids[bookings.guest[i]])
         rows.append({"customer_id": customer, "touchpoint_id": tp[channel], "kind": "purchase", "occurred_at": when,
@@ -150,7 +151,8 @@ def response_rows(rng: np.random.Generator, company: Company, guests: Guests, sc
         survey = SURVEY_KEYS[scored.survey[i]]
         kind, response_id = kinds[scored.survey[i]], counters.response
         counters.response += 1
-        customer, touchpoint = int(guests.ids[scored.guest[i]]), company.touchpoints[TOUCHPOINT_KEYS[scored.touchpoint[i]]]
+        customer = int(guests.ids[scored.guest[i]])
+        touchpoint = company.touchpoints[TOUCHPOINT_KEYS[scored.touchpoint[i]]]
         guest_language = guests.language[scored.guest[i]]
         rows.responses.append({
             "id": response_id, "survey_id": company.surveys[survey], "version_id": company.versions[survey],

@@ -25,7 +25,8 @@ _CACHE = "centric.outreach.triggers"
 
 def create_trigger(session: Session, data: TriggerIn, user_id: int | None = None) -> TriggerRule:
     survey = get_survey(session, data.survey)
-    rule = TriggerRule(name=data.name, event_kind=data.event_kind, touchpoint_id=touchpoint_id_for(session, data.touchpoint),
+    rule = TriggerRule(name=data.name, event_kind=data.event_kind, touchpoint_id=touchpoint_id_for(session,
+                                                                                                   data.touchpoint),
                        survey_id=survey.id, channel=data.channel, delay_minutes=data.delay_minutes,
                        max_event_age_hours=data.max_event_age_hours)
     session.add(rule)

@@ -184,7 +184,8 @@ def page_html(request: Request, view: respond.Page, conditions: dict[str, str] |
     languages = []
     for code in view.survey.languages or ["en"]:
         params = {k: v for k, v in request.query_params.items() if k != "lang"}
-        languages.append((code, LANGUAGE_NAMES.get(code, code), f"{request.url.path}?{urlencode({**params, 'lang': code})}"))
+        languages.append((code, LANGUAGE_NAMES.get(code, code),
+                          f"{request.url.path}?{urlencode({**params, 'lang': code})}"))
     return environment.get_template("surveys/page.html").render(
         t=t, locale=locale, embed=view.state.embed, survey=view.survey, questions=view.questions,
         values=view.values, errors=view.errors, form_token=view.form_token, preview=view.preview,

@@ -291,7 +291,8 @@ def _save(session: Session, survey: Survey, version: SurveyVersion, state: FormS
         return response
     rows = {row.question_key: row for row in session.scalars(select(Answer).where(Answer.response_id == response.id))}
     wanted = {a.question_key: a for a in typed}
-    gone = [row for k, row in rows.items() if k not in wanted or (row.number, row.text) != (wanted[k].number, wanted[k].text)]
+    gone = [row for k, row in rows.items() if k not in wanted or (row.number, row.text) != (wanted[k].number,
+                                                                                            wanted[k].text)]
     added = [a for k, a in wanted.items() if k not in rows or (rows[k].number, rows[k].text) != (a.number, a.text)]
     _retract(session, survey, response, gone)
     headline = next((a.number for a in typed if a.metric == survey.kind), None)
@@ -313,7 +314,8 @@ def _retract(session: Session, survey: Survey, response: Response, rows: list[An
     for row in rows:
         if row.metric == "text":
             session.execute(Feedback.__table__.delete().where(
-                Feedback.response_id == response.id, Feedback.external_id == f"response:{response.id}:{row.question_key}"))
+                Feedback.response_id == response.id,
+                Feedback.external_id == f"response:{response.id}:{row.question_key}"))
         session.delete(row)
     session.flush()
 

@@ -146,7 +146,8 @@ def _columns(result: Enrichment, version: str, now: Any) -> dict[str, Any]:
     }
 
 
-def _theme_links(results: Sequence[tuple[int, Enrichment]], paths: dict[str, int]) -> dict[tuple[int, int], float | None]:
+def _theme_links(results: Sequence[tuple[int, Enrichment]], paths: dict[str, int]) -> dict[tuple[int, int],
+                                                                                           float | None]:
     return {(item_id, paths[hit.path]): hit.score for item_id, result in results for hit in result.themes
             if hit.path in paths}
 

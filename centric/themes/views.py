@@ -66,7 +66,8 @@ def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session:
 
 def _taxonomy_page(request: Request, session: Session, caller: Caller, error: str | None = None,
                    status_code: int = 200) -> HTMLResponse:
-    return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller, themes=service.list_themes(session),
+    return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller,
+                  themes=service.list_themes(session),
                   error=error, can_edit=caller.can(Permission.EDIT_THEMES))
 
 

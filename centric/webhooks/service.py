@@ -28,7 +28,8 @@ DELIVER_TASK = "webhooks.deliver"
 _CACHE = "centric.webhooks.subscriptions"
 
 
-def create_subscription(session: Session, data: SubscriptionIn, user_id: int | None = None) -> tuple[WebhookSubscription, str]:
+def create_subscription(session: Session, data: SubscriptionIn,
+                        user_id: int | None = None) -> tuple[WebhookSubscription, str]:
     """A new subscription and its signing secret (returned once)."""
     secret = "whsec_" + secrets.token_urlsafe(32)
     subscription = WebhookSubscription(url=data.url, events=data.events, description=data.description,
@@ -92,7 +93,8 @@ def emit(session: Session, event: str, payload: BaseModel | dict[str, Any], *,
                and (only_subscription is None or sid == only_subscription)]
     if not targets:
         return []
-    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else json.loads(json.dumps(payload, default=str))
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else json.loads(json.dumps(payload,
+                                                                                                        default=str))
     event_id = f"evt_{uuid.uuid4().hex}"
     deliveries = []
     for subscription_id in targets:
