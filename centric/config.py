@@ -21,7 +21,14 @@ class Settings(BaseSettings):
     max_text_length: int = 20_000
     max_body_bytes: int = 5_000_000
     session_max_age_s: int = 12 * 3600
-    cookie_secure: bool = False
+    cookie_secure: bool = Field(default=False, description="Secure cookies even over plain HTTP answers.")
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; empty: none. Anyone else's are ignored.",
+    )
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0,
+                                description="Strict-Transport-Security max-age on HTTPS answers; 0: no header.")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where respondents reach Centric.")
     # Background jobs: in-process worker threads unless a queue URL is given.
     queue_url: str = Field(default="", description="redis://… or amqp://…; empty: in-process worker threads.")

@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import ApiToken, AuditLog, User, WebSession
 from centric.accounts.roles import ROLES
 from centric.accounts.schemas import UserCreate
-from centric.db import utcnow
+from centric.db import changed_rows, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 
 _hasher = PasswordHasher()
@@ -78,15 +78,35 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
     return token, secret
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
+# A token's last use is kept to the minute: writing it on every call would make every
+# read a write (and, on SQLite, fail reads while another request writes).
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
+def user_for_token(session: Session, secret: str) -> tuple[ApiToken, User] | None:
+    """The live token with this secret and its active user, or None. Only reads."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         return None
-    token.last_used_at = utcnow()
-    return user
+    return token, user
+
+
+def token_use_is_due(token: ApiToken) -> bool:
+    """Whether ``last_used_at`` is older than :data:`TOKEN_USE_PRECISION` (so worth writing)."""
+    return token.last_used_at is None or token.last_used_at < utcnow() - TOKEN_USE_PRECISION
+
+
+def note_token_use(session: Session, token_id: int) -> bool:
+    """Record that the token was used now, unless another request did so within the minute.
+
+    The condition is in the UPDATE itself, so several processes write it once a minute at most.
+    """
+    now = utcnow()
+    stale = (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - TOKEN_USE_PRECISION)
+    return changed_rows(session, update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now)) > 0
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> None:

@@ -14,6 +14,7 @@ from centric.web.deps import (
     AppSettings,
     CheckedForm,
     DbSession,
+    cookie_secure,
 )
 from centric.web.templating import render
 
@@ -32,7 +33,8 @@ def _safe_next(target: str | None) -> str:
 def login_page(request: Request, next: str | None = None) -> Response:
     token = secrets.token_urlsafe(24)
     response = render(request, "login.html", next=_safe_next(next), login_csrf=token, error=None)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", max_age=3600,
+                        secure=cookie_secure(request))
     return response
 
 
@@ -50,7 +52,7 @@ def login(request: Request, session: DbSession, settings: AppSettings, email: st
     secret, _ = service.open_web_session(session, user, settings.session_max_age_s)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
-                        secure=settings.cookie_secure, max_age=settings.session_max_age_s)
+                        secure=cookie_secure(request), max_age=settings.session_max_age_s)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 

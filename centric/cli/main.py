@@ -106,7 +106,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     from centric.web.app import create_app
 
     console.print(f"Centric on http://{host}:{port}")
-    uvicorn.run(create_app(settings()), host=host, port=port, workers=workers, log_level="warning")
+    # proxy_headers=False: the app honours X-Forwarded-* itself, from CENTRIC_TRUSTED_PROXIES only
+    uvicorn.run(create_app(settings()), host=host, port=port, workers=workers, log_level="warning",
+                proxy_headers=False)
 
 
 @app.command("demo")

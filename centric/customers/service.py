@@ -261,11 +261,10 @@ def list_customers(
 ) -> tuple[list[Customer], int]:
     query = select(Customer).where(Customer.merged_into_id.is_(None))
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        matching = select(Identity.customer_id).where(func.lower(Identity.value).like(pattern))
-        query = query.where(
-            func.lower(Customer.name).like(pattern) | Customer.id.in_(matching)
-        )
+        # autoescape: a %, _ or \\ in the search is matched literally, never as a wildcard
+        term = search.strip().lower()
+        matching = select(Identity.customer_id).where(func.lower(Identity.value).contains(term, autoescape=True))
+        query = query.where(func.lower(Customer.name).contains(term, autoescape=True) | Customer.id.in_(matching))
     if segment:
         members = select(CustomerSegment.customer_id).join(Segment).where(Segment.key == segment)
         query = query.where(Customer.id.in_(members))

@@ -9,12 +9,13 @@ from centric.db import Database
 from centric.errors import Invalid
 from centric.ingest.records import read_rows
 from centric.ingest.service import import_rows
-from centric.web.deps import AppSettings, CanIngest, get_db
+from centric.web.deps import AppSettings, CanIngest, get_db, own_units_of_work
 
 router = APIRouter(tags=["import"])
 
 
 @router.post("/import/{kind}")
+@own_units_of_work
 async def import_file(
     settings: AppSettings,
     caller: CanIngest,

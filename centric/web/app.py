@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from centric import __version__
 from centric.config import Settings
@@ -35,7 +36,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     install_error_handlers(app)
-    app.add_middleware(GuardMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(GuardMiddleware, limit=settings.max_body_bytes, hsts_max_age_s=settings.hsts_max_age_s)
+    if settings.trusted_proxies:
+        # Outside the guard, so that it sees the scheme the client used (HSTS, Secure cookies).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     _mount_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
@@ -90,18 +94,35 @@ SECURITY_HEADERS = (
      b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"),
 )
 
+NO_STORE = (b"cache-control", b"no-store")
+STATIC_PREFIX = "/static/"
+
 
 class GuardMiddleware:
     """Refuse bodies over ``limit`` bytes (413) and add the default security headers.
+
+    Every answer except the static assets gets ``Cache-Control: no-store`` unless its route
+    chose a policy itself (respondent pages: ``private, no-cache``; the QR code: public):
+    pages, JSON and exports of an authenticated user must never be kept by a browser or a
+    shared cache. Answers over HTTPS carry ``Strict-Transport-Security``.
 
     Plain ASGI rather than ``@app.middleware``: each ``BaseHTTPMiddleware`` layer runs the
     app in an extra task and costs about as much as the bare "hello" endpoint does.
     A body without ``Content-Length`` (chunked) is counted as it arrives.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, hsts_max_age_s: int = 0) -> None:
         self.app = app
         self.limit = limit
+        self.hsts = f"max-age={hsts_max_age_s}".encode() if hsts_max_age_s > 0 else None
+
+    def _headers_for(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        extra = list(SECURITY_HEADERS)
+        if not scope["path"].startswith(STATIC_PREFIX):
+            extra.append(NO_STORE)
+        if self.hsts is not None and scope.get("scheme") == "https":
+            extra.append((b"strict-transport-security", self.hsts))
+        return extra
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,10 +147,12 @@ class GuardMiddleware:
                     raise HTTPException(413, f"the body is larger than {self.limit} bytes")
             return message
 
+        headers = self._headers_for(scope)
+
         async def guarded_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                extra = [(k, v) for k, v in headers if k not in present]
                 if extra:
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)

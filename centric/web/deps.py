@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import BackgroundTasks, Depends, Path, Query, Request
 from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from centric.accounts.models import User
 from centric.accounts.roles import Permission, allows
-from centric.accounts.service import user_for_token, web_session_for
+from centric.accounts.service import note_token_use, token_use_is_due, user_for_token, web_session_for
 from centric.config import Settings
 from centric.db import Database, intend_to_write
 from centric.errors import Forbidden, Unauthorized
+from centric.web.errors import NotStored
 
+log = logging.getLogger("centric.web")
 SESSION_COOKIE = "centric_session"
 MAX_ID = 2**63 - 1
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="numeric id")]
@@ -38,18 +42,48 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def cookie_secure(request: Request) -> bool:
+    """Cookies are ``Secure`` when the client reached us over HTTPS (behind a trusted proxy:
+    its ``X-Forwarded-Proto``), or always with ``CENTRIC_COOKIE_SECURE``."""
+    settings: Settings = request.app.state.settings
+    return settings.cookie_secure or request.url.scheme == "https"
+
+
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+OWN_UNITS = "centric_own_units_of_work"
+E = TypeVar("E", bound=Callable[..., object])
+
+
+def own_units_of_work(endpoint: E) -> E:
+    """Mark a writing route whose use-case opens its own transactions (a bulk import).
+
+    Its request session then only reads (authentication), so on SQLite it does not hold
+    the write lock that the use-case's own transactions wait for.
+    """
+    setattr(endpoint, OWN_UNITS, True)
+    return endpoint
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: committed when the route succeeds."""
+    """One unit of work per request, committed when the route returns and before its answer is sent.
+
+    ``scope="function"`` runs this teardown before the response goes out (FastAPI's default
+    runs it afterwards), so a 2xx always means stored: a failed commit becomes a 503 and
+    the client never sees an id that was lost.
+    """
     db: Database = request.app.state.db
     session = db.sessions()
     try:
-        if request.method not in READ_METHODS:
+        if request.method not in READ_METHODS and not getattr(request.scope.get("endpoint"), OWN_UNITS, False):
             intend_to_write(session)
         yield session
-        session.commit()
+        try:
+            session.commit()
+        except Exception as exc:
+            log.error("commit failed on %s %s: %s", request.method, request.url.path, exc)
+            raise NotStored("the change was not stored; nothing was saved, retry the request") from exc
     except BaseException:
         session.rollback()
         raise
@@ -57,7 +91,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
@@ -71,13 +105,15 @@ class Caller:
         return allows(self.user.role, permission)
 
 
-def optional_caller(request: Request, session: DbSession) -> Caller | None:
+def optional_caller(request: Request, session: DbSession, background: BackgroundTasks) -> Caller | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = user_for_token(session, header[7:].strip())
-        if user is None:
+        found = user_for_token(session, header[7:].strip())
+        if found is None:
             raise Unauthorized("the API token is invalid or revoked")
-        session.commit()  # the token's last use is its own unit of work; never hold a lock for the request
+        token, user = found
+        if token_use_is_due(token):
+            background.add_task(_note_token_use, request.app.state.db, token.id)
         return Caller(user=user, via="token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
@@ -86,6 +122,15 @@ def optional_caller(request: Request, session: DbSession) -> Caller | None:
             record, user = found
             return Caller(user=user, via="cookie", csrf_token=record.csrf_token)
     return None
+
+
+def _note_token_use(db: Database, token_id: int) -> None:
+    """Bookkeeping after the response, in its own unit of work: it never fails or delays a call."""
+    try:
+        with db.transaction() as session:
+            note_token_use(session, token_id)
+    except SQLAlchemyError as exc:
+        log.warning("could not record the use of API token %s: %s", token_id, exc)
 
 
 def current_caller(request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]) -> Caller:

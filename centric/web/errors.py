@@ -15,6 +15,10 @@ from centric.errors import CentricError, Unauthorized
 log = logging.getLogger("centric.web")
 
 
+class NotStored(Exception):
+    """The request's unit of work failed to commit: nothing it did was stored."""
+
+
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
@@ -67,6 +71,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OverflowError)
     async def number_overflow(request: Request, exc: OverflowError) -> Response:
         return JSONResponse({"detail": "a number is out of range"}, status_code=422)
+
+    @app.exception_handler(NotStored)
+    async def not_stored(request: Request, exc: NotStored) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError) -> Response:
