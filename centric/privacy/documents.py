@@ -1,11 +1,12 @@
 """Erasure in JSON documents that hold copies of a customer's data without a foreign key.
 
 Webhook deliveries, idempotency records, job payloads, the audit log, import errors,
-theme proposals and merge snapshots keep *copies* (a response as it was sent, an API
-answer as it was given). They are found by what they contain: a ``customer_id`` (or
-``merged_id``/``survivor_id``) of the erased family, or a string holding one of the
-person's values (name, identities, texts…). Whole copies that exist only to be replayed
-are removed; logs keep their rows with the personal strings replaced by :data:`ERASED`.
+theme proposals, themes' examples (copied from accepted proposals) and merge snapshots
+keep *copies* (a response as it was sent, an API answer as it was given). They are found
+by what they contain: a ``customer_id`` (or ``merged_id``/``survivor_id``) of the erased
+family, or a string holding one of the person's values (name, identities, texts…).
+Copies that exist only to be replayed are removed; logs keep their rows with the
+personal strings replaced by :data:`ERASED`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from centric.accounts.models import AuditLog
 from centric.customers.models import Customer, CustomerMerge, Identity
 from centric.db import in_chunks
-from centric.feedback.models import Feedback
+from centric.feedback.models import Feedback, Theme
 from centric.ingest.models import IdempotencyRecord, ImportRun
 from centric.jobs.models import Job
 from centric.journeys.models import Event
@@ -125,7 +126,7 @@ def erase_copies(session: Session, person: Person) -> dict[str, int]:
     counts["webhook_delivery_scrubbed"] = len(sent)
     logs: tuple[tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any]], ...] = (
         (AuditLog.id, AuditLog.detail), (ImportRun.id, ImportRun.errors),
-        (ThemeProposal.id, ThemeProposal.examples), (CustomerMerge.id, CustomerMerge.snapshot))
+        (ThemeProposal.id, ThemeProposal.examples), (Theme.id, Theme.rule), (CustomerMerge.id, CustomerMerge.snapshot))
     for key, document in logs:
         redacted = 0
         for row_key, value in list(_named_rows(session, key, document, person)):

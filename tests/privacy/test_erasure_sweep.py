@@ -10,6 +10,7 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 import centric.models  # noqa: F401  (every table in the metadata)
 from centric.db import Base, Database
 from centric.jobs.service import enqueue
+from centric.themes.models import ThemeProposal
 from tests.api.conftest import auth
 
 
@@ -46,6 +47,14 @@ def _plant(client, tokens, db, marker: str, phone: str) -> int:
     told = client.post("/api/v1/feedback", headers={**agent, "Idempotency-Key": f"f-{marker}"}, json={
         "text": f"slow check-in {marker}", "channel": "chat", "customer": {"email": email}})
     assert told.status_code == 201
+    with db.transaction() as s:  # discovery's output: a cluster whose central text is theirs; accepted below
+        proposal = ThemeProposal(label="check-in", language="en", terms=["check-in"], size=12, cohesion=0.5,
+                                 examples=[f"slow check-in {marker}"], feedback_ids=[told.json()["id"]])
+        s.add(proposal)
+        s.flush()
+        proposal_id = proposal.id
+    assert client.post(f"/api/v1/themes/proposals/{proposal_id}", headers=auth(tokens["analyst"]),
+                       json={"action": "accept"}).status_code == 200
     happened = client.post("/api/v1/events", headers={**agent, "Idempotency-Key": f"e-{marker}"}, json={
         "kind": "purchase", "occurred_at": "2026-01-02T10:00:00Z", "value": 10.0,
         "customer": {"email": email}, "payload": {"gift_note": f"for {marker}"}})
@@ -63,7 +72,7 @@ def _plant(client, tokens, db, marker: str, phone: str) -> int:
     planted = _hits(db, marker)
     for where in ("customer.name", "identity.value", "feedback.text", "answer.text", "event.payload",
                   "idempotency_record.body", "webhook_delivery.payload", "customer_merge.snapshot",
-                  "audit_log.detail", "job.payload"):
+                  "audit_log.detail", "job.payload", "theme_proposal.examples", "theme.rule"):
         assert where in planted, where  # the test reaches every path it claims to
     return customer_id
 
