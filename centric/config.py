@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = 10.0
     mail_from: str = "Centric <centric@localhost>"
     webhook_timeout_s: float = 10.0
+    # Retention: copies of customer data kept only as long as they serve retries and debugging.
+    retention_deliveries_days: int = Field(default=30, ge=1, description="Sent or failed webhook deliveries.")
+    retention_idempotency_days: int = Field(default=7, ge=1, description="Stored answers to Idempotency-Key calls.")
+    retention_jobs_days: int = Field(default=14, ge=1, description="Finished (done or failed) background jobs.")
     # Development only: labelled corpora and reference data sets (training, benchmarks, tests).
     shared_data: Path | None = Field(default=None, description="Shared data sets; default <checkout>/../shared/data.")
 

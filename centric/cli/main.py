@@ -14,7 +14,7 @@ from rich.table import Table
 
 from centric.accounts import service as accounts
 from centric.accounts.schemas import UserCreate
-from centric.cli import clv, connectors, jobs, outreach, surveys, text, webhooks, worker
+from centric.cli import clv, connectors, jobs, outreach, privacy, surveys, text, webhooks, worker
 from centric.cli.common import console, err, fail, open_db, settings, state
 from centric.errors import CentricError
 
@@ -33,6 +33,7 @@ SUBCOMMANDS: tuple[tuple[str, typer.Typer], ...] = (
     ("connectors", connectors.app),
     ("jobs", jobs.app),
     ("outreach", outreach.app),
+    ("privacy", privacy.app),
     ("surveys", surveys.app),
     ("text", text.app),
     ("webhooks", webhooks.app),

@@ -7,9 +7,11 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
+from centric.accounts.roles import Permission
 from centric.insights import comparisons, outcomes, reports, service, value
 from centric.insights.comparisons import ComparisonResult, GroupComparison
 from centric.insights.drivers import survey_drivers
+from centric.insights.reports import TOP_CUSTOMERS
 from centric.insights.schemas import (
     ChurnOut,
     ClvOut,
@@ -83,11 +85,13 @@ def drivers(survey: str, session: DbSession, _: CanReadMetrics,
 
 
 @router.get("/value/clv", response_model=ClvOut, tags=["customer value"])
-def clv(session: DbSession, _: CanReadMetrics, horizon_months: int = Query(default=12, ge=1, le=120),
+def clv(session: DbSession, caller: CanReadMetrics, horizon_months: int = Query(default=12, ge=1, le=120),
         discount: float = Query(default=0.01, ge=0, lt=1)) -> ClvOut:
-    """BG/NBD + Gamma-Gamma fitted on the stored purchases; parameters and top customers."""
+    """BG/NBD + Gamma-Gamma fitted on the stored purchases; parameters, and top customers for
+    callers with ``customers:read`` (a viewer gets aggregates only)."""
     log = value.purchases_from_events(session)
-    return reports.clv_out(value.fit_clv(log, horizon_months=horizon_months, monthly_discount_rate=discount))
+    report = value.fit_clv(log, horizon_months=horizon_months, monthly_discount_rate=discount)
+    return reports.clv_out(report, top=TOP_CUSTOMERS if caller.can(Permission.READ_CUSTOMERS) else 0)
 
 
 @router.get("/value/rfm", response_model=RfmOut, tags=["customer value"])

@@ -27,7 +27,11 @@ def estimate_out(estimate: Estimate) -> EstimateOut:
                        method=estimate.method)
 
 
-def clv_out(report: ClvReport, top: int = 20) -> ClvOut:
+TOP_CUSTOMERS = 20
+
+
+def clv_out(report: ClvReport, top: int = TOP_CUSTOMERS) -> ClvOut:
+    """Fitted parameters, and the ``top`` customers by CLV (0 for callers who may not see customers)."""
     customers = sorted(report.per_customer(), key=lambda row: row["clv"], reverse=True)[:top]
     return ClvOut(parameters=report.parameters(), top_customers=customers)
 

@@ -7,6 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from centric.accounts.roles import Permission
 from centric.errors import CentricError
 from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
@@ -74,7 +75,8 @@ def customer_value(request: Request, session: DbSession, caller: CanReadMetrics)
     log, problem = _attempt(lambda: value.purchases_from_events(session))
     clv = rfm = churn = retention = None
     if log is not None:
-        clv, problem = _attempt(lambda: reports.clv_out(value.fit_clv(log)))
+        top = reports.TOP_CUSTOMERS if caller.can(Permission.READ_CUSTOMERS) else 0  # viewers: aggregates only
+        clv, problem = _attempt(lambda: reports.clv_out(value.fit_clv(log), top=top))
         rfm = reports.rfm_out(value.rfm_summary(log))
         churn, _ = _attempt(lambda: reports.churn_out(value.churn_report(log)))
         retention = reports.retention_out(value.retention_report(log))

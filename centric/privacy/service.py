@@ -24,6 +24,7 @@ from centric.db import Base, changed_rows
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.journeys.models import Event
+from centric.privacy.documents import erase_copies, person_of
 from centric.privacy.schemas import CustomerExport, ErasureReport
 from centric.surveys.models import Answer, Invitation, Response, Survey
 
@@ -102,6 +103,7 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
     response_ids = list(session.scalars(select(Response.id).where(Response.customer_id.in_(ids))))
     invitation_ids = list(session.scalars(select(Invitation.id).where(Invitation.customer_id.in_(ids))))
     counts: dict[str, int] = {"profiles": len(ids), "responses_anonymised": len(response_ids)}
+    person = person_of(session, ids, response_ids)
     counts["answers_deleted"] = changed_rows(session, delete(Answer).where(
         Answer.response_id.in_(response_ids), Answer.metric.in_(PERSONAL_ANSWERS)))
     counts["feedback_deleted"] = changed_rows(session, delete(Feedback).where(
@@ -118,6 +120,7 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
     session.execute(delete(CustomerMerge).where(CustomerMerge.survivor_id.in_(ids) | CustomerMerge.merged_id.in_(ids)))
     session.execute(update(Customer).where(Customer.id.in_(ids)).values(merged_into_id=None))
     session.execute(delete(Customer).where(Customer.id.in_(ids)))
+    counts.update(erase_copies(session, person))
     session.expire_all()
     audit(session, user_id, "customer.erase", "customer", ids[0], {"counts": counts})
     return ErasureReport(customer_id=ids[0], counts=counts)

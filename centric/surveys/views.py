@@ -72,9 +72,10 @@ def detail(survey_key: str, request: Request, session: DbSession,
 def _detail(request: Request, session: Session, settings: Settings, caller: Caller, survey_key: str,
             link: str | None = None, error: str | None = None, status: int = 200) -> HTMLResponse:
     survey = service.get_survey(session, survey_key)
+    # Skips are per-customer rows: shown to those who may read customers, counts to everyone.
+    skips = outreach.list_skips(session, survey=survey.key, limit=20) if caller.can(Permission.READ_CUSTOMERS) else None
     return render(request, "surveys/detail.html", status_code=status, caller=caller, survey=survey,
-                  invitations=outreach.invitation_counts(session, survey.id),
-                  skips=outreach.list_skips(session, survey=survey.key, limit=20),
+                  invitations=outreach.invitation_counts(session, survey.id), skips=skips,
                   detail=service.survey_detail(session, survey), public_url=public_link(settings, survey.key),
                   base=public_link(settings, survey.key).rsplit("/s/", 1)[0], link=link, error=error,
                   can_edit=caller.can(Permission.CONFIGURE))

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
+from centric.accounts.roles import Permission
 from centric.errors import Invalid, NotFound
 from centric.feedback.models import Feedback
 from centric.themes import proposals, service
@@ -59,9 +60,9 @@ async def document_text(request: Request) -> str:
 
 
 @router.get("/themes", response_model=list[ThemeOut])
-def list_themes(session: DbSession, _: CanReadMetrics) -> list[ThemeOut]:
-    """The taxonomy, parents before children, with how many items carry each theme."""
-    return service.list_themes(session)
+def list_themes(session: DbSession, caller: CanReadMetrics) -> list[ThemeOut]:
+    """The taxonomy, parents first, with how many items carry each theme; examples need ``customers:read``."""
+    return service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS))
 
 
 @router.post("/themes", response_model=ThemeOut, status_code=201)
@@ -83,8 +84,12 @@ def delete_theme(theme_id: ObjectId, session: DbSession, _: CanEditThemes) -> Re
 
 
 @router.get("/themes/export", response_class=PlainTextResponse)
-def export_themes(session: DbSession, _: CanReadMetrics, format: Literal["json", "yaml"] = "json") -> PlainTextResponse:
-    """The taxonomy as a JSON or YAML document (the form ``/themes/import`` reads)."""
+def export_themes(session: DbSession, _: CanReadCustomers,
+                  format: Literal["json", "yaml"] = "json") -> PlainTextResponse:
+    """The taxonomy as a JSON or YAML document (the form ``/themes/import`` reads).
+
+    Whole, examples included (they may be customers' words), hence ``customers:read``.
+    """
     media = "application/yaml" if format == "yaml" else "application/json"
     return PlainTextResponse(service.export_document(session, format), media_type=media)
 
@@ -125,9 +130,11 @@ def discover(session: DbSession, _: CanEditThemes, data: DiscoverIn | None = Non
 
 
 @router.get("/themes/proposals", response_model=list[ProposalOut])
-def list_proposals(session: DbSession, _: CanReadMetrics,
-                   status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed") -> list[Any]:
-    return proposals.list_proposals(session, status)
+def list_proposals(session: DbSession, caller: CanReadMetrics,
+                   status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed"
+                   ) -> list[ProposalOut]:
+    """Discovered themes; their example texts only for callers with ``customers:read``."""
+    return proposals.list_proposals(session, status, with_examples=caller.can(Permission.READ_CUSTOMERS))
 
 
 @router.post("/themes/proposals/{proposal_id}", response_model=ProposalOut)

@@ -23,6 +23,7 @@ from centric.jobs.models import Job
 from centric.jobs.service import enqueue
 from centric.text import discover_themes
 from centric.themes.models import ThemeProposal
+from centric.themes.schemas import ProposalOut
 from centric.themes.taxonomy import create_theme, get_theme, update_rule
 
 DISCOVER_TASK = "themes.discover"
@@ -59,9 +60,13 @@ def run_discovery(session: Session, limit: int = 5000, n_themes: int | None = No
     return proposals
 
 
-def list_proposals(session: Session, status: str | None = "proposed") -> list[ThemeProposal]:
+def list_proposals(session: Session, status: str | None = "proposed", *,
+                   with_examples: bool = True) -> list[ProposalOut]:
+    """Proposals, largest first; their examples are customers' texts, left out unless ``with_examples``."""
     query = select(ThemeProposal).order_by(ThemeProposal.size.desc(), ThemeProposal.id)
-    return list(session.scalars(query.where(ThemeProposal.status == status) if status else query))
+    outs = [ProposalOut.model_validate(row)
+            for row in session.scalars(query.where(ThemeProposal.status == status) if status else query)]
+    return outs if with_examples else [out.model_copy(update={"examples": []}) for out in outs]
 
 
 def get_proposal(session: Session, proposal_id: int, *, open_only: bool = True) -> ThemeProposal:

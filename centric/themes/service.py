@@ -28,11 +28,16 @@ def theme_out(row: Theme, items: int = 0) -> ThemeOut:
     )
 
 
-def list_themes(session: Session) -> list[ThemeOut]:
-    """Every theme, parents first, with how many items carry it."""
+def list_themes(session: Session, *, with_examples: bool = True) -> list[ThemeOut]:
+    """Every theme, parents first, with how many items carry it.
+
+    Examples may be customers' own words (accepted discovered themes copy them), so a
+    caller who may not read customer data gets the themes without them.
+    """
     counts = dict(session.execute(select(FeedbackTheme.theme_id, func.count()).group_by(FeedbackTheme.theme_id))
                   .all())
-    return [theme_out(row, int(counts.get(row.id, 0))) for row in taxonomy.list_themes(session)]
+    themes = [theme_out(row, int(counts.get(row.id, 0))) for row in taxonomy.list_themes(session)]
+    return themes if with_examples else [theme.model_copy(update={"examples": {}}) for theme in themes]
 
 
 def create_theme(session: Session, data: ThemeIn) -> ThemeOut:

@@ -67,7 +67,7 @@ def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session:
 def _taxonomy_page(request: Request, session: Session, caller: Caller, error: str | None = None,
                    status_code: int = 200) -> HTMLResponse:
     return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller,
-                  themes=service.list_themes(session),
+                  themes=service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS)),
                   error=error, can_edit=caller.can(Permission.EDIT_THEMES))
 
 
@@ -132,8 +132,9 @@ def delete_theme(theme_id: ObjectId, request: Request, session: DbSession, calle
 def _proposals_page(request: Request, session: Session, caller: Caller, error: str | None = None,
                     status_code: int = 200, notice: str | None = None) -> HTMLResponse:
     return render(request, "themes/proposals.html", status_code=status_code, caller=caller,
-                  proposals=proposals.list_proposals(session), themes=service.list_themes(session), error=error,
-                  notice=notice, can_edit=caller.can(Permission.EDIT_THEMES))
+                  proposals=proposals.list_proposals(session, with_examples=caller.can(Permission.READ_CUSTOMERS)),
+                  themes=service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS)),
+                  error=error, notice=notice, can_edit=caller.can(Permission.EDIT_THEMES))
 
 
 @router.get("/themes/proposals", response_class=HTMLResponse)

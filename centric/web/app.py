@@ -47,10 +47,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the embedded job workers with the app (none when a queue URL is configured)."""
+    """Start the embedded job workers with the app (none when a queue URL is configured),
+    and the daily retention purge they run."""
     from centric.jobs import start_embedded
+    from centric.privacy.retention import start_retention
 
     worker = start_embedded(app.state.db, app.state.settings)
+    if worker is not None:
+        start_retention(app.state.db)
     try:
         yield
     finally:

@@ -25,7 +25,7 @@ def deliver(context: JobContext, payload: dict[str, Any]) -> None:
         delivery = session.get(WebhookDelivery, delivery_id)
         if delivery is None:
             raise PermanentError(f"delivery {delivery_id} not found")
-        if delivery.status == "delivered":
+        if delivery.status != "pending":  # delivered, or withdrawn (the customer was erased)
             return
         subscription = session.get(WebhookSubscription, delivery.subscription_id)
         assert subscription is not None
