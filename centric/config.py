@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     max_text_length: int = 20_000
     max_body_bytes: int = 5_000_000
     session_max_age_s: int = 12 * 3600
+    # Throttling of failed logins (per account and per address) and invalid API tokens (per address).
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins that lock an account.")
+    login_address_max_failures: int = Field(
+        default=20, ge=1, description="Failed logins that lock a client address (higher: offices share one).")
+    login_lock_s: int = Field(default=900, ge=1, description="First lock; doubles with each further failure.")
+    login_lock_max_s: int = Field(default=86_400, ge=1, description="The longest lock.")
+    login_failure_window_s: int = Field(default=3600, ge=1, description="Failures older than this are forgotten.")
+    token_max_failures: int = Field(default=20, ge=1, description="Invalid API tokens that lock an address.")
     cookie_secure: bool = False
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where respondents reach Centric.")
     # Background jobs: in-process worker threads unless a queue URL is given.

@@ -14,7 +14,8 @@ from starlette.datastructures import FormData
 
 from centric.accounts.models import User
 from centric.accounts.roles import Permission, allows
-from centric.accounts.service import user_for_token, web_session_for
+from centric.accounts.service import authenticate_token, web_session_for
+from centric.accounts.signing import signing_key
 from centric.config import Settings
 from centric.db import Database, intend_to_write
 from centric.errors import Forbidden, Unauthorized
@@ -71,13 +72,31 @@ class Caller:
         return allows(self.user.role, permission)
 
 
+def client_address(request: Request) -> str:
+    """The client address as the ASGI server reports it (behind a proxy: ``--proxy-headers``)."""
+    return request.client.host if request.client else "unknown"
+
+
+def installation_key(request: Request, session: Session) -> bytes:
+    """The installation's signing key, read once per app (it never changes while running)."""
+    key = getattr(request.app.state, "signing_key", None)
+    if key is None:
+        settings: Settings = request.app.state.settings
+        key = signing_key(session, settings.secret_key)
+        request.app.state.signing_key = key
+    return key
+
+
 def optional_caller(request: Request, session: DbSession) -> Caller | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = user_for_token(session, header[7:].strip())
-        if user is None:
-            raise Unauthorized("the API token is invalid or revoked")
-        session.commit()  # the token's last use is its own unit of work; never hold a lock for the request
+        try:
+            user = authenticate_token(session, request.app.state.settings, header[7:].strip(), client_address(request),
+                                      key=lambda: installation_key(request, session))
+        finally:
+            # the token's last use, or the failure counted, is its own unit of work: kept even when the
+            # request fails, and no lock is held for the rest of the request
+            session.commit()
         return Caller(user=user, via="token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
