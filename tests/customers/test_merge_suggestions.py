@@ -169,3 +169,11 @@ def test_the_suggestions_page_accepts_and_rejects_with_csrf(client, tokens, db):
     assert done.status_code == 303
     with db.reader() as s:
         assert s.get(Customer, second).merged_into_id == first
+
+
+def test_erasing_a_customer_erases_its_merge_suggestions(client, tokens, db):
+    first, _ = _two_customers(client, tokens)
+    client.post(FEEDBACK, headers=auth(tokens["agent"]), json=_naming_both(1))
+    erased = client.post(f"/api/v1/customers/{first}/erase", headers=auth(tokens["admin"]), json={"confirm": first})
+    assert erased.status_code == 200, erased.text
+    assert _count(db, MergeSuggestion) == 0  # the evidence names the customer's identities
