@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     )
     hsts_max_age_s: int = Field(default=31_536_000, ge=0,
                                 description="Strict-Transport-Security max-age on HTTPS answers; 0: no header.")
+    # Throttling of failed logins (per account and per address) and invalid API tokens (per address).
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins that lock an account.")
+    login_address_max_failures: int = Field(
+        default=20, ge=1, description="Failed logins that lock a client address (higher: offices share one).")
+    login_lock_s: int = Field(default=900, ge=1, description="First lock; doubles with each further failure.")
+    login_lock_max_s: int = Field(default=86_400, ge=1, description="The longest lock.")
+    login_failure_window_s: int = Field(default=3600, ge=1, description="Failures older than this are forgotten.")
+    token_max_failures: int = Field(default=20, ge=1, description="Invalid API tokens that lock an address.")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where respondents reach Centric.")
     # Background jobs: in-process worker threads unless a queue URL is given.
     queue_url: str = Field(default="", description="redis://… or amqp://…; empty: in-process worker threads.")

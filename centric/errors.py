@@ -40,6 +40,16 @@ class Unauthorized(CentricError):
     status_code = 401
 
 
+class TooManyRequests(CentricError):
+    """Too many failed attempts: the caller must wait ``retry_after`` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = max(1, retry_after)
+
+
 class Conflict(CentricError):
     """The request conflicts with stored state (e.g. a duplicate)."""
 

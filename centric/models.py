@@ -1,8 +1,15 @@
 """Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic)."""
 
-from centric.accounts.models import ApiToken, AppSetting, AuditLog, Team, User, WebSession
+from centric.accounts.models import ApiToken, AppSetting, AuditLog, AuthThrottle, Team, User, WebSession
 from centric.connectors.models import Connector
-from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
+from centric.customers.models import (
+    Customer,
+    CustomerMerge,
+    CustomerSegment,
+    Identity,
+    MergeSuggestion,
+    Segment,
+)
 from centric.db import Base
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.ingest.models import IdempotencyRecord, ImportRun
@@ -21,9 +28,11 @@ from centric.themes.models import ThemeProposal
 from centric.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
-    "Answer", "AnswerRollup", "ApiToken", "AppSetting", "WebSession", "AuditLog", "Base", "Customer", "CustomerMerge",
+    "Answer", "AnswerRollup", "ApiToken", "AppSetting", "WebSession", "AuditLog", "AuthThrottle", "Base", "Customer",
+    "CustomerMerge",
     "CustomerSegment", "Event", "Feedback", "FeedbackTheme", "IdempotencyRecord", "Identity", "ImportRun",
-    "Invitation", "Journey", "Response", "Segment", "Stage", "Survey", "SurveyVersion", "Team",
+    "Invitation", "Journey", "MergeSuggestion", "Response", "Segment", "Stage", "Survey", "SurveyVersion",
+    "Team",
     "Theme", "Touchpoint", "User", "Connector", "Job", "ContactRule", "ContactSkip", "InvitationDelivery",
     "Suppression", "ThemeProposal", "TriggerRule", "WebhookDelivery", "WebhookSubscription",
 ]

@@ -70,6 +70,20 @@ class WebSession(Base):
     expires_at: Mapped[datetime]
 
 
+class AuthThrottle(Base):
+    """Recent failed logins or invalid tokens of one account or address, shared by every process.
+
+    ``bucket`` is an HMAC of the scope and the account or address, so no address is stored.
+    """
+
+    __tablename__ = "auth_throttle"
+
+    bucket: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    locked_until: Mapped[datetime | None]
+
+
 class AppSetting(Base):
     """Installation-wide values such as the generated signing key (never in the repo)."""
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from centric.accounts import throttle
 from centric.accounts.models import ApiToken, AuditLog, User, WebSession
 from centric.accounts.roles import ROLES
 from centric.accounts.schemas import UserCreate
+from centric.config import Settings
 from centric.db import changed_rows, utcnow
-from centric.errors import Conflict, Invalid, NotFound
+from centric.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "ctc_"
@@ -64,6 +67,39 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def log_in(session: Session, settings: Settings, key: bytes, email: str, password: str, address: str,
+           now: datetime | None = None) -> User:
+    """The user with these credentials, unless the account or the address is locked by recent failures.
+
+    A locked attempt is refused before the password is checked, so even the right password
+    waits (:mod:`centric.accounts.throttle`); failures are counted and audited, and a success
+    clears the account's count. Raises :class:`Unauthorized` or :class:`TooManyRequests`.
+    """
+    account = throttle.bucket(key, throttle.LOGIN_ACCOUNT, email)
+    place = throttle.bucket(key, throttle.LOGIN_ADDRESS, address)
+    user_id = session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    detail = {"address": place[:16], "account": account[:16]}  # pseudonyms: correlate attempts, store no address
+    wait = throttle.retry_after(session, [account, place], now)
+    if wait:
+        audit(session, user_id, "user.login_locked", "user", user_id, detail)
+        raise TooManyRequests(_locked_message(wait), retry_after=wait)
+    user = authenticate(session, email, password)
+    if user is None:
+        lock = max(throttle.fail(session, account, throttle.Limits.for_accounts(settings), now),
+                   throttle.fail(session, place, throttle.Limits.for_addresses(settings), now))
+        audit(session, user_id, "user.login_failed", "user", user_id, {**detail, "locked_s": lock})
+        if lock:
+            raise TooManyRequests(_locked_message(lock), retry_after=lock)
+        raise Unauthorized("Wrong e-mail or password.")
+    throttle.clear(session, account)
+    return user
+
+
+def _locked_message(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -107,6 +143,28 @@ def note_token_use(session: Session, token_id: int) -> bool:
     now = utcnow()
     stale = (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at < now - TOKEN_USE_PRECISION)
     return changed_rows(session, update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now)) > 0
+
+
+def authenticate_token(session: Session, settings: Settings, secret: str, address: str,
+                       key: Callable[[], bytes], now: datetime | None = None) -> tuple[ApiToken, User]:
+    """The live token and its user; invalid tokens are counted per address, and too many answer 429.
+
+    The lock is checked only after a failed lookup: a valid token costs no extra query, and
+    a 256-bit token cannot be guessed anyway — the limit stops floods of bad tokens and shows them
+    in the audit log. ``key`` gives the installation's key, read only when needed.
+    """
+    found = user_for_token(session, secret)
+    if found is not None:
+        return found
+    place = throttle.bucket(key(), throttle.TOKEN_ADDRESS, address)
+    wait = throttle.retry_after(session, [place], now)
+    if wait:
+        raise TooManyRequests(_locked_message(wait), retry_after=wait)
+    lock = throttle.fail(session, place, throttle.Limits.for_tokens(settings), now)
+    audit(session, None, "token.invalid", "api_token", None, {"address": place[:16], "locked_s": lock})
+    if lock:
+        raise TooManyRequests(_locked_message(lock), retry_after=lock)
+    raise Unauthorized("the API token is invalid or revoked")
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> None:

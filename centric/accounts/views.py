@@ -8,13 +8,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from centric.accounts import service
-from centric.errors import Forbidden
+from centric.errors import Forbidden, TooManyRequests, Unauthorized
 from centric.web.deps import (
     SESSION_COOKIE,
     AppSettings,
     CheckedForm,
     DbSession,
+    client_address,
     cookie_secure,
+    installation_key,
 )
 from centric.web.templating import render
 
@@ -45,10 +47,15 @@ def login(request: Request, session: DbSession, settings: AppSettings, email: st
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf):
         raise Forbidden("the login form expired; reload the page and try again")
-    user = service.authenticate(session, email, password)
-    if user is None:
-        return render(request, "login.html", status_code=401, next=_safe_next(next),
-                      login_csrf=expected, error="Wrong e-mail or password.")
+    try:
+        user = service.log_in(session, settings, installation_key(request, session), email, password,
+                              client_address(request))
+    except (Unauthorized, TooManyRequests) as problem:  # the page again; the failure is counted and kept
+        page = render(request, "login.html", status_code=problem.status_code, next=_safe_next(next),
+                      login_csrf=expected, error=problem.message)
+        if isinstance(problem, TooManyRequests):
+            page.headers["Retry-After"] = str(problem.retry_after)
+        return page
     secret, _ = service.open_web_session(session, user, settings.session_max_age_s)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",

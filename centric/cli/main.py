@@ -172,8 +172,9 @@ def import_file(
     with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, disable=json_out) as progress:
         task = progress.add_task("rows", total=total)
+        # the operator running the CLI counts as a manager: profiles the file ties together are merged
         report = import_rows(db, kind, read_rows(path, kind), filename=str(path), batch_size=batch_size,
-                             on_row=lambda _line: progress.advance(task))
+                             may_merge=True, on_row=lambda _line: progress.advance(task))
     if json_out:
         console.print_json(json.dumps(report.as_dict()))
     else:

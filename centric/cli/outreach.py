@@ -30,7 +30,7 @@ def invite(
                  delay_minutes=delay_minutes)
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
-        result = service.invite(session, data)
+        result = service.invite(session, data, may_merge=True)  # an operator at the console counts as a manager
     if result.invited and result.invitation:
         console.print(f"invitation {result.invitation.id} {result.invitation.status}, "
                       f"sending at {result.invitation.send_at:%Y-%m-%d %H:%M} UTC")

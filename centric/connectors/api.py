@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from centric.accounts.roles import Permission
 from centric.config import Settings
 from centric.connectors import service
 from centric.connectors.models import Connector
@@ -40,7 +41,8 @@ def list_connectors(session: DbSession, _: CanConfigure) -> list[Connector]:
 def create_connector(data: ConnectorIn, session: DbSession, settings: AppSettings,
                      caller: CanConfigure) -> ConnectorCreated:
     """A connector with its mapping; the answer holds its secret, shown only this once."""
-    connector, secret = service.create_connector(session, data, caller.user.id)
+    connector, secret = service.create_connector(session, data, caller.user.id,
+                                                 may_merge=caller.can(Permission.WRITE_CUSTOMERS))
     return _created(connector, secret, settings)
 
 

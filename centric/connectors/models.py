@@ -30,6 +30,8 @@ class Connector(Base):
     mapping: Mapped[dict] = mapped_column(JSONType, default=dict)
     items_path: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # May this connector's items merge two existing profiles? Off: such items become merge suggestions.
+    merge_identities: Mapped[bool] = mapped_column(default=False)
     received: Mapped[int] = mapped_column(default=0)
     last_received_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,6 +21,9 @@ class ConnectorIn(BaseModel):
     mapping: dict[str, Any] = Field(examples=[{"text": "ticket.description", "external_id": "ticket.id",
                                                "customer.email": "ticket.requester.email"}])
     items_path: str | None = Field(default=None, max_length=200, description="where the list of items lies in a body")
+    merge_identities: bool = Field(default=False, description=(
+        "merge two existing customers when an item names identities of both (needs customers:write); "
+        "off: a merge suggestion is recorded for a manager"))
 
 
 class MappingIn(BaseModel):
@@ -42,6 +45,7 @@ class ConnectorOut(BaseModel):
     mapping: dict[str, Any]
     items_path: str | None
     active: bool
+    merge_identities: bool
     received: int
     last_received_at: datetime | None
     created_at: datetime

@@ -22,7 +22,7 @@ from centric.connectors import mapping as fields
 from centric.connectors.models import Connector
 from centric.connectors.schemas import ConnectorIn, InboundResult, ItemError, MappingIn
 from centric.db import Database, utcnow
-from centric.errors import CentricError, Conflict, Invalid, NotFound, Unauthorized, first_problem
+from centric.errors import CentricError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, first_problem
 from centric.feedback.schemas import FeedbackIn
 from centric.feedback.service import record_feedback
 from centric.webhooks.signature import verify_header, verify_plain
@@ -45,16 +45,22 @@ def _new_secret(connector: Connector) -> str:
     return secret
 
 
-def create_connector(session: Session, data: ConnectorIn, user_id: int | None = None) -> tuple[Connector, str]:
-    """A new connector and its secret (shown once)."""
+def create_connector(session: Session, data: ConnectorIn, user_id: int | None = None, *,
+                     may_merge: bool = False) -> tuple[Connector, str]:
+    """A new connector and its secret (shown once); only a caller who may merge customers lets it merge."""
+    if data.merge_identities and not may_merge:
+        raise Forbidden("only a caller with customers:write may let a connector merge customers",
+                        field="merge_identities")
     if session.scalar(select(Connector.id).where(Connector.key == data.key)) is not None:
         raise Conflict(f"connector {data.key!r} exists already", field="key")
     connector = Connector(key=data.key, name=data.name, source=data.source or data.key, channel=data.channel,
-                          auth=data.auth, mapping=fields.check_mapping(data.mapping), items_path=data.items_path)
+                          auth=data.auth, mapping=fields.check_mapping(data.mapping), items_path=data.items_path,
+                          merge_identities=data.merge_identities)
     secret = _new_secret(connector)
     session.add(connector)
     session.flush()
-    audit(session, user_id, "connector.create", "connector", connector.id, {"key": data.key})
+    audit(session, user_id, "connector.create", "connector", connector.id,
+          {"key": data.key, "merge_identities": data.merge_identities})
     return connector, secret
 
 
@@ -153,7 +159,8 @@ def ingest(session: Session, connector: Connector, records: Iterable[tuple[int, 
                 raise Invalid("an item must be a JSON object")
             data = to_feedback(connector, record)
             with session.begin_nested():
-                out = record_feedback(session, data)
+                out = record_feedback(session, data, may_merge=connector.merge_identities,
+                                      origin=f"connector {connector.key}")
         except ValidationError as exc:
             _fail(result, index, *first_problem(exc))
             continue

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from centric.accounts.roles import Permission
 from centric.customers import service
-from centric.customers.models import CustomerMerge
+from centric.customers.models import CustomerMerge, MergeSuggestion
 from centric.customers.schemas import (
     CustomerIn,
     CustomerOut,
     MergeOut,
+    MergeSuggestionOut,
     SegmentIn,
     SegmentOut,
     TimelineItem,
 )
+from centric.customers.suggestions import list_suggestions
 from centric.insights.timeline import timeline
 from centric.web.deps import (
     MAX_ID,
@@ -46,7 +51,8 @@ def list_customers(session: DbSession, _: CanReadCustomers, paging: Paging,
 @router.post("/customers", response_model=CustomerOut, status_code=201)
 def upsert_customer(data: CustomerIn, request: Request, session: DbSession, caller: CanIngest) -> JSONResponse:
     def make() -> tuple[CustomerOut, bool]:
-        customer = service.upsert_customer(session, data, caller.user.id)
+        customer = service.upsert_customer(session, data, caller.user.id,
+                                           may_merge=caller.can(Permission.WRITE_CUSTOMERS), origin="customer")
         return service.customer_outs(session, [customer])[0], True
 
     return created(request, session, caller, data, make)
@@ -84,6 +90,23 @@ def merge(customer_id: ObjectId, data: MergeIn, session: DbSession, caller: CanW
 @router.post("/merges/{merge_id}/undo", response_model=MergeOut)
 def undo_merge(merge_id: ObjectId, session: DbSession, caller: CanWriteCustomers) -> CustomerMerge:
     return service.undo_merge(session, merge_id, caller.user.id)
+
+
+@router.get("/merge-suggestions", response_model=Page[MergeSuggestionOut])
+def list_merge_suggestions(session: DbSession, _: CanWriteCustomers, paging: Paging,
+                           status: Literal["pending", "accepted", "rejected"] = "pending") -> Page[MergeSuggestionOut]:
+    rows, total = list_suggestions(session, status=status, limit=paging.limit, offset=paging.offset)
+    return paging.of([MergeSuggestionOut.model_validate(r) for r in rows], total)
+
+
+@router.post("/merge-suggestions/{suggestion_id}/accept", response_model=MergeSuggestionOut)
+def accept_merge_suggestion(suggestion_id: ObjectId, session: DbSession, caller: CanWriteCustomers) -> MergeSuggestion:
+    return service.accept_suggestion(session, suggestion_id, caller.user.id)
+
+
+@router.post("/merge-suggestions/{suggestion_id}/reject", response_model=MergeSuggestionOut)
+def reject_merge_suggestion(suggestion_id: ObjectId, session: DbSession, caller: CanWriteCustomers) -> MergeSuggestion:
+    return service.reject_suggestion(session, suggestion_id, caller.user.id)
 
 
 @router.get("/segments", response_model=list[SegmentOut])

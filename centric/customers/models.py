@@ -52,6 +52,30 @@ class CustomerMerge(Base):
     undone_at: Mapped[datetime | None]
 
 
+class MergeSuggestion(Base):
+    """Two profiles that one ingested record tied together, for a manager to merge or not.
+
+    Written instead of a merge when the caller may not merge customers (``customers:write``):
+    an ingest token must not be able to fuse two people's histories. ``customer_id`` is the
+    older profile (the survivor if accepted); one suggestion per pair, whatever its status.
+    """
+
+    __tablename__ = "merge_suggestion"
+    __table_args__ = (UniqueConstraint("customer_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)  # pending | accepted | rejected
+    identities: Mapped[list] = mapped_column(JSONType, default=list)  # [{kind, value, customer_id}] of the record
+    source: Mapped[str] = mapped_column(String(200), default="")  # which record named them, e.g. "feedback twitter/42"
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    merge_id: Mapped[int | None] = mapped_column(ForeignKey("customer_merge.id"))
+
+
 class Segment(Base):
     """A persona or segment: the shared vocabulary of who the customer is."""
 

@@ -57,6 +57,24 @@ class MergeOut(BaseModel):
     undone_at: datetime | None
 
 
+class MergeSuggestionOut(BaseModel):
+    """Two profiles one record tied together, and the evidence: which identities, from where, when, by whom."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: int = Field(description="the older profile, which survives if the suggestion is accepted")
+    other_id: int
+    status: Literal["pending", "accepted", "rejected"]
+    identities: list[dict[str, Any]] = Field(description="the record's identities: kind, value and whose they were")
+    source: str = Field(description="the record that named both profiles")
+    user_id: int | None = Field(description="who sent that record")
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by_id: int | None
+    merge_id: int | None = Field(description="the merge made when it was accepted")
+
+
 class SegmentCondition(BaseModel):
     attribute: str = Field(min_length=1, max_length=80)
     op: Literal["eq", "ne", "in", "gte", "lte", "contains", "exists"] = "eq"

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
 from centric.customers.identities import normalise_identity
-from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
+from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, MergeSuggestion, Segment
 from centric.customers.schemas import CustomerIn, CustomerOut, IdentityOut, SegmentIn, SegmentOut
+from centric.customers.suggestions import decide, pending_suggestion, record_suggestion
 from centric.db import in_chunks, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, publish
@@ -56,16 +57,21 @@ def find_by_identity(session: Session, kind: str, value: str) -> Customer | None
     return None if customer_id is None else get_customer(session, customer_id)
 
 
-def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = None) -> Customer:
+def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = None, *,
+                    may_merge: bool = False, origin: str = "") -> Customer:
     """Find the customer behind these identities, creating or merging as needed.
 
     A customer seen on two channels (say an e-mail on a survey and a phone number on a
-    call that later turn out to be the same person) is merged into the oldest profile.
+    call that later turn out to be the same person) is merged into the oldest profile —
+    but only when the caller ``may_merge`` (``customers:write``, or a connector configured
+    to merge). Otherwise the record joins the oldest profile and a merge suggestion, naming
+    the identities and ``origin`` (which record), waits for a manager.
     """
     identities = identities_of(data)
     if not identities:
         raise Invalid("a customer needs an external_id, email, phone or another identity", field="identities")
-    matches = _customers_with(session, identities)
+    owners = _owners_of(session, identities)
+    matches = [get_customer(session, cid) for cid in sorted(set(owners.values()))]
     if not matches:
         customer = Customer(external_id=data.external_id, name=data.name, attributes=dict(data.attributes))
         session.add(customer)
@@ -73,22 +79,46 @@ def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = No
     else:
         customer = matches[0]
         for other in matches[1:]:
-            merge_customers(session, customer, other, reason="shared identity", user_id=user_id)
+            if may_merge:
+                merge_customers(session, customer, other, reason="shared identity", user_id=user_id)
+            else:
+                evidence = [{"kind": k, "value": v, "customer_id": cid} for (k, v), cid in owners.items()
+                            if cid in (customer.id, other.id)]
+                record_suggestion(session, customer.id, other.id, evidence, origin=origin, user_id=user_id)
         _combine_attributes(customer, data.attributes)
         if data.name and not customer.name:
             customer.name = data.name
         if data.external_id and not customer.external_id:
             customer.external_id = data.external_id
-    known = set(session.execute(
-        select(Identity.kind, Identity.value).where(Identity.customer_id == customer.id)
-    ))
     for kind, value in identities:
-        if (kind, value) not in known:
+        if (kind, value) not in owners:  # an identity of another profile stays there until a merge
             session.add(Identity(customer_id=customer.id, kind=kind, value=value))
     session.flush()
     if not matches or data.attributes:
         assign_rule_segments(session, customer)
     return customer
+
+
+def accept_suggestion(session: Session, suggestion_id: int, user_id: int | None) -> MergeSuggestion:
+    """Merge the suggested pair through :func:`merge_customers`, so every reaction to the merge runs."""
+    suggestion = pending_suggestion(session, suggestion_id)
+    first, second = sorted((get_customer(session, suggestion.customer_id), get_customer(session, suggestion.other_id)),
+                           key=lambda c: c.id)
+    if first.id == second.id:
+        raise Conflict("these two profiles were merged already")
+    record = merge_customers(session, first, second, reason=f"merge suggestion {suggestion.id}", user_id=user_id)
+    decide(suggestion, "accepted", user_id, record.id)
+    audit(session, user_id, "customer.merge_suggestion.accept", "merge_suggestion", suggestion.id,
+          {"merge_id": record.id})
+    return suggestion
+
+
+def reject_suggestion(session: Session, suggestion_id: int, user_id: int | None) -> MergeSuggestion:
+    """Keep both profiles apart; the pair is not suggested again."""
+    suggestion = pending_suggestion(session, suggestion_id)
+    decide(suggestion, "rejected", user_id)
+    audit(session, user_id, "customer.merge_suggestion.reject", "merge_suggestion", suggestion.id, {})
+    return suggestion
 
 
 def assign_rule_segments(session: Session, customer: Customer) -> None:
@@ -109,12 +139,13 @@ def assign_rule_segments(session: Session, customer: Customer) -> None:
                 session.delete(link)
 
 
-def _customers_with(session: Session, identities: list[tuple[str, str]]) -> list[Customer]:
-    rows = session.scalars(
-        select(Identity.customer_id).where(tuple_(Identity.kind, Identity.value).in_(identities))
+def _owners_of(session: Session, identities: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Which of these identities are stored, and the surviving customer id of each."""
+    rows = session.execute(
+        select(Identity.kind, Identity.value, Identity.customer_id)
+        .where(tuple_(Identity.kind, Identity.value).in_(identities))
     ).all()
-    found = {customer.id: customer for customer in (get_customer(session, cid) for cid in rows)}
-    return [found[cid] for cid in sorted(found)]
+    return {(kind, value): get_customer(session, cid).id for kind, value, cid in rows}
 
 
 def _combine_attributes(customer: Customer, incoming: dict[str, Any]) -> None:

@@ -1,13 +1,14 @@
-"""HTML pages: the customer list and a customer's unified timeline."""
+"""HTML pages: the customer list, a customer's unified timeline, and merge suggestions to decide."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from centric.customers import service
+from centric.customers.suggestions import list_suggestions
 from centric.insights.timeline import timeline
-from centric.web.deps import CanReadCustomers, DbSession
+from centric.web.deps import CanReadCustomers, CanWriteCustomers, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
 router = APIRouter()
@@ -35,3 +36,25 @@ def customer(customer_id: int, request: Request, session: DbSession, caller: Can
         merges=service.merges_of(session, profile.id),
         items=timeline(session, profile.id),
     )
+
+
+@router.get("/merge-suggestions", response_class=HTMLResponse)
+def merge_suggestions(request: Request, session: DbSession, caller: CanWriteCustomers,
+                      page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+    rows, total = list_suggestions(session, limit=PAGE, offset=(page - 1) * PAGE)
+    return render(request, "merge_suggestions.html", caller=caller, rows=rows, total=total, page=page,
+                  pages=max(1, -(-total // PAGE)))
+
+
+@router.post("/merge-suggestions/{suggestion_id}/accept")
+def accept_merge_suggestion(suggestion_id: ObjectId, session: DbSession, caller: CanWriteCustomers,
+                            _: CheckedForm) -> Response:
+    service.accept_suggestion(session, suggestion_id, caller.user.id)
+    return RedirectResponse("/merge-suggestions", status_code=303)
+
+
+@router.post("/merge-suggestions/{suggestion_id}/reject")
+def reject_merge_suggestion(suggestion_id: ObjectId, session: DbSession, caller: CanWriteCustomers,
+                            _: CheckedForm) -> Response:
+    service.reject_suggestion(session, suggestion_id, caller.user.id)
+    return RedirectResponse("/merge-suggestions", status_code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from centric.accounts.roles import Permission
 from centric.feedback import service
 from centric.feedback.schemas import FeedbackIn, FeedbackOut
 from centric.web.deps import MAX_ID, CanIngest, CanReadCustomers, DbSession, Page, Paging
@@ -24,7 +25,8 @@ def list_feedback(session: DbSession, _: CanReadCustomers, paging: Paging, chann
 @router.post("/feedback", response_model=FeedbackOut, status_code=201)
 def record_feedback(data: FeedbackIn, request: Request, session: DbSession, caller: CanIngest) -> JSONResponse:
     def make() -> tuple[FeedbackOut, bool]:
-        out = service.record_feedback(session, data, caller.user.id)
+        out = service.record_feedback(session, data, caller.user.id,
+                                      may_merge=caller.can(Permission.WRITE_CUSTOMERS))
         return out, out.created
 
     return created(request, session, caller, data, make)

@@ -22,8 +22,13 @@ from centric.feedback.schemas import FeedbackIn, FeedbackOut
 from centric.journeys.service import touchpoint_id_for
 
 
-def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = None) -> FeedbackOut:
-    """Store a feedback item once per (source, external_id); retries return the first."""
+def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = None, *,
+                    may_merge: bool = False, origin: str = "feedback") -> FeedbackOut:
+    """Store a feedback item once per (source, external_id); retries return the first.
+
+    ``may_merge``: whether the caller may merge two profiles its customer names (see ``upsert_customer``);
+    ``origin`` says who sent it, for a merge suggestion's evidence.
+    """
     if data.external_id:
         existing = session.scalar(
             select(Feedback).where(Feedback.source == data.source, Feedback.external_id == data.external_id)
@@ -34,7 +39,8 @@ def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = No
         raise Invalid("text is empty", field="text")
     occurred_at = not_in_future(data.occurred_at, "occurred_at")
     touchpoint_id = touchpoint_id_for(session, data.touchpoint)
-    customer = upsert_customer(session, data.customer, user_id) if data.customer else None
+    customer = upsert_customer(session, data.customer, user_id, may_merge=may_merge,
+                               origin=f"{origin} {data.source}/{data.external_id or ''}") if data.customer else None
     item = Feedback(
         source=data.source, channel=data.channel, external_id=data.external_id,
         customer_id=customer.id if customer else None, touchpoint_id=touchpoint_id,

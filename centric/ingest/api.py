@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, File, Path, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from centric.accounts.roles import Permission
 from centric.db import Database
 from centric.errors import Invalid
 from centric.ingest.records import read_rows
@@ -29,6 +30,7 @@ async def import_file(
         raise Invalid(f"the file is larger than {settings.max_body_bytes} bytes; use the CLI", field="file")
     name = file.filename or "upload.csv"
     report = await run_in_threadpool(
-        import_rows, db, kind, read_rows(name, kind, data=data), filename=name, user_id=caller.user.id
+        import_rows, db, kind, read_rows(name, kind, data=data), filename=name, user_id=caller.user.id,
+        may_merge=caller.can(Permission.WRITE_CUSTOMERS),
     )
     return report.as_dict()

@@ -54,29 +54,38 @@ class ImportReport:
         }
 
 
-def _store_customer(session: Session, record: CustomerIn, user_id: int | None) -> bool:
-    upsert_customer(session, record, user_id)
+def _store_customer(session: Session, record: CustomerIn, user_id: int | None, may_merge: bool) -> bool:
+    upsert_customer(session, record, user_id, may_merge=may_merge, origin="customer import")
     return True
 
 
-def _store_event(session: Session, record: EventIn, user_id: int | None) -> bool:
-    return record_event(session, record, user_id)[1]
+def _store_event(session: Session, record: EventIn, user_id: int | None, may_merge: bool) -> bool:
+    return record_event(session, record, user_id, may_merge=may_merge)[1]
 
 
-def _store_response(session: Session, record: ResponseIn, user_id: int | None) -> bool:
-    return submit_response(session, record, user_id).created
+def _store_response(session: Session, record: ResponseIn, user_id: int | None, may_merge: bool) -> bool:
+    return submit_response(session, record, user_id, may_merge=may_merge).created
 
 
-def _store_feedback(session: Session, record: FeedbackIn, user_id: int | None) -> bool:
-    return record_feedback(session, record, user_id).created
+def _store_feedback(session: Session, record: FeedbackIn, user_id: int | None, may_merge: bool) -> bool:
+    return record_feedback(session, record, user_id, may_merge=may_merge, origin="feedback import").created
 
 
-WRITERS: dict[str, tuple[type[BaseModel], Callable[[Session, Any, int | None], bool]]] = {
+Writer = Callable[[Session, Any, int | None, bool], bool]
+WRITERS: dict[str, tuple[type[BaseModel], Writer]] = {
     "customers": (CustomerIn, _store_customer),
     "events": (EventIn, _store_event),
     "responses": (ResponseIn, _store_response),
     "feedback": (FeedbackIn, _store_feedback),
 }
+
+
+@dataclass(frozen=True)
+class Importer:
+    """Who imports: the user, and whether they may merge two existing profiles (``customers:write``)."""
+
+    user_id: int | None
+    may_merge: bool
 
 
 def import_rows(
@@ -86,14 +95,20 @@ def import_rows(
     *,
     filename: str = "",
     user_id: int | None = None,
+    may_merge: bool = False,
     batch_size: int = 1000,
     on_row: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Write every valid row, report every invalid one; safe to run again."""
+    """Write every valid row, report every invalid one; safe to run again.
+
+    Without ``may_merge`` (the importer lacks ``customers:write``) a row naming two existing
+    profiles joins the older one and leaves a merge suggestion instead of merging them.
+    """
     if kind not in IMPORT_KINDS:
         raise Invalid(f"unknown import kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}", field="kind")
     schema, writer = WRITERS[kind]
     report = ImportReport(kind=kind)
+    importer = Importer(user_id, may_merge)
     session = db.sessions()
     try:
         lookups = Lookups(session)
@@ -101,10 +116,10 @@ def import_rows(
         for row in rows:
             batch.append(row)
             if len(batch) >= batch_size:
-                _write_batch(session, kind, schema, writer, batch, lookups, report, user_id, on_row)
+                _write_batch(session, kind, schema, writer, batch, lookups, report, importer, on_row)
                 batch = []
         if batch:
-            _write_batch(session, kind, schema, writer, batch, lookups, report, user_id, on_row)
+            _write_batch(session, kind, schema, writer, batch, lookups, report, importer, on_row)
         report.errors.sort(key=lambda error: error.line)
         run = ImportRun(
             kind=kind, filename=filename[:400], user_id=user_id, rows_ok=report.created,
@@ -120,8 +135,8 @@ def import_rows(
     return report
 
 
-def _write_batch(session: Session, kind: str, schema: type[BaseModel], writer: Callable,
-                 batch: list[SourceRow], lookups: Lookups, report: ImportReport, user_id: int | None,
+def _write_batch(session: Session, kind: str, schema: type[BaseModel], writer: Writer,
+                 batch: list[SourceRow], lookups: Lookups, report: ImportReport, importer: Importer,
                  on_row: Callable[[int], None] | None) -> None:
     """The set-based fast path; any surprise falls back to row by row for exact errors."""
     try:
@@ -131,14 +146,14 @@ def _write_batch(session: Session, kind: str, schema: type[BaseModel], writer: C
         outcome = None
     if outcome is None:
         for row in batch:
-            _import_one(session, schema, writer, row, report, user_id)
+            _import_one(session, schema, writer, row, report, importer)
     else:
         report.created += outcome.created
         report.skipped += outcome.skipped
         for error in outcome.errors:
             _record_error(report, error)
         for row in outcome.deferred:
-            _import_one(session, schema, writer, row, report, user_id)
+            _import_one(session, schema, writer, row, report, importer)
     session.commit()
     if on_row:
         for row in batch:
@@ -151,14 +166,14 @@ def _record_error(report: ImportReport, error: RowError) -> None:
         report.errors.append(error)
 
 
-def _import_one(session: Session, schema: type[BaseModel], writer: Callable, row: SourceRow,
-                report: ImportReport, user_id: int | None) -> None:
+def _import_one(session: Session, schema: type[BaseModel], writer: Writer, row: SourceRow,
+                report: ImportReport, importer: Importer) -> None:
     error = row.error
     if error is None:
         try:
             record = schema.model_validate(row.record)
             with session.begin_nested():
-                created = writer(session, record, user_id)
+                created = writer(session, record, importer.user_id, importer.may_merge)
             if created:
                 report.created += 1
             else:

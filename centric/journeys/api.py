@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from centric.accounts.roles import Permission
 from centric.journeys import service
 from centric.journeys.schemas import (
     EventIn,
@@ -45,7 +46,8 @@ def create_touchpoint(data: TouchpointIn, session: DbSession, caller: CanConfigu
 @router.post("/events", response_model=EventOut, status_code=201)
 def record_event(data: EventIn, request: Request, session: DbSession, caller: CanIngest) -> JSONResponse:
     def make() -> tuple[EventOut, bool]:
-        event, is_new = service.record_event(session, data, caller.user.id)
+        event, is_new = service.record_event(session, data, caller.user.id,
+                                             may_merge=caller.can(Permission.WRITE_CUSTOMERS))
         return EventOut.model_validate(event).model_copy(update={"created": is_new}), is_new
 
     return created(request, session, caller, data, make)

@@ -107,8 +107,12 @@ def list_touchpoints(session: Session, *, ids: Sequence[int] | None = None) -> l
     ]
 
 
-def record_event(session: Session, data: EventIn, user_id: int | None = None) -> tuple[Event, bool]:
-    """Store an event once; a retry with the same (source, external_id) returns the first."""
+def record_event(session: Session, data: EventIn, user_id: int | None = None, *,
+                 may_merge: bool = False) -> tuple[Event, bool]:
+    """Store an event once; a retry with the same (source, external_id) returns the first.
+
+    ``may_merge``: whether the caller may merge two profiles its customer names (see ``upsert_customer``).
+    """
     if data.external_id:
         existing = session.scalar(
             select(Event).where(Event.source == data.source, Event.external_id == data.external_id)
@@ -117,7 +121,8 @@ def record_event(session: Session, data: EventIn, user_id: int | None = None) ->
             return existing, False
     occurred_at = not_in_future(data.occurred_at, "occurred_at")
     touchpoint_id = touchpoint_id_for(session, data.touchpoint)
-    customer = upsert_customer(session, data.customer, user_id)
+    customer = upsert_customer(session, data.customer, user_id, may_merge=may_merge,
+                               origin=f"event {data.source}/{data.external_id or ''}")
     event = Event(
         customer_id=customer.id, touchpoint_id=touchpoint_id, kind=data.kind, occurred_at=occurred_at,
         value=data.value, source=data.source, external_id=data.external_id, payload=data.payload,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
+from centric.accounts.roles import Permission
 from centric.outreach import rules, service, triggers
 from centric.outreach.models import Suppression
 from centric.outreach.schemas import (
@@ -37,7 +38,7 @@ router = APIRouter(prefix="/outreach", tags=["outreach"])
 @router.post("/invitations", response_model=InviteResult)
 def invite(data: InvitationIn, session: DbSession, caller: CanIngest) -> InviteResult:
     """Invite a customer; ``invited: false`` carries the skip record (rule or unsubscribe)."""
-    return service.invite(session, data, caller.user.id)
+    return service.invite(session, data, caller.user.id, may_merge=caller.can(Permission.WRITE_CUSTOMERS))
 
 
 @router.get("/invitations", response_model=Page[InvitationOut])

@@ -100,11 +100,13 @@ def email_of(session: Session, customer_id: int) -> str | None:
                           .order_by(Identity.id).limit(1))
 
 
-def invite(session: Session, data: InvitationIn, user_id: int | None = None) -> InviteResult:
+def invite(session: Session, data: InvitationIn, user_id: int | None = None, *,
+           may_merge: bool = False) -> InviteResult:
     """Invite one customer now or after ``delay_minutes``, unless a rule or an unsubscribe forbids it."""
     survey = get_survey(session, data.survey)
     if data.customer is not None:
-        customer = upsert_customer(session, data.customer, user_id)
+        customer = upsert_customer(session, data.customer, user_id, may_merge=may_merge,
+                                   origin=f"invitation {data.survey}")
     else:
         assert data.customer_id is not None  # InvitationIn holds exactly one of the two
         customer = get_customer(session, data.customer_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from centric.accounts.roles import Permission
 from centric.errors import NotFound
 from centric.surveys import service
 from centric.surveys.links import personal_link, public_link
@@ -92,7 +93,8 @@ def make_link(survey_key: str, data: LinkIn, session: DbSession, settings: AppSe
 @router.post("/responses", response_model=ResponseOut, status_code=201)
 def submit_response(data: ResponseIn, request: Request, session: DbSession, caller: CanIngest) -> JSONResponse:
     def make() -> tuple[ResponseOut, bool]:
-        out = service.submit_response(session, data, caller.user.id)
+        out = service.submit_response(session, data, caller.user.id,
+                                      may_merge=caller.can(Permission.WRITE_CUSTOMERS))
         return out, out.created
 
     return created(request, session, caller, data, make)

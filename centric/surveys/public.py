@@ -19,14 +19,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from centric.accounts.signing import signing_key
-from centric.config import Settings
 from centric.db import Database
 from centric.errors import Forbidden
 from centric.surveys import respond
 from centric.surveys.links import public_link, qr_svg
 from centric.surveys.locale import LANGUAGE_NAMES, UI, pick_locale, texts
 from centric.surveys.models import Survey
+from centric.web.deps import client_address, installation_key
 from centric.web.templating import environment
 
 router = APIRouter()
@@ -40,7 +39,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 async def survey_page(survey_key: str, request: Request) -> Response:
     query = {k: v for k, v in request.query_params.items()}
     accept = request.headers.get("accept-language")
-    address = _address(request)
+    address = client_address(request)
     # a plain visit only reads; a personal link marks its invitation opened; with a score it stores an answer
     access: Literal["read", "touch", "store"] = (
         ("store" if query.get("score") is not None else "touch") if query.get("t") else "read")
@@ -53,7 +52,7 @@ async def submit(survey_key: str, request: Request) -> Response:
     form = await _read_form(request)
     if isinstance(form, respond.Message):
         return _render(request, form)
-    address = _address(request)
+    address = client_address(request)
     return await _run(request, lambda session, key: respond.submit_page(session, key, survey_key, form, address),
                       "store")
 
@@ -76,19 +75,6 @@ def qr_code(survey_key: str, request: Request) -> Response:
 
 # --- plumbing ----------------------------------------------------------------------------
 
-def _address(request: Request) -> str:
-    """The client address as the ASGI server reports it (behind a proxy: ``--proxy-headers``)."""
-    return request.client.host if request.client else "unknown"
-
-
-def cached_signing_key(request: Request, session: Session) -> bytes:
-    """The installation's signing key, read once per app (it never changes while running)."""
-    key = getattr(request.app.state, "survey_signing_key", None)
-    if key is None:
-        settings: Settings = request.app.state.settings
-        key = signing_key(session, settings.secret_key)
-        request.app.state.survey_signing_key = key
-    return key
 
 
 async def _run(request: Request, use_case: Callable[[Session, bytes], respond.View],
@@ -100,11 +86,11 @@ async def _run(request: Request, use_case: Callable[[Session, bytes], respond.Vi
     steps of up to 100 ms while the lock is free (p99 of seconds under 100 clients).
     """
     db: Database = request.app.state.db
-    if getattr(request.app.state, "survey_signing_key", None) is None:
+    if getattr(request.app.state, "signing_key", None) is None:
         await run_in_threadpool(_prime_key, request)
 
     def execute() -> respond.View:
-        key = request.app.state.survey_signing_key
+        key = request.app.state.signing_key
         for attempt in (1, 2):
             try:
                 with db.transaction(write=access != "read") as session:
@@ -131,7 +117,7 @@ def _writer_limiter(request: Request) -> CapacityLimiter:
 
 def _prime_key(request: Request) -> None:
     with request.app.state.db.transaction() as session:
-        cached_signing_key(request, session)
+        installation_key(request, session)
 
 
 async def _read_form(request: Request) -> dict[str, list[str]] | respond.Message:

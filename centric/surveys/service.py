@@ -221,11 +221,13 @@ class _VersionCache:
 _cache = _VersionCache()
 
 
-def submit_response(session: Session, data: ResponseIn, user_id: int | None = None) -> ResponseOut:
+def submit_response(session: Session, data: ResponseIn, user_id: int | None = None, *,
+                    may_merge: bool = False) -> ResponseOut:
     """Validate and store a response with one typed row per answer.
 
     A retry carrying the same ``external_id`` returns the stored response unchanged.
     Open-text answers also become feedback items, so every comment is analysed alike.
+    ``may_merge``: whether the caller may merge two profiles its customer names (see ``upsert_customer``).
     """
     if data.external_id:
         existing = session.scalar(select(Response).where(Response.idempotency_key == data.external_id))
@@ -238,7 +240,8 @@ def submit_response(session: Session, data: ResponseIn, user_id: int | None = No
     typed = validate_answers(_cache.questions(version), data.answers)
     submitted_at = not_in_future(data.submitted_at, "submitted_at")
     touchpoint_id = touchpoint_id_for(session, data.touchpoint) if data.touchpoint else survey.touchpoint_id
-    customer = upsert_customer(session, data.customer, user_id) if data.customer else None
+    customer = upsert_customer(session, data.customer, user_id, may_merge=may_merge,
+                               origin=f"response {data.survey}/{data.external_id or ''}") if data.customer else None
     response = Response(
         survey_id=survey.id, version_id=version.id, customer_id=customer.id if customer else None,
         touchpoint_id=touchpoint_id, channel=data.channel, locale=data.locale,

@@ -16,10 +16,11 @@ from starlette.datastructures import FormData
 
 from centric.accounts.models import User
 from centric.accounts.roles import Permission, allows
-from centric.accounts.service import note_token_use, token_use_is_due, user_for_token, web_session_for
+from centric.accounts.service import authenticate_token, note_token_use, token_use_is_due, web_session_for
+from centric.accounts.signing import signing_key
 from centric.config import Settings
 from centric.db import Database, intend_to_write
-from centric.errors import Forbidden, Unauthorized
+from centric.errors import Forbidden, TooManyRequests, Unauthorized
 from centric.web.errors import NotStored
 
 log = logging.getLogger("centric.web")
@@ -105,13 +106,30 @@ class Caller:
         return allows(self.user.role, permission)
 
 
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy of ``CENTRIC_TRUSTED_PROXIES``: the one it forwarded)."""
+    return request.client.host if request.client else "unknown"
+
+
+def installation_key(request: Request, session: Session) -> bytes:
+    """The installation's signing key, read once per app (it never changes while running)."""
+    key = getattr(request.app.state, "signing_key", None)
+    if key is None:
+        settings: Settings = request.app.state.settings
+        key = signing_key(session, settings.secret_key)
+        request.app.state.signing_key = key
+    return key
+
+
 def optional_caller(request: Request, session: DbSession, background: BackgroundTasks) -> Caller | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        found = user_for_token(session, header[7:].strip())
-        if found is None:
-            raise Unauthorized("the API token is invalid or revoked")
-        token, user = found
+        try:
+            token, user = authenticate_token(session, request.app.state.settings, header[7:].strip(),
+                                             client_address(request), key=lambda: installation_key(request, session))
+        except (Unauthorized, TooManyRequests):
+            session.commit()  # the failure just counted is kept, although this request fails
+            raise
         if token_use_is_due(token):
             background.add_task(_note_token_use, request.app.state.db, token.id)
         return Caller(user=user, via="token")

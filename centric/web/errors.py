@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from centric.errors import CentricError, Unauthorized
+from centric.errors import CentricError, TooManyRequests, Unauthorized
 
 log = logging.getLogger("centric.web")
 
@@ -37,7 +37,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: CentricError) -> Response:
         if isinstance(exc, Unauthorized) and _wants_html(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -41,7 +41,7 @@ def test_customer_seen_on_two_channels_is_merged_without_losing_data(db):
                                 occurred_at=datetime(2026, 1, 5), external_id="call-1", source="pbx"))
         assert by_mail.id != by_phone.id
         # A chat names both the e-mail and the phone: the two profiles are one person.
-        joined = upsert_customer(s, CustomerIn(email="bo@example.com", phone="+442079460000"))
+        joined = upsert_customer(s, CustomerIn(email="bo@example.com", phone="+442079460000"), may_merge=True)
         assert joined.id == by_mail.id
         merged = s.get(Customer, by_phone.id)
         assert merged.merged_into_id == by_mail.id
@@ -62,7 +62,8 @@ def test_undo_merge_restores_both_profiles(db):
         b = upsert_customer(s, CustomerIn(social="@cy_tweets", attributes={"city": "Paris"}))
         record_feedback(s, FeedbackIn(text="Love the rooftop bar", channel="social", source="twitter",
                                       external_id="tw-1", customer=CustomerIn(social="@cy_tweets")))
-        upsert_customer(s, CustomerIn(email="cy@example.com", identities=[{"kind": "social", "value": "cy_tweets"}]))
+        upsert_customer(s, CustomerIn(email="cy@example.com", identities=[{"kind": "social", "value": "cy_tweets"}]),
+                        may_merge=True)
         merge = s.scalar(select(CustomerMerge))
         assert merge.survivor_id == a.id and merge.merged_id == b.id
     with db.transaction() as s:

@@ -103,7 +103,7 @@ def test_import_resolves_identities_across_rows_and_merges(db, tmp_path):
         "f4,helpdesk,ticket,KIM@example.com,,Thanks - refund arrived\n",
         encoding="utf-8",
     )
-    report = import_rows(db, "feedback", read_rows(path, "feedback"), batch_size=2)
+    report = import_rows(db, "feedback", read_rows(path, "feedback"), batch_size=2, may_merge=True)
     assert (report.created, report.failed) == (4, 0)
     with db.reader() as s:
         owners = set(s.scalars(select(Feedback.customer_id)))

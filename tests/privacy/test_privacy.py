@@ -24,9 +24,9 @@ def _setup(client, tokens):
         "customer": {"email": "eve@example.com", "name": "Eve Example", "attributes": {"city": "Lyon"}}}).json()
     client.post("/api/v1/responses", headers=agent, json={
         "survey": "rnps", "answers": {"nps": 9}, "customer": {"phone": "+33 6 12 34 56 78"}})
-    client.post("/api/v1/events", headers=agent, json={
+    client.post("/api/v1/events", headers=auth(tokens["manager"]), json={
         "kind": "purchase", "occurred_at": "2026-01-02T10:00:00Z", "value": 120.0,
-        "customer": {"email": "eve@example.com", "phone": "+33 6 12 34 56 78"}})  # merges the two profiles
+        "customer": {"email": "eve@example.com", "phone": "+33 6 12 34 56 78"}})  # a manager's ingest merges the two
     return first["customer_id"]
 
 
