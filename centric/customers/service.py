@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -62,10 +62,17 @@ def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = No
     A customer seen on two channels (say an e-mail on a survey and a phone number on a
     call that later turn out to be the same person) is merged into the oldest profile.
     """
+    return upsert_customer_outcome(session, data, user_id)[0]
+
+
+def upsert_customer_outcome(session: Session, data: CustomerIn,
+                            user_id: int | None = None) -> tuple[Customer, Literal["created", "updated", "unchanged"]]:
+    """:func:`upsert_customer` and what it did, so that imports can count truthfully."""
     identities = identities_of(data)
     if not identities:
         raise Invalid("a customer needs an external_id, email, phone or another identity", field="identities")
     matches = _customers_with(session, identities)
+    changed = len(matches) > 1
     if not matches:
         customer = Customer(external_id=data.external_id, name=data.name, attributes=dict(data.attributes))
         session.add(customer)
@@ -74,21 +81,24 @@ def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = No
         customer = matches[0]
         for other in matches[1:]:
             merge_customers(session, customer, other, reason="shared identity", user_id=user_id)
+        before = dict(customer.attributes or {})
         _combine_attributes(customer, data.attributes)
+        changed = changed or dict(customer.attributes or {}) != before
         if data.name and not customer.name:
-            customer.name = data.name
+            customer.name, changed = data.name, True
         if data.external_id and not customer.external_id:
-            customer.external_id = data.external_id
+            customer.external_id, changed = data.external_id, True
     known = set(session.execute(
         select(Identity.kind, Identity.value).where(Identity.customer_id == customer.id)
     ))
     for kind, value in identities:
         if (kind, value) not in known:
             session.add(Identity(customer_id=customer.id, kind=kind, value=value))
+            changed = True
     session.flush()
     if not matches or data.attributes:
         assign_rule_segments(session, customer)
-    return customer
+    return customer, "created" if not matches else "updated" if changed else "unchanged"
 
 
 def assign_rule_segments(session: Session, customer: Customer) -> None:
