@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     retention_deliveries_days: int = Field(default=30, ge=1, description="Sent or failed webhook deliveries.")
     retention_idempotency_days: int = Field(default=7, ge=1, description="Stored answers to Idempotency-Key calls.")
     retention_jobs_days: int = Field(default=14, ge=1, description="Finished (done or failed) background jobs.")
+    webhook_allowed_hosts: str = Field(
+        default="", description="Comma-separated host names webhooks may reach although they resolve to a loopback, "
+                                "private or link-local address (e.g. an intranet receiver); empty: public hosts only.")
     # Development only: labelled corpora and reference data sets (training, benchmarks, tests).
     shared_data: Path | None = Field(default=None, description="Shared data sets; default <checkout>/../shared/data.")
 
@@ -68,6 +71,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_means_default(cls, value: object) -> object:
         return value or None
+
+    @property
+    def webhook_allowed_host_names(self) -> frozenset[str]:
+        """``webhook_allowed_hosts`` as a set of lower-case names."""
+        return frozenset(h.strip().lower().strip("[]") for h in self.webhook_allowed_hosts.split(",") if h.strip())
 
     @property
     def text_corpora(self) -> Path:

@@ -10,7 +10,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from centric.cli.common import console
+from centric.cli.common import console, spreadsheet_safe
 from centric.errors import Invalid
 from centric.insights.value import PurchaseLog, file_line_message, fit_clv
 
@@ -73,7 +73,7 @@ def fit(
         with output.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(spreadsheet_safe(row) for row in rows)
     params = report.parameters()
     if json_out:
         typer.echo(json.dumps(params, indent=2))

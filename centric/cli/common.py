@@ -8,7 +8,7 @@ assembles it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
@@ -25,6 +25,18 @@ from centric.store import upgrade
 console = Console()
 err = Console(stderr=True)
 ModelT = TypeVar("ModelT", bound=BaseModel)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cells: Mapping[str, Any]) -> dict[str, Any]:
+    """A CSV row whose text cells cannot run as spreadsheet formulas (CSV injection).
+
+    Spreadsheets evaluate a cell starting with ``= + - @`` (or a tab or CR before one),
+    so a customer id or text from an input file could run ``=HYPERLINK(…)`` on the
+    analyst's machine; such cells get a leading ``'`` (OWASP's advice). Numbers stay numbers.
+    """
+    return {key: "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+            for key, value in cells.items()}
 
 
 class State:

@@ -158,9 +158,11 @@ def import_file(
     kind: str = typer.Argument(..., help="customers, events, responses or feedback"),
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     batch_size: int = typer.Option(500, min=1),
+    encoding: str | None = typer.Option(None, "--encoding",
+                                        help="the CSV file's encoding (default: a BOM's, UTF-8, else Windows-1252)"),
     json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ) -> None:
-    """Import a CSV or JSON Lines file; bad rows are reported with line, field and reason."""
+    """Import a CSV or JSON Lines file; bad rows are reported with line, field and reason; exits 1 if any failed."""
     from centric.ingest.records import IMPORT_KINDS, read_rows
     from centric.ingest.service import import_rows
 
@@ -173,12 +175,14 @@ def import_file(
                   console=err, disable=json_out) as progress:
         task = progress.add_task("rows", total=total)
         # the operator running the CLI counts as a manager: profiles the file ties together are merged
-        report = import_rows(db, kind, read_rows(path, kind), filename=str(path), batch_size=batch_size,
-                             may_merge=True, on_row=lambda _line: progress.advance(task))
+        report = import_rows(db, kind, read_rows(path, kind, encoding=encoding), filename=str(path),
+                             batch_size=batch_size, may_merge=True, on_row=lambda _line: progress.advance(task),
+                             max_text_length=settings().max_text_length)
     if json_out:
         console.print_json(json.dumps(report.as_dict()))
     else:
-        console.print(f"{report.created} created, {report.skipped} already stored, {report.failed} rejected")
+        console.print(f"{report.created} created, {report.updated} updated, {report.skipped} already stored, "
+                      f"{report.failed} rejected")
         for error in report.errors:
             where = f"field {error.field}: " if error.field else ""
             typer.echo(f"{path}:{error.line}: {where}{error.message}", err=True)

@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from centric.cli.common import console, err, errors_as_messages, fail, open_db, settings
+from centric.cli.common import console, err, errors_as_messages, fail, open_db, settings, spreadsheet_safe
 
 if TYPE_CHECKING:  # the text models load on first use, not when the CLI starts
     from centric.text import Enrichment, Taxonomy
@@ -164,7 +164,7 @@ def analyze(
                 sys.stdout.write(json.dumps({"id": row.id, "line": row.line, **enrichment_json(result)},
                                             ensure_ascii=False) + "\n")
             if writer:
-                writer.writerow(_csv_cells(row, result))
+                writer.writerow(spreadsheet_safe(_csv_cells(row, result)))
     finally:
         if handle:
             handle.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from centric.cli.common import console, errors_as_messages, open_db, parse, show
+from centric.cli.common import console, errors_as_messages, open_db, parse, settings, show
 from centric.webhooks import service
 from centric.webhooks.schemas import DeliveryOut, SubscriptionIn, SubscriptionOut
 
@@ -18,7 +18,7 @@ def add(url: str, events: list[str] = typer.Option(..., "--event", help="respons
     data = parse(SubscriptionIn, url=url, events=events, description=description)
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
-        subscription, secret = service.create_subscription(session, data)
+        subscription, secret = service.create_subscription(session, data, settings())
     console.print(f"webhook {subscription.id} created; signing secret (shown once):")
     typer.echo(secret)
 

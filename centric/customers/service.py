@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -67,11 +67,19 @@ def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = No
     to merge). Otherwise the record joins the oldest profile and a merge suggestion, naming
     the identities and ``origin`` (which record), waits for a manager.
     """
+    return upsert_customer_outcome(session, data, user_id, may_merge=may_merge, origin=origin)[0]
+
+
+def upsert_customer_outcome(
+    session: Session, data: CustomerIn, user_id: int | None = None, *, may_merge: bool = False, origin: str = "",
+) -> tuple[Customer, Literal["created", "updated", "unchanged"]]:
+    """:func:`upsert_customer` and what it did, so that imports can count truthfully."""
     identities = identities_of(data)
     if not identities:
         raise Invalid("a customer needs an external_id, email, phone or another identity", field="identities")
     owners = _owners_of(session, identities)
     matches = [get_customer(session, cid) for cid in sorted(set(owners.values()))]
+    changed = len(matches) > 1 and may_merge
     if not matches:
         customer = Customer(external_id=data.external_id, name=data.name, attributes=dict(data.attributes))
         session.add(customer)
@@ -85,18 +93,21 @@ def upsert_customer(session: Session, data: CustomerIn, user_id: int | None = No
                 evidence = [{"kind": k, "value": v, "customer_id": cid} for (k, v), cid in owners.items()
                             if cid in (customer.id, other.id)]
                 record_suggestion(session, customer.id, other.id, evidence, origin=origin, user_id=user_id)
+        before = dict(customer.attributes or {})
         _combine_attributes(customer, data.attributes)
+        changed = changed or dict(customer.attributes or {}) != before
         if data.name and not customer.name:
-            customer.name = data.name
+            customer.name, changed = data.name, True
         if data.external_id and not customer.external_id:
-            customer.external_id = data.external_id
+            customer.external_id, changed = data.external_id, True
     for kind, value in identities:
         if (kind, value) not in owners:  # an identity of another profile stays there until a merge
             session.add(Identity(customer_id=customer.id, kind=kind, value=value))
+            changed = True
     session.flush()
     if not matches or data.attributes:
         assign_rule_segments(session, customer)
-    return customer
+    return customer, "created" if not matches else "updated" if changed else "unchanged"
 
 
 def accept_suggestion(session: Session, suggestion_id: int, user_id: int | None) -> MergeSuggestion:

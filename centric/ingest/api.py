@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Path, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from centric.accounts.roles import Permission
@@ -23,6 +23,7 @@ async def import_file(
     kind: str = Path(pattern="^(customers|events|responses|feedback)$"),
     file: UploadFile = File(...),
     db: Database = Depends(get_db),
+    encoding: str | None = Query(default=None, max_length=40, description="a CSV file's encoding; default: detected"),
 ) -> dict[str, object]:
     """Import every valid row; the answer lists each rejected row with line, field and reason."""
     data = await file.read(settings.max_body_bytes + 1)
@@ -30,7 +31,8 @@ async def import_file(
         raise Invalid(f"the file is larger than {settings.max_body_bytes} bytes; use the CLI", field="file")
     name = file.filename or "upload.csv"
     report = await run_in_threadpool(
-        import_rows, db, kind, read_rows(name, kind, data=data), filename=name, user_id=caller.user.id,
-        may_merge=caller.can(Permission.WRITE_CUSTOMERS),
+        import_rows, db, kind, read_rows(name, kind, data=data, encoding=encoding), filename=name,
+        user_id=caller.user.id, may_merge=caller.can(Permission.WRITE_CUSTOMERS),
+        max_text_length=settings.max_text_length,
     )
     return report.as_dict()

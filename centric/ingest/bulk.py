@@ -268,7 +268,10 @@ def _resolve_customers(session: Session, kind: str, items: list[Prepared], looku
             outcome.deferred.append(item.source)  # a merge or new details: the careful path
             continue
         if kind == "customers" and owners:
-            outcome.skipped += 1  # a known customer with nothing new
+            if all(i in owner for i in item.identities):
+                outcome.skipped += 1  # a known customer with nothing new
+            else:
+                outcome.deferred.append(item.source)  # a new identity: the careful path adds and counts it
             continue
         target: int | str = owners.pop() if owners else f"new{len(new_customers)}"
         if target not in new_customers and isinstance(target, str):

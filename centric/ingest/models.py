@@ -31,6 +31,7 @@ class ImportRun(Base):
     filename: Mapped[str] = mapped_column(String(400))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     rows_ok: Mapped[int] = mapped_column(default=0)
+    rows_updated: Mapped[int] = mapped_column(default=0)
     rows_skipped: Mapped[int] = mapped_column(default=0)
     rows_failed: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list] = mapped_column(JSONType, default=list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,8 +45,13 @@ KIND_COLUMNS = {
 IMPORT_KINDS = tuple(KIND_COLUMNS)
 
 
-def read_rows(path: Path | str, kind: str, *, data: bytes | None = None) -> Iterator[SourceRow]:
-    """Rows of a ``.csv`` or ``.jsonl``/``.ndjson`` file (``data`` overrides reading ``path``)."""
+def read_rows(path: Path | str, kind: str, *, data: bytes | None = None,
+              encoding: str | None = None) -> Iterator[SourceRow]:
+    """Rows of a ``.csv`` or ``.jsonl``/``.ndjson`` file (``data`` overrides reading ``path``).
+
+    ``encoding`` applies to CSV files; by default it is detected (see :func:`csv_encoding`).
+    JSON is UTF-8 by definition.
+    """
     name = str(path).lower()
     raw = data if data is not None else Path(path).read_bytes()
     if name.endswith(".json") and raw.lstrip()[:1] == b"[":
@@ -54,7 +59,7 @@ def read_rows(path: Path | str, kind: str, *, data: bytes | None = None) -> Iter
     elif name.endswith((".jsonl", ".ndjson", ".json")):
         yield from _jsonl_rows(raw)
     elif name.endswith(".csv"):
-        yield from _csv_rows(raw, kind)
+        yield from _csv_rows(raw, kind, encoding)
     else:
         yield SourceRow(0, None, RowError(0, None, f"{path}: use a .csv or .jsonl file"))
 
@@ -94,7 +99,39 @@ def _json_array_rows(raw: bytes) -> Iterator[SourceRow]:
             yield SourceRow(number, None, RowError(number, None, "each item must be a JSON object"))
 
 
-def _csv_rows(raw: bytes, kind: str) -> Iterator[SourceRow]:
+def csv_encoding(raw: bytes) -> str:
+    """The encoding of a CSV file: a BOM's, else UTF-8, else Windows-1252/latin-1.
+
+    A file with no valid non-ASCII UTF-8 at all but bytes that are not UTF-8 was written
+    in a legacy 8-bit encoding (Excel on Windows). A UTF-8 file with a few broken lines
+    stays UTF-8, so only those lines fail instead of every accent becoming mojibake.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for line in raw.splitlines():
+        try:
+            if not line.isascii() and line.decode("utf-8"):
+                return "utf-8"
+        except UnicodeDecodeError:
+            continue
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _decode_lines(raw: bytes, encoding: str) -> tuple[list[str], dict[int, str]]:
+    """The file's lines as text, and for each line that does not decode, why."""
+    if encoding.replace("_", "-").lower() not in ("utf-8", "utf8", "utf-8-sig"):
+        return raw.decode(encoding, errors="replace").splitlines(keepends=True), {}
     lines = raw.splitlines(keepends=True)
     if lines and lines[0].startswith(b"\xef\xbb\xbf"):
         lines[0] = lines[0][3:]
@@ -104,16 +141,36 @@ def _csv_rows(raw: bytes, kind: str) -> Iterator[SourceRow]:
         try:
             decoded.append(encoded.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            bad[number] = f"invalid UTF-8 at byte {exc.start}"
+            bad[number] = f"invalid UTF-8 at byte {exc.start} (give the file's encoding with --encoding)"
             decoded.append(encoded.decode("utf-8", errors="replace"))
+    return decoded, bad
+
+
+def _csv_rows(raw: bytes, kind: str, encoding: str | None = None) -> Iterator[SourceRow]:
+    try:
+        decoded, bad = _decode_lines(raw, encoding or csv_encoding(raw))
+    except LookupError:
+        yield SourceRow(0, None, RowError(0, None, f"unknown encoding {encoding!r}"))
+        return
     if 1 in bad:
         yield SourceRow(1, None, RowError(1, None, f"header: {bad[1]}"))
         return
     reader = csv.DictReader(io.StringIO("".join(decoded)))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        yield SourceRow(1, None, RowError(1, None, f"header: {exc}"))
+        return
     if not header:
         yield SourceRow(1, None, RowError(1, None, "the file is empty"))
         return
+    seen: set[str] = set()
+    for column in header:
+        if column.strip() in seen:
+            yield SourceRow(1, None, RowError(1, column.strip(), f"the column {column.strip()!r} appears twice "
+                                                                 "in the header: rename or remove one"))
+            return
+        seen.add(column.strip())
     while True:
         previous = reader.line_num
         try:
@@ -121,8 +178,14 @@ def _csv_rows(raw: bytes, kind: str) -> Iterator[SourceRow]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield SourceRow(reader.line_num, None, RowError(reader.line_num, None, f"CSV: {exc}"))
-            return
+            # One bad record (e.g. a field over csv.field_size_limit()) fails alone: the
+            # reader starts afresh on the next line.
+            line_number = reader.reader.line_num  # DictReader's own count moves only on success
+            long_column = _long_field("".join(decoded[previous:line_number]), header, csv.field_size_limit())
+            message = f"longer than {csv.field_size_limit()} characters" if long_column else f"CSV: {exc}"
+            yield SourceRow(line_number, None, RowError(line_number, long_column, message))
+            reader.line_num = line_number
+            continue
         line_number = reader.line_num
         broken = next((n for n in range(previous + 1, line_number + 1) if n in bad), None)
         if broken is not None:
@@ -133,7 +196,23 @@ def _csv_rows(raw: bytes, kind: str) -> Iterator[SourceRow]:
         if None in row:
             yield SourceRow(line_number, None, RowError(line_number, None, "more cells than header columns"))
             continue
-        yield SourceRow(line_number, flat_to_record(kind, {k: (v or "").strip() for k, v in row.items()}))
+        yield SourceRow(line_number, flat_to_record(kind, {k.strip(): (v or "").strip() for k, v in row.items()}))
+
+
+def _long_field(text: str, header: Sequence[str], limit: int) -> str | None:
+    """The header name of the first field of one CSV record longer than ``limit``, if any."""
+    index = length = 0
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            index, length = index + 1, 0
+            continue
+        length += 1
+        if length > limit:
+            return header[index].strip() if index < len(header) else None
+    return None
 
 
 def _customer(cells: dict[str, str], *, own: bool) -> dict[str, Any] | None:

@@ -1,7 +1,9 @@
 """Bulk import of customers, events, responses and feedback from CSV or JSON Lines.
 
 Each row is validated and written inside its own savepoint: a bad row is reported with
-its line, field and reason and leaves nothing behind, while good rows are kept. Rows are
+its line, field and reason and leaves nothing behind, while good rows are kept. A text
+longer than ``Settings.max_text_length`` fails its row only. The report counts rows
+created, updated (a known customer that gained details) and skipped (stored already). Rows are
 committed in batches, so an interrupted import keeps whole batches and re-running it
 skips what is stored already (idempotency by external id).
 """
@@ -10,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from centric.customers.schemas import CustomerIn
-from centric.customers.service import upsert_customer
+from centric.customers.service import upsert_customer_outcome
 from centric.db import Database, utcnow
 from centric.errors import CentricError, Invalid, first_problem
 from centric.feedback.schemas import FeedbackIn
@@ -37,6 +39,7 @@ MAX_REPORTED_ERRORS = 1000
 class ImportReport:
     kind: str
     created: int = 0
+    updated: int = 0
     skipped: int = 0
     failed: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -44,34 +47,42 @@ class ImportReport:
 
     @property
     def rows(self) -> int:
-        return self.created + self.skipped + self.failed
+        return self.created + self.updated + self.skipped + self.failed
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "created": self.created, "skipped": self.skipped, "failed": self.failed,
+            "kind": self.kind, "created": self.created, "updated": self.updated, "skipped": self.skipped,
+            "failed": self.failed,
             "run_id": self.run_id,
             "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in self.errors],
         }
 
 
-def _store_customer(session: Session, record: CustomerIn, user_id: int | None, may_merge: bool) -> bool:
-    upsert_customer(session, record, user_id, may_merge=may_merge, origin="customer import")
-    return True
+Outcome = Literal["created", "updated", "skipped"]
 
 
-def _store_event(session: Session, record: EventIn, user_id: int | None, may_merge: bool) -> bool:
-    return record_event(session, record, user_id, may_merge=may_merge)[1]
+def _stored(created: bool) -> Outcome:
+    return "created" if created else "skipped"
 
 
-def _store_response(session: Session, record: ResponseIn, user_id: int | None, may_merge: bool) -> bool:
-    return submit_response(session, record, user_id, may_merge=may_merge).created
+def _store_customer(session: Session, record: CustomerIn, user_id: int | None, may_merge: bool) -> Outcome:
+    outcome = upsert_customer_outcome(session, record, user_id, may_merge=may_merge, origin="customer import")[1]
+    return "skipped" if outcome == "unchanged" else outcome
 
 
-def _store_feedback(session: Session, record: FeedbackIn, user_id: int | None, may_merge: bool) -> bool:
-    return record_feedback(session, record, user_id, may_merge=may_merge, origin="feedback import").created
+def _store_event(session: Session, record: EventIn, user_id: int | None, may_merge: bool) -> Outcome:
+    return _stored(record_event(session, record, user_id, may_merge=may_merge)[1])
 
 
-Writer = Callable[[Session, Any, int | None, bool], bool]
+def _store_response(session: Session, record: ResponseIn, user_id: int | None, may_merge: bool) -> Outcome:
+    return _stored(submit_response(session, record, user_id, may_merge=may_merge).created)
+
+
+def _store_feedback(session: Session, record: FeedbackIn, user_id: int | None, may_merge: bool) -> Outcome:
+    return _stored(record_feedback(session, record, user_id, may_merge=may_merge, origin="feedback import").created)
+
+
+Writer = Callable[[Session, Any, int | None, bool], Outcome]
 WRITERS: dict[str, tuple[type[BaseModel], Writer]] = {
     "customers": (CustomerIn, _store_customer),
     "events": (EventIn, _store_event),
@@ -98,11 +109,15 @@ def import_rows(
     may_merge: bool = False,
     batch_size: int = 1000,
     on_row: Callable[[int], None] | None = None,
+    max_text_length: int | None = None,
 ) -> ImportReport:
     """Write every valid row, report every invalid one; safe to run again.
 
     Without ``may_merge`` (the importer lacks ``customers:write``) a row naming two existing
     profiles joins the older one and leaves a merge suggestion instead of merging them.
+
+    ``max_text_length`` (``Settings.max_text_length``): a longer string anywhere in a row
+    fails that row, naming its field.
     """
     if kind not in IMPORT_KINDS:
         raise Invalid(f"unknown import kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}", field="kind")
@@ -114,7 +129,7 @@ def import_rows(
         lookups = Lookups(session)
         batch: list[SourceRow] = []
         for row in rows:
-            batch.append(row)
+            batch.append(_within_limit(row, max_text_length) if max_text_length else row)
             if len(batch) >= batch_size:
                 _write_batch(session, kind, schema, writer, batch, lookups, report, importer, on_row)
                 batch = []
@@ -123,7 +138,7 @@ def import_rows(
         report.errors.sort(key=lambda error: error.line)
         run = ImportRun(
             kind=kind, filename=filename[:400], user_id=user_id, rows_ok=report.created,
-            rows_skipped=report.skipped, rows_failed=report.failed,
+            rows_updated=report.updated, rows_skipped=report.skipped, rows_failed=report.failed,
             errors=[{"line": e.line, "field": e.field, "message": e.message} for e in report.errors[:100]],
             finished_at=utcnow(),
         )
@@ -160,6 +175,27 @@ def _write_batch(session: Session, kind: str, schema: type[BaseModel], writer: W
             on_row(row.line)
 
 
+def _within_limit(row: SourceRow, limit: int) -> SourceRow:
+    """``row``, or an error naming the first string longer than ``limit`` characters."""
+    if row.record is None:
+        return row
+    where = _oversized(row.record, limit)
+    if where is None:
+        return row
+    return SourceRow(row.line, None, RowError(row.line, where, f"longer than {limit} characters"))
+
+
+def _oversized(value: Any, limit: int, path: str = "") -> str | None:
+    if isinstance(value, str):
+        return path if len(value) > limit else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _oversized(item, limit, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 def _record_error(report: ImportReport, error: RowError) -> None:
     report.failed += 1
     if len(report.errors) < MAX_REPORTED_ERRORS:
@@ -173,11 +209,8 @@ def _import_one(session: Session, schema: type[BaseModel], writer: Writer, row: 
         try:
             record = schema.model_validate(row.record)
             with session.begin_nested():
-                created = writer(session, record, importer.user_id, importer.may_merge)
-            if created:
-                report.created += 1
-            else:
-                report.skipped += 1
+                outcome = writer(session, record, importer.user_id, importer.may_merge)
+            setattr(report, outcome, getattr(report, outcome) + 1)
             return
         except ValidationError as exc:
             where, message = first_problem(exc)

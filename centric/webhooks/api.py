@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
-from centric.web.deps import MAX_ID, CanConfigure, DbSession, ObjectId, Page, Paging
+from centric.web.deps import MAX_ID, AppSettings, CanConfigure, DbSession, ObjectId, Page, Paging
 from centric.webhooks import service
 from centric.webhooks.models import WebhookDelivery
 from centric.webhooks.schemas import (
@@ -25,10 +25,11 @@ def list_webhooks(session: DbSession, _: CanConfigure, include_inactive: bool = 
 
 
 @router.post("", response_model=SubscriptionCreated, status_code=201)
-def create_webhook(data: SubscriptionIn, session: DbSession, caller: CanConfigure) -> SubscriptionCreated:
+def create_webhook(data: SubscriptionIn, session: DbSession, caller: CanConfigure,
+                   settings: AppSettings) -> SubscriptionCreated:
     """Subscribe a URL to events; the answer holds the signing secret, shown only this once."""
-    subscription, secret = service.create_subscription(session, data, caller.user.id)
-    return SubscriptionCreated.model_validate(subscription).model_copy(update={"secret": secret})
+    subscription, secret = service.create_subscription(session, data, settings, caller.user.id)
+    return SubscriptionCreated(**SubscriptionOut.model_validate(subscription).model_dump(), secret=secret)
 
 
 @router.delete("/{subscription_id}", status_code=204)

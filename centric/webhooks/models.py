@@ -14,7 +14,7 @@ class WebhookSubscription(Base):
     """A URL that receives the events it names (``response.created``, ``case.*`` …).
 
     The secret signs every delivery; it is shown once when the subscription is made and
-    kept here because signing needs it.
+    kept here sealed (AES-GCM, ``centric.accounts.sealing``) because signing needs it.
     """
 
     __tablename__ = "webhook_subscription"
@@ -22,7 +22,7 @@ class WebhookSubscription(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list] = mapped_column(JSONType, default=list)
-    secret: Mapped[str] = mapped_column(String(100))
+    secret_sealed: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(300), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

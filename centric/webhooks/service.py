@@ -13,7 +13,10 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from centric.accounts.sealing import seal, unseal
 from centric.accounts.service import audit
+from centric.accounts.signing import signing_key
+from centric.config import Settings
 from centric.db import count_of, in_chunks, where_given
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import FeedbackStored, ResponsesStored
@@ -23,23 +26,36 @@ from centric.jobs.service import enqueue
 from centric.surveys.service import response_outs
 from centric.webhooks.models import WebhookDelivery, WebhookSubscription
 from centric.webhooks.schemas import SubscriptionIn, check_event_pattern
+from centric.webhooks.targets import resolve_target
 
 DELIVER_TASK = "webhooks.deliver"
 _CACHE = "centric.webhooks.subscriptions"
+SECRET_PURPOSE = "webhook_subscription.secret"
 
 
-def create_subscription(session: Session, data: SubscriptionIn,
+def create_subscription(session: Session, data: SubscriptionIn, settings: Settings,
                         user_id: int | None = None) -> tuple[WebhookSubscription, str]:
-    """A new subscription and its signing secret (returned once)."""
+    """A new subscription and its signing secret (returned once, stored sealed).
+
+    The URL must resolve to public addresses only, unless its host is in
+    ``settings.webhook_allowed_hosts``; delivery checks again (DNS may change).
+    """
+    resolve_target(data.url, settings.webhook_allowed_host_names)
     secret = "whsec_" + secrets.token_urlsafe(32)
+    sealed = seal(signing_key(session, settings.secret_key), SECRET_PURPOSE, secret)
     subscription = WebhookSubscription(url=data.url, events=data.events, description=data.description,
-                                       secret=secret, created_by=user_id)
+                                       secret_sealed=sealed, created_by=user_id)
     session.add(subscription)
     session.flush()
     session.info.pop(_CACHE, None)
     audit(session, user_id, "webhook.create", "webhook_subscription", subscription.id,
           {"url": data.url, "events": data.events})
     return subscription, secret
+
+
+def secret_of(session: Session, subscription: WebhookSubscription, settings: Settings) -> str:
+    """The signing secret in clear, for signing a delivery; raises ``Unsealable`` if the key changed."""
+    return unseal(signing_key(session, settings.secret_key), SECRET_PURPOSE, subscription.secret_sealed)
 
 
 def get_subscription(session: Session, subscription_id: int) -> WebhookSubscription:

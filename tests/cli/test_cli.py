@@ -42,7 +42,7 @@ def test_import_reports_file_line_and_field_then_metrics(db, tmp_path):
     )
     result = run(db, "import", "responses", str(path))
     assert result.exit_code == 1
-    assert "3 created, 0 already stored, 1 rejected" in result.output
+    assert "3 created, 0 updated, 0 already stored, 1 rejected" in result.output
     assert f"{path}:4: field nps:" in result.output
     rerun = run(db, "import", "responses", str(path), "--json")
     assert json.loads(rerun.output[rerun.output.index("{"):])["skipped"] == 3
@@ -84,3 +84,39 @@ def test_surveys_from_a_template_to_links_and_a_qr_code(db, tmp_path):
     svg = tmp_path / "onb.svg"
     assert run(db, "surveys", "qr", "onb", "--out", str(svg)).exit_code == 0 and "<svg" in svg.read_text()
     assert "is closed" in run(db, "surveys", "status", "onb", "closed").output
+
+
+def test_import_encoding_option_and_exit_codes(db, tmp_path):
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_bytes("external_id,name,email\nc1,Zoë,z@x.org\n".encode("latin-1"))
+    good = run(db, "import", "customers", str(legacy), "--encoding", "latin-1", "--json")
+    assert good.exit_code == 0, good.output
+    assert json.loads(good.output)["created"] == 1
+    again = run(db, "import", "customers", str(legacy), "--json")  # detected, nothing new
+    assert again.exit_code == 0 and json.loads(again.output)["skipped"] == 1
+    doubled = tmp_path / "doubled.csv"
+    doubled.write_text("external_id,email,email\nc2,a@x.org,b@x.org\n", encoding="utf-8")
+    bad = run(db, "import", "customers", str(doubled))
+    assert bad.exit_code == 1
+    assert f"{doubled}:1: field email: the column 'email' appears twice" in bad.output
+
+
+def test_csv_exports_neutralise_formulas(tmp_path):
+    import csv
+
+    from centric.cli.common import spreadsheet_safe
+
+    assert spreadsheet_safe({"a": "=1+1", "b": "+1", "c": "-1", "d": "@SUM(A1)", "e": "\t=x", "f": "\r=x",
+                             "g": "fine", "h": -3.5, "i": 2}) == {
+        "a": "'=1+1", "b": "'+1", "c": "'-1", "d": "'@SUM(A1)", "e": "'\t=x", "f": "'\r=x", "g": "fine",
+        "h": -3.5, "i": 2}
+    source = tmp_path / "texts.csv"
+    source.write_text('id,text\n"=HYPERLINK(""http://evil.example"")",The staff were lovely\nok,Slow check-in\n',
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["text", "analyze", str(source), "--text-col", "text", "--id-col", "id",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(newline="", encoding="utf-8") as handle:
+        ids = [row["id"] for row in csv.DictReader(handle)]
+    assert ids == ["'=HYPERLINK(\"http://evil.example\")", "ok"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from sqlalchemy import func, select
 
 from centric.customers.models import Customer
@@ -52,7 +54,7 @@ def test_invalid_utf8_line_is_reported_and_the_rest_imported(db, tmp_path):
     path = tmp_path / "customers.csv"
     path.write_bytes(
         b"external_id,name,email,tier\n"
-        b"c1,Ann,ann@example.com,gold\n"
+        b"c1,Zo\xc3\xab,ann@example.com,gold\n"
         b"c2,B\xff\xfeb,bob@example.com,silver\n"
         b"c3,Cy,cy@example.com,\n"
     )
@@ -61,7 +63,7 @@ def test_invalid_utf8_line_is_reported_and_the_rest_imported(db, tmp_path):
     assert report.errors[0].line == 3 and "UTF-8" in report.errors[0].message
     with db.reader() as s:
         ann = s.scalar(select(Customer).where(Customer.external_id == "c1"))
-        assert ann.attributes == {"tier": "gold"}
+        assert ann.attributes == {"tier": "gold"} and ann.name == "Zoë"  # the file stays UTF-8
 
 
 def test_jsonl_events_and_feedback(db, tmp_path):
@@ -118,7 +120,7 @@ def test_customers_import_adds_attributes_to_known_customers(db, tmp_path):
     second.write_text("external_id,email,city\nc1,ann@example.com,Oslo\nc2,bob@example.com,\n", encoding="utf-8")
     assert import_rows(db, "customers", read_rows(first, "customers")).created == 2
     report = import_rows(db, "customers", read_rows(second, "customers"))
-    assert (report.created, report.skipped, report.failed) == (1, 1, 0)
+    assert (report.created, report.updated, report.skipped, report.failed) == (0, 1, 1, 0)
     with db.reader() as s:
         ann = s.scalar(select(Customer).where(Customer.external_id == "c1"))
         assert ann.attributes == {"tier": "gold", "city": "Oslo"}
@@ -131,3 +133,82 @@ def test_json_array_file(db, tmp_path):
                     encoding="utf-8")
     report = import_rows(db, "customers", read_rows(path, "customers"))
     assert report.created == 1 and report.failed == 1 and report.errors[0].line == 2
+
+
+FEEDBACK_HEADER = "external_id,source,email,text\n"
+
+
+def test_an_oversized_text_fails_only_its_row(db, tmp_path):
+    path = tmp_path / "feedback.csv"
+    path.write_text(FEEDBACK_HEADER + "f1,desk,a@x.org,Fine\n" + f"f2,desk,b@x.org,{'x' * 51}\n"
+                    + "f3,desk,c@x.org,Also fine\n", encoding="utf-8")
+    report = import_rows(db, "feedback", read_rows(path, "feedback"), max_text_length=50)
+    assert (report.created, report.failed) == (2, 1)
+    assert [(e.line, e.field, e.message) for e in report.errors] == [(3, "text", "longer than 50 characters")]
+    assert _count(db, Feedback) == 2
+
+
+def test_a_field_over_the_csv_field_limit_fails_only_its_row(db, tmp_path):
+    path = tmp_path / "feedback.csv"
+    huge = "x" * (csv.field_size_limit() + 5)
+    path.write_text(FEEDBACK_HEADER + "f1,desk,a@x.org,Fine\n" + f"f2,desk,b@x.org,{huge}\n"
+                    + "f3,desk,c@x.org,Also fine\nf4,desk,d@x.org,Last\n", encoding="utf-8")
+    report = import_rows(db, "feedback", read_rows(path, "feedback"))
+    assert (report.created, report.failed) == (3, 1)
+    assert [(e.line, e.field) for e in report.errors] == [(3, "text")]
+    assert "longer than" in report.errors[0].message
+    with db.reader() as s:
+        assert sorted(s.scalars(select(Feedback.external_id))) == ["f1", "f3", "f4"]
+
+
+def test_encodings_are_detected_or_given(db, tmp_path):
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_bytes("external_id,name,email\nc1,Zoë Müller,z@x.org\nc2,Ann,a@x.org\n".encode("cp1252"))
+    report = import_rows(db, "customers", read_rows(legacy, "customers"))
+    assert (report.created, report.failed) == (2, 0)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("external_id,name,email\nc3,Åsa,asa@x.org\n".encode("utf-8-sig"))
+    assert import_rows(db, "customers", read_rows(bom, "customers")).created == 1
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("external_id,name,email\nc4,Łukasz,l@x.org\n".encode("utf-16-be"))
+    assert import_rows(db, "customers", read_rows(utf16, "customers", encoding="utf-16-be")).created == 1
+    with db.reader() as s:
+        names = dict(s.execute(select(Customer.external_id, Customer.name)).all())
+    assert names == {"c1": "Zoë Müller", "c2": "Ann", "c3": "Åsa", "c4": "Łukasz"}
+    unknown = import_rows(db, "customers", read_rows(bom, "customers", encoding="klingon"))
+    assert unknown.failed == 1 and "unknown encoding" in unknown.errors[0].message
+
+
+def test_a_duplicated_header_is_an_error_naming_the_column(db, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text("external_id,email,tier,email\nc1,a@x.org,gold,b@x.org\n", encoding="utf-8")
+    report = import_rows(db, "customers", read_rows(path, "customers"))
+    assert (report.created, report.failed) == (0, 1)
+    assert (report.errors[0].line, report.errors[0].field) == (1, "email")
+    assert "'email' appears twice" in report.errors[0].message
+    assert _count(db, Customer) == 0
+
+
+def test_customer_counts_tell_created_updated_and_skipped_apart(db, tmp_path):
+    from centric.customers.models import Identity
+
+    first = tmp_path / "a.csv"
+    first.write_text("external_id,email,phone,tier\nc1,ann@x.org,,gold\nc2,bob@x.org,,\nc3,cy@x.org,,\n",
+                     encoding="utf-8")
+    assert import_rows(db, "customers", read_rows(first, "customers")).created == 3
+    second = tmp_path / "b.csv"
+    second.write_text("external_id,email,phone,tier\n"
+                      "c1,ann@x.org,,silver\n"  # a new (conflicting) value is kept: updated
+                      "c2,bob@x.org,,\n"  # nothing new: skipped
+                      "c3,cy@x.org,+4790000000,\n"  # a new phone number: updated, not dropped
+                      "c4,dee@x.org,,\n", encoding="utf-8")  # new: created
+    report = import_rows(db, "customers", read_rows(second, "customers"))
+    assert (report.created, report.updated, report.skipped, report.failed) == (1, 2, 1, 0)
+    with db.reader() as s:
+        cy = s.scalar(select(Customer).where(Customer.external_id == "c3"))
+        assert ("phone", "+4790000000") in set(s.execute(
+            select(Identity.kind, Identity.value).where(Identity.customer_id == cy.id)))
+        from centric.ingest.models import ImportRun
+
+        run = s.get(ImportRun, report.run_id)
+        assert (run.rows_ok, run.rows_updated, run.rows_skipped) == (1, 2, 1)

@@ -9,8 +9,8 @@ from alembic import op
 
 from centric.db import JSONType
 
-revision = "0005_access"
-down_revision = "0004_text"
+revision = "0007_access"
+down_revision = "0006_import_updated"
 branch_labels = None
 depends_on = None
 
