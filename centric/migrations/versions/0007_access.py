@@ -1,7 +1,7 @@
 """no privileged side doors: merge suggestions, connectors allowed to merge, login throttling
 
-Revision ID: 0005_access
-Revises: 0004_text
+Revision ID: 0007_access
+Revises: 0006_import_updated
 """
 
 import sqlalchemy as sa
