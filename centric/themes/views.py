@@ -41,7 +41,7 @@ router = APIRouter()
 
 
 def _choices(session: Session) -> dict:
-    return {"touchpoints": list_touchpoints(session), "segments": [s for s, _ in list_segments(session)]}
+    return {"touchpoints": list_touchpoints(session), "segments": [s for s, _ in list_segments(session)[0]]}
 
 
 @router.get("/themes", response_class=HTMLResponse)
