@@ -41,6 +41,8 @@ from centric.web.deps import (
     CanReadMetrics,
     DbSession,
     ObjectId,
+    Page,
+    Paging,
 )
 
 router = APIRouter(tags=["text analytics"])
@@ -58,10 +60,11 @@ async def document_text(request: Request) -> str:
         raise Invalid("the document is not UTF-8 text", field="body") from None
 
 
-@router.get("/themes", response_model=list[ThemeOut])
-def list_themes(session: DbSession, _: CanReadMetrics) -> list[ThemeOut]:
+@router.get("/themes", response_model=Page[ThemeOut])
+def list_themes(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[ThemeOut]:
     """The taxonomy, parents before children, with how many items carry each theme."""
-    return service.list_themes(session)
+    rows, total = service.list_themes(session, paging.limit, paging.offset)
+    return paging.of(rows, total)
 
 
 @router.post("/themes", response_model=ThemeOut, status_code=201)
@@ -124,10 +127,12 @@ def discover(session: DbSession, _: CanEditThemes, data: DiscoverIn | None = Non
     return JobQueued(job_id=job.id, status=job.status)
 
 
-@router.get("/themes/proposals", response_model=list[ProposalOut])
-def list_proposals(session: DbSession, _: CanReadMetrics,
-                   status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed") -> list[Any]:
-    return proposals.list_proposals(session, status)
+@router.get("/themes/proposals", response_model=Page[ProposalOut])
+def list_proposals(session: DbSession, _: CanReadMetrics, paging: Paging,
+                   status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed"
+                   ) -> Page[ProposalOut]:
+    rows, total = proposals.list_proposals(session, status, paging.limit, paging.offset)
+    return paging.of([ProposalOut.model_validate(p) for p in rows], total)
 
 
 @router.post("/themes/proposals/{proposal_id}", response_model=ProposalOut)

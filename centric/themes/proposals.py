@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from centric.db import utcnow
+from centric.db import page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.jobs.models import Job
@@ -59,9 +59,11 @@ def run_discovery(session: Session, limit: int = 5000, n_themes: int | None = No
     return proposals
 
 
-def list_proposals(session: Session, status: str | None = "proposed") -> list[ThemeProposal]:
+def list_proposals(session: Session, status: str | None = "proposed", limit: int | None = None,
+                   offset: int = 0) -> tuple[list[ThemeProposal], int]:
+    """Proposals, largest first (a slice of them), and how many there are."""
     query = select(ThemeProposal).order_by(ThemeProposal.size.desc(), ThemeProposal.id)
-    return list(session.scalars(query.where(ThemeProposal.status == status) if status else query))
+    return page_of(session, query.where(ThemeProposal.status == status) if status else query, limit, offset)
 
 
 def get_proposal(session: Session, proposal_id: int, *, open_only: bool = True) -> ThemeProposal:

@@ -28,11 +28,17 @@ def theme_out(row: Theme, items: int = 0) -> ThemeOut:
     )
 
 
-def list_themes(session: Session) -> list[ThemeOut]:
-    """Every theme, parents first, with how many items carry it."""
-    counts = dict(session.execute(select(FeedbackTheme.theme_id, func.count()).group_by(FeedbackTheme.theme_id))
-                  .all())
-    return [theme_out(row, int(counts.get(row.id, 0))) for row in taxonomy.list_themes(session)]
+def list_themes(session: Session, limit: int | None = None, offset: int = 0) -> tuple[list[ThemeOut], int]:
+    """The themes, parents first (a slice of them), with how many items carry each; and how many themes there are."""
+    ordered = taxonomy.list_themes(session)  # the order is a walk of the tree: made in memory, as is the slice
+    rows = ordered[offset:None if limit is None else offset + limit]
+    counts: dict[int, int] = {}
+    if rows:
+        counts = dict(session.execute(
+            select(FeedbackTheme.theme_id, func.count())
+            .where(FeedbackTheme.theme_id.in_([row.id for row in rows])).group_by(FeedbackTheme.theme_id)
+        ).tuples().all())
+    return [theme_out(row, counts.get(row.id, 0)) for row in rows], len(ordered)
 
 
 def create_theme(session: Session, data: ThemeIn) -> ThemeOut:

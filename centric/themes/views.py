@@ -66,7 +66,7 @@ def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session:
 
 def _taxonomy_page(request: Request, session: Session, caller: Caller, error: str | None = None,
                    status_code: int = 200) -> HTMLResponse:
-    return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller, themes=service.list_themes(session),
+    return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller, themes=service.list_themes(session)[0],
                   error=error, can_edit=caller.can(Permission.EDIT_THEMES))
 
 
@@ -131,7 +131,7 @@ def delete_theme(theme_id: ObjectId, request: Request, session: DbSession, calle
 def _proposals_page(request: Request, session: Session, caller: Caller, error: str | None = None,
                     status_code: int = 200, notice: str | None = None) -> HTMLResponse:
     return render(request, "themes/proposals.html", status_code=status_code, caller=caller,
-                  proposals=proposals.list_proposals(session), themes=service.list_themes(session), error=error,
+                  proposals=proposals.list_proposals(session)[0], themes=service.list_themes(session)[0], error=error,
                   notice=notice, can_edit=caller.can(Permission.EDIT_THEMES))
 
 
@@ -174,5 +174,5 @@ def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomer
         query, problem = VerbatimQuery(), explain(exc, name_field=False)
     filters = {k: v for k, v in raw.items() if k != "page"}
     return render(request, "themes/verbatims.html", status_code=422 if problem else 200, caller=caller, query=query,
-                  raw=raw, filters=filters, result=result, problem=problem, themes=service.list_themes(session),
+                  raw=raw, filters=filters, result=result, problem=problem, themes=service.list_themes(session)[0],
                   **_choices(session))
