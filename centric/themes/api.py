@@ -30,7 +30,7 @@ from centric.themes.schemas import (
     ThemeIn,
     ThemeOut,
     ThemeUpdate,
-    VerbatimPage,
+    VerbatimOut,
     VerbatimQuery,
 )
 from centric.themes.taxonomy import load_document
@@ -156,10 +156,12 @@ def apply_action(session: Session, proposal_id: int, data: ProposalAction) -> An
     return proposals.get_proposal(session, proposal_id, open_only=False)
 
 
-@router.get("/verbatims", response_model=VerbatimPage)
-def verbatims(q: Annotated[VerbatimQuery, Query()], session: DbSession, _: CanReadCustomers) -> VerbatimPage:
+@router.get("/verbatims", response_model=Page[VerbatimOut])
+def verbatims(q: Annotated[VerbatimQuery, Query()], session: DbSession, _: CanReadCustomers,
+              paging: Paging) -> Page[VerbatimOut]:
     """Search feedback text with filters; ``highlighted`` is escaped HTML with matches in ``<mark>``."""
-    return search_verbatims(session, q)
+    items, total = search_verbatims(session, q, paging.limit, paging.offset)
+    return paging.of(items, total)
 
 
 @router.get("/verbatims/{feedback_id}/enrichment")

@@ -22,6 +22,7 @@ from centric.themes.schemas import (
     ProposalAction,
     ThemeIn,
     ThemeUpdate,
+    VerbatimOut,
     VerbatimQuery,
 )
 from centric.themes.taxonomy import load_document
@@ -34,10 +35,12 @@ from centric.web.deps import (
     CheckedForm,
     DbSession,
     ObjectId,
+    Page,
 )
 from centric.web.templating import render
 
 router = APIRouter()
+VERBATIMS_PER_PAGE = 25
 
 
 def _choices(session: Session) -> dict:
@@ -164,15 +167,20 @@ def decide(proposal_id: ObjectId, request: Request, session: DbSession, caller: 
 # --- verbatims --------------------------------------------------------------------------
 
 @router.get("/verbatims", response_class=HTMLResponse)
-def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomers) -> HTMLResponse:
+def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomers,
+                   page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+    """The explorer pages by number; each number is the API's slice ``offset = (page - 1) × limit``."""
     raw = {k: v for k, v in request.query_params.items() if v != ""}
     result, problem = None, None
     try:
         query = VerbatimQuery.model_validate(raw)
-        result = search_verbatims(session, query)
+        items, total = search_verbatims(session, query, VERBATIMS_PER_PAGE, (page - 1) * VERBATIMS_PER_PAGE)
+        result = Page[VerbatimOut](items=items, total=total, limit=VERBATIMS_PER_PAGE,
+                                   offset=(page - 1) * VERBATIMS_PER_PAGE)
     except (CentricError, ValidationError) as exc:
         query, problem = VerbatimQuery(), explain(exc, name_field=False)
     filters = {k: v for k, v in raw.items() if k != "page"}
+    pages = max(1, -(-result.total // VERBATIMS_PER_PAGE)) if result else 1
     return render(request, "themes/verbatims.html", status_code=422 if problem else 200, caller=caller, query=query,
-                  raw=raw, filters=filters, result=result, problem=problem, themes=service.list_themes(session)[0],
-                  **_choices(session))
+                  raw=raw, filters=filters, result=result, page=page, pages=pages, problem=problem,
+                  themes=service.list_themes(session)[0], **_choices(session))
