@@ -318,10 +318,10 @@ def list_segments(session: Session, limit: int | None = None,
     segments, total = page_of(session, select(Segment).order_by(Segment.kind, Segment.name), limit, offset)
     counts: dict[int, int] = {}
     if segments:
-        counts = dict(session.execute(
+        counts = {segment_id: n for segment_id, n in session.execute(
             select(CustomerSegment.segment_id, func.count())
             .where(CustomerSegment.segment_id.in_([s.id for s in segments])).group_by(CustomerSegment.segment_id)
-        ).tuples().all())
+        )}
     return [(s, counts.get(s.id, 0)) for s in segments], total
 
 

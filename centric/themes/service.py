@@ -34,10 +34,10 @@ def list_themes(session: Session, limit: int | None = None, offset: int = 0) -> 
     rows = ordered[offset:None if limit is None else offset + limit]
     counts: dict[int, int] = {}
     if rows:
-        counts = dict(session.execute(
+        counts = {theme_id: n for theme_id, n in session.execute(
             select(FeedbackTheme.theme_id, func.count())
             .where(FeedbackTheme.theme_id.in_([row.id for row in rows])).group_by(FeedbackTheme.theme_id)
-        ).tuples().all())
+        )}
     return [theme_out(row, counts.get(row.id, 0)) for row in rows], len(ordered)
 
 
