@@ -17,6 +17,10 @@ NOISE = {"name": "noise", "label": "Noise", "keywords": {"en": ["karaoke", "loud
          "examples": {"en": ["the music next door kept us awake"]}}
 
 
+def _themes(client, h) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The whole taxonomy: one page of the largest size holds it."""
+    return client.get("/api/v1/themes?limit=1000", headers=h).json()["items"]
+
 def test_viewers_read_and_only_analysts_and_up_edit_the_taxonomy(client, tokens):
     listed = client.get("/api/v1/themes?limit=1000", headers=auth(tokens["viewer"]))
     assert listed.status_code == 200 and "delivery/late" in {t["path"] for t in listed.json()["items"]}
@@ -39,7 +43,7 @@ def test_create_rename_move_edit_and_delete_themes(client, tokens):
     assert child["path"] == "noise/music"
     renamed = client.patch(f"/api/v1/themes/{parent['id']}", json={"name": "sound"}, headers=h).json()
     assert renamed["path"] == "sound"
-    paths = {t["path"] for t in client.get("/api/v1/themes?limit=1000", headers=h).json()["items"]}
+    paths = {t["path"] for t in _themes(client, h)}
     assert {"sound", "sound/music"} <= paths and "noise/music" not in paths
     edited = client.patch(f"/api/v1/themes/{child['id']}", json={"examples": {"zh": ["音乐太大声"]}, "parent": None},
                           headers=h).json()
@@ -61,7 +65,7 @@ def test_bad_taxonomy_input_gets_a_clear_4xx(client, tokens):
         answer = getattr(client, method)(url, json=body, headers=h)
         assert 400 <= answer.status_code < 500, answer.text
         assert expected in answer.text, answer.text
-    first = next(t for t in client.get("/api/v1/themes?limit=1000", headers=h).json()["items"] if t["path"] == "delivery")
+    first = next(t for t in _themes(client, h) if t["path"] == "delivery")
     loop = client.patch(f"/api/v1/themes/{first['id']}", json={"parent": "delivery/late"}, headers=h)
     assert loop.status_code == 422 and "ancestor" in loop.json()["detail"]
     for body in ("{not json", "themes: [", "[]", '{"themes": [{"label": "no name"}]}'):
@@ -103,10 +107,10 @@ def test_discovery_runs_as_a_job_and_proposals_can_be_accepted_merged_renamed_an
     assert renamed["label"] == "Night noise"
     accepted = client.post(f"/api/v1/themes/proposals/{karaoke['id']}", json={"action": "accept"}, headers=h)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
-    theme = next(t for t in client.get("/api/v1/themes?limit=1000", headers=h).json()["items"] if t["path"] == "night_noise")
+    theme = next(t for t in _themes(client, h) if t["path"] == "night_noise")
     assert theme["label"] == "Night noise" and theme["keywords"]["en"] == karaoke["terms"][:3]
     assert theme["origin"] == "discovered" and theme["items"] == 12
-    staff = next(t for t in client.get("/api/v1/themes?limit=1000", headers=h).json()["items"] if t["path"] == "staff")
+    staff = next(t for t in _themes(client, h) if t["path"] == "staff")
     merged = client.post(f"/api/v1/themes/proposals/{vegan['id']}", json={"action": "merge", "theme_id": staff["id"]},
                          headers=h)
     assert merged.json()["status"] == "merged"
