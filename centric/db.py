@@ -152,8 +152,10 @@ def count_of(session: Session, query: Select[*Ts]) -> int:
 
 
 def page_of(session: Session, query: Select[T], limit: int | None = None, offset: int = 0) -> tuple[list[T], int]:
-    """The entities of ``query`` (ordered) from ``offset``, at most ``limit`` of them (all when None), and how many
-    it selects in all."""
+    """A slice of ``query``'s entities, in its own order, and how many it selects in all.
+
+    ``limit=None`` takes every entity from ``offset``; the count is skipped when the slice reaches the end.
+    """
     return _total(session, query, list(session.scalars(query.limit(limit).offset(offset or None))), limit, offset)
 
 

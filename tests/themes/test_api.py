@@ -21,6 +21,7 @@ def _themes(client, h) -> list[dict]:  # type: ignore[no-untyped-def]
     """The whole taxonomy: one page of the largest size holds it."""
     return client.get("/api/v1/themes?limit=1000", headers=h).json()["items"]
 
+
 def test_viewers_read_and_only_analysts_and_up_edit_the_taxonomy(client, tokens):
     listed = client.get("/api/v1/themes?limit=1000", headers=auth(tokens["viewer"]))
     assert listed.status_code == 200 and "delivery/late" in {t["path"] for t in listed.json()["items"]}
