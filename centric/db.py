@@ -17,6 +17,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    Row,
     Select,
     SQLColumnExpression,
     String,
@@ -125,6 +126,7 @@ def changed_rows(session: Session, statement: Update | Delete) -> int:
 
 
 T = TypeVar("T")
+R = TypeVar("R")
 Ts = TypeVarTuple("Ts")
 IN_LIST_SIZE = 1_000
 
@@ -147,6 +149,26 @@ def count_of(session: Session, query: Select[*Ts]) -> int:
     """How many rows ``query`` selects in all, whatever its order or slice."""
     counted = select(func.count()).select_from(query.order_by(None).limit(None).offset(None).subquery())
     return session.scalar(counted) or 0
+
+
+def page_of(session: Session, query: Select[T], limit: int | None = None, offset: int = 0) -> tuple[list[T], int]:
+    """A slice of ``query``'s entities, in its own order, and how many it selects in all.
+
+    ``limit=None`` takes every entity from ``offset``; the count is skipped when the slice reaches the end.
+    """
+    return _total(session, query, list(session.scalars(query.limit(limit).offset(offset or None))), limit, offset)
+
+
+def rows_page_of(session: Session, query: Select[*Ts], limit: int | None = None,
+                 offset: int = 0) -> tuple[list[Row[*Ts]], int]:
+    """``page_of`` for a query of several columns: its rows (tuples) and how many it selects in all."""
+    return _total(session, query, list(session.execute(query.limit(limit).offset(offset or None))), limit, offset)
+
+
+def _total(session: Session, query: Select[*Ts], rows: list[R], limit: int | None, offset: int) -> tuple[list[R], int]:
+    if (limit is None or len(rows) < limit) and (rows or not offset):
+        return rows, offset + len(rows)  # the slice reached the end: no count needed
+    return rows, count_of(session, query)
 
 
 class Database:

@@ -12,6 +12,8 @@ from centric.web.deps import (
     CurrentCaller,
     DbSession,
     ObjectId,
+    Page,
+    Paging,
 )
 
 router = APIRouter(tags=["accounts"])
@@ -23,9 +25,10 @@ def me(caller: CurrentCaller) -> dict:
             "permissions": sorted(p.value for p in ROLES[caller.user.role])}
 
 
-@router.get("/users", response_model=list[UserOut])
-def list_users(session: DbSession, _: CanAdminUsers) -> list:
-    return service.list_users(session)
+@router.get("/users", response_model=Page[UserOut])
+def list_users(session: DbSession, _: CanAdminUsers, paging: Paging) -> Page[UserOut]:
+    rows, total = service.list_users(session, paging.limit, paging.offset)
+    return paging.of([UserOut.model_validate(u) for u in rows], total)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
@@ -33,10 +36,10 @@ def create_user(data: UserCreate, session: DbSession, caller: CanAdminUsers) -> 
     return service.create_user(session, data)
 
 
-@router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(session: DbSession, caller: CurrentCaller) -> list:
-    return [TokenOut(id=t.id, name=t.name, prefix=t.prefix, created_at=t.created_at)
-            for t in service.list_tokens(session, caller.user)]
+@router.get("/tokens", response_model=Page[TokenOut])
+def list_tokens(session: DbSession, caller: CurrentCaller, paging: Paging) -> Page[TokenOut]:
+    rows, total = service.list_tokens(session, caller.user, paging.limit, paging.offset)
+    return paging.of([TokenOut(id=t.id, name=t.name, prefix=t.prefix, created_at=t.created_at) for t in rows], total)
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)

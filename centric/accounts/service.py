@@ -17,7 +17,7 @@ from centric.accounts.models import ApiToken, AuditLog, User, WebSession
 from centric.accounts.roles import ROLES
 from centric.accounts.schemas import UserCreate
 from centric.config import Settings
-from centric.db import changed_rows, utcnow
+from centric.db import changed_rows, page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 
 _hasher = PasswordHasher()
@@ -48,8 +48,14 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.email)))
+def find_user(session: Session, email: str) -> User | None:
+    """The user with this e-mail address (compared in lower case), or None."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def list_users(session: Session, limit: int | None = None, offset: int = 0) -> tuple[list[User], int]:
+    """Users by email (a slice of them) and how many there are."""
+    return page_of(session, select(User).order_by(User.email), limit, offset)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -175,9 +181,11 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
     audit(session, user.id, "token.revoke", "api_token", token.id, {})
 
 
-def list_tokens(session: Session, user: User) -> list[ApiToken]:
+def list_tokens(session: Session, user: User, limit: int | None = None,
+                offset: int = 0) -> tuple[list[ApiToken], int]:
+    """The user's live tokens, oldest first (a slice of them), and how many there are."""
     query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    return list(session.scalars(query.order_by(ApiToken.id)))
+    return page_of(session, query.order_by(ApiToken.id), limit, offset)
 
 
 def audit(

@@ -42,7 +42,7 @@ def add(key: str, mapping: str = typer.Option(..., help='JSON, e.g. \'{"text":"t
 def list_connectors(json_out: bool = typer.Option(False, "--json")) -> None:
     db = open_db()
     with db.reader() as session:
-        rows = [ConnectorOut.model_validate(c) for c in service.list_connectors(session)]
+        rows = [ConnectorOut.model_validate(c) for c in service.list_connectors(session)[0]]
     show(rows, ["key", "name", "source", "channel", "auth", "received", "last_received_at", "active"], json_out,
          title="connectors")
 

@@ -91,7 +91,7 @@ def token_create(email: str, name: str = typer.Option("cli", help="what the toke
     """Create an API token for a user; it is shown once."""
     db = open_db()
     with db.transaction() as session:
-        user = next((u for u in accounts.list_users(session) if u.email == email.lower()), None)
+        user = accounts.find_user(session, email)
         if user is None:
             fail(f"no user {email}")
         _, secret = accounts.create_token(session, user, name)
@@ -143,7 +143,7 @@ def demo(
     email = "admin@centric.local"
     password = password or secrets.token_urlsafe(9)
     with db.transaction() as session:
-        existing = next((u for u in accounts.list_users(session) if u.email == email), None)
+        existing = accounts.find_user(session, email)
         if existing is None:
             accounts.create_user(session, UserCreate(email=email, password=password, name="Demo admin", role="admin"))
         else:

@@ -86,7 +86,7 @@ def unsubscribe(customer_id: int, channel: str = typer.Option("email", help="ema
 def rules_list(json_out: bool = typer.Option(False, "--json"), all_rules: bool = typer.Option(False, "--all")) -> None:
     db = open_db()
     with db.reader() as session:
-        rows = rules.list_rules(session, include_inactive=all_rules)
+        rows, _ = rules.list_rules(session, include_inactive=all_rules)
     show(rows, ["id", "name", "survey", "conditions", "max_contacts", "window_days", "active"], json_out,
          title="contact rules")
 
@@ -123,7 +123,7 @@ def rules_remove(rule_id: int) -> None:
 def triggers_list(json_out: bool = typer.Option(False, "--json")) -> None:
     db = open_db()
     with db.reader() as session:
-        rows = triggers.list_triggers(session)
+        rows, _ = triggers.list_triggers(session)
     show(rows, ["id", "name", "event_kind", "touchpoint", "survey", "channel", "delay_minutes"], json_out,
          title="triggers")
 

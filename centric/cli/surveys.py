@@ -19,7 +19,7 @@ app = typer.Typer(help="Surveys: templates, drafts, immutable versions, links an
 def list_surveys(json_out: bool = typer.Option(False, "--json")) -> None:
     db = open_db()
     with db.reader() as session:
-        rows = service.list_surveys(session)
+        rows, _ = service.list_surveys(session)
     show(rows, ["key", "name", "kind", "status", "touchpoint", "version", "responses"], json_out, title="surveys")
 
 

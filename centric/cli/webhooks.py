@@ -27,7 +27,7 @@ def add(url: str, events: list[str] = typer.Option(..., "--event", help="respons
 def list_webhooks(json_out: bool = typer.Option(False, "--json")) -> None:
     db = open_db()
     with db.reader() as session:
-        rows = [SubscriptionOut.model_validate(s) for s in service.list_subscriptions(session)]
+        rows = [SubscriptionOut.model_validate(s) for s in service.list_subscriptions(session)[0]]
     show(rows, ["id", "url", "events", "description", "created_at"], json_out, title="webhooks")
 
 

@@ -16,7 +16,7 @@ from centric.connectors.schemas import (
     InboundResult,
     MappingIn,
 )
-from centric.web.deps import AppSettings, CanConfigure, DbSession
+from centric.web.deps import AppSettings, CanConfigure, DbSession, Page, Paging
 
 router = APIRouter(prefix="/connectors", tags=["connectors"])
 Key = Path(min_length=1, max_length=80)
@@ -32,9 +32,10 @@ def _created(connector: Connector, secret: str, settings: Settings) -> Connector
                             inbound_url=f"{base}/api/v1/connectors/{connector.key}/inbound")
 
 
-@router.get("", response_model=list[ConnectorOut])
-def list_connectors(session: DbSession, _: CanConfigure) -> list[Connector]:
-    return service.list_connectors(session)
+@router.get("", response_model=Page[ConnectorOut])
+def list_connectors(session: DbSession, _: CanConfigure, paging: Paging) -> Page[ConnectorOut]:
+    rows, total = service.list_connectors(session, paging.limit, paging.offset)
+    return paging.of([ConnectorOut.model_validate(c) for c in rows], total)
 
 
 @router.post("", response_model=ConnectorCreated, status_code=201)

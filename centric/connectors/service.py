@@ -21,7 +21,7 @@ from centric.accounts.service import audit
 from centric.connectors import mapping as fields
 from centric.connectors.models import Connector
 from centric.connectors.schemas import ConnectorIn, InboundResult, ItemError, MappingIn
-from centric.db import Database, utcnow
+from centric.db import Database, page_of, utcnow
 from centric.errors import CentricError, Conflict, Forbidden, Invalid, NotFound, Unauthorized, first_problem
 from centric.feedback.schemas import FeedbackIn
 from centric.feedback.service import record_feedback
@@ -71,8 +71,9 @@ def get_connector(session: Session, key: str) -> Connector:
     return connector
 
 
-def list_connectors(session: Session) -> list[Connector]:
-    return list(session.scalars(select(Connector).order_by(Connector.key)))
+def list_connectors(session: Session, limit: int | None = None, offset: int = 0) -> tuple[list[Connector], int]:
+    """Connectors by key (a slice of them) and how many there are."""
+    return page_of(session, select(Connector).order_by(Connector.key), limit, offset)
 
 
 def update_mapping(session: Session, key: str, data: MappingIn, user_id: int | None = None) -> Connector:

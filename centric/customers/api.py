@@ -63,11 +63,12 @@ def get_customer(customer_id: ObjectId, session: DbSession, _: CanReadCustomers)
     return service.customer_outs(session, [service.get_customer(session, customer_id)])[0]
 
 
-@router.get("/customers/{customer_id}/timeline", response_model=list[TimelineItem])
+@router.get("/customers/{customer_id}/timeline", response_model=Page[TimelineItem])
 def customer_timeline(customer_id: ObjectId, session: DbSession, _: CanReadCustomers,
-                      limit: int = Query(default=200, ge=1, le=2000)) -> list[TimelineItem]:
+                      paging: Paging) -> Page[TimelineItem]:
     customer = service.get_customer(session, customer_id)
-    return timeline(session, customer.id, limit)
+    items, total = timeline(session, customer.id, paging.limit, paging.offset)
+    return paging.of(items, total)
 
 
 class MergeIn(BaseModel):
@@ -75,9 +76,10 @@ class MergeIn(BaseModel):
     reason: str = Field(default="merged by hand", max_length=300)
 
 
-@router.get("/customers/{customer_id}/merges", response_model=list[MergeOut])
-def list_merges(customer_id: ObjectId, session: DbSession, _: CanReadCustomers) -> list[CustomerMerge]:
-    return service.merges_of(session, customer_id)
+@router.get("/customers/{customer_id}/merges", response_model=Page[MergeOut])
+def list_merges(customer_id: ObjectId, session: DbSession, _: CanReadCustomers, paging: Paging) -> Page[MergeOut]:
+    rows, total = service.merges_of(session, customer_id, paging.limit, paging.offset)
+    return paging.of([MergeOut.model_validate(m) for m in rows], total)
 
 
 @router.post("/customers/{customer_id}/merge", response_model=MergeOut, status_code=201)
@@ -109,9 +111,10 @@ def reject_merge_suggestion(suggestion_id: ObjectId, session: DbSession, caller:
     return service.reject_suggestion(session, suggestion_id, caller.user.id)
 
 
-@router.get("/segments", response_model=list[SegmentOut])
-def list_segments(session: DbSession, _: CanReadMetrics) -> list[SegmentOut]:
-    return [service.segment_out(s, n) for s, n in service.list_segments(session)]
+@router.get("/segments", response_model=Page[SegmentOut])
+def list_segments(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[SegmentOut]:
+    rows, total = service.list_segments(session, paging.limit, paging.offset)
+    return paging.of([service.segment_out(s, n) for s, n in rows], total)
 
 
 @router.post("/segments", response_model=SegmentOut, status_code=201)

@@ -14,7 +14,7 @@ from centric.customers.identities import normalise_identity
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, MergeSuggestion, Segment
 from centric.customers.schemas import CustomerIn, CustomerOut, IdentityOut, SegmentIn, SegmentOut
 from centric.customers.suggestions import decide, pending_suggestion, record_suggestion
-from centric.db import in_chunks, utcnow
+from centric.db import in_chunks, page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, publish
 
@@ -291,11 +291,13 @@ def undo_merge(session: Session, merge_id: int, user_id: int | None = None) -> C
     return record
 
 
-def merges_of(session: Session, customer_id: int) -> list[CustomerMerge]:
+def merges_of(session: Session, customer_id: int, limit: int | None = None,
+              offset: int = 0) -> tuple[list[CustomerMerge], int]:
+    """The merges the customer took part in, newest first (a slice of them), and how many there are."""
     query = select(CustomerMerge).where(
         (CustomerMerge.survivor_id == customer_id) | (CustomerMerge.merged_id == customer_id)
     )
-    return list(session.scalars(query.order_by(CustomerMerge.id.desc())))
+    return page_of(session, query.order_by(CustomerMerge.id.desc()), limit, offset)
 
 
 def list_customers(
@@ -351,12 +353,17 @@ def get_segment(session: Session, key: str) -> Segment:
     return segment
 
 
-def list_segments(session: Session) -> list[tuple[Segment, int]]:
-    counts = dict(session.execute(
-        select(CustomerSegment.segment_id, func.count()).group_by(CustomerSegment.segment_id)
-    ).all())
-    segments = session.scalars(select(Segment).order_by(Segment.kind, Segment.name)).all()
-    return [(s, counts.get(s.id, 0)) for s in segments]
+def list_segments(session: Session, limit: int | None = None,
+                  offset: int = 0) -> tuple[list[tuple[Segment, int]], int]:
+    """Segments by kind and name (a slice of them) with their member counts, and how many segments there are."""
+    segments, total = page_of(session, select(Segment).order_by(Segment.kind, Segment.name), limit, offset)
+    counts: dict[int, int] = {}
+    if segments:
+        counts = {segment_id: n for segment_id, n in session.execute(
+            select(CustomerSegment.segment_id, func.count())
+            .where(CustomerSegment.segment_id.in_([s.id for s in segments])).group_by(CustomerSegment.segment_id)
+        )}
+    return [(s, counts.get(s.id, 0)) for s in segments], total
 
 
 def matches_rule(attributes: dict[str, Any], rule: Iterable[dict[str, Any]]) -> bool:

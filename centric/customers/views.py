@@ -13,6 +13,7 @@ from centric.web.templating import render
 
 router = APIRouter()
 PAGE = 50
+TIMELINE_ITEMS = 200
 
 
 @router.get("/customers", response_class=HTMLResponse)
@@ -21,7 +22,7 @@ def customers(request: Request, session: DbSession, caller: CanReadCustomers,
               segment: str | None = Query(default=None, max_length=80),
               page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
     rows, total = service.list_customers(session, search=q, segment=segment, limit=PAGE, offset=(page - 1) * PAGE)
-    segments = service.list_segments(session)
+    segments, _ = service.list_segments(session)
     return render(request, "customers.html", caller=caller, rows=rows, total=total, q=q or "",
                   segment=segment or "", segments=segments, page=page, pages=max(1, -(-total // PAGE)))
 
@@ -33,8 +34,8 @@ def customer(customer_id: int, request: Request, session: DbSession, caller: Can
         request, "customer.html", caller=caller, customer=profile,
         identities=service.identities_for(session, profile.id),
         segments=service.segment_keys_for(session, profile.id),
-        merges=service.merges_of(session, profile.id),
-        items=timeline(session, profile.id),
+        merges=service.merges_of(session, profile.id)[0],
+        items=timeline(session, profile.id, limit=TIMELINE_ITEMS)[0],
     )
 
 

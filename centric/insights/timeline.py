@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from centric.customers.schemas import TimelineItem
+from centric.db import count_of
 from centric.feedback.models import Feedback
 from centric.journeys.models import Event, Touchpoint
 from centric.surveys.models import Answer, Response, Survey
@@ -14,14 +17,28 @@ EVENT_TITLES = {"purchase": "Purchase", "booking": "Booking", "ticket": "Support
                 "chat": "Chat", "visit": "Visit", "call": "Call"}
 
 
-def timeline(session: Session, customer_id: int, limit: int = 200) -> list[TimelineItem]:
-    """Newest first; each source is read with one query and limited before merging."""
+def timeline(session: Session, customer_id: int, limit: int = 200, offset: int = 0) -> tuple[list[TimelineItem], int]:
+    """Newest first, ``limit`` items from ``offset``, and how many items there are in all.
+
+    Each source is read with one query, limited to ``offset + limit`` rows before merging
+    (no source can contribute more to the slice), and counted with one more.
+    """
     names = dict(session.execute(select(Touchpoint.id, Touchpoint.name)).all())
-    items = _responses(session, customer_id, limit, names)
-    items += _feedback(session, customer_id, limit, names)
-    items += _events(session, customer_id, limit, names)
+    upto = offset + limit
+    items = _responses(session, customer_id, upto, names)
+    items += _feedback(session, customer_id, upto, names)
+    items += _events(session, customer_id, upto, names)
     items.sort(key=lambda item: item.at, reverse=True)
-    return items[:limit]
+    total = sum(count_of(session, query) for query in _sources(customer_id))
+    return items[offset:upto], total
+
+
+def _sources(customer_id: int) -> tuple[Select[Any], ...]:
+    return (
+        select(Response.id).where(Response.customer_id == customer_id),
+        select(Feedback.id).where(Feedback.customer_id == customer_id, Feedback.response_id.is_(None)),
+        select(Event.id).where(Event.customer_id == customer_id),
+    )
 
 
 def _responses(session: Session, customer_id: int, limit: int, names: dict) -> list[TimelineItem]:

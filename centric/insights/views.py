@@ -98,7 +98,7 @@ def roi(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLRes
 def drivers(request: Request, session: DbSession, caller: CanReadMetrics,
             survey: str | None = Query(default=None, max_length=80),
             by: Literal["items", "touchpoints", "themes", "churn"] = "items") -> HTMLResponse:
-    surveys = list_surveys(session)
+    surveys, _ = list_surveys(session)
     chosen = survey or _default_driver_survey(surveys, by)
     result, problem = (None, "No survey has rated items besides its main question yet.")
     if by == "themes":

@@ -15,15 +15,16 @@ from centric.journeys.schemas import (
     TouchpointIn,
     TouchpointOut,
 )
-from centric.web.deps import CanConfigure, CanIngest, CanReadMetrics, DbSession
+from centric.web.deps import CanConfigure, CanIngest, CanReadMetrics, DbSession, Page, Paging
 from centric.web.responses import created
 
 router = APIRouter(tags=["journeys"])
 
 
-@router.get("/journeys", response_model=list[JourneyOut])
-def list_journeys(session: DbSession, _: CanReadMetrics) -> list[JourneyOut]:
-    return [service.journey_out(j, stages) for j, stages in service.list_journeys(session)]
+@router.get("/journeys", response_model=Page[JourneyOut])
+def list_journeys(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[JourneyOut]:
+    rows, total = service.list_journeys(session, paging.limit, paging.offset)
+    return paging.of(service.journey_outs(session, rows), total)
 
 
 @router.post("/journeys", response_model=JourneyOut, status_code=201)
@@ -32,9 +33,10 @@ def create_journey(data: JourneyIn, session: DbSession, caller: CanConfigure) ->
     return service.journey_outs(session, [journey])[0]
 
 
-@router.get("/touchpoints", response_model=list[TouchpointOut])
-def list_touchpoints(session: DbSession, _: CanReadMetrics) -> list[TouchpointOut]:
-    return service.list_touchpoints(session)
+@router.get("/touchpoints", response_model=Page[TouchpointOut])
+def list_touchpoints(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[TouchpointOut]:
+    rows = service.list_touchpoints(session, limit=paging.limit, offset=paging.offset)
+    return paging.of(rows, service.count_touchpoints(session))
 
 
 @router.post("/touchpoints", response_model=TouchpointOut, status_code=201)

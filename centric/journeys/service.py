@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from centric.accounts.models import Team, User
 from centric.accounts.service import audit
 from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
-from centric.db import in_chunks, not_in_future
+from centric.db import count_of, in_chunks, not_in_future, page_of
 from centric.errors import Conflict, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, EventsRecorded, publish
 from centric.journeys.models import Event, Journey, Stage, Touchpoint
@@ -31,13 +31,9 @@ def create_journey(session: Session, data: JourneyIn, user_id: int | None = None
     return journey
 
 
-def list_journeys(session: Session) -> list[tuple[Journey, list[Stage]]]:
-    journeys = session.scalars(select(Journey).order_by(Journey.name)).all()
-    stages = session.scalars(select(Stage).order_by(Stage.journey_id, Stage.position)).all()
-    by_journey: dict[int, list[Stage]] = {}
-    for stage in stages:
-        by_journey.setdefault(stage.journey_id, []).append(stage)
-    return [(j, by_journey.get(j.id, [])) for j in journeys]
+def list_journeys(session: Session, limit: int | None = None, offset: int = 0) -> tuple[list[Journey], int]:
+    """Journeys by name (a slice of them) and how many there are; ``journey_outs`` adds their stages."""
+    return page_of(session, select(Journey).order_by(Journey.name), limit, offset)
 
 
 def _team_id(session: Session, name: str | None) -> int | None:
@@ -85,8 +81,12 @@ def touchpoint_id_for(session: Session, key: str | None, *, field: str = "touchp
     return touchpoint_id
 
 
-def list_touchpoints(session: Session, *, ids: Sequence[int] | None = None) -> list[TouchpointOut]:
-    """Touchpoints in journey order with their stage and owners (only ``ids`` when given), in one query."""
+def list_touchpoints(session: Session, *, ids: Sequence[int] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[TouchpointOut]:
+    """Touchpoints in journey order with their stage and owners (only ``ids`` when given), in one query.
+
+    ``limit`` and ``offset`` take a slice of that order; ``count_touchpoints`` counts them all.
+    """
     query = (
         select(Touchpoint, Stage, Journey, Team.name, User.email)
         .join(Stage, Touchpoint.stage_id == Stage.id)
@@ -97,7 +97,7 @@ def list_touchpoints(session: Session, *, ids: Sequence[int] | None = None) -> l
     )
     if ids is not None:
         query = query.where(Touchpoint.id.in_(ids))
-    rows = session.execute(query).all()
+    rows = session.execute(query.limit(limit).offset(offset or None)).all()
     return [
         TouchpointOut(
             id=t.id, key=t.key, name=t.name, channel=t.channel, journey=j.name, stage=s.name,
@@ -105,6 +105,12 @@ def list_touchpoints(session: Session, *, ids: Sequence[int] | None = None) -> l
         )
         for t, s, j, team, owner in rows
     ]
+
+
+def count_touchpoints(session: Session) -> int:
+    """How many touchpoints ``list_touchpoints`` lists (each belongs to a stage of a journey)."""
+    return count_of(session, select(Touchpoint.id).join(Stage, Touchpoint.stage_id == Stage.id)
+                    .join(Journey, Stage.journey_id == Journey.id))
 
 
 def record_event(session: Session, data: EventIn, user_id: int | None = None, *,

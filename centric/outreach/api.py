@@ -78,9 +78,12 @@ def list_unsubscribes(session: DbSession, _: CanReadCustomers, paging: Paging) -
     return paging.of([SuppressionOut.model_validate(s) for s in rows], service.count_suppressions(session))
 
 
-@router.get("/contact-rules", response_model=list[ContactRuleOut])
-def list_contact_rules(session: DbSession, _: CanReadCustomers, include_inactive: bool = False) -> list[ContactRuleOut]:
-    return rules.list_rules(session, include_inactive=include_inactive)
+@router.get("/contact-rules", response_model=Page[ContactRuleOut])
+def list_contact_rules(session: DbSession, _: CanReadCustomers, paging: Paging,
+                       include_inactive: bool = False) -> Page[ContactRuleOut]:
+    rows, total = rules.list_rules(session, include_inactive=include_inactive, limit=paging.limit,
+                                   offset=paging.offset)
+    return paging.of(rows, total)
 
 
 @router.post("/contact-rules", response_model=ContactRuleOut, status_code=201)
@@ -94,9 +97,12 @@ def deactivate_contact_rule(rule_id: ObjectId, session: DbSession, caller: CanCo
     rules.deactivate_rule(session, rule_id, caller.user.id)
 
 
-@router.get("/triggers", response_model=list[TriggerOut])
-def list_triggers(session: DbSession, _: CanReadCustomers, include_inactive: bool = False) -> list[TriggerOut]:
-    return triggers.list_triggers(session, include_inactive=include_inactive)
+@router.get("/triggers", response_model=Page[TriggerOut])
+def list_triggers(session: DbSession, _: CanReadCustomers, paging: Paging,
+                  include_inactive: bool = False) -> Page[TriggerOut]:
+    rows, total = triggers.list_triggers(session, include_inactive=include_inactive, limit=paging.limit,
+                                         offset=paging.offset)
+    return paging.of(rows, total)
 
 
 @router.post("/triggers", response_model=TriggerOut, status_code=201)

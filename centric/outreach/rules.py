@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from centric.accounts.service import audit
 from centric.customers.models import Customer
 from centric.customers.service import matches_rule
-from centric.db import utcnow
+from centric.db import rows_page_of, utcnow
 from centric.errors import NotFound
 from centric.outreach.models import ContactRule, InvitationDelivery
 from centric.outreach.schemas import ContactRuleIn, ContactRuleOut
@@ -39,11 +39,14 @@ def create_rule(session: Session, data: ContactRuleIn, user_id: int | None = Non
     return rule
 
 
-def list_rules(session: Session, *, include_inactive: bool = False) -> list[ContactRuleOut]:
+def list_rules(session: Session, *, include_inactive: bool = False, limit: int | None = None,
+               offset: int = 0) -> tuple[list[ContactRuleOut], int]:
+    """Contact rules, oldest first (a slice of them), and how many there are."""
     query = select(ContactRule, Survey.key).outerjoin(Survey, ContactRule.survey_id == Survey.id)
     if not include_inactive:
         query = query.where(ContactRule.active.is_(True))
-    return [rule_out(rule, key) for rule, key in session.execute(query.order_by(ContactRule.id))]
+    rows, total = rows_page_of(session, query.order_by(ContactRule.id), limit, offset)
+    return [rule_out(rule, key) for rule, key in rows], total
 
 
 def rule_out(rule: ContactRule, survey_key: str | None) -> ContactRuleOut:

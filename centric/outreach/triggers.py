@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
 from centric.customers.service import get_customer
-from centric.db import in_chunks, utcnow
+from centric.db import in_chunks, rows_page_of, utcnow
 from centric.errors import CentricError, NotFound
 from centric.events import EventsRecorded
 from centric.journeys.models import Event, Touchpoint
@@ -46,13 +46,16 @@ def deactivate_trigger(session: Session, trigger_id: int, user_id: int | None = 
     return rule
 
 
-def list_triggers(session: Session, *, include_inactive: bool = False) -> list[TriggerOut]:
+def list_triggers(session: Session, *, include_inactive: bool = False, limit: int | None = None,
+                  offset: int = 0) -> tuple[list[TriggerOut], int]:
+    """Trigger rules, oldest first (a slice of them), and how many there are."""
     query = (select(TriggerRule, Survey.key, Touchpoint.key)
              .join(Survey, TriggerRule.survey_id == Survey.id)
              .outerjoin(Touchpoint, TriggerRule.touchpoint_id == Touchpoint.id))
     if not include_inactive:
         query = query.where(TriggerRule.active.is_(True))
-    return [trigger_out(r, survey, tp) for r, survey, tp in session.execute(query.order_by(TriggerRule.id))]
+    rows, total = rows_page_of(session, query.order_by(TriggerRule.id), limit, offset)
+    return [trigger_out(r, survey, tp) for r, survey, tp in rows], total
 
 
 def on_events_recorded(session: Session, recorded: EventsRecorded) -> None:

@@ -22,15 +22,16 @@ from centric.surveys.schemas import (
     TemplateOut,
     VersionOut,
 )
-from centric.web.deps import AppSettings, CanConfigure, CanIngest, CanReadMetrics, DbSession
+from centric.web.deps import AppSettings, CanConfigure, CanIngest, CanReadMetrics, DbSession, Page, Paging
 from centric.web.responses import created
 
 router = APIRouter(tags=["surveys"])
 
 
-@router.get("/surveys", response_model=list[SurveyOut])
-def list_surveys(session: DbSession, _: CanReadMetrics) -> list[SurveyOut]:
-    return service.list_surveys(session)
+@router.get("/surveys", response_model=Page[SurveyOut])
+def list_surveys(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[SurveyOut]:
+    rows, total = service.list_surveys(session, paging.limit, paging.offset)
+    return paging.of(rows, total)
 
 
 @router.post("/surveys", response_model=SurveyOut, status_code=201)
@@ -39,9 +40,9 @@ def create_survey(data: SurveyIn, session: DbSession, caller: CanConfigure) -> S
     return service.survey_outs(session, [survey])[0]
 
 
-@router.get("/survey-templates", response_model=list[TemplateOut])
-def list_templates(_: CanReadMetrics) -> list[TemplateOut]:
-    return service.template_outs()
+@router.get("/survey-templates", response_model=Page[TemplateOut])
+def list_templates(_: CanReadMetrics, paging: Paging) -> Page[TemplateOut]:
+    return paging.cut(service.template_outs())
 
 
 @router.get("/surveys/{survey_key}", response_model=SurveyDetailOut)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
 from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
-from centric.db import in_chunks, not_in_future
+from centric.db import in_chunks, not_in_future, page_of
 from centric.errors import Conflict, Invalid, NotFound, first_problem
 from centric.events import (
     AnswersStored,
@@ -193,8 +193,10 @@ def survey_detail(session: Session, survey: Survey) -> SurveyDetailOut:
     )
 
 
-def list_surveys(session: Session) -> list[SurveyOut]:
-    return survey_outs(session, session.scalars(select(Survey).order_by(Survey.name)).all())
+def list_surveys(session: Session, limit: int | None = None, offset: int = 0) -> tuple[list[SurveyOut], int]:
+    """Surveys by name (a slice of them) as lists show them, and how many there are."""
+    rows, total = page_of(session, select(Survey).order_by(Survey.name), limit, offset)
+    return survey_outs(session, rows), total
 
 
 class _VersionCache:

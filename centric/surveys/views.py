@@ -40,7 +40,7 @@ EDIT_FORM_MAX_BYTES = 512 * 1024
 
 @router.get("/surveys", response_class=HTMLResponse)
 def surveys(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
-    return render(request, "surveys/list.html", caller=caller, surveys=service.list_surveys(session),
+    return render(request, "surveys/list.html", caller=caller, surveys=service.list_surveys(session)[0],
                   templates=TEMPLATES.values(), touchpoints=list_touchpoints(session), error=None,
                   can_edit=caller.can(Permission.CONFIGURE))
 
@@ -57,7 +57,7 @@ def create(request: Request, session: DbSession, caller: CanConfigure, _: Checke
     except (ValidationError, CentricError) as problem:
         session.rollback()
         return render(request, "surveys/list.html", status_code=422, caller=caller,
-                      surveys=service.list_surveys(session), templates=TEMPLATES.values(),
+                      surveys=service.list_surveys(session)[0], templates=TEMPLATES.values(),
                       touchpoints=list_touchpoints(session), error=explain(problem, name_field=False), can_edit=True)
     return RedirectResponse(f"/surveys/{survey.key}/edit", status_code=303)
 

@@ -31,7 +31,7 @@ from centric.themes.schemas import (
     ThemeIn,
     ThemeOut,
     ThemeUpdate,
-    VerbatimPage,
+    VerbatimOut,
     VerbatimQuery,
 )
 from centric.themes.taxonomy import load_document
@@ -42,6 +42,8 @@ from centric.web.deps import (
     CanReadMetrics,
     DbSession,
     ObjectId,
+    Page,
+    Paging,
 )
 
 router = APIRouter(tags=["text analytics"])
@@ -59,10 +61,12 @@ async def document_text(request: Request) -> str:
         raise Invalid("the document is not UTF-8 text", field="body") from None
 
 
-@router.get("/themes", response_model=list[ThemeOut])
-def list_themes(session: DbSession, caller: CanReadMetrics) -> list[ThemeOut]:
+@router.get("/themes", response_model=Page[ThemeOut])
+def list_themes(session: DbSession, caller: CanReadMetrics, paging: Paging) -> Page[ThemeOut]:
     """The taxonomy, parents first, with how many items carry each theme; examples need ``customers:read``."""
-    return service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS))
+    rows, total = service.list_themes(session, paging.limit, paging.offset,
+                                      with_examples=caller.can(Permission.READ_CUSTOMERS))
+    return paging.of(rows, total)
 
 
 @router.post("/themes", response_model=ThemeOut, status_code=201)
@@ -129,12 +133,14 @@ def discover(session: DbSession, _: CanEditThemes, data: DiscoverIn | None = Non
     return JobQueued(job_id=job.id, status=job.status)
 
 
-@router.get("/themes/proposals", response_model=list[ProposalOut])
-def list_proposals(session: DbSession, caller: CanReadMetrics,
+@router.get("/themes/proposals", response_model=Page[ProposalOut])
+def list_proposals(session: DbSession, caller: CanReadMetrics, paging: Paging,
                    status: Literal["proposed", "accepted", "merged", "rejected"] | None = "proposed"
-                   ) -> list[ProposalOut]:
+                   ) -> Page[ProposalOut]:
     """Discovered themes; their example texts only for callers with ``customers:read``."""
-    return proposals.list_proposals(session, status, with_examples=caller.can(Permission.READ_CUSTOMERS))
+    rows, total = proposals.list_proposals(session, status, paging.limit, paging.offset,
+                                           with_examples=caller.can(Permission.READ_CUSTOMERS))
+    return paging.of(rows, total)
 
 
 @router.post("/themes/proposals/{proposal_id}", response_model=ProposalOut)
@@ -158,10 +164,12 @@ def apply_action(session: Session, proposal_id: int, data: ProposalAction) -> An
     return proposals.get_proposal(session, proposal_id, open_only=False)
 
 
-@router.get("/verbatims", response_model=VerbatimPage)
-def verbatims(q: Annotated[VerbatimQuery, Query()], session: DbSession, _: CanReadCustomers) -> VerbatimPage:
+@router.get("/verbatims", response_model=Page[VerbatimOut])
+def verbatims(q: Annotated[VerbatimQuery, Query()], session: DbSession, _: CanReadCustomers,
+              paging: Paging) -> Page[VerbatimOut]:
     """Search feedback text with filters; ``highlighted`` is escaped HTML with matches in ``<mark>``."""
-    return search_verbatims(session, q)
+    items, total = search_verbatims(session, q, paging.limit, paging.offset)
+    return paging.of(items, total)
 
 
 @router.get("/verbatims/{feedback_id}/enrichment")

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from centric.db import utcnow
+from centric.db import page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.jobs.models import Job
@@ -60,13 +60,16 @@ def run_discovery(session: Session, limit: int = 5000, n_themes: int | None = No
     return proposals
 
 
-def list_proposals(session: Session, status: str | None = "proposed", *,
-                   with_examples: bool = True) -> list[ProposalOut]:
-    """Proposals, largest first; their examples are customers' texts, left out unless ``with_examples``."""
+def list_proposals(session: Session, status: str | None = "proposed", limit: int | None = None,
+                   offset: int = 0, *, with_examples: bool = True) -> tuple[list[ProposalOut], int]:
+    """Proposals, largest first (a slice of them), and how many there are.
+
+    Their examples are customers' texts, left out unless ``with_examples``.
+    """
     query = select(ThemeProposal).order_by(ThemeProposal.size.desc(), ThemeProposal.id)
-    outs = [ProposalOut.model_validate(row)
-            for row in session.scalars(query.where(ThemeProposal.status == status) if status else query)]
-    return outs if with_examples else [out.model_copy(update={"examples": []}) for out in outs]
+    rows, total = page_of(session, query.where(ThemeProposal.status == status) if status else query, limit, offset)
+    outs = [ProposalOut.model_validate(row) for row in rows]
+    return (outs if with_examples else [out.model_copy(update={"examples": []}) for out in outs]), total
 
 
 def get_proposal(session: Session, proposal_id: int, *, open_only: bool = True) -> ThemeProposal:

@@ -193,8 +193,6 @@ class VerbatimQuery(BaseModel):
     max_score: float | None = Field(default=None, ge=-1000, le=1000, allow_inf_nan=False)
     since: date | None = None
     until: date | None = None
-    page: int = Field(default=1, ge=1, le=100_000)
-    per_page: int = Field(default=25, ge=1, le=200)
 
 
 class VerbatimTheme(BaseModel):
@@ -219,9 +217,3 @@ class VerbatimOut(BaseModel):
     occurred_at: datetime
     error: str | None = None
 
-
-class VerbatimPage(BaseModel):
-    total: int
-    page: int
-    pages: int
-    items: list[VerbatimOut]

@@ -28,16 +28,23 @@ def theme_out(row: Theme, items: int = 0) -> ThemeOut:
     )
 
 
-def list_themes(session: Session, *, with_examples: bool = True) -> list[ThemeOut]:
-    """Every theme, parents first, with how many items carry it.
+def list_themes(session: Session, limit: int | None = None, offset: int = 0, *,
+                with_examples: bool = True) -> tuple[list[ThemeOut], int]:
+    """The themes, parents first (a slice of them), with how many items carry each; and how many there are.
 
     Examples may be customers' own words (accepted discovered themes copy them), so a
     caller who may not read customer data gets the themes without them.
     """
-    counts = dict(session.execute(select(FeedbackTheme.theme_id, func.count()).group_by(FeedbackTheme.theme_id))
-                  .all())
-    themes = [theme_out(row, int(counts.get(row.id, 0))) for row in taxonomy.list_themes(session)]
-    return themes if with_examples else [theme.model_copy(update={"examples": {}}) for theme in themes]
+    ordered = taxonomy.list_themes(session)  # the order is a walk of the tree: made in memory, as is the slice
+    rows = ordered[offset:None if limit is None else offset + limit]
+    counts: dict[int, int] = {}
+    if rows:
+        counts = {theme_id: n for theme_id, n in session.execute(
+            select(FeedbackTheme.theme_id, func.count())
+            .where(FeedbackTheme.theme_id.in_([row.id for row in rows])).group_by(FeedbackTheme.theme_id)
+        )}
+    themes = [theme_out(row, counts.get(row.id, 0)) for row in rows]
+    return (themes if with_examples else [theme.model_copy(update={"examples": {}}) for theme in themes]), len(ordered)
 
 
 def create_theme(session: Session, data: ThemeIn) -> ThemeOut:

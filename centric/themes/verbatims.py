@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from centric.customers.models import Customer
+from centric.db import rows_page_of
 from centric.errors import Invalid
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.journeys.models import Touchpoint
 from centric.themes.insight import scope_conditions
-from centric.themes.schemas import VerbatimOut, VerbatimPage, VerbatimQuery, VerbatimTheme
+from centric.themes.schemas import VerbatimOut, VerbatimQuery, VerbatimTheme
 from centric.themes.taxonomy import theme_by_path
 
 MAX_WORDS = 8
@@ -83,18 +84,17 @@ def _conditions(session: Session, q: VerbatimQuery, words: list[str]) -> list[Co
     return conditions
 
 
-def search_verbatims(session: Session, q: VerbatimQuery) -> VerbatimPage:
-    """One page of matching feedback, newest first, with highlighted text and themes."""
+def search_verbatims(session: Session, q: VerbatimQuery, limit: int = 25,
+                     offset: int = 0) -> tuple[list[VerbatimOut], int]:
+    """A slice of the matching feedback, newest first, with highlighted text and themes; and how many match."""
     words = query_words(q.q)
     conditions = _conditions(session, q, words)
-    total = session.scalar(select(func.count()).select_from(Feedback).where(*conditions)) or 0
-    rows = list(session.execute(
+    rows, total = rows_page_of(session, (
         select(Feedback, Touchpoint.name, Customer.name)
         .outerjoin(Touchpoint, Touchpoint.id == Feedback.touchpoint_id)
         .outerjoin(Customer, Customer.id == Feedback.customer_id)
         .where(*conditions).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
-        .limit(q.per_page).offset((q.page - 1) * q.per_page)
-    ).all())
+    ), limit, offset)
     themes = _themes_of(session, [item.id for item, _, _ in rows])
     items = [
         VerbatimOut(
@@ -107,7 +107,7 @@ def search_verbatims(session: Session, q: VerbatimQuery) -> VerbatimPage:
         )
         for item, touchpoint, customer in rows
     ]
-    return VerbatimPage(total=total, page=q.page, pages=max(1, -(-total // q.per_page)), items=items)
+    return items, total
 
 
 def _themes_of(session: Session, ids: list[int]) -> dict[int, list[VerbatimTheme]]:

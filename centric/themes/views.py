@@ -22,6 +22,7 @@ from centric.themes.schemas import (
     ProposalAction,
     ThemeIn,
     ThemeUpdate,
+    VerbatimOut,
     VerbatimQuery,
 )
 from centric.themes.taxonomy import load_document
@@ -34,14 +35,16 @@ from centric.web.deps import (
     CheckedForm,
     DbSession,
     ObjectId,
+    Page,
 )
 from centric.web.templating import render
 
 router = APIRouter()
+VERBATIMS_PER_PAGE = 25
 
 
 def _choices(session: Session) -> dict:
-    return {"touchpoints": list_touchpoints(session), "segments": [s for s, _ in list_segments(session)]}
+    return {"touchpoints": list_touchpoints(session), "segments": [s for s, _ in list_segments(session)[0]]}
 
 
 @router.get("/themes", response_class=HTMLResponse)
@@ -67,7 +70,7 @@ def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session:
 def _taxonomy_page(request: Request, session: Session, caller: Caller, error: str | None = None,
                    status_code: int = 200) -> HTMLResponse:
     return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller,
-                  themes=service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS)),
+                  themes=service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS))[0],
                   error=error, can_edit=caller.can(Permission.EDIT_THEMES))
 
 
@@ -132,8 +135,8 @@ def delete_theme(theme_id: ObjectId, request: Request, session: DbSession, calle
 def _proposals_page(request: Request, session: Session, caller: Caller, error: str | None = None,
                     status_code: int = 200, notice: str | None = None) -> HTMLResponse:
     return render(request, "themes/proposals.html", status_code=status_code, caller=caller,
-                  proposals=proposals.list_proposals(session, with_examples=caller.can(Permission.READ_CUSTOMERS)),
-                  themes=service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS)),
+                  proposals=proposals.list_proposals(session, with_examples=caller.can(Permission.READ_CUSTOMERS))[0],
+                  themes=service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS))[0],
                   error=error, notice=notice, can_edit=caller.can(Permission.EDIT_THEMES))
 
 
@@ -166,15 +169,20 @@ def decide(proposal_id: ObjectId, request: Request, session: DbSession, caller: 
 # --- verbatims --------------------------------------------------------------------------
 
 @router.get("/verbatims", response_class=HTMLResponse)
-def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomers) -> HTMLResponse:
+def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomers,
+                   page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+    """The explorer pages by number; each number is the API's slice ``offset = (page - 1) × limit``."""
     raw = {k: v for k, v in request.query_params.items() if v != ""}
     result, problem = None, None
     try:
         query = VerbatimQuery.model_validate(raw)
-        result = search_verbatims(session, query)
+        items, total = search_verbatims(session, query, VERBATIMS_PER_PAGE, (page - 1) * VERBATIMS_PER_PAGE)
+        result = Page[VerbatimOut](items=items, total=total, limit=VERBATIMS_PER_PAGE,
+                                   offset=(page - 1) * VERBATIMS_PER_PAGE)
     except (CentricError, ValidationError) as exc:
         query, problem = VerbatimQuery(), explain(exc, name_field=False)
     filters = {k: v for k, v in raw.items() if k != "page"}
+    pages = max(1, -(-result.total // VERBATIMS_PER_PAGE)) if result else 1
     return render(request, "themes/verbatims.html", status_code=422 if problem else 200, caller=caller, query=query,
-                  raw=raw, filters=filters, result=result, problem=problem, themes=service.list_themes(session),
-                  **_choices(session))
+                  raw=raw, filters=filters, result=result, page=page, pages=pages, problem=problem,
+                  themes=service.list_themes(session)[0], **_choices(session))

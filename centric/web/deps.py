@@ -196,6 +196,10 @@ class PageRequest:
     def of(self, items: Sequence[T], total: int) -> Page[T]:
         return Page[T](items=list(items), total=total, limit=self.limit, offset=self.offset)
 
+    def cut(self, every: Sequence[T]) -> Page[T]:
+        """The page of a complete list held in memory (a fixed, short one such as the survey templates)."""
+        return self.of(every[self.offset:self.offset + self.limit], len(every))
+
 
 def page_request(
     limit: int = Query(default=50, ge=1, le=MAX_LIMIT, description="items per page"),

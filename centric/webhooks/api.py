@@ -19,9 +19,12 @@ from centric.webhooks.schemas import (
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
-@router.get("", response_model=list[SubscriptionOut])
-def list_webhooks(session: DbSession, _: CanConfigure, include_inactive: bool = False) -> list:
-    return service.list_subscriptions(session, include_inactive=include_inactive)
+@router.get("", response_model=Page[SubscriptionOut])
+def list_webhooks(session: DbSession, _: CanConfigure, paging: Paging,
+                  include_inactive: bool = False) -> Page[SubscriptionOut]:
+    rows, total = service.list_subscriptions(session, include_inactive=include_inactive, limit=paging.limit,
+                                             offset=paging.offset)
+    return paging.of([SubscriptionOut.model_validate(s) for s in rows], total)
 
 
 @router.post("", response_model=SubscriptionCreated, status_code=201)

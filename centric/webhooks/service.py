@@ -17,7 +17,7 @@ from centric.accounts.sealing import seal, unseal
 from centric.accounts.service import audit
 from centric.accounts.signing import signing_key
 from centric.config import Settings
-from centric.db import count_of, in_chunks, where_given
+from centric.db import count_of, in_chunks, page_of, where_given
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import FeedbackStored, ResponsesStored
 from centric.feedback.models import Feedback
@@ -65,11 +65,13 @@ def get_subscription(session: Session, subscription_id: int) -> WebhookSubscript
     return subscription
 
 
-def list_subscriptions(session: Session, *, include_inactive: bool = False) -> list[WebhookSubscription]:
+def list_subscriptions(session: Session, *, include_inactive: bool = False, limit: int | None = None,
+                       offset: int = 0) -> tuple[list[WebhookSubscription], int]:
+    """Subscriptions, oldest first (a slice of them), and how many there are."""
     query = select(WebhookSubscription)
     if not include_inactive:
         query = query.where(WebhookSubscription.active.is_(True))
-    return list(session.scalars(query.order_by(WebhookSubscription.id)))
+    return page_of(session, query.order_by(WebhookSubscription.id), limit, offset)
 
 
 def deactivate_subscription(session: Session, subscription_id: int, user_id: int | None = None) -> None:

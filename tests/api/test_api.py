@@ -47,7 +47,7 @@ def test_submit_then_measure(client, tokens):
     nps = client.get("/api/v1/metrics/nps?by=touchpoint", headers=auth(tokens["viewer"])).json()
     assert nps["rows"][0]["group"] == "Check-in" and nps["rows"][0]["value"] == -100.0
     customer_id = answer.json()["customer_id"]
-    items = client.get(f"/api/v1/customers/{customer_id}/timeline", headers=auth(tokens["analyst"])).json()
+    items = client.get(f"/api/v1/customers/{customer_id}/timeline", headers=auth(tokens["analyst"])).json()["items"]
     assert items[0]["kind"] == "response" and items[0]["text"] == "Slow check-in"
 
 

@@ -176,7 +176,7 @@ def test_outreach_api_and_roles(client, tokens):
     assert client.post("/api/v1/outreach/triggers", headers=admin, json={
         "name": "bad", "event_kind": "chat_ended", "survey": "stay-csat", "touchpoint": "nowhere"}).status_code == 404
     assert client.delete(f"/api/v1/outreach/triggers/{trigger.json()['id']}", headers=admin).status_code == 204
-    assert client.get("/api/v1/outreach/triggers", headers=admin).json() == []
+    assert client.get("/api/v1/outreach/triggers", headers=admin).json()["items"] == []
     customer_id = first.json()["invitation"]["customer_id"]
     assert client.post("/api/v1/outreach/unsubscribes", headers=agent,
                        json={"customer_id": customer_id}).status_code == 200

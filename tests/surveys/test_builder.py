@@ -10,7 +10,7 @@ from tests.surveys.helpers import csrf_of, form_token, login
 
 def test_api_builds_from_a_template_publishes_versions_and_keeps_them_immutable(client, tokens):
     manager = auth(tokens["manager"])
-    templates = client.get("/api/v1/survey-templates", headers=auth(tokens["viewer"])).json()
+    templates = client.get("/api/v1/survey-templates", headers=auth(tokens["viewer"])).json()["items"]
     assert {t["key"] for t in templates} >= {"relationship-nps", "support-csat", "onboarding-ces", "enps", "happiness"}
     made = client.post("/api/v1/surveys", headers=manager, json={
         "key": "support", "name": "Support CSAT", "kind": "csat", "template": "support-csat",
@@ -61,7 +61,7 @@ def test_api_makes_public_and_personal_links(client, tokens):
     assert "t=" in link and link.endswith("score=10")
     page = client.get(link.split("8000", 1)[1])
     assert page.status_code == 200
-    assert client.get(f"/api/v1/customers/{customer['id']}/timeline", headers=manager).json()[0]["score"] == 10
+    assert client.get(f"/api/v1/customers/{customer['id']}/timeline", headers=manager).json()["items"][0]["score"] == 10
     assert client.post("/api/v1/surveys/rnps/links", headers=manager, json={"customer_id": 999}).status_code == 404
 
 

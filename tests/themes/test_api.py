@@ -17,9 +17,14 @@ NOISE = {"name": "noise", "label": "Noise", "keywords": {"en": ["karaoke", "loud
          "examples": {"en": ["the music next door kept us awake"]}}
 
 
+def _themes(client, h) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The whole taxonomy: one page of the largest size holds it."""
+    return client.get("/api/v1/themes?limit=1000", headers=h).json()["items"]
+
+
 def test_viewers_read_and_only_analysts_and_up_edit_the_taxonomy(client, tokens):
-    listed = client.get("/api/v1/themes", headers=auth(tokens["viewer"]))
-    assert listed.status_code == 200 and "delivery/late" in {t["path"] for t in listed.json()}
+    listed = client.get("/api/v1/themes?limit=1000", headers=auth(tokens["viewer"]))
+    assert listed.status_code == 200 and "delivery/late" in {t["path"] for t in listed.json()["items"]}
     for role in ("viewer", "agent"):
         answer = client.post("/api/v1/themes", json=NOISE, headers=auth(tokens[role]))
         assert answer.status_code == 403 and "themes:write" in answer.json()["detail"]
@@ -39,7 +44,7 @@ def test_create_rename_move_edit_and_delete_themes(client, tokens):
     assert child["path"] == "noise/music"
     renamed = client.patch(f"/api/v1/themes/{parent['id']}", json={"name": "sound"}, headers=h).json()
     assert renamed["path"] == "sound"
-    paths = {t["path"] for t in client.get("/api/v1/themes", headers=h).json()}
+    paths = {t["path"] for t in _themes(client, h)}
     assert {"sound", "sound/music"} <= paths and "noise/music" not in paths
     edited = client.patch(f"/api/v1/themes/{child['id']}", json={"examples": {"zh": ["音乐太大声"]}, "parent": None},
                           headers=h).json()
@@ -61,7 +66,7 @@ def test_bad_taxonomy_input_gets_a_clear_4xx(client, tokens):
         answer = getattr(client, method)(url, json=body, headers=h)
         assert 400 <= answer.status_code < 500, answer.text
         assert expected in answer.text, answer.text
-    first = next(t for t in client.get("/api/v1/themes", headers=h).json() if t["path"] == "delivery")
+    first = next(t for t in _themes(client, h) if t["path"] == "delivery")
     loop = client.patch(f"/api/v1/themes/{first['id']}", json={"parent": "delivery/late"}, headers=h)
     assert loop.status_code == 422 and "ancestor" in loop.json()["detail"]
     for body in ("{not json", "themes: [", "[]", '{"themes": [{"label": "no name"}]}'):
@@ -95,9 +100,9 @@ def test_discovery_runs_as_a_job_and_proposals_can_be_accepted_merged_renamed_an
     queued = client.post("/api/v1/themes/discover", json={"limit": 500, "n_themes": 3}, headers=h)
     assert queued.status_code == 202
     run_jobs(db)
-    found = client.get("/api/v1/themes/proposals", headers=h).json()
+    found = client.get("/api/v1/themes/proposals", headers=h).json()["items"]
     assert len(found) == 3 and sum(p["size"] for p in found) == len(texts)
-    seen_by_viewer = client.get("/api/v1/themes/proposals", headers=auth(tokens["viewer"])).json()
+    seen_by_viewer = client.get("/api/v1/themes/proposals", headers=auth(tokens["viewer"])).json()["items"]
     assert [p["size"] for p in seen_by_viewer] == [p["size"] for p in found]  # aggregates, not customers' words
     assert all(p["examples"] == [] for p in seen_by_viewer)
     karaoke, vegan, gym = (next(p for p in found if word in p["examples"][0]) for word in ("karaoke", "vegan", "gym"))
@@ -106,10 +111,10 @@ def test_discovery_runs_as_a_job_and_proposals_can_be_accepted_merged_renamed_an
     assert renamed["label"] == "Night noise"
     accepted = client.post(f"/api/v1/themes/proposals/{karaoke['id']}", json={"action": "accept"}, headers=h)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
-    theme = next(t for t in client.get("/api/v1/themes", headers=h).json() if t["path"] == "night_noise")
+    theme = next(t for t in _themes(client, h) if t["path"] == "night_noise")
     assert theme["label"] == "Night noise" and theme["keywords"]["en"] == karaoke["terms"][:3]
     assert theme["origin"] == "discovered" and theme["items"] == 12
-    staff = next(t for t in client.get("/api/v1/themes", headers=h).json() if t["path"] == "staff")
+    staff = next(t for t in _themes(client, h) if t["path"] == "staff")
     merged = client.post(f"/api/v1/themes/proposals/{vegan['id']}", json={"action": "merge", "theme_id": staff["id"]},
                          headers=h)
     assert merged.json()["status"] == "merged"
@@ -120,7 +125,7 @@ def test_discovery_runs_as_a_job_and_proposals_can_be_accepted_merged_renamed_an
     merge_into_nothing = client.post(f"/api/v1/themes/proposals/{vegan['id']}", json={"action": "merge"}, headers=h)
     assert merge_into_nothing.status_code == 422
     run_jobs(db)  # the re-enrichment after the decisions keeps the tags they gave
-    tagged = client.get("/api/v1/verbatims?theme=night_noise&per_page=50", headers=h).json()
+    tagged = client.get("/api/v1/verbatims?theme=night_noise&limit=50", headers=h).json()
     assert tagged["total"] == 12
     assert client.get("/api/v1/verbatims?theme=staff&q=vegan", headers=h).json()["total"] == 12
 
@@ -180,8 +185,11 @@ def test_verbatim_search_filters_highlights_and_paginates(client, tokens, db):
     with db.transaction() as s:
         ids = add_items(s, ["50% off_sale <script>alert(1)</script> DELIVERY was late", "100 percent fine"])
         enrich_items(s, ids)
-    page = client.get("/api/v1/verbatims?q=late&sentiment=negative&per_page=7", headers=h).json()
-    assert page["total"] == 21 and page["pages"] == 3 and len(page["items"]) == 7
+    page = client.get("/api/v1/verbatims?q=late&sentiment=negative&limit=7", headers=h).json()
+    assert page["total"] == 21 and page["limit"] == 7 and page["offset"] == 0 and len(page["items"]) == 7
+    last = client.get("/api/v1/verbatims?q=late&sentiment=negative&limit=7&offset=14", headers=h).json()
+    assert last["total"] == 21 and len(last["items"]) == 7
+    assert not {v["id"] for v in page["items"]} & {v["id"] for v in last["items"]}
     assert page["items"][0]["highlighted"].count("<mark>") == 1
     odd = client.get("/api/v1/verbatims", params={"q": "50% off_sale delivery"}, headers=h).json()
     assert odd["total"] == 1

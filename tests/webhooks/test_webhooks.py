@@ -82,7 +82,7 @@ def test_webhook_api(client, tokens, receiver):
     admin = auth(tokens["admin"])
     made = client.post("/api/v1/webhooks", headers=admin, json={"url": receiver.url, "events": ["case.*"]})
     assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
-    listed = client.get("/api/v1/webhooks", headers=admin).json()
+    listed = client.get("/api/v1/webhooks", headers=admin).json()["items"]
     assert listed[0]["id"] == made.json()["id"] and "secret" not in listed[0]
     assert client.post("/api/v1/webhooks", headers=auth(tokens["analyst"]),
                        json={"url": receiver.url, "events": ["case.*"]}).status_code == 403
