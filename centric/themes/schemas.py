@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from centric.db import UtcDatetime
 
 Language = Literal["en", "zh"]
 Phrases = dict[Language, list[str]]
@@ -90,7 +92,7 @@ class ProposalOut(BaseModel):
     cohesion: float
     status: str
     theme_id: int | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ProposalAction(BaseModel):
@@ -216,7 +218,7 @@ class VerbatimOut(BaseModel):
     sentiment_label: str | None
     actionable: bool | None
     themes: list[VerbatimTheme]
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     error: str | None = None
 
 
