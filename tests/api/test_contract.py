@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from centric.accounts.models import ApiToken
+from centric.accounts.models import ApiToken, AuditLog
 from centric.webhooks.models import WebhookDelivery
 from tests.api.conftest import auth
 
@@ -112,3 +112,14 @@ def test_a_blank_theme_name_is_refused_and_the_taxonomy_still_exports(client, to
     assert client.post("/api/v1/themes", headers=headers, json={"name": "  "}).status_code == 422
     exported = client.get("/api/v1/themes/export", headers=headers)
     assert exported.status_code == 200 and exported.headers["content-type"] == "application/json"
+
+
+def test_a_deactivated_contact_rule_stays_as_it_was(client, tokens, db):
+    headers = auth(tokens["admin"])
+    rule = client.post("/api/v1/outreach/contact-rules", headers=headers,
+                       json={"name": "VIP calm", "max_contacts": 1, "window_days": 60}).json()["id"]
+    for _ in range(2):
+        assert client.delete(f"/api/v1/outreach/contact-rules/{rule}", headers=headers).status_code == 204
+    with db.transaction() as s:
+        logged = s.scalars(select(AuditLog.action).where(AuditLog.entity == "contact_rule")).all()
+    assert sorted(logged) == ["contact_rule.create", "contact_rule.deactivate"]
