@@ -6,8 +6,9 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, TypeVarTuple
 
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from sqlalchemy import (
     JSON,
     ColumnElement,
@@ -226,6 +227,35 @@ def as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _iso_utc(moment: datetime) -> str:
+    """``2026-12-01T18:00:00Z``: stored timestamps are naive UTC, so the offset is said explicitly."""
+    return as_utc(moment).isoformat() + "Z"
+
+
+def _only_iso(value: object) -> object:
+    """Refuse what lax parsing would turn into a date-time (``0``, ``true``, ``"1700000000"``)."""
+    if isinstance(value, datetime) or (isinstance(value, str) and not _is_number(value)):
+        return value
+    raise ValueError("expected an ISO-8601 date-time such as 2026-12-01T18:00:00Z")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+_DATE_TIME = {"type": "string", "format": "date-time"}
+
+UtcDatetime = Annotated[datetime, PlainSerializer(_iso_utc, when_used="json"), WithJsonSchema(_DATE_TIME)]
+"""A timestamp the API returns: stored naive UTC, written as ISO-8601 with ``Z``."""
+
+DatetimeIn = Annotated[datetime, BeforeValidator(_only_iso), AfterValidator(as_utc), WithJsonSchema(_DATE_TIME)]
+"""A timestamp the API accepts: ISO-8601 only, converted to naive UTC; without an offset it is taken as UTC."""
 
 
 # --- calendar buckets in SQL -------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from centric.db import UtcDatetime
 
 Role = Literal["admin", "analyst", "manager", "agent", "viewer"]
 
@@ -35,5 +36,5 @@ class TokenOut(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: datetime
+    created_at: UtcDatetime
     token: str | None = Field(default=None, description="Shown once, at creation.")

@@ -177,6 +177,8 @@ def revoke_token(session: Session, user: User, token_id: int) -> None:
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and user.role != "admin"):
         raise NotFound(f"token {token_id} not found")
+    if token.revoked_at is not None:
+        return  # revoked already: the first revocation's time and audit entry stand
     token.revoked_at = utcnow()
     audit(session, user.id, "token.revoke", "api_token", token.id, {})
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from centric.db import UtcDatetime
 from centric.feedback.schemas import Channel
 
 
@@ -47,8 +47,8 @@ class ConnectorOut(BaseModel):
     active: bool
     merge_identities: bool
     received: int
-    last_received_at: datetime | None
-    created_at: datetime
+    last_received_at: UtcDatetime | None
+    created_at: UtcDatetime
 
 
 class ConnectorCreated(ConnectorOut):

@@ -76,8 +76,16 @@ def list_connectors(session: Session, limit: int | None = None, offset: int = 0)
     return page_of(session, select(Connector).order_by(Connector.key), limit, offset)
 
 
-def update_mapping(session: Session, key: str, data: MappingIn, user_id: int | None = None) -> Connector:
+def _editable(session: Session, key: str) -> Connector:
+    """The connector, if still active: a deactivated one is kept as a record, not changed."""
     connector = get_connector(session, key)
+    if not connector.active:
+        raise Conflict(f"connector {key!r} is deactivated and cannot be changed", field="key")
+    return connector
+
+
+def update_mapping(session: Session, key: str, data: MappingIn, user_id: int | None = None) -> Connector:
+    connector = _editable(session, key)
     connector.mapping = fields.check_mapping(data.mapping)
     connector.items_path = data.items_path
     audit(session, user_id, "connector.mapping", "connector", connector.id, {})
@@ -86,7 +94,7 @@ def update_mapping(session: Session, key: str, data: MappingIn, user_id: int | N
 
 def rotate_secret(session: Session, key: str, user_id: int | None = None) -> str:
     """A new secret; the old one stops working at once."""
-    connector = get_connector(session, key)
+    connector = _editable(session, key)
     secret = _new_secret(connector)
     audit(session, user_id, "connector.rotate", "connector", connector.id, {})
     return secret
@@ -94,6 +102,8 @@ def rotate_secret(session: Session, key: str, user_id: int | None = None) -> str
 
 def set_active(session: Session, key: str, active: bool, user_id: int | None = None) -> Connector:
     connector = get_connector(session, key)
+    if connector.active == active:
+        return connector
     connector.active = active
     audit(session, user_id, "connector.activate" if active else "connector.deactivate", "connector", connector.id, {})
     return connector

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from centric.db import UtcDatetime
 
 
 class IdentityIn(BaseModel):
@@ -41,7 +42,7 @@ class CustomerOut(BaseModel):
     external_id: str | None
     name: str
     attributes: dict[str, Any]
-    created_at: datetime
+    created_at: UtcDatetime
     identities: list[IdentityOut] = Field(default_factory=list)
     segments: list[str] = Field(default_factory=list)
 
@@ -53,8 +54,8 @@ class MergeOut(BaseModel):
     survivor_id: int
     merged_id: int
     reason: str
-    at: datetime
-    undone_at: datetime | None
+    at: UtcDatetime
+    undone_at: UtcDatetime | None
 
 
 class MergeSuggestionOut(BaseModel):
@@ -69,8 +70,8 @@ class MergeSuggestionOut(BaseModel):
     identities: list[dict[str, Any]] = Field(description="the record's identities: kind, value and whose they were")
     source: str = Field(description="the record that named both profiles")
     user_id: int | None = Field(description="who sent that record")
-    created_at: datetime
-    decided_at: datetime | None
+    created_at: UtcDatetime
+    decided_at: UtcDatetime | None
     decided_by_id: int | None
     merge_id: int | None = Field(description="the merge made when it was accepted")
 
@@ -104,7 +105,7 @@ class SegmentOut(BaseModel):
 class TimelineItem(BaseModel):
     """One entry of a customer's unified timeline, from any channel."""
 
-    at: datetime
+    at: UtcDatetime
     kind: str  # response | feedback | purchase | ticket | chat | …
     channel: str
     title: str

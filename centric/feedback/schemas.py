@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from centric.customers.schemas import CustomerIn
+from centric.db import DatetimeIn, UtcDatetime
 
 Channel = Literal["survey", "ticket", "chat", "review", "social", "call", "email", "other"]
 
@@ -24,7 +24,7 @@ class FeedbackIn(BaseModel):
     customer: CustomerIn | None = None
     touchpoint: str | None = Field(default=None, description="touchpoint key")
     rating: float | None = Field(default=None, allow_inf_nan=False)
-    occurred_at: datetime | None = None
+    occurred_at: DatetimeIn | None = None
 
 
 class FeedbackOut(BaseModel):
@@ -41,5 +41,5 @@ class FeedbackOut(BaseModel):
     language: str | None
     sentiment: float | None
     sentiment_label: str | None
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     created: bool = True

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from centric.db import UtcDatetime
 
 
 class JobOut(BaseModel):
@@ -17,10 +18,10 @@ class JobOut(BaseModel):
     status: str
     attempts: int
     max_attempts: int | None
-    run_at: datetime
+    run_at: UtcDatetime
     last_error: str | None
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
 
 
 class JobCounts(BaseModel):

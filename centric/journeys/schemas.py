@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from centric.customers.schemas import CustomerIn
+from centric.db import DatetimeIn, UtcDatetime
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
@@ -64,7 +64,7 @@ class EventIn(BaseModel):
 
     customer: CustomerIn
     kind: str = Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_.-]*$")
-    occurred_at: datetime
+    occurred_at: DatetimeIn
     touchpoint: str | None = Field(default=None, description="touchpoint key")
     value: float | None = Field(default=None, allow_inf_nan=False)
     source: str = Field(default="api", max_length=60)
@@ -78,7 +78,7 @@ class EventOut(BaseModel):
     id: int
     customer_id: int
     kind: str
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     value: float | None
     touchpoint_id: int | None
     created: bool = True

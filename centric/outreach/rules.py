@@ -60,6 +60,8 @@ def deactivate_rule(session: Session, rule_id: int, user_id: int | None = None) 
     rule = session.get(ContactRule, rule_id)
     if rule is None:
         raise NotFound(f"contact rule {rule_id} not found")
+    if not rule.active:
+        return rule
     rule.active = False
     audit(session, user_id, "contact_rule.deactivate", "contact_rule", rule.id, {})
     return rule

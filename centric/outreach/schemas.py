@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from centric.customers.schemas import CustomerIn, SegmentCondition
+from centric.db import UtcDatetime
 
 Channel = Literal["email", "sms", "whatsapp", "link"]
 Key = Field(min_length=1, max_length=80)
@@ -35,7 +35,7 @@ class SkipOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: UtcDatetime
     survey: str
     customer_id: int
     channel: str
@@ -53,9 +53,9 @@ class InvitationOut(BaseModel):
     status: str
     address: str | None
     source: str
-    send_at: datetime
-    sent_at: datetime | None
-    answered_at: datetime | None
+    send_at: UtcDatetime
+    sent_at: UtcDatetime | None
+    answered_at: UtcDatetime | None
     attempts: int
     last_error: str | None
     reminders_sent: int
@@ -102,7 +102,7 @@ class ContactRuleOut(BaseModel):
     max_contacts: int
     window_days: int
     active: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class TriggerIn(BaseModel):
@@ -131,7 +131,7 @@ class TriggerOut(BaseModel):
     delay_minutes: int
     max_event_age_hours: int
     active: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class UnsubscribeIn(BaseModel):
@@ -148,4 +148,4 @@ class SuppressionOut(BaseModel):
     customer_id: int
     channel: str
     reason: str
-    created_at: datetime
+    created_at: UtcDatetime

@@ -40,6 +40,8 @@ def deactivate_trigger(session: Session, trigger_id: int, user_id: int | None = 
     rule = session.get(TriggerRule, trigger_id)
     if rule is None:
         raise NotFound(f"trigger {trigger_id} not found")
+    if not rule.active:
+        return rule
     rule.active = False
     session.info.pop(_CACHE, None)
     audit(session, user_id, "trigger.deactivate", "trigger_rule", rule.id, {})

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from centric.customers.schemas import CustomerIn
+from centric.db import DatetimeIn, UtcDatetime
 from centric.journeys.schemas import KEY_PATTERN
 
 LINK_PATTERN = r"^https?://[^\s<>\"']+$"
@@ -69,7 +69,7 @@ class ResponseIn(BaseModel):
     answers: dict[str, Any]
     customer: CustomerIn | None = None
     touchpoint: str | None = Field(default=None, description="overrides the survey's touchpoint")
-    submitted_at: datetime | None = None
+    submitted_at: DatetimeIn | None = None
     locale: str = Field(default="en", max_length=10)
     channel: str = Field(default="link", max_length=20)
     external_id: str | None = Field(
@@ -83,7 +83,7 @@ class ResponseOut(BaseModel):
     version: int
     customer_id: int | None
     touchpoint_id: int | None
-    submitted_at: datetime
+    submitted_at: UtcDatetime
     answers: dict[str, Any]
     created: bool = True
 
@@ -106,7 +106,7 @@ class SurveyStatusIn(BaseModel):
 
 class VersionOut(BaseModel):
     version: int
-    published_at: datetime
+    published_at: UtcDatetime
     questions: list[dict[str, Any]]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import PlainTextResponse
 from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
@@ -87,15 +86,19 @@ def delete_theme(theme_id: ObjectId, session: DbSession, _: CanEditThemes) -> Re
     return Response(status_code=204)
 
 
-@router.get("/themes/export", response_class=PlainTextResponse)
-def export_themes(session: DbSession, _: CanReadCustomers,
-                  format: Literal["json", "yaml"] = "json") -> PlainTextResponse:
+# Declared by hand: the document is JSON or YAML as asked, and errors are problem details in JSON.
+_EXPORTED: dict[int | str, dict[str, Any]] = {200: {"description": "The taxonomy document", "content": {
+    "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {"type": "object"}}}}}
+
+
+@router.get("/themes/export", response_class=Response, responses=_EXPORTED)
+def export_themes(session: DbSession, _: CanReadCustomers, format: Literal["json", "yaml"] = "json") -> Response:
     """The taxonomy as a JSON or YAML document (the form ``/themes/import`` reads).
 
     Whole, examples included (they may be customers' words), hence ``customers:read``.
     """
     media = "application/yaml" if format == "yaml" else "application/json"
-    return PlainTextResponse(service.export_document(session, format), media_type=media)
+    return Response(service.export_document(session, format), media_type=media)
 
 
 @router.post("/themes/import", response_model=ImportOut)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from centric.db import UtcDatetime
 
 Language = Literal["en", "zh"]
 Phrases = dict[Language, list[str]]
@@ -37,14 +39,14 @@ class ThemeRuleIn(BaseModel):
 class ThemeIn(ThemeRuleIn):
     """A new theme: ``name`` without "/", under ``parent`` (a theme path) or at the top."""
 
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[^/]+$")
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[^/]*[^/\s][^/]*$")
     parent: str | None = Field(default=None, max_length=200)
 
 
 class ThemeUpdate(ThemeRuleIn):
     """Rename (``name``), move (``parent``; null moves to the top) or edit the rule."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[^/]+$")
+    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[^/]*[^/\s][^/]*$")
     parent: str | None = Field(default=None, max_length=200)
 
 
@@ -90,7 +92,7 @@ class ProposalOut(BaseModel):
     cohesion: float
     status: str
     theme_id: int | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ProposalAction(BaseModel):
@@ -99,7 +101,7 @@ class ProposalAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["accept", "rename", "merge", "reject"]
-    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[^/]+$")
+    name: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^[^/]*[^/\s][^/]*$")
     parent: str | None = Field(default=None, max_length=200)
     label: str | None = Field(default=None, min_length=1, max_length=200)
     theme_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
@@ -214,6 +216,6 @@ class VerbatimOut(BaseModel):
     sentiment_label: str | None
     actionable: bool | None
     themes: list[VerbatimTheme]
-    occurred_at: datetime
+    occurred_at: UtcDatetime
     error: str | None = None
 

@@ -204,6 +204,8 @@ def list_themes(session: Session) -> list[Theme]:
 
 def create_theme(session: Session, name: str, parent: str | None, rule: dict[str, Any],
                  origin: str = "rule") -> Theme:
+    if not name.strip() or "/" in name:
+        raise Invalid("a theme name needs a visible character and no '/'", field="name")
     ensure_seeded(session)
     parent_row = theme_by_path(session, parent) if parent else None
     path = f"{parent_row.name}/{name}" if parent_row else name

@@ -9,7 +9,6 @@ from pathlib import Path
 from types import ModuleType
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,7 +18,7 @@ from centric import __version__
 from centric.config import Settings
 from centric.db import Database
 from centric.domains import DOMAINS
-from centric.web.errors import install_error_handlers
+from centric.web.errors import PROBLEM_RESPONSES, install_error_handlers, problem
 
 STATIC = Path(__file__).with_name("static")
 
@@ -81,11 +80,11 @@ def _mount_routes(app: FastAPI) -> None:
     for module in _domain_modules("public"):
         app.include_router(module.router, include_in_schema=False)
     for module in _domain_modules("api"):
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     for module in _domain_modules("views"):
         app.include_router(module.router, include_in_schema=False)
 
-    @app.get("/api/health", tags=["health"])
+    @app.get("/api/health", tags=["health"], responses=PROBLEM_RESPONSES)
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
@@ -135,7 +134,7 @@ class GuardMiddleware:
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if length is not None:
             if not length.isdigit():
-                await JSONResponse({"detail": "invalid Content-Length"}, status_code=400)(scope, receive, send)
+                await problem(400, "invalid Content-Length")(scope, receive, send)
                 return
             if int(length) > self.limit:
                 await self._too_large(scope, receive, send)
@@ -164,5 +163,5 @@ class GuardMiddleware:
         await self.app(scope, counted_receive if length is None else receive, guarded_send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"detail": f"the body is larger than {self.limit} bytes"}, status_code=413)
+        response = problem(413, f"the body is larger than {self.limit} bytes")
         await response(scope, receive, send)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from centric.db import UtcDatetime
 
 EVENT_FAMILIES = ("response", "feedback", "case", "invitation", "ping")
 
@@ -47,7 +48,7 @@ class SubscriptionOut(BaseModel):
     events: list[str]
     description: str
     active: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class SubscriptionCreated(SubscriptionOut):
@@ -66,5 +67,5 @@ class DeliveryOut(BaseModel):
     attempts: int
     response_code: int | None
     last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
+    created_at: UtcDatetime
+    delivered_at: UtcDatetime | None

@@ -77,6 +77,8 @@ def list_subscriptions(session: Session, *, include_inactive: bool = False, limi
 def deactivate_subscription(session: Session, subscription_id: int, user_id: int | None = None) -> None:
     """Stop sending to this URL; its delivery log stays."""
     subscription = get_subscription(session, subscription_id)
+    if not subscription.active:
+        return
     subscription.active = False
     session.info.pop(_CACHE, None)
     audit(session, user_id, "webhook.deactivate", "webhook_subscription", subscription.id, {})
@@ -150,7 +152,7 @@ def ping(session: Session, subscription_id: int) -> WebhookDelivery:
     """Send a ``ping`` event to one subscription, to test the receiving end."""
     subscription = get_subscription(session, subscription_id)
     if not subscription.active:
-        raise Conflict(f"webhook {subscription_id} is inactive")
+        raise Conflict(f"webhook {subscription_id} is deactivated; it sends nothing")
     delivery = WebhookDelivery(subscription_id=subscription.id, event="ping", event_id=f"evt_{uuid.uuid4().hex}",
                                payload={"subscription_id": subscription.id})
     session.add(delivery)
@@ -185,6 +187,8 @@ def redeliver(session: Session, delivery_id: int, user_id: int | None = None) ->
         raise NotFound(f"delivery {delivery_id} not found")
     if delivery.status == "pending":
         raise Conflict(f"delivery {delivery_id} is still pending")
+    if not get_subscription(session, delivery.subscription_id).active:
+        raise Conflict(f"webhook {delivery.subscription_id} is deactivated; its deliveries cannot be sent again")
     delivery.status, delivery.attempts = "pending", 0
     enqueue(session, DELIVER_TASK, {"delivery_id": delivery.id},
             idempotency_key=f"{DELIVER_TASK}:{delivery.id}:{uuid.uuid4().hex[:8]}")
