@@ -13,7 +13,9 @@ from tests.factories import make_journey, make_user
 
 @pytest.fixture
 def app(db):
-    settings = Settings(database_url=db.url, max_body_bytes=200_000, job_workers=0)
+    # Test receivers listen on loopback: allowed explicitly, as an admin would name an intranet host.
+    settings = Settings(database_url=db.url, max_body_bytes=200_000, job_workers=0,
+                        webhook_allowed_hosts="127.0.0.1,localhost")
     return create_app(settings, db)
 
 

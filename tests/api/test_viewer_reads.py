@@ -91,8 +91,8 @@ def test_analysts_and_managers_still_see_examples_and_top_customers(client, db, 
     for role in ("analyst", "manager"):
         headers = auth(history[role])
         assert len(client.get("/api/v1/value/clv", headers=headers).json()["top_customers"]) == 20
-        assert marker in client.get("/api/v1/themes/proposals", headers=headers).json()[0]["examples"][0]
-        assert any(marker in str(t["examples"]) for t in client.get("/api/v1/themes", headers=headers).json())
+        assert marker in client.get("/api/v1/themes/proposals", headers=headers).json()["items"][0]["examples"][0]
+        assert any(marker in str(t["examples"]) for t in client.get("/api/v1/themes", headers=headers).json()["items"])
         assert marker in client.get("/api/v1/themes/export", headers=headers).text
     assert login(client, "manager@example.com").status_code == 303
     assert re.search(r"/customers/\d+", client.get("/value").text)

@@ -27,7 +27,7 @@ def _age(days: float):
 def _plant(db) -> None:
     """For each kind: one row just past its period, one just inside it, one unfinished and old."""
     with db.transaction() as s:
-        hook = WebhookSubscription(url="http://127.0.0.1:9/hook", events=["*"], secret="whsec_x")
+        hook = WebhookSubscription(url="http://127.0.0.1:9/hook", events=["*"], secret_sealed="sealed")
         s.add(hook)
         s.flush()
         for label, status, days in (("old", "delivered", 31), ("new", "failed", 29), ("pending", "pending", 90)):
