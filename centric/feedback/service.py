@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
@@ -52,13 +52,6 @@ def record_feedback(session: Session, data: FeedbackIn, user_id: int | None = No
     return FeedbackOut.model_validate(item)
 
 
-class SurveyComment(NamedTuple):
-    """An open-text answer: the question it answers and its text."""
-
-    question_key: str
-    text: str
-
-
 class CommentedResponse(Protocol):
     """What a comment's feedback item takes from its response (a stored one, or a row of an import)."""
 
@@ -81,26 +74,27 @@ class ResponseRef(NamedTuple):
     submitted_at: datetime
 
 
-def survey_comment_row(response: CommentedResponse, comment: SurveyComment, rating: float | None) -> dict[str, Any]:
-    """The feedback row of one open-text answer: same customer, touchpoint and time as its response."""
-    return {
-        "source": "survey", "channel": "survey", "external_id": f"response:{response.id}:{comment.question_key}",
-        "customer_id": response.customer_id, "touchpoint_id": response.touchpoint_id,
-        "response_id": response.id, "text": comment.text, "rating": rating,
-        "occurred_at": response.submitted_at, "created_at": utcnow(),
-    }
+class SurveyComment(NamedTuple):
+    """An open-text answer: its response, the question it answers, its text and the response's headline score."""
+
+    response: CommentedResponse
+    question_key: str
+    text: str
+    rating: float | None
 
 
-def add_survey_comments(session: Session, response: CommentedResponse, comments: Sequence[SurveyComment],
-                        rating: float | None) -> list[int]:
-    """Every open-text answer is also a feedback item on the same customer and touchpoint."""
-    return store_survey_comments(session, [survey_comment_row(response, c, rating) for c in comments])
-
-
-def store_survey_comments(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert comment rows (see :func:`survey_comment_row`) in one statement and announce them."""
-    if not rows:
+def add_survey_comments(session: Session, comments: Sequence[SurveyComment]) -> list[int]:
+    """Every open-text answer is also a feedback item on the same customer, touchpoint and time
+    as its response: inserted in one statement and announced as one :class:`FeedbackStored`."""
+    if not comments:
         return []
+    now = utcnow()
+    rows = [{
+        "source": "survey", "channel": "survey", "external_id": f"response:{c.response.id}:{c.question_key}",
+        "customer_id": c.response.customer_id, "touchpoint_id": c.response.touchpoint_id,
+        "response_id": c.response.id, "text": c.text, "rating": c.rating,
+        "occurred_at": c.response.submitted_at, "created_at": now,
+    } for c in comments]
     table = Feedback.__table__
     ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     publish(session, FeedbackStored(tuple(ids), origin="survey"))

@@ -36,8 +36,7 @@ from centric.feedback.schemas import FeedbackIn
 from centric.feedback.service import (
     ResponseRef,
     SurveyComment,
-    store_survey_comments,
-    survey_comment_row,
+    add_survey_comments,
 )
 from centric.ingest.records import RowError, SourceRow
 from centric.journeys.models import Event, Touchpoint
@@ -346,7 +345,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
     responses = Response.__table__
     ids = list(session.scalars(responses.insert().returning(responses.c.id, sort_by_parameter_order=True), rows))
     answers: list[dict[str, Any]] = []
-    comments: list[dict[str, Any]] = []
+    comments: list[SurveyComment] = []
     for item, response_id in zip(items, ids, strict=True):
         rating = next((a.number for a in item.answers if a.metric == item.values["_kind"]), None)
         response = ResponseRef(response_id, item.customer_id, item.values["touchpoint_id"], item.values["submitted_at"])
@@ -354,7 +353,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
             answers.append({"response_id": response_id, "question_key": a.question_key, "metric": a.metric,
                             "number": a.number, "text": a.text})
             if a.metric == "text" and a.text and a.text.strip():
-                comments.append(survey_comment_row(response, SurveyComment(a.question_key, a.text), rating))
+                comments.append(SurveyComment(response, a.question_key, a.text, rating))
     session.execute(Answer.__table__.insert(), answers)
     rated = tuple(
         RatedAnswer(i.values["submitted_at"], i.values["survey_id"], i.values["touchpoint_id"], i.values["channel"],
@@ -363,5 +362,5 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
     )
     if rated:
         publish(session, AnswersStored(rated))
-    store_survey_comments(session, comments)
+    add_survey_comments(session, comments)
     publish(session, ResponsesStored(tuple(ids), imported=True))

@@ -282,10 +282,8 @@ def store_answers(session: Session, survey: Survey, response: Response, typed: l
     if rated:
         publish_event(session, AnswersStored(rated))
     rating = next((a.number for a in typed if a.metric == survey.kind), rating)
-    comments = [SurveyComment(a.question_key, a.text) for a in typed
-                if a.metric == "text" and a.text and a.text.strip()]
-    if comments:
-        add_survey_comments(session, response, comments, rating)
+    add_survey_comments(session, [SurveyComment(response, a.question_key, a.text, rating) for a in typed
+                                  if a.metric == "text" and a.text and a.text.strip()])
 
 
 def rated_answer(response: Response, answer: TypedAnswer | Answer) -> RatedAnswer:

@@ -42,22 +42,9 @@ class EnrichOutcome:
 
 
 def enrichment_jobs(stored: FeedbackStored) -> list[JobSpec]:
-    """Reaction: one enrichment job per batch of newly stored items."""
-    return jobs_for(stored.ids)
-
-
-def jobs_for(ids: Sequence[int], batch: int = BATCH) -> list[JobSpec]:
-    """The enrichment jobs for ``ids``, ``batch`` items each."""
-    ids = list(ids)
-    return [JobSpec(ENRICH_TASK, {"ids": ids[start:start + batch]}) for start in range(0, len(ids), batch)]
-
-
-def enqueue_enrichment(session: Session, ids: Sequence[int], batch: int = BATCH) -> int:
-    """Queue enrichment jobs for ``ids`` in batches (inside the caller's transaction)."""
-    specs = jobs_for(ids, batch)
-    for spec in specs:
-        enqueue(session, spec.task, spec.payload)
-    return len(specs)
+    """Reaction: one enrichment job per :data:`BATCH` newly stored items."""
+    ids = list(stored.ids)
+    return [JobSpec(ENRICH_TASK, {"ids": ids[start:start + BATCH]}) for start in range(0, len(ids), BATCH)]
 
 
 def schedule_reenrichment(session: Session) -> Job:

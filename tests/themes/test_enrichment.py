@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from centric.events import FeedbackStored, publish
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.feedback.schemas import FeedbackIn
 from centric.feedback.service import record_feedback
@@ -83,7 +84,7 @@ def test_a_failing_item_is_recorded_retried_and_parked_without_spoiling_its_batc
     monkeypatch.setattr(enrichment, "enrich_many", fragile)
     with db.transaction() as s:
         ids = add_items(s, ["Great staff, thank you", "BOOM goes the parser", "Refund took weeks"])
-        enrichment.enqueue_enrichment(s, ids)
+        publish(s, FeedbackStored(tuple(ids)))  # as every ingest path announces new items
     run_jobs(db, job_max_attempts=3)
     with db.reader() as s:
         job = _jobs(s, ENRICH_TASK)[0]
