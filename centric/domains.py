@@ -22,5 +22,6 @@ DOMAINS: tuple[str, ...] = (
     "connectors",
     "themes",
     "insights",
+    "loop",
     "privacy",
 )

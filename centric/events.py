@@ -106,6 +106,36 @@ class CustomerMergeUndone:
     moved: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CaseChange:
+    """One case's changed fields: name → (before, after)."""
+
+    case_id: int
+    fields: Mapping[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class CasesOpened:
+    """Cases were opened (by an alert rule, by hand, or by a chat hand-off)."""
+
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CasesUpdated:
+    """Cases changed (status, owner, priority, root cause…); one event per batch (bulk actions)."""
+
+    changes: tuple[CaseChange, ...]
+
+
+@dataclass(frozen=True)
+class CaseContacted:
+    """Someone contacted the customer of case ``case_id`` (an e-mail, a call): the SLA's first contact."""
+
+    case_id: int
+    at: datetime
+
+
 # --- subscribing and publishing ------------------------------------------------------------
 
 

@@ -13,9 +13,21 @@ from centric.customers.models import (
 from centric.db import Base
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.ingest.models import IdempotencyRecord, ImportRun
-from centric.insights.models import AnswerRollup
+from centric.insights.models import AnswerRollup, CustomerValue
 from centric.jobs.models import Job
 from centric.journeys.models import Event, Journey, Stage, Touchpoint
+from centric.loop.models import (
+    AlertRule,
+    BusinessCalendar,
+    Case,
+    CaseActivity,
+    CaseWatcher,
+    RootCause,
+    RuleMatch,
+    SavedView,
+    SlaEscalation,
+    SlaPolicy,
+)
 from centric.outreach.models import (
     ContactRule,
     ContactSkip,
@@ -35,4 +47,6 @@ __all__ = [
     "Team",
     "Theme", "Touchpoint", "User", "Connector", "Job", "ContactRule", "ContactSkip", "InvitationDelivery",
     "Suppression", "ThemeProposal", "TriggerRule", "WebhookDelivery", "WebhookSubscription",
+    "AlertRule", "BusinessCalendar", "Case", "CaseActivity", "CaseWatcher", "CustomerValue", "RootCause",
+    "RuleMatch", "SavedView", "SlaEscalation", "SlaPolicy",
 ]

@@ -15,6 +15,10 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    # who a breached case escalates to, and how new cases are shared among the members
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", use_alter=True))
+    routing: Mapped[str] = mapped_column(String(20), default="least_loaded")  # least_loaded | round_robin
+    last_assigned_id: Mapped[int | None]  # the round-robin cursor
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

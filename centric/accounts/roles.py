@@ -11,15 +11,21 @@ class Permission(StrEnum):
     WRITE_CUSTOMERS = "customers:write"
     INGEST = "ingest:write"
     EDIT_THEMES = "themes:write"  # the text-analytics taxonomy and discovered themes
-    CONFIGURE = "config:write"
+    READ_CASES = "cases:read"  # cases with the customer's name and words
+    WORK_CASES = "cases:write"  # work own and own team's cases (managers: all)
+    CONFIGURE = "config:write"  # also alert rules, SLA policies, calendars and root-cause codes
     ADMIN_USERS = "users:admin"
 
 
 ROLES: dict[str, frozenset[Permission]] = {
     "viewer": frozenset({Permission.READ_METRICS}),
-    "agent": frozenset({Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST}),
+    "agent": frozenset(
+        {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.READ_CASES,
+         Permission.WORK_CASES}
+    ),
     "analyst": frozenset(
-        {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.EDIT_THEMES}
+        {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.EDIT_THEMES,
+         Permission.READ_CASES}
     ),
     "manager": frozenset(
         {
@@ -28,6 +34,8 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.WRITE_CUSTOMERS,
             Permission.INGEST,
             Permission.EDIT_THEMES,
+            Permission.READ_CASES,
+            Permission.WORK_CASES,
             Permission.CONFIGURE,
         }
     ),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from centric.db import Base
+from centric.db import Base, utcnow
 
 
 class AnswerRollup(Base):
@@ -33,3 +33,21 @@ class AnswerRollup(Base):
     agree: Mapped[int] = mapped_column(default=0)
     total: Mapped[float] = mapped_column(default=0.0)
     total_sq: Mapped[float] = mapped_column(default=0.0)
+
+
+class CustomerValue(Base):
+    """Each customer's expected value and churn risk, as last scored from purchases (BG/NBD + Gamma-Gamma).
+
+    ``clv_band`` and ``risk_band`` (low | medium | high) are terciles of the scored
+    customers, so alert rules, case priorities and revenue-at-risk read one row.
+    """
+
+    __tablename__ = "customer_value"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    clv: Mapped[float] = mapped_column(default=0.0)
+    p_alive: Mapped[float] = mapped_column(default=1.0)
+    churn_risk: Mapped[float] = mapped_column(default=0.0)
+    clv_band: Mapped[str] = mapped_column(String(8), default="low")
+    risk_band: Mapped[str] = mapped_column(String(8), default="low")
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -225,5 +225,7 @@ CanReadCustomers = Annotated[Caller, Depends(require(Permission.READ_CUSTOMERS))
 CanWriteCustomers = Annotated[Caller, Depends(require(Permission.WRITE_CUSTOMERS))]
 CanIngest = Annotated[Caller, Depends(require(Permission.INGEST))]
 CanEditThemes = Annotated[Caller, Depends(require(Permission.EDIT_THEMES))]
+CanReadCases = Annotated[Caller, Depends(require(Permission.READ_CASES))]
+CanWorkCases = Annotated[Caller, Depends(require(Permission.WORK_CASES))]
 CanConfigure = Annotated[Caller, Depends(require(Permission.CONFIGURE))]
 CanAdminUsers = Annotated[Caller, Depends(require(Permission.ADMIN_USERS))]
