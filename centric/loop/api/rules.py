@@ -1,0 +1,7 @@
+"""JSON routes of the closed loop: rules."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["closed loop"])
