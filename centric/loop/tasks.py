@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from centric.loop import alert_jobs, followup_jobs, sla_jobs
+from centric.loop import alert_jobs, followup_jobs, notify, sla_jobs
 
-__all__ = ["alert_jobs", "followup_jobs", "sla_jobs"]
+__all__ = ["alert_jobs", "followup_jobs", "notify", "sla_jobs"]

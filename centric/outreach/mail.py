@@ -20,7 +20,7 @@ class Mail:
     subject: str
     text: str
     html: str
-    unsubscribe_url: str
+    unsubscribe_url: str = ""  # staff notifications have none
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,10 @@ def to_message(mail: Mail, sender: str) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="centric")
-    # RFC 8058 one-click unsubscribe: mail clients show an "Unsubscribe" button.
-    message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if mail.unsubscribe_url:
+        # RFC 8058 one-click unsubscribe: mail clients show an "Unsubscribe" button.
+        message["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     return message
