@@ -28,6 +28,7 @@ from centric.db import Database, utcnow
 from centric.demo.activity import browsing_visits, make_bookings, make_contacts
 from centric.demo.comments import CommentWriter
 from centric.demo.company import JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS
+from centric.demo.loop import build_closed_loop
 from centric.demo.people import make_guests
 from centric.demo.rows import (
     BlockRows,
@@ -79,6 +80,7 @@ class DemoSummary:
     answers: int
     comments: int
     feedback: int
+    cases: int
 
     def __str__(self) -> str:
         counts = ", ".join(f"{f.name.replace('_', ' ')} {getattr(self, f.name):,}" for f in fields(self)[2:])
@@ -114,10 +116,15 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
             _advance_sequences(session, ("customer", "response"))
         report("rollups", 1, 1)
         _enrich_text(session, report)
+        report("closed loop", 0, 1)
+        loop = build_closed_loop(session, end, seed=seed + 4)
+        if db.dialect == "postgresql":
+            _advance_sequences(session, ("case_record",))
+        report("closed loop", 1, 1)
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),
-            surveys=len(SURVEYS), **totals,
+            surveys=len(SURVEYS), cases=loop["cases"], **totals,
         )
 
 
