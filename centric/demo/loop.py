@@ -124,7 +124,7 @@ def add_staff(session: Session) -> Staff:
 
 def add_root_causes(session: Session) -> dict[str, int]:
     """The root-cause code list, linked to the demo's text themes where one fits; code → id."""
-    themes = dict(session.execute(select(Theme.name, Theme.id)).tuples().all())
+    themes = {name: theme_id for name, theme_id in session.execute(select(Theme.name, Theme.id))}
     ids: dict[str, int] = {}
     for position, (code, name, theme, children) in enumerate(ROOT_CAUSES):
         parent = RootCause(code=code, name=name, theme_id=themes.get(theme) if theme else None, position=position)
@@ -207,10 +207,10 @@ def triggers(session: Session, since: datetime, until: datetime) -> list[Trigger
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.submitted_at >= since, Response.submitted_at < until, low)
         .order_by(Response.submitted_at, Response.id)).all()
-    comments = dict(session.execute(
+    comments = {rid: text for rid, text in session.execute(
         select(Feedback.response_id, Feedback.text)
         .where(Feedback.response_id.in_(select(Response.id).where(Response.submitted_at >= since,
-                                                                  Response.submitted_at < until)))).tuples().all())
+                                                                  Response.submitted_at < until))))}
     seen: set[int] = set()
     out = []
     for rid, customer, touchpoint, at, metric, number in rows:

@@ -282,3 +282,21 @@ def test_postgresql_gets_the_same_company_and_keeps_working_after():
         db.dispose()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_closed_loop_is_alive_in_every_state(demo):
+    from centric.loop.models import CASE_STATUSES, AlertRule, Case, CaseActivity, RootCause, SlaPolicy
+
+    db, summary = demo
+    with db.reader() as s:
+        assert summary.cases == _count(s, Case) > 0
+        states = {status for (status,) in s.execute(select(Case.status).distinct())}
+        assert states == set(CASE_STATUSES)
+        assert _count(s, Case, Case.sla_state == "breached") > 0
+        assert _count(s, Case, Case.recovered == "yes") > 0
+        assert _count(s, Case, Case.status == "closed", Case.root_cause_id.is_(None)) == 0  # closing needs a cause
+        assert _count(s, RootCause, RootCause.parent_id.is_not(None)) > 0
+        assert _count(s, AlertRule) >= 4 and _count(s, SlaPolicy) >= 2
+        assert _count(s, CaseActivity, CaseActivity.kind == "contact") > 0
+        # every case's trail starts with its opening
+        assert _count(s, CaseActivity, CaseActivity.kind == "created") == summary.cases
