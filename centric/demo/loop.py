@@ -235,7 +235,9 @@ def simulate_cases(rng: np.random.Generator, sources: Sequence[Trigger], n: int,
         if created >= end:
             created = end - timedelta(minutes=5)
         age_h = (end - created).total_seconds() / 3600
-        if age_h > 14 * 24:  # old cases are mostly done; a few are stuck
+        if k >= n - len(statuses):  # the newest few show every state, however small the demo
+            status = statuses[n - 1 - k]
+        elif age_h > 14 * 24:  # old cases are mostly done; a few are stuck
             status = str(rng.choice(["closed", "resolved", "waiting", "open"], p=[0.88, 0.07, 0.02, 0.03]))
         elif age_h > 72:
             status = str(rng.choice(statuses, p=weights / weights.sum()))
