@@ -16,7 +16,8 @@ import re
 import statistics
 import tempfile
 import time
-from datetime import datetime, time as clock, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 import numpy as np
@@ -47,8 +48,8 @@ def _fill(db: Database, cases: int) -> None:
             if role == "manager":
                 leads[team_id] = user_id
         staff = Staff({}, members, leads)
-        rules = {r.name.split(" ")[0].lower(): r.id for r in session.scalars(select(AlertRule))}
-        rules = {"nps": min(rules.values()), "csat": max(rules.values()), "ces": max(rules.values())}
+        rules = {r.condition["all"][0]["field"]: r.id for r in session.scalars(select(AlertRule))
+                 if r.applies_to == "response"}
         sources = triggers(session, end - timedelta(days=540), end)
         team_of = {tp: team for tp, team in session.execute(select(Touchpoint.id, Touchpoint.owner_team_id)) if team}
         leaves = list(session.scalars(select(RootCause.id).where(RootCause.parent_id.is_not(None))))
