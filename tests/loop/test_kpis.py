@@ -29,8 +29,8 @@ def purchase_history(session, customers: int = 60, seed: int = 0) -> list[int]: 
         ids.append(person.id)
         rate, life, weeks = rng.gamma(1.5, 0.1), rng.exponential(40), 0.0
         while weeks <= min(life, 52):
-            session.add(Event(customer_id=person.id, kind="purchase", occurred_at=start + timedelta(days=int(weeks * 7)),
-                              value=float(rng.gamma(4, 10))))
+            session.add(Event(customer_id=person.id, kind="purchase", value=float(rng.gamma(4, 10)),
+                              occurred_at=start + timedelta(days=int(weeks * 7))))
             weeks += rng.exponential(1 / rate)
     session.flush()
     return ids
