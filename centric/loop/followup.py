@@ -176,12 +176,12 @@ def _resurvey(session: Session, case: Case, days: int) -> int:
 
 # --- reading the follow-up ------------------------------------------------------------------
 
-def invitation_status(session: Session, invitation_ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+def invitation_status(session: Session, invitation_ids: Iterable[int | None]) -> dict[Any, dict[str, Any]]:
     """Status, sending and answer time and the first rated answer of each invitation (two queries)."""
     ids = [i for i in invitation_ids if i]
     if not ids:
         return {}
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[Any, dict[str, Any]] = {}
     for invitation, delivery, key in session.execute(
             select(Invitation, InvitationDelivery, Survey.key).join(Survey, Survey.id == Invitation.survey_id)
             .outerjoin(InvitationDelivery, InvitationDelivery.invitation_id == Invitation.id)
@@ -197,7 +197,7 @@ def invitation_status(session: Session, invitation_ids: Iterable[int | None]) ->
                    Answer.metric.in_(("nps", "csat", "ces", "rating"))).order_by(Response.id, Answer.id)):
         entry = found[invitation_id]
         if entry["score"] is None:
-            entry.update(metric=metric, score=float(number), status="answered")
+            entry.update(metric=metric, score=number, status="answered")
     return found
 
 
