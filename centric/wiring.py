@@ -12,6 +12,7 @@ from __future__ import annotations
 from centric.events import (
     AnswersRetracted,
     AnswersStored,
+    CasesUpdated,
     CustomerMergeUndone,
     CustomersMerged,
     EventsRecorded,
@@ -24,6 +25,7 @@ from centric.events import (
 from centric.feedback.service import feedback_follows_merge, feedback_follows_undo
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.service import events_follow_merge, events_follow_undo
+from centric.loop.followup import resolution_jobs
 from centric.outreach.triggers import on_events_recorded
 from centric.surveys.service import responses_follow_merge, responses_follow_undo
 from centric.themes.enrichment import enrichment_jobs
@@ -48,4 +50,6 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomerMergeUndone, events_follow_undo),
     now(CustomerMergeUndone, responses_follow_undo),
     now(CustomerMergeUndone, feedback_follows_undo),
+    # A resolved case's customer gets the recovery survey and, N days later, the original one again.
+    later(CasesUpdated, resolution_jobs),
 )

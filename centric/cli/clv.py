@@ -8,11 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from centric.cli.common import console, spreadsheet_safe
+from centric.cli.common import console, errors_as_messages, open_db, spreadsheet_safe
 from centric.errors import Invalid
-from centric.insights.value import PurchaseLog, file_line_message, fit_clv
+from centric.insights.value import (
+    PurchaseLog,
+    file_line_message,
+    fit_clv,
+    purchases_from_events,
+    score_customer_values,
+)
 
 app = typer.Typer(help="Customer lifetime value (BG/NBD + Gamma-Gamma).", no_args_is_help=True)
 
@@ -94,3 +101,21 @@ def fit(
                   f"total {c['total']:,.0f}")
     if output:
         console.print(f"per-customer predictions written to {output}")
+
+
+@app.command("score")
+def score(
+    horizon_months: int = typer.Option(12, min=1, max=120, help="CLV horizon"),
+    segment: str | None = typer.Option(None, help="score only this segment's customers"),
+) -> None:
+    """Score every purchasing customer (CLV, churn risk, bands) from the purchase events in the database."""
+    db = open_db()
+    with errors_as_messages(), db.transaction() as session:
+        log = purchases_from_events(session, segment=segment)
+        console.print(f"fitting BG/NBD + Gamma-Gamma on {log.size:,} purchases …")
+        with Progress(TextColumn("storing scores"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+            task = bar.add_task("scores", total=None)
+            result = score_customer_values(session, log, horizon_months=horizon_months,
+                                           progress=lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(f"scored {result.scored:,} customers ({result.created:,} for the first time); "
+                  f"mean {horizon_months}-month CLV {result.report.value.mean.value:.2f}")

@@ -7,17 +7,19 @@ the ``event`` table) into their inputs and their results into plain reports.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from centric.customers.models import Customer, CustomerSegment, Segment
-from centric.db import in_chunks
+from centric.db import in_chunks, utcnow
 from centric.errors import Invalid
+from centric.insights.models import CustomerValue
 from centric.journeys.models import Event
 from centric.stats import (
     BgNbdFit,
@@ -139,6 +141,72 @@ def purchases_from_events(session: Session, kinds: tuple[str, ...] = PURCHASE_KI
     ids, moments, values = zip(*rows, strict=True)
     return PurchaseLog(np.asarray(ids), np.asarray(moments, dtype="datetime64[D]"),
                        np.asarray(values, dtype=np.float64))
+
+
+BANDS = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class ValueScoring:
+    """What :func:`score_customer_values` stored: how many customers, and the fitted report."""
+
+    scored: int
+    created: int
+    report: ClvReport
+
+
+def tercile_bands(values: NDArray[np.float64]) -> list[str]:
+    """low | medium | high by tercile of rank (ties share the average rank, so equal values share a band)."""
+    n = values.shape[0]
+    if n == 0:
+        return []
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(n, dtype=np.float64)
+    ranks[order] = np.arange(n, dtype=np.float64)
+    for value in np.unique(values):  # average the ranks of ties
+        tied = values == value
+        ranks[tied] = ranks[tied].mean()
+    return [BANDS[min(2, int(3 * rank / n))] for rank in ranks]
+
+
+def score_customer_values(session: Session, log: PurchaseLog, *, horizon_months: int = 12,
+                          progress: Callable[[int, int], None] | None = None) -> ValueScoring:
+    """Fit BG/NBD + Gamma-Gamma on ``log`` and upsert one :class:`CustomerValue` row per customer.
+
+    ``clv`` is the discounted ``horizon_months`` value, ``p_alive`` the BG/NBD probability
+    that the customer is still active, ``churn_risk = 1 − p_alive``; the bands are
+    terciles of the scored customers. Customers of the log that no longer exist (or ids
+    that are not customer ids, as in a file) are left out. ``progress(done, total)`` is
+    called after each chunk written.
+    """
+    report = fit_clv(log, horizon_months=horizon_months)
+    try:
+        ids = np.asarray([int(c) for c in report.customer_ids])
+    except (TypeError, ValueError):
+        raise Invalid("scoring needs the database's numeric customer ids", field="customer_id") from None
+    clv = np.asarray(report.value.clv, dtype=np.float64)
+    alive = np.asarray(report.probability_alive, dtype=np.float64)
+    clv_bands, risk_bands = tercile_bands(clv), tercile_bands(1.0 - alive)
+    rows = {int(cid): {"customer_id": int(cid), "clv": float(v), "p_alive": float(pa), "churn_risk": float(1.0 - pa),
+                       "clv_band": cb, "risk_band": rb}
+            for cid, v, pa, cb, rb in zip(ids, clv, alive, clv_bands, risk_bands, strict=True)}
+    now, done, created, scored = utcnow(), 0, 0, 0
+    for chunk in in_chunks(sorted(rows)):
+        known = set(session.scalars(select(Customer.id).where(Customer.id.in_(chunk))))
+        present = set(session.scalars(select(CustomerValue.customer_id).where(CustomerValue.customer_id.in_(chunk))))
+        fresh = [{**rows[c], "scored_at": now} for c in chunk if c in known and c not in present]
+        stale = [{**rows[c], "scored_at": now} for c in chunk if c in present]
+        if fresh:
+            session.execute(insert(CustomerValue), fresh)
+        if stale:
+            session.execute(update(CustomerValue), stale)
+        created += len(fresh)
+        scored += len(fresh) + len(stale)
+        done += len(chunk)
+        if progress:
+            progress(done, len(rows))
+    session.flush()
+    return ValueScoring(scored, created, report)
 
 
 _ROW = re.compile(r"\brow (\d+)\b")

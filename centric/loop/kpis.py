@@ -1,0 +1,146 @@
+"""Loop KPIs for a date range (cases created in it) and optionally one team, each with its interval.
+
+A constant number of SQL aggregates (durations are binned to whole minutes in SQL, so
+quantiles need one row per distinct minute, not per case); the statistics come from
+:mod:`centric.stats`. No customer data leaves this module: viewers may read it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from centric.accounts.models import Team
+from centric.customers.models import CustomerSegment
+from centric.db import as_utc, utcnow
+from centric.errors import Invalid
+from centric.loop.kpi_schemas import Interval, LoopKpis, TeamSla, Uplift
+from centric.loop.models import Case
+from centric.stats.loop import matched_uplift, quantile_estimate
+from centric.stats.proportions import proportion_estimate
+from centric.stats.scales import DETRACTOR_MAX
+from centric.surveys.models import Answer, Response
+
+DEFAULT_DAYS = 90
+CONTACT_WITHIN_MIN = 48 * 60
+CLOSED = ("resolved", "closed")
+UPLIFT_CAVEAT = (
+    "Observational, matched comparison, not a randomised experiment: contacted customers are compared with "
+    "customers of the same original score, segment and touchpoint whose case had no contact before they "
+    "answered again. It removes differences in those three only; whoever chose whom to contact may have "
+    "picked customers more (or less) likely to recover, which this cannot rule out.")
+
+
+def minutes_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """``later − earlier`` in minutes, in the session's SQL dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier) / 60.0
+    return (func.julianday(later) - func.julianday(earlier)) * 1440.0
+
+
+def date_range(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:
+    """The range asked for (UTC), by default the last :data:`DEFAULT_DAYS` days; empty ranges are refused."""
+    end = as_utc(until) if until else utcnow()
+    start = as_utc(since) if since else end - timedelta(days=DEFAULT_DAYS)
+    if start >= end:
+        raise Invalid("since must be before until", field="since")
+    return start, end
+
+
+def loop_kpis(session: Session, *, since: datetime | None = None, until: datetime | None = None,
+              team_id: int | None = None) -> LoopKpis:
+    start, end = date_range(since, until)
+    scope = [Case.created_at >= start.replace(tzinfo=None), Case.created_at < end.replace(tzinfo=None),
+             Case.merged_into_id.is_(None)]
+    if team_id is not None:
+        scope.append(Case.team_id == team_id)
+    closed = Case.status.in_(CLOSED)
+    detractor = and_(Case.metric == "nps", Case.score <= DETRACTOR_MAX)
+    to_contact = minutes_between(session, Case.first_contact_at, Case.created_at)
+    finished_at = func.coalesce(Case.resolved_at, Case.closed_at)
+    to_close = minutes_between(session, finished_at, Case.created_at)
+
+    def count_if(*conditions: Any) -> Any:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    totals = session.execute(select(
+        func.count(), count_if(detractor), count_if(detractor, Case.first_contact_at.is_not(None),
+                                                    to_contact <= CONTACT_WITHIN_MIN),
+        count_if(closed), count_if(closed, Case.root_cause_id.is_not(None)),
+        count_if(closed, Case.recovered.in_(("yes", "no"))), count_if(closed, Case.recovered == "yes"),
+    ).where(*scope)).one()
+    n, detractors, contacted, n_closed, with_cause, known, recovered = (int(v) for v in totals)
+
+    met = count_if(finished_at <= Case.resolution_due_at)
+    sla_rows = session.execute(
+        select(Case.team_id, Team.name, func.count(), met).outerjoin(Team, Team.id == Case.team_id)
+        .where(*scope, closed, Case.resolution_due_at.is_not(None), finished_at.is_not(None))
+        .group_by(Case.team_id, Team.name).order_by(Team.name)).all()
+    by_team = [TeamSla(team_id=t, team=name or "no team", hit_rate=_share(int(k), int(h)))
+               for t, name, k, h in sla_rows]
+
+    return LoopKpis(
+        since=start, until=end, team_id=team_id, cases=n,
+        detractors_contacted_48h=_share(detractors, contacted),
+        first_contact_median_h=_quantile(session, to_contact, 0.5, *scope, Case.first_contact_at.is_not(None)),
+        first_contact_p90_h=_quantile(session, to_contact, 0.9, *scope, Case.first_contact_at.is_not(None)),
+        close_median_h=_quantile(session, to_close, 0.5, *scope, closed, finished_at.is_not(None)),
+        close_p90_h=_quantile(session, to_close, 0.9, *scope, closed, finished_at.is_not(None)),
+        sla_hit_rate=_share(sum(int(r[2]) for r in sla_rows), sum(int(r[3]) for r in sla_rows)),
+        sla_hit_rate_by_team=by_team,
+        closed_with_root_cause=_share(n_closed, with_cause),
+        recovery_rate=_share(known, recovered),
+        resurvey_uplift=_uplift(session, scope),
+    )
+
+
+def _share(n: int, successes: int) -> Interval:
+    est = proportion_estimate(n, successes)
+    return Interval(value=est.value, low=est.low, high=est.high, n=est.n, method="Wilson score interval, %")
+
+
+def _quantile(session: Session, minutes: ColumnElement[Any], p: float, *where: Any) -> Interval:
+    """The p-quantile of a duration in hours, from a histogram of whole minutes (one query)."""
+    binned = func.round(minutes)
+    rows = session.execute(select(binned, func.count()).where(*where).group_by(binned)).all()
+    est = quantile_estimate([float(m) for m, _ in rows], p, counts=[int(c) for _, c in rows])
+
+    def hours(value: float | None) -> float | None:
+        return None if value is None else value / 60.0
+
+    return Interval(value=hours(est.value), low=hours(est.low), high=hours(est.high), n=est.n,
+                    method=f"order-statistic interval (Conover), hours; coverage {est.coverage or 0:.3f}")
+
+
+def _uplift(session: Session, scope: list[Any]) -> Uplift:
+    """Change from the case's score to the customer's next answer of the same survey and metric."""
+    original, later = aliased(Response), aliased(Response)
+    segment = (select(CustomerSegment.customer_id, func.min(CustomerSegment.segment_id).label("segment_id"))
+               .group_by(CustomerSegment.customer_id).subquery())
+    rows = session.execute(
+        select(Case.id, Case.score, Case.touchpoint_id, segment.c.segment_id, Case.first_contact_at,
+               later.submitted_at, Answer.number)
+        .join(original, original.id == Case.response_id)
+        .join(later, and_(later.customer_id == original.customer_id, later.survey_id == original.survey_id,
+                          later.submitted_at > original.submitted_at))
+        .join(Answer, and_(Answer.response_id == later.id, Answer.metric == Case.metric))
+        .outerjoin(segment, segment.c.customer_id == Case.customer_id)
+        .where(*scope, Case.score.is_not(None), Answer.number.is_not(None))
+        .order_by(Case.id, later.submitted_at, later.id)).all()
+    treated: list[tuple[Any, float]] = []
+    control: list[tuple[Any, float]] = []
+    seen: set[int] = set()
+    for case_id, score, touchpoint, segment_id, contacted_at, answered_at, number in rows:
+        if case_id in seen:  # only the first later answer counts
+            continue
+        seen.add(case_id)
+        arm = treated if contacted_at is not None and contacted_at <= answered_at else control
+        arm.append(((float(score), segment_id, touchpoint), float(number) - float(score)))
+    result = matched_uplift(treated, control)
+    return Uplift(difference=result.difference, low=result.low, high=result.high, n_contacted=result.n_treated,
+                  n_not_contacted=result.n_control, strata=result.strata,
+                  contacted_without_match=result.unmatched_treated, naive_difference=result.naive_difference,
+                  method=result.method + " on original score, segment and touchpoint", caveat=UPLIFT_CAVEAT)
