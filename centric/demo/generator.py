@@ -117,6 +117,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         report("rollups", 1, 1)
         _enrich_text(session, report)
         report("closed loop", 0, 1)
+        _score_customers(session)
         loop = build_closed_loop(session, end, seed=seed + 4)
         if db.dialect == "postgresql":
             _advance_sequences(session, ("case_record",))
@@ -172,6 +173,15 @@ def _enrich_text(session: Session, report: Progress, batch: int = 2_000) -> None
         results = enrich_many([text for _, text in chunk], current.taxonomy)
         write_enrichments(session, [(item_id, r) for (item_id, _), r in zip(chunk, results, strict=True)], current)
         report("text", min(start + batch, len(rows)), len(rows))
+
+
+def _score_customers(session: Session) -> None:
+    """Each guest's CLV and churn risk from their bookings (alert rules and case priorities read them)."""
+    from centric.insights.value import purchases_from_events, score_customer_values
+
+    log = purchases_from_events(session)
+    if len(np.unique(log.customer_ids)) >= 50:  # too few buyers to fit the models: priorities fall back to severity
+        score_customer_values(session, log)
 
 
 def _next_id(session: Session, table: Table) -> int:
