@@ -19,6 +19,7 @@ from centric.loop.cases import CaseDraft, log_contact, open_cases
 from centric.loop.models import Case, CaseActivity, SlaEscalation
 from centric.loop.sla_jobs import fire
 from centric.loop.sla_schemas import CalendarIn, EscalationStep, PolicyIn, PolicyPatch
+from tests.api.conftest import auth
 from tests.factories import make_user
 
 MONDAY = datetime(2024, 6, 10, 10, 0)  # naive UTC, as stored
@@ -201,3 +202,37 @@ def test_timers_fire_once_through_the_in_process_worker(db):
         assert _escalations(s) == [("first_contact", "breached", 0, "notify_owner")]
         assert _jobs(s, "loop.notify") == 1
         assert s.get(Case, case_id).sla_state == "breached"
+
+
+# --- the JSON API --------------------------------------------------------------------------------
+
+
+def test_managers_configure_slas_and_agents_read_a_case_s_clocks(client, tokens, db):
+    manager, agent, viewer = (auth(tokens[role]) for role in ("manager", "agent", "viewer"))
+    office = client.post("/api/v1/sla/calendars", headers=manager, json={
+        "name": "Office", "timezone": "Europe/London", "periods": {"mon": [["09:00", "17:00"]]},
+        "holiday_country": "GB", "holiday_subdivision": "ENG", "extra_holidays": ["2024-12-24"]})
+    assert office.status_code == 201, office.text
+    policy = client.post("/api/v1/sla/policies", headers=manager, json={
+        "name": "Default", "calendar_id": office.json()["id"], "first_contact_minutes": 60,
+        "escalation": [{"when": "breached", "target": "first_contact", "action": "notify_owner"}]})
+    assert policy.status_code == 201, policy.text
+    assert client.post("/api/v1/sla/policies", headers=agent, json={"name": "Mine"}).status_code == 403
+    assert client.get("/api/v1/sla/policies", headers=viewer).status_code == 403
+    listed = client.get("/api/v1/sla/policies", headers=agent).json()
+    assert listed["total"] == 1 and listed["items"][0]["escalation"][0]["action"] == "notify_owner"
+    bad = client.post("/api/v1/sla/calendars", headers=manager,
+                      json={"name": "Mars", "timezone": "Mars/Base", "periods": {"mon": [["09:00", "17:00"]]}})
+    assert bad.status_code == 422 and "timezone" in bad.text
+    patched = client.patch(f"/api/v1/sla/policies/{policy.json()['id']}", headers=manager,
+                           json={"first_contact_minutes": 120})
+    assert patched.json()["first_contact_minutes"] == 120 and patched.json()["version"] == 2
+    with db.transaction() as s:
+        case_id = open_cases(s, [CaseDraft(title="Cold room", source="manual")])[0].id
+    body = client.get(f"/api/v1/cases/{case_id}/sla", headers=agent).json()
+    assert body["policy_name"] == "Default" and body["clocks"][0]["target"] == "first_contact"
+    assert 0 < body["clocks"][0]["minutes_left"] <= 120 and body["escalations"] == []
+    assert client.get("/api/v1/cases/999999/sla", headers=agent).status_code == 404
+    assert client.delete(f"/api/v1/sla/calendars/{office.json()['id']}", headers=manager).status_code == 409
+    assert client.delete(f"/api/v1/sla/policies/{policy.json()['id']}", headers=manager).status_code == 204
+    assert client.get(f"/api/v1/sla/policies/{policy.json()['id']}", headers=agent).json()["active"] is False
