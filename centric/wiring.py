@@ -12,6 +12,8 @@ from __future__ import annotations
 from centric.events import (
     AnswersRetracted,
     AnswersStored,
+    CaseContacted,
+    CasesOpened,
     CasesUpdated,
     CustomerMergeUndone,
     CustomersMerged,
@@ -26,6 +28,7 @@ from centric.feedback.service import feedback_follows_merge, feedback_follows_un
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.service import events_follow_merge, events_follow_undo
 from centric.loop.followup import resolution_jobs
+from centric.loop.sla import on_case_contacted, on_cases_opened, on_cases_updated
 from centric.outreach.triggers import on_events_recorded
 from centric.surveys.service import responses_follow_merge, responses_follow_undo
 from centric.themes.enrichment import enrichment_jobs
@@ -52,4 +55,8 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomerMergeUndone, feedback_follows_undo),
     # A resolved case's customer gets the recovery survey and, N days later, the original one again.
     later(CasesUpdated, resolution_jobs),
+    # SLA clocks: start on opening, pause/resume/restart/re-choose on changes, first contact meets a target.
+    now(CasesOpened, on_cases_opened),
+    now(CasesUpdated, on_cases_updated),
+    now(CaseContacted, on_case_contacted),
 )
