@@ -180,7 +180,7 @@ def _score_customers(session: Session) -> None:
     from centric.insights.value import purchases_from_events, score_customer_values
 
     log = purchases_from_events(session)
-    if len(np.unique(log.customer_ids)) >= 50:  # too few buyers to fit the models: priorities fall back to severity
+    if len(np.unique(log.customer_ids)) >= 500:  # fewer buyers fit unstable models: priorities use severity
         score_customer_values(session, log)
 
 
