@@ -29,7 +29,7 @@ from centric.accounts.service import hash_password
 from centric.config import Settings
 from centric.db import Database, utcnow
 from centric.demo import generate_demo
-from centric.demo.loop import Staff, simulate_cases, triggers, write
+from centric.demo.loop import Staff, policy_calendars, simulate_cases, triggers, write
 from centric.journeys.models import Touchpoint
 from centric.loop.models import AlertRule, Case, CaseActivity, RootCause, SlaPolicy
 from centric.web.app import create_app
@@ -56,7 +56,7 @@ def _fill(db: Database, cases: int) -> None:
         policies = list(session.scalars(select(SlaPolicy).order_by(SlaPolicy.position)))
         first_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
         rows = simulate_cases(np.random.default_rng(3), sources, cases, end, staff, rules, leaves, policies, team_of,
-                              first_id)
+                              first_id, policy_calendars(session, policies))
         write(session, Case.__table__, rows.cases)
         write(session, CaseActivity.__table__, rows.activities)
         if db.dialect == "postgresql":

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from centric.accounts.models import Team, User
 from centric.accounts.service import hash_password
 from centric.feedback.models import Feedback, Theme
+from centric.loop.calendar import Calendar, add_business_minutes
 from centric.loop.models import (
     AlertRule,
     BusinessCalendar,
@@ -30,6 +31,7 @@ from centric.loop.models import (
     RuleMatch,
     SlaPolicy,
 )
+from centric.loop.sla import calendar_of
 from centric.surveys.models import Answer, Response, Survey
 
 STAFF: dict[str, tuple[str, ...]] = {
@@ -223,8 +225,14 @@ def triggers(session: Session, since: datetime, until: datetime) -> list[Trigger
 
 def simulate_cases(rng: np.random.Generator, sources: Sequence[Trigger], n: int, end: datetime, staff: Staff,
                    rules: dict[str, int], root_causes: Sequence[int], policies: Sequence[SlaPolicy],
-                   team_of: dict[int, int], first_id: int) -> LoopRows:
-    """``n`` cases (cycling through ``sources``) with their lifecycle up to ``end``, as rows."""
+                   team_of: dict[int, int], first_id: int,
+                   calendars: dict[int, Calendar | None] | None = None) -> LoopRows:
+    """``n`` cases (cycling through ``sources``) with their lifecycle up to ``end``, as rows.
+
+    Due times come from the SLA engine's business calendars (``calendars``: policy id →
+    its working hours; 24×7 when absent).
+    """
+    calendars = calendars or {}
     out = LoopRows()
     statuses = list(STATUSES_WEIGHTS)
     weights = np.array(list(STATUSES_WEIGHTS.values()))
@@ -249,10 +257,9 @@ def simulate_cases(rng: np.random.Generator, sources: Sequence[Trigger], n: int,
         team_id = team_of.get(source.touchpoint_id or 0)
         members = staff.members.get(team_id or 0, [])
         owner = int(rng.choice(members)) if members and (status != "new" or rng.random() < 0.5) else None
-        first_due = created + timedelta(minutes=policy.first_contact_minutes or 0) * (1 if policy.calendar_id is None
-                                                                                     else 2.2)
-        resolution_due = created + timedelta(minutes=policy.resolution_minutes or 0) * (1 if policy.calendar_id is None
-                                                                                       else 2.6)
+        hours = calendars.get(policy.id)
+        first_due = add_business_minutes(created, policy.first_contact_minutes or 0, hours).replace(tzinfo=None)
+        resolution_due = add_business_minutes(created, policy.resolution_minutes or 0, hours).replace(tzinfo=None)
         contact_h = float(rng.lognormal(np.log(6), 1.0))
         contacted = status not in ("new",) and rng.random() < 0.93
         first_contact = created + timedelta(hours=contact_h) if contacted else None
@@ -340,6 +347,12 @@ def _trail(rng: np.random.Generator, rows: list[dict[str, Any]], case_id: int, c
         add(closed, "status", owner, status_from="resolved", status_to="closed")
 
 
+def policy_calendars(session: Session, policies: Sequence[SlaPolicy]) -> dict[int, Calendar | None]:
+    """Each policy's working hours, as the SLA engine reads them."""
+    return {p.id: calendar_of(session.get(BusinessCalendar, p.calendar_id) if p.calendar_id else None)
+            for p in policies}
+
+
 def write(session: Session, table: Table, rows: list[dict[str, Any]], chunk: int = 5_000) -> None:
     for offset in range(0, len(rows), chunk):
         session.execute(table.insert(), rows[offset:offset + chunk])
@@ -361,7 +374,8 @@ def build_closed_loop(session: Session, end: datetime, *, seed: int = 11, days: 
     team_of = {tp: team for tp, team in session.execute(select(Touchpoint.id, Touchpoint.owner_team_id)) if team}
     first_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
     leaves = [cid for code, cid in root_ids.items() if "/" in code]
-    rows = simulate_cases(rng, sources, cases or len(sources), end, staff, rules, leaves, policies, team_of, first_id)
+    rows = simulate_cases(rng, sources, cases or len(sources), end, staff, rules, leaves, policies, team_of, first_id,
+                          policy_calendars(session, policies))
     write(session, Case.__table__, rows.cases)
     write(session, CaseActivity.__table__, rows.activities)
     write(session, RuleMatch.__table__, rows.matches[:len(sources)])
