@@ -119,8 +119,10 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         report("closed loop", 0, 1)
         _score_customers(session)
         loop = build_closed_loop(session, end, seed=seed + 4)
+        if loop.get("resurveys"):
+            rollups.rebuild(session)  # the re-survey answers count in the dashboards too
         if db.dialect == "postgresql":
-            _advance_sequences(session, ("case_record",))
+            _advance_sequences(session, ("case_record", "response", "invitation"))
         report("closed loop", 1, 1)
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),

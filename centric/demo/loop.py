@@ -8,6 +8,7 @@ and written in bulk, like the rest of the demo.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from centric.loop.models import (
     SlaPolicy,
 )
 from centric.loop.sla import calendar_of
-from centric.surveys.models import Answer, Response, Survey
+from centric.surveys.models import Answer, Invitation, Response, Survey
 
 STAFF: dict[str, tuple[str, ...]] = {
     "Front Office": ("Maria Lopez", "Tom Becker", "Aiko Tanaka"),
@@ -90,6 +91,8 @@ class Trigger:
     metric: str
     score: float
     verbatim: str
+    survey_id: int = 0
+    version_id: int = 0
 
 
 @dataclass
@@ -97,6 +100,9 @@ class LoopRows:
     cases: list[dict[str, Any]] = field(default_factory=list)
     activities: list[dict[str, Any]] = field(default_factory=list)
     matches: list[dict[str, Any]] = field(default_factory=list)
+    invitations: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
 
 
 def add_staff(session: Session) -> Staff:
@@ -205,7 +211,7 @@ def triggers(session: Session, since: datetime, until: datetime) -> list[Trigger
         | ((Answer.metric == "ces") & (Answer.number >= 5))
     rows = session.execute(
         select(Response.id, Response.customer_id, Response.touchpoint_id, Response.submitted_at, Answer.metric,
-               Answer.number)
+               Answer.number, Response.survey_id, Response.version_id)
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.submitted_at >= since, Response.submitted_at < until, low)
         .order_by(Response.submitted_at, Response.id)).all()
@@ -215,24 +221,27 @@ def triggers(session: Session, since: datetime, until: datetime) -> list[Trigger
                                                                   Response.submitted_at < until))))}
     seen: set[int] = set()
     out = []
-    for rid, customer, touchpoint, at, metric, number in rows:
+    for rid, customer, touchpoint, at, metric, number, survey, version in rows:
         if rid in seen:
             continue
         seen.add(rid)
-        out.append(Trigger(rid, customer, touchpoint, at, metric, float(number or 0), comments.get(rid, "")))
+        out.append(Trigger(rid, customer, touchpoint, at, metric, float(number or 0), comments.get(rid, ""), survey,
+                           version))
     return out
 
 
 def simulate_cases(rng: np.random.Generator, sources: Sequence[Trigger], n: int, end: datetime, staff: Staff,
                    rules: dict[str, int], root_causes: Sequence[int], policies: Sequence[SlaPolicy],
                    team_of: dict[int, int], first_id: int,
-                   calendars: dict[int, Calendar | None] | None = None) -> LoopRows:
+                   calendars: dict[int, Calendar | None] | None = None,
+                   first_ids: dict[str, int] | None = None) -> LoopRows:
     """``n`` cases (cycling through ``sources``) with their lifecycle up to ``end``, as rows.
 
     Due times come from the SLA engine's business calendars (``calendars``: policy id →
     its working hours; 24×7 when absent).
     """
     calendars = calendars or {}
+    ids = dict(first_ids or {"response": 0, "invitation": 0})
     out = LoopRows()
     statuses = list(STATUSES_WEIGHTS)
     weights = np.array(list(STATUSES_WEIGHTS.values()))
@@ -261,7 +270,7 @@ def simulate_cases(rng: np.random.Generator, sources: Sequence[Trigger], n: int,
         first_due = add_business_minutes(created, policy.first_contact_minutes or 0, hours).replace(tzinfo=None)
         resolution_due = add_business_minutes(created, policy.resolution_minutes or 0, hours).replace(tzinfo=None)
         contact_h = float(rng.lognormal(np.log(6), 1.0))
-        contacted = status not in ("new",) and rng.random() < 0.93
+        contacted = status not in ("new",) and rng.random() < 0.8
         first_contact = created + timedelta(hours=contact_h) if contacted else None
         if first_contact is not None and first_contact >= end:
             first_contact, contacted = None, False
@@ -304,7 +313,40 @@ def simulate_cases(rng: np.random.Generator, sources: Sequence[Trigger], n: int,
                             "retroactive": False, "matched_at": created})
         _trail(rng, out.activities, case_id, created, owner, team_id, status, first_contact, resolved_at, closed_at,
                root, recovered, breached, staff.leads.get(team_id or 0))
+        if resolved_at is not None and ids["response"] and source.customer_id is not None:
+            _resurvey(rng, out, ids, source, resolved_at, end, contacted, recovered)
     return out
+
+
+RESURVEY_DAYS = 30
+SCALE = {"nps": (0, 10, 1.0), "csat": (1, 5, 0.4), "ces": (1, 7, -0.5)}  # low, high, points per NPS point
+
+
+def _resurvey(rng: np.random.Generator, out: LoopRows, ids: dict[str, int], source: Trigger, resolved: datetime,
+              end: datetime, contacted: bool, recovered: str) -> None:
+    """The original question asked again ``RESURVEY_DAYS`` after resolution, answered by about half."""
+    sent = resolved + timedelta(days=RESURVEY_DAYS)
+    answered = sent + timedelta(hours=float(rng.uniform(2, 72)))
+    if answered >= end or rng.random() > 0.55:
+        return
+    case = out.cases[-1]
+    invitation_id, response_id = ids["invitation"], ids["response"]
+    ids["invitation"] += 1
+    ids["response"] += 1
+    case["resurvey_invitation_id"] = invitation_id
+    gain = (3.2 if recovered == "yes" else 1.2) if contacted else 0.6
+    low, high, per_point = SCALE.get(source.metric, SCALE["nps"])
+    score = float(np.clip(round(source.score + per_point * (gain + rng.normal(0, 1.6))), low, high))
+    out.invitations.append({"id": invitation_id, "survey_id": source.survey_id, "customer_id": source.customer_id,
+                            "channel": "email", "token_hash": hashlib.sha256(f"resurvey:{case['id']}".encode())
+                            .hexdigest(), "created_at": resolved, "sent_at": sent, "opened_at": answered,
+                            "answered_at": answered})
+    out.responses.append({"id": response_id, "survey_id": source.survey_id, "version_id": source.version_id,
+                          "customer_id": source.customer_id, "invitation_id": invitation_id,
+                          "touchpoint_id": source.touchpoint_id, "channel": "email", "locale": "en",
+                          "submitted_at": answered, "completed": True, "created_at": answered})
+    out.answers.append({"response_id": response_id, "question_key": source.metric, "metric": source.metric,
+                        "number": score, "text": None})
 
 
 def _title(source: Trigger) -> str:
@@ -358,7 +400,7 @@ def write(session: Session, table: Table, rows: list[dict[str, Any]], chunk: int
         session.execute(table.insert(), rows[offset:offset + chunk])
 
 
-def build_closed_loop(session: Session, end: datetime, *, seed: int = 11, days: int = 150,
+def build_closed_loop(session: Session, end: datetime, *, seed: int = 11, days: int = 365,
                       cases: int | None = None) -> dict[str, int]:
     """Staff, root causes, SLAs, rules and the cases of the last ``days`` (or ``cases`` of them, cycling)."""
     from centric.journeys.models import Touchpoint
@@ -374,10 +416,16 @@ def build_closed_loop(session: Session, end: datetime, *, seed: int = 11, days: 
     team_of = {tp: team for tp, team in session.execute(select(Touchpoint.id, Touchpoint.owner_team_id)) if team}
     first_id = (session.scalar(select(func.max(Case.id))) or 0) + 1
     leaves = [cid for code, cid in root_ids.items() if "/" in code]
+    first_ids = {"response": (session.scalar(select(func.max(Response.id))) or 0) + 1,
+                 "invitation": (session.scalar(select(func.max(Invitation.id))) or 0) + 1}
     rows = simulate_cases(rng, sources, cases or len(sources), end, staff, rules, leaves, policies, team_of, first_id,
-                          policy_calendars(session, policies))
+                          policy_calendars(session, policies), first_ids)
+    # the re-surveys first: cases point at their invitations
+    write(session, Invitation.__table__, rows.invitations)
+    write(session, Response.__table__, rows.responses)
+    write(session, Answer.__table__, rows.answers)
     write(session, Case.__table__, rows.cases)
     write(session, CaseActivity.__table__, rows.activities)
     write(session, RuleMatch.__table__, rows.matches[:len(sources)])
     return {"cases": len(rows.cases), "activities": len(rows.activities), "rules": len(rules),
-            "root_causes": len(root_ids)}
+            "root_causes": len(root_ids), "resurveys": len(rows.responses)}
