@@ -12,6 +12,8 @@ from __future__ import annotations
 from centric.events import (
     AnswersRetracted,
     AnswersStored,
+    CasesOpened,
+    CasesUpdated,
     CustomerMergeUndone,
     CustomersMerged,
     EventsRecorded,
@@ -24,6 +26,8 @@ from centric.events import (
 from centric.feedback.service import feedback_follows_merge, feedback_follows_undo
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.service import events_follow_merge, events_follow_undo
+from centric.loop.cases import cases_follow_merge, cases_follow_undo
+from centric.loop.inbox import announce_opened, announce_updated
 from centric.outreach.triggers import on_events_recorded
 from centric.surveys.service import responses_follow_merge, responses_follow_undo
 from centric.themes.enrichment import enrichment_jobs
@@ -48,4 +52,9 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomerMergeUndone, events_follow_undo),
     now(CustomerMergeUndone, responses_follow_undo),
     now(CustomerMergeUndone, feedback_follows_undo),
+    now(CustomersMerged, cases_follow_merge),
+    now(CustomerMergeUndone, cases_follow_undo),
+    # Cases are announced to webhook subscribers (``case.created``, ``case.updated``, ``case.closed``).
+    now(CasesOpened, announce_opened),
+    now(CasesUpdated, announce_updated),
 )
