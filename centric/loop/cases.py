@@ -380,14 +380,17 @@ def bulk(session: Session, data: BulkIn, user: User | None = None) -> list[int]:
     action = _bulk_action(data)
     changes = Changes(session, user)
     failures: list[str] = []
+    savepoint = session.begin_nested()  # undone on any failure, even if the caller goes on
     for case_id in ids:
         try:
             action(changes, get_case(session, case_id, user))
         except CentricError as exc:
             failures.append(f"case {case_id}: {exc.message}")
     if failures:
+        savepoint.rollback()
         raise Conflict(f"nothing changed; {len(failures)} of {len(ids)} cases failed: " + "; ".join(failures),
                        field="ids")
+    savepoint.commit()
     changes.publish()
     return ids
 

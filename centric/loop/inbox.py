@@ -44,7 +44,7 @@ PREVIOUS_CASES = 20
 def _names(session: Session, column_id: Any, column_name: Any, ids: set[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for chunk in in_chunks(sorted(ids)):
-        found.update(session.execute(select(column_id, column_name).where(column_id.in_(chunk))).tuples())
+        found.update(session.execute(select(column_id, column_name).where(column_id.in_(chunk))).all())
     return found
 
 

@@ -50,5 +50,5 @@ def pick_member(session: Session, team: Team) -> int | None:
         return chosen
     session.flush()  # cases routed earlier in this batch count towards the load
     load = dict(session.execute(select(Case.owner_id, func.count()).where(
-        Case.owner_id.in_(ids), Case.status.in_(OPEN_STATUSES)).group_by(Case.owner_id)).tuples())
+        Case.owner_id.in_(ids), Case.status.in_(OPEN_STATUSES)).group_by(Case.owner_id)).all())
     return min(ids, key=lambda member: (load.get(member, 0), member))
