@@ -193,9 +193,10 @@ def delete_view(session: Session, view_id: int, user: User) -> None:
     session.flush()
 
 
-def filters_of(view: SavedView, **given: Any) -> CaseFilters:
-    """A saved view's filters, overridden by those given now."""
-    return CaseFilters.model_validate({**view.filters, **{k: v for k, v in given.items() if v is not None}})
+def filters_of(saved: SavedView | None, given: dict[str, Any]) -> CaseFilters:
+    """The filters given now, over those of a saved view (if any)."""
+    base = saved.filters if saved is not None else {}
+    return CaseFilters.model_validate({**base, **{k: v for k, v in given.items() if v is not None}})
 
 
 # --- webhooks ------------------------------------------------------------------------------

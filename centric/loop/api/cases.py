@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from centric.loop import cases, inbox, rootcauses
@@ -11,7 +13,6 @@ from centric.loop.case_schemas import (
     BulkIn,
     BulkOut,
     CaseDetailOut,
-    CaseFilters,
     CaseIn,
     CaseOut,
     CasePatch,
@@ -36,22 +37,20 @@ from centric.loop.models import RootCause, SavedView
 from centric.web.deps import MAX_ID, CanConfigure, CanReadCases, CanWorkCases, DbSession, ObjectId, Page, Paging
 
 router = APIRouter(tags=["closed loop"])
-OptionalId = Query(default=None, ge=1, le=MAX_ID)
+OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get("/cases", response_model=Page[CaseOut])
 def list_cases(session: DbSession, caller: CanReadCases, paging: Paging, view: View | None = None,
-               status: Status | None = None, priority: Priority | None = None, owner_id: int | None = OptionalId,
-               team_id: int | None = OptionalId, rule_id: int | None = OptionalId,
-               customer_id: int | None = OptionalId, q: str | None = Query(default=None, max_length=200),
-               sort: Sort | None = None, saved_view: int | None = OptionalId) -> Page[CaseOut]:
+               status: Status | None = None, priority: Priority | None = None, owner_id: OptionalId = None,
+               team_id: OptionalId = None, rule_id: OptionalId = None,
+               customer_id: OptionalId = None, q: str | None = Query(default=None, max_length=200),
+               sort: Sort | None = None, saved_view: OptionalId = None) -> Page[CaseOut]:
     """The inbox: a view (mine, team, unassigned, at_risk, breached, all), filters, or a saved view."""
     given = {"view": view, "status": status, "priority": priority, "owner_id": owner_id, "team_id": team_id,
              "rule_id": rule_id, "customer_id": customer_id, "q": q, "sort": sort}
-    if saved_view is not None:
-        filters = inbox.filters_of(inbox.get_view(session, saved_view, caller.user), **given)
-    else:
-        filters = CaseFilters.model_validate({k: v for k, v in given.items() if v is not None})
+    saved = inbox.get_view(session, saved_view, caller.user) if saved_view is not None else None
+    filters = inbox.filters_of(saved, given)
     rows, total = inbox.list_cases(session, filters, caller.user, limit=paging.limit, offset=paging.offset)
     return paging.of(rows, total)
 
