@@ -27,7 +27,9 @@ from centric.events import (
 from centric.feedback.service import feedback_follows_merge, feedback_follows_undo
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.service import events_follow_merge, events_follow_undo
+from centric.loop.cases import cases_follow_merge, cases_follow_undo
 from centric.loop.followup import resolution_jobs
+from centric.loop.inbox import announce_opened, announce_updated
 from centric.loop.sla import on_case_contacted, on_cases_opened, on_cases_updated
 from centric.outreach.triggers import on_events_recorded
 from centric.surveys.service import responses_follow_merge, responses_follow_undo
@@ -50,13 +52,19 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomersMerged, events_follow_merge),
     now(CustomersMerged, responses_follow_merge),
     now(CustomersMerged, feedback_follows_merge),
+    now(CustomersMerged, cases_follow_merge),
     now(CustomerMergeUndone, events_follow_undo),
     now(CustomerMergeUndone, responses_follow_undo),
     now(CustomerMergeUndone, feedback_follows_undo),
+    now(CustomerMergeUndone, cases_follow_undo),
     # A resolved case's customer gets the recovery survey and, N days later, the original one again.
     later(CasesUpdated, resolution_jobs),
     # SLA clocks: start on opening, pause/resume/restart/re-choose on changes, first contact meets a target.
     now(CasesOpened, on_cases_opened),
     now(CasesUpdated, on_cases_updated),
     now(CaseContacted, on_case_contacted),
+    # Cases are announced to webhook subscribers (``case.created``, ``case.updated``, ``case.closed``),
+    # after the SLA clocks set their due times.
+    now(CasesOpened, announce_opened),
+    now(CasesUpdated, announce_updated),
 )

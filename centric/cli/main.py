@@ -14,7 +14,7 @@ from rich.table import Table
 
 from centric.accounts import service as accounts
 from centric.accounts.schemas import UserCreate
-from centric.cli import clv, connectors, jobs, outreach, privacy, surveys, text, webhooks, worker
+from centric.cli import cases, clv, connectors, jobs, outreach, privacy, surveys, text, webhooks, worker
 from centric.cli.common import console, err, fail, open_db, settings, state
 from centric.errors import CentricError
 
@@ -29,6 +29,7 @@ app.add_typer(token_app, name="token")
 # Every sub-command group, in the order ``centric --help`` lists them; a new command
 # module is added here.
 SUBCOMMANDS: tuple[tuple[str, typer.Typer], ...] = (
+    ("cases", cases.app),
     ("clv", clv.app),
     ("connectors", connectors.app),
     ("jobs", jobs.app),

@@ -24,6 +24,7 @@ from centric.db import Base, changed_rows
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
 from centric.journeys.models import Event
+from centric.loop.cases import erase_case_text
 from centric.privacy.documents import erase_copies, person_of
 from centric.privacy.schemas import CustomerExport, ErasureReport
 from centric.surveys.models import Answer, Invitation, Response, Survey
@@ -111,6 +112,7 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
     session.execute(update(Response).where(Response.id.in_(response_ids)).values(
         customer_id=None, invitation_id=None, idempotency_key=None))
     session.execute(update(Response).where(Response.invitation_id.in_(invitation_ids)).values(invitation_id=None))
+    counts["case_text_erased"] = erase_case_text(session, ids)
     for table, column in _other_references():
         counts[table.name] = _detach(session, table, column, ids)
     counts["invitations_deleted"] = changed_rows(session, delete(Invitation).where(Invitation.id.in_(invitation_ids)))
