@@ -198,7 +198,12 @@ def _instant(day: date, minute: int, zone: ZoneInfo, *, last: bool) -> datetime:
     if early == late:
         return early
     if early < late:  # the wall time exists twice (clocks fell back)
-        return late if last else early
+        if not last:
+            return early
+        # An end lasts to its second showing, unless the clocks fell back exactly then: the
+        # moment before showed a later wall time, so the period had ended at the first one.
+        fell_back_then = (late - timedelta(seconds=1)).astimezone(zone).utcoffset() != late.astimezone(zone).utcoffset()
+        return early if fell_back_then else late
     # The wall time does not exist (clocks sprang forward): fold=0 read it with the old
     # offset (``early``, after the jump), fold=1 with the new one (``late``, before it).
     # The jump lies between; find it to the second (zone transitions fall on whole seconds).
