@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.errors import CentricError
@@ -15,6 +16,8 @@ from centric.insights.drivers import survey_drivers
 from centric.insights.schemas import Dimension, MetricKind
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
+from centric.loop.kpi_schemas import RootCauseImpact
+from centric.loop.outer import root_cause_impact
 from centric.surveys.service import list_surveys
 from centric.themes.drivers import theme_drivers
 from centric.themes.schemas import InsightFilter
@@ -91,7 +94,7 @@ def roi(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLRes
     growth, growth_problem = _attempt(lambda: reports.earned_growth_out(
         value.earned_growth_report(session, value.purchases_from_events(session))))
     return render(request, "roi.html", caller=caller, report=report, problem=problem, growth=growth,
-                  growth_problem=growth_problem)
+                  growth_problem=growth_problem, root_causes=_top_root_causes(session))
 
 
 @router.get("/drivers", response_class=HTMLResponse)
@@ -111,7 +114,7 @@ def drivers(request: Request, session: DbSession, caller: CanReadMetrics,
         result, problem = _attempt(lambda: reports.drivers_out(chosen, analyse(session, chosen)))
     points = [d.model_dump() for d in result.drivers] if result else []
     return render(request, "drivers.html", caller=caller, surveys=surveys, chosen=chosen, result=result,
-                  problem=problem, drivers_points=points, by=by)
+                  problem=problem, drivers_points=points, by=by, root_causes=_top_root_causes(session))
 
 
 def _default_driver_survey(surveys: list, by: str) -> str | None:
@@ -120,3 +123,11 @@ def _default_driver_survey(surveys: list, by: str) -> str | None:
         return next((s.key for s in surveys if s.kind == "nps" and not s.touchpoint), None)
     return next((s.key for s in surveys if sum(
         q.get("type") in ("rating", "csat", "ces", "nps") for q in s.questions) > 1), None)
+
+
+TOP_ROOT_CAUSES = 5
+
+
+def _top_root_causes(session: Session) -> list[RootCauseImpact]:
+    """The outer loop beside drivers and ROI: root causes of the last 90 days' closed cases by revenue at risk."""
+    return root_cause_impact(session, limit=TOP_ROOT_CAUSES)

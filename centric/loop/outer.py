@@ -19,7 +19,7 @@ from centric.feedback.models import FeedbackTheme, Theme
 from centric.insights.models import CustomerValue
 from centric.journeys.models import Touchpoint
 from centric.loop.kpi_schemas import RootCauseImpact
-from centric.loop.kpis import CLOSED, date_range
+from centric.loop.kpis import date_range, is_finished, not_merged
 from centric.loop.models import Case, RootCause
 
 
@@ -28,7 +28,7 @@ def root_cause_impact(session: Session, *, since: datetime | None = None, until:
     """Root causes of the cases closed in the range, sorted by revenue at risk (five queries)."""
     start, end = date_range(since, until)
     finished_at = func.coalesce(Case.closed_at, Case.resolved_at)
-    scope: list[Any] = [Case.status.in_(CLOSED), Case.root_cause_id.is_not(None), Case.merged_into_id.is_(None),
+    scope: list[Any] = [is_finished(), Case.root_cause_id.is_not(None), not_merged(),
                         finished_at >= start, finished_at < end]
     volume = {cause: (int(n), int(people)) for cause, n, people in session.execute(
         select(Case.root_cause_id, func.count(), func.count(func.distinct(Case.customer_id)))
@@ -45,7 +45,7 @@ def root_cause_impact(session: Session, *, since: datetime | None = None, until:
         c.id: c for c in session.scalars(select(RootCause).where(RootCause.id.in_(list(volume))))}
     themes: dict[Any, set[str]] = defaultdict(set)
     own = {c.theme_id for c in causes.values() if c.theme_id}
-    names = dict(session.execute(select(Theme.id, Theme.name).where(Theme.id.in_(own)))) if own else {}
+    names = dict(session.execute(select(Theme.id, Theme.name).where(Theme.id.in_(own))).tuples().all()) if own else {}
     for cause in causes.values():
         if cause.theme_id in names:
             themes[cause.id].add(names[cause.theme_id])

@@ -1,7 +1,54 @@
-"""HTML pages of the closed loop: kpis."""
+"""HTML pages of the closed loop: the loop KPIs and the root causes by revenue at risk (no customer PII)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from centric.accounts.models import Team
+from centric.errors import Invalid
+from centric.loop import kpis, outer
+from centric.web.deps import MAX_ID, CanReadMetrics, DbSession
+from centric.web.templating import render
 
 router = APIRouter()
+
+
+def _day(value: str | None, field: str) -> date | None:
+    """A ``YYYY-MM-DD`` query parameter; empty means "not given" (an HTML form sends empty fields)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{field}: expected a date as YYYY-MM-DD, got {value[:40]!r}", field=field) from None
+
+
+def _team(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        raise Invalid(f"team: expected a team id (a positive whole number), got {value[:40]!r}", field="team")
+    return int(value)
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@router.get("/loop", response_class=HTMLResponse)
+def loop_page(request: Request, session: DbSession, caller: CanReadMetrics,
+              since: str | None = Query(None, max_length=40), until: str | None = Query(None, max_length=40),
+              team: str | None = Query(None, max_length=40)) -> HTMLResponse:
+    """The closed loop at a glance: KPIs with intervals, SLA by team, root causes by revenue at risk."""
+    first, last, team_id = _day(since, "since"), _day(until, "until"), _team(team)
+    end = _midnight(last + timedelta(days=1)) if last else None  # the until day counts in full
+    figures = kpis.loop_kpis(session, since=_midnight(first), until=end, team_id=team_id)
+    causes = outer.root_cause_impact(session, since=figures.since, until=figures.until)
+    teams = session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+    shown_until = last or figures.until.date()
+    return render(request, "loop/kpis.html", caller=caller, k=figures, causes=causes, teams=teams,
+                  team_id=team_id, since=figures.since.date().isoformat(), until=shown_until.isoformat())
