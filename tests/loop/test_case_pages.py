@@ -15,6 +15,7 @@ from centric.loop.models import Case, RootCause
 from centric.loop.views.cases import countdown, next_due
 from tests.api.test_pages import login
 from tests.api.test_statement_counts import counted
+from tests.factories import respond
 
 EVIL = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -221,3 +222,31 @@ def test_countdown_words_and_which_due_time_counts():
     assert next_due(base) == now
     assert next_due(base.model_copy(update={"first_contact_at": now})) == now + timedelta(days=1)
     assert next_due(base.model_copy(update={"status": "closed"})) is None
+
+
+def test_case_page_shows_the_customer_beside_the_case_and_emails_them(client, tokens, db):
+    ids = _setup(db)
+    with db.transaction() as s:
+        answer = respond(s, "rnps", 2, email="guest@example.com", comment=EVIL, name=EVIL)
+        case = open_cases(s, [CaseDraft(title="Detractor", source="response", customer_id=answer.customer_id,
+                                        response_id=answer.id, metric="nps", score=2, verbatim=EVIL,
+                                        team_id=ids["front"], owner_id=ids["agent"])])[0]
+        earlier = open_cases(s, [CaseDraft(title="Earlier trouble", source="manual", customer_id=answer.customer_id,
+                                           team_id=ids["front"])])[0]
+        case_id, earlier_id = case.id, earlier.id
+    login(client, "agent@example.com")
+    page = client.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and EVIL not in page.text and page.text.count(ESCAPED) >= 3
+    assert f"response #{answer.id}" in page.text and "Relationship NPS" in page.text  # trigger and timeline
+    assert f'href="/cases/{earlier_id}"' in page.text  # previous cases
+    assert f'href="/customers/{answer.customer_id}"' in page.text
+    csrf = _csrf(page.text)
+    sent = client.post(f"/cases/{case_id}/emails", data={"csrf": csrf, "subject": "Sorry", "body": "We will fix it"},
+                       follow_redirects=False)
+    assert sent.status_code == 303
+    after = client.get(f"/cases/{case_id}").text
+    assert "Sorry (queued)" in after
+    nothing = client.post(f"/cases/{case_id}/emails", data={"csrf": csrf, "subject": "", "body": "x"})
+    assert nothing.status_code == 422 and "subject" in nothing.text
+    nobody = client.post(f"/cases/{ids['ours']}/emails", data={"csrf": csrf, "subject": "Hi", "body": "x"})
+    assert nobody.status_code == 422 and "no customer" in nobody.text
