@@ -29,7 +29,7 @@ from centric.loop import facts as facts_of
 from centric.loop.cases import CaseDraft, open_cases, record
 from centric.loop.models import OPEN_STATUSES, AlertRule, Case, RuleMatch
 from centric.loop.notify import notify
-from centric.loop.rule_schemas import RuleIn, RulePatch
+from centric.loop.rule_schemas import RuleIn, RuleOut, RulePatch
 from centric.loop.rules import Test, compile_condition, groups_used, validate
 from centric.surveys.models import Survey
 from centric.webhooks.service import emit, wanted
@@ -113,6 +113,16 @@ def match_counts(session: Session, rule_ids: Sequence[int]) -> dict[int, tuple[i
     rows = session.execute(select(RuleMatch.rule_id, func.count(), opened)
                            .where(RuleMatch.rule_id.in_(rule_ids)).group_by(RuleMatch.rule_id))
     return {rule_id: (total, int(cases or 0)) for rule_id, total, cases in rows}
+
+
+def rule_outs(session: Session, rules: Sequence[AlertRule]) -> list[RuleOut]:
+    """Rules as the API shows them, with their match and case counts (one query for the whole list)."""
+    counts = match_counts(session, [r.id for r in rules])
+    out = []
+    for rule in rules:
+        matches, cases = counts.get(rule.id, (0, 0))
+        out.append(RuleOut.model_validate(rule).model_copy(update={"matches": matches, "cases": cases}))
+    return out
 
 
 def list_matches(session: Session, rule_id: int, limit: int | None = None,

@@ -197,7 +197,7 @@ def _validate_scalar(spec: FieldSpec, name: str, value: object, where: str) -> N
     elif spec.kind in ("text", "list"):
         if not isinstance(value, str):
             raise Invalid(f"{name!r} holds text; got {value!r}", field=where)
-        if spec.choices and value not in spec.choices:
+        if spec.choices and value.casefold() not in spec.choices:
             raise Invalid(f"{name!r} is one of {', '.join(spec.choices)}; got {value!r}", field=where)
     elif not isinstance(value, str | int | float | bool) or value is None:
         raise Invalid(f"must be text, a number or true/false; got {value!r}", field=where)
