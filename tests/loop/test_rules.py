@@ -215,3 +215,34 @@ def test_retroactive_preview_then_apply_twice(client, tokens, db, app) -> None: 
                             json={"since": "2030-01-01T00:00:00Z", "until": "2020-01-01T00:00:00Z"},
                             headers=auth(tokens["manager"]))
     assert backwards.status_code == 422 and backwards.json()["field"] == "since"
+
+
+# --- the rules page --------------------------------------------------------------------------
+
+
+def test_rules_page_creates_previews_and_applies(client, tokens, db) -> None:  # type: ignore[no-untyped-def]
+    manager = auth(tokens["manager"])
+    with db.transaction() as s:
+        respond(s, "rnps", 2, email="old@example.com", when=utcnow() - timedelta(days=3))
+    page = client.get("/alert-rules?preset=ces", headers=manager)
+    assert page.status_code == 200 and "High effort (CES ≥ 5)" in page.text and "&#34;ces&#34;" in page.text
+    form = {"name": "<b>Detractors</b>", "applies_to": "response", "severity": "3", "dedupe_hours": "72",
+            "open_case": "true", "condition": '{"all": [{"field": "nps", "op": "lte", "value": 6}]}'}
+    bad = client.post("/alert-rules", data={**form, "condition": '{"all": [{"field": "mood"'}, headers=manager)
+    assert bad.status_code == 422 and "condition: is not JSON" in bad.text
+    too_high = '{"any": [{"field": "nps", "op": "lte", "value": 60}]}'
+    bad = client.post("/alert-rules", data={**form, "condition": too_high}, headers=manager)
+    assert bad.status_code == 422 and "condition.any[0].value" in bad.text
+    created = client.post("/alert-rules", data=form, headers=manager, follow_redirects=False)
+    assert created.status_code == 303, created.text
+    page = client.get("/alert-rules", headers=manager).text
+    assert "&lt;b&gt;Detractors&lt;/b&gt;" in page and "<b>Detractors</b>" not in page
+    [rule_id] = [r["id"] for r in client.get("/api/v1/alert-rules", headers=manager).json()["items"]]
+    preview = client.get(f"/alert-rules/{rule_id}/preview?days=7", headers=manager)
+    assert preview.status_code == 200 and "<strong>1</strong> of 1 would match" in preview.text
+    applied = client.post(f"/alert-rules/{rule_id}/apply", data={"days": "7"}, headers=manager, follow_redirects=False)
+    assert applied.status_code == 303 and "/alert-rules?applied=" in applied.headers["location"]
+    assert client.get("/alert-rules", headers=auth(tokens["viewer"])).status_code == 403
+    agent_page = client.get("/alert-rules", headers=auth(tokens["agent"]))
+    assert agent_page.status_code == 200 and "Create rule" not in agent_page.text
+    assert client.post("/alert-rules", data=form, headers=auth(tokens["agent"])).status_code == 403
