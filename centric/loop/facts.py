@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.db import in_chunks
@@ -99,6 +100,10 @@ def _by_id(items: Sequence[SourceFacts]) -> dict[int, SourceFacts]:
 
 
 def _responses(session: Session, ids: Sequence[int]) -> list[SourceFacts]:
+    known = _in_session(session, ids)
+    if known is not None:  # a live submission: the response and its survey are in the session already
+        return [SourceFacts("response", r.id, r.customer_id, r.touchpoint_id, {"survey": s.key, "channel": r.channel},
+                            place=s.name, headline=s.kind, loaded={"source"}) for r, s in known if r.completed]
     out = []
     for chunk in in_chunks(ids):
         for rid, customer_id, touchpoint_id, channel, key, kind, name in session.execute(
@@ -109,6 +114,20 @@ def _responses(session: Session, ids: Sequence[int]) -> list[SourceFacts]:
             out.append(SourceFacts("response", rid, customer_id, touchpoint_id, {"survey": key, "channel": channel},
                                    place=name, headline=kind, loaded={"source"}))
     return sorted(out, key=lambda item: item.id)
+
+
+def _in_session(session: Session, ids: Sequence[int]) -> list[tuple[Response, Survey]] | None:
+    """The responses and their surveys when the session holds them all (no query), else None."""
+    if len(ids) > 20:
+        return None
+    found = []
+    for rid in sorted(ids):
+        response = session.identity_map.get(identity_key(Response, rid))
+        survey = session.identity_map.get(identity_key(Survey, response.survey_id)) if response is not None else None
+        if not isinstance(response, Response) or not isinstance(survey, Survey):
+            return None
+        found.append((response, survey))
+    return found
 
 
 def _feedback(session: Session, ids: Sequence[int]) -> list[SourceFacts]:
