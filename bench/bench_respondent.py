@@ -25,12 +25,12 @@ every 2 s) adds an open-loop run in a separate Python process that sends at that
 rate over up to ``--connections`` connections and measures each latency from the moment
 the request was *due* (no coordinated omission).
 
-``--rules N`` stores N varied alert rules (most never match a submission; two match every
-one: one notifies by e-mail, one announces ``alert.triggered`` to webhooks; none opens a
-case, whose cost is the case's, not the rules') and measures the submissions side by side with the
-rules off and on — alternating off, on, off, on against the same server and database, so
-that drift (a growing database, a busy neighbour) falls on both — and prints how much
-slower stored submissions are with the rules on.
+``--rules N`` stores N varied alert rules — most never match a submission; two match the
+one submission in ten that mentions a fault: one notifies by e-mail and webhook, one opens
+a case — and measures the submissions side by side with the rules off and on, alternating
+off, on, off, on against the same server and database, so that drift (a growing database,
+a busy neighbour) falls on both; it prints how much slower stored submissions are with the
+rules on.
 """
 
 from __future__ import annotations
@@ -74,6 +74,11 @@ function init(args)
   for line in io.lines("%(tokens)s") do tokens[#tokens + 1] = line end
   wrk.method = "POST"
 end
+-- One submission in ten mentions a fault (what the bench's matching alert rule looks for).
+function comment(n)
+  if n %% 10 == 0 then return "Great+stay%%2C+but+the+shower+was+broken" end
+  return "Great+stay%%2C+thanks"
+end
 function request()
   counter = counter + 1
   local token = tokens[((counter - 1) %% #tokens) + 1]
@@ -82,7 +87,7 @@ function request()
   local address = "10." .. (counter %% 250) .. "." .. (math.floor(counter / 250) %% 250) .. ".1"
   return wrk.format(nil, "/s/%(survey)s", {["Content-Type"] = "application/x-www-form-urlencoded",
                                                 ["X-Forwarded-For"] = address},
-                    "f=" .. token .. "&nps=9&comment=Great+stay%%2C+thanks")
+                    "f=" .. token .. "&nps=9&comment=" .. comment(counter))
 end
 """
 
@@ -228,7 +233,7 @@ RULE_FIELDS = [  # conditions that never hold for the bench's submissions (NPS 9
     {"field": "nps", "op": "lte", "value": 6},
     {"field": "nps_category", "op": "eq", "value": "detractor"},
     {"field": "comment", "op": "contains", "value": "refund"},
-    {"field": "answer.comment", "op": "contains", "value": "broken"},
+    {"field": "answer.comment", "op": "contains", "value": "leak"},
     {"field": "segment", "op": "eq", "value": "vip"},
     {"field": "risk_band", "op": "eq", "value": "high"},
     {"field": "attributes.plan", "op": "in", "value": ["gold", "platinum"]},
@@ -239,7 +244,7 @@ RULE_FIELDS = [  # conditions that never hold for the bench's submissions (NPS 9
 
 
 def _store_rules(url: str, count: int) -> None:
-    """``count`` varied rules, inactive until :func:`_switch_rules`; the last two match every submission."""
+    """``count`` varied rules, inactive until :func:`_switch_rules`; two match one submission in ten."""
     from centric.loop.alerts import create_rule
     from centric.loop.rule_schemas import RuleIn
 
@@ -252,13 +257,13 @@ def _store_rules(url: str, count: int) -> None:
             create_rule(session, RuleIn(name=f"bench rule {i}", condition=condition, severity=1 + i % 4,
                                         active=False))
         if count >= 1:
-            create_rule(session, RuleIn(name="bench praise", active=False, actions={
-                "open_case": False, "notify": {"emails": ["team@example.com"]}},
-                condition={"all": [{"field": "nps", "op": "gte", "value": 9}]}))
+            create_rule(session, RuleIn(name="bench fault", active=False, actions={
+                "open_case": False, "notify": {"emails": ["team@example.com"], "webhook": True}},
+                condition={"all": [{"field": "nps", "op": "gte", "value": 9},
+                                   {"field": "comment", "op": "contains", "value": "broken"}]}))
         if count >= 2:
-            create_rule(session, RuleIn(name="bench webhook", active=False, actions={
-                "open_case": False, "notify": {"webhook": True}},
-                condition={"all": [{"field": "comment", "op": "contains", "value": "great"}]}))
+            create_rule(session, RuleIn(name="bench fault case", active=False, dedupe_hours=0,
+                                        condition={"all": [{"field": "comment", "op": "contains", "value": "broken"}]}))
     db.dispose()
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import Team, User
@@ -35,7 +35,8 @@ from centric.surveys.models import Survey
 from centric.webhooks.service import emit, wanted
 
 _CACHE = "centric.loop.alert_rules"
-_compiled: dict[tuple[int, int], ActiveRule] = {}  # (rule id, version) → compiled; a version never changes
+# (database, rule id, version, updated_at) → the compiled rule; a rule's version never changes
+_compiled: dict[tuple[str, int, int, datetime], ActiveRule] = {}
 ALERT_EVENT = "alert.triggered"
 
 
@@ -189,23 +190,27 @@ def active_rule(rule: AlertRule) -> ActiveRule:
 def active_rules(session: Session, applies_to: str) -> list[ActiveRule]:
     """The active rules on ``applies_to``, read once per transaction.
 
-    Only (id, version) is read each time; a rule is loaded and compiled again only when its
-    version changed (every edit bumps it), so 50 rules cost one narrow query per submission.
+    Each time only (id, version, updated_at) is read; a rule is loaded and compiled again
+    only when that changed (every edit bumps the version), so 50 rules cost one narrow
+    query per submission. The database's URL is part of the key (tests, tools with several).
     """
     cached: dict[str, list[ActiveRule]] | None = session.info.get(_CACHE)
     if cached is None:
-        current = list(session.execute(select(AlertRule.id, AlertRule.version).where(AlertRule.active.is_(True))
-                                       .order_by(AlertRule.id)))
-        missing = [rule_id for rule_id, version in current if (rule_id, version) not in _compiled]
+        bind = session.get_bind()
+        where = str(bind.engine.url)
+        current = [(where, *row) for row in session.execute(
+            select(AlertRule.id, AlertRule.version, AlertRule.updated_at).where(AlertRule.active.is_(True))
+            .order_by(AlertRule.id))]
+        missing = [key[1] for key in current if key not in _compiled]
         if missing:
             if len(_compiled) > 10_000:
                 _compiled.clear()
             for chunk in in_chunks(missing):
                 for rule in session.scalars(select(AlertRule).where(AlertRule.id.in_(chunk))):
-                    _compiled[(rule.id, rule.version)] = active_rule(rule)
+                    _compiled[(where, rule.id, rule.version, rule.updated_at)] = active_rule(rule)
         cached = {"response": [], "feedback": []}
         for key in current:
-            compiled = _compiled.get((key[0], key[1]))
+            compiled = _compiled.get(key)
             if compiled is not None:  # None: edited since this transaction's first read
                 cached.setdefault(compiled.applies_to, []).append(compiled)
         session.info[_CACHE] = cached
@@ -360,17 +365,16 @@ def _record(session: Session, source: str, plan: Sequence[_Match], drafts: Seque
         opener = drafts[match.draft][1] if match.draft is not None else None
         case_id = cases[match.draft].id if match.draft is not None else match.case_id
         outcome = "notified" if not match.rule.open_case else "case" if opener is match else "deduplicated"
-        rows.append(RuleMatch(rule_id=match.rule.id, source=source, source_id=match.facts.id,
-                              customer_id=match.facts.customer_id, case_id=case_id, outcome=outcome,
-                              retroactive=retroactive))
+        rows.append({"rule_id": match.rule.id, "source": source, "source_id": match.facts.id,
+                     "customer_id": match.facts.customer_id, "case_id": case_id, "outcome": outcome,
+                     "retroactive": retroactive, "matched_at": utcnow()})
         if outcome == "deduplicated" and case_id:
             record(session, case_id, "note", body=f"Another matching {source} arrived: {match.facts.title}",
                    detail={"rule_id": match.rule.id, "source": source, "source_id": match.facts.id,
                            "deduplicated": True})
         elif outcome in ("case", "notified"):
             _announce(session, match, case_id)
-    session.add_all(rows)
-    session.flush()
+    session.execute(insert(RuleMatch.__table__), rows)  # ids are never needed here: one multi-row INSERT
 
 
 def _announce(session: Session, match: _Match, case_id: int | None) -> None:
