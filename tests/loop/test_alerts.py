@@ -20,6 +20,7 @@ from centric.jobs.runner import LocalWorker
 from centric.loop import alert_jobs, alerts
 from centric.loop.models import AlertRule, Case, CaseActivity, RuleMatch
 from centric.loop.rule_schemas import RuleIn
+from centric.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.factories import make_journey, make_user, respond
 
 DETRACTOR = {"all": [{"field": "nps", "op": "lte", "value": 6}]}
@@ -201,3 +202,19 @@ def test_retroactive_preview_equals_what_apply_creates_and_apply_twice_adds_noth
         again = alert_jobs.preview(s, rule.id, since, until)
     assert len(_cases(db)) == 2 and len(_matches(db)) == 4
     assert (again.matching, again.already_matched, again.new_cases) == (4, 4, 0)
+
+
+def test_webhook_action_announces_alert_triggered_with_the_case(db):
+    with db.transaction() as s:
+        make_journey(s)
+        s.add(WebhookSubscription(url="https://hooks.example.com/x", events=["alert.*"], secret_sealed="sealed"))
+        rule = _rule(s, actions={"open_case": True, "notify": {"webhook": True}})
+        respond(s, "rnps", 9, email="fan@example.com")
+        out = respond(s, "rnps", 2, email="ann@example.com", comment="Never again")
+    with db.reader() as s:
+        deliveries = s.scalars(select(WebhookDelivery)).all()
+    [case] = _cases(db)
+    assert [d.event for d in deliveries] == ["alert.triggered"]
+    payload = deliveries[0].payload
+    assert payload["rule"]["id"] == rule.id and payload["source_id"] == out.id and payload["case_id"] == case.id
+    assert payload["verbatim"] == "Never again" and payload["score"] == 2.0
