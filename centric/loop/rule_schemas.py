@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -131,8 +130,3 @@ class ApplyOut(BaseModel):
     job_id: int
     since: UtcDatetime
     until: UtcDatetime
-
-
-class Period(BaseModel):
-    since: datetime
-    until: datetime
