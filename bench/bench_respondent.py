@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_respondent.py [--duration 10] [--connections 100]
         [--workers 1] [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--no-postgres]
+        [--rules 50]
 
 Serves the real app with Uvicorn on loopback (a fresh SQLite file, then a fresh PostgreSQL
 database), and a bare Uvicorn "hello" ASGI endpoint as the yardstick, and loads each from
@@ -23,6 +24,13 @@ like that; ``--paced-rate`` (default 50 submissions/s: 100 respondents each send
 every 2 s) adds an open-loop run in a separate Python process that sends at that steady
 rate over up to ``--connections`` connections and measures each latency from the moment
 the request was *due* (no coordinated omission).
+
+``--rules N`` stores N varied alert rules — most never match a submission; two match the
+one submission in ten that mentions a fault: one notifies by e-mail and webhook, one opens
+a case — and measures the submissions side by side with the rules off and on, alternating
+off, on, off, on against the same server and database, so that drift (a growing database,
+a busy neighbour) falls on both; it prints how much slower stored submissions are with the
+rules on.
 """
 
 from __future__ import annotations
@@ -66,6 +74,11 @@ function init(args)
   for line in io.lines("%(tokens)s") do tokens[#tokens + 1] = line end
   wrk.method = "POST"
 end
+-- One submission in ten mentions a fault (what the bench's matching alert rule looks for).
+function comment(n)
+  if n %% 10 == 0 then return "Great+stay%%2C+but+the+shower+was+broken" end
+  return "Great+stay%%2C+thanks"
+end
 function request()
   counter = counter + 1
   local token = tokens[((counter - 1) %% #tokens) + 1]
@@ -74,7 +87,7 @@ function request()
   local address = "10." .. (counter %% 250) .. "." .. (math.floor(counter / 250) %% 250) .. ".1"
   return wrk.format(nil, "/s/%(survey)s", {["Content-Type"] = "application/x-www-form-urlencoded",
                                                 ["X-Forwarded-For"] = address},
-                    "f=" .. token .. "&nps=9&comment=Great+stay%%2C+thanks")
+                    "f=" .. token .. "&nps=9&comment=" .. comment(counter))
 end
 """
 
@@ -216,6 +229,88 @@ def _count_responses(url: str) -> int:
     return count
 
 
+RULE_FIELDS = [  # conditions that never hold for the bench's submissions (NPS 9, a comment, no customer)
+    {"field": "nps", "op": "lte", "value": 6},
+    {"field": "nps_category", "op": "eq", "value": "detractor"},
+    {"field": "comment", "op": "contains", "value": "refund"},
+    {"field": "answer.comment", "op": "contains", "value": "leak"},
+    {"field": "segment", "op": "eq", "value": "vip"},
+    {"field": "risk_band", "op": "eq", "value": "high"},
+    {"field": "attributes.plan", "op": "in", "value": ["gold", "platinum"]},
+    {"field": "touchpoint", "op": "eq", "value": "check-in"},
+    {"field": "channel", "op": "eq", "value": "sms"},
+    {"field": "csat", "op": "lte", "value": 2},
+]
+
+
+def _store_rules(url: str, count: int) -> None:
+    """``count`` varied rules, inactive until :func:`_switch_rules`; two match one submission in ten."""
+    from centric.loop.alerts import create_rule
+    from centric.loop.rule_schemas import RuleIn
+
+    db = Database(url)
+    with db.transaction() as session:
+        for i in range(max(count - 2, 0)):
+            first, second = RULE_FIELDS[i % len(RULE_FIELDS)], RULE_FIELDS[(i * 7 + 3) % len(RULE_FIELDS)]
+            condition = {"all": [first]} if i % 3 == 0 else {"any": [first, second]} if i % 3 == 1 else \
+                {"all": [{"field": "nps", "op": "lte", "value": i % 7}, {"any": [first, second]}]}
+            create_rule(session, RuleIn(name=f"bench rule {i}", condition=condition, severity=1 + i % 4,
+                                        active=False))
+        if count >= 1:
+            create_rule(session, RuleIn(name="bench fault", active=False, actions={
+                "open_case": False, "notify": {"emails": ["team@example.com"], "webhook": True}},
+                condition={"all": [{"field": "nps", "op": "gte", "value": 9},
+                                   {"field": "comment", "op": "contains", "value": "broken"}]}))
+        if count >= 2:
+            create_rule(session, RuleIn(name="bench fault case", active=False, dedupe_hours=0,
+                                        condition={"all": [{"field": "comment", "op": "contains", "value": "broken"}]}))
+    db.dispose()
+
+
+def _switch_rules(url: str, active: bool) -> None:
+    from sqlalchemy import update
+
+    from centric.loop.models import AlertRule
+
+    db = Database(url)
+    with db.transaction() as session:
+        session.execute(update(AlertRule).values(active=active))
+    db.dispose()
+
+
+def _rules_side_by_side(server: subprocess.Popen, url: str, base: str, args: argparse.Namespace,
+                        workdir: Path, name: str) -> dict[str, dict[str, float]]:
+    """Stored submissions with the rules off and on, alternating (off, on, off, on), summed per setting.
+
+    Every round has form tokens of its own: a token already used stores nothing.
+    """
+    _store_rules(url, args.rules)
+    totals: dict[str, dict[str, float]] = {}
+    for round_, setting in enumerate(("off", "on", "off", "on")):
+        tokens = workdir / f"tokens-{name}-rules-{round_}.txt"
+        _tokens(tokens, args.tokens)
+        script = workdir / f"post-{name}-rules-{round_}.lua"
+        script.write_text(LUA % {"tokens": tokens, "survey": SURVEY})
+        _switch_rules(url, setting == "on")
+        before = _count_responses(url)
+        part = _measure(server, f"{base}/s/{SURVEY}", args.connections, args.duration, script)
+        part["stored"] = _count_responses(url) - before
+        total = totals.setdefault(setting, {"seconds": 0.0, "stored": 0, "cpu_total": 0.0, "requests": 0,
+                                            "errors": 0, "p50": 0.0, "p99": 0.0})
+        total["seconds"] += args.duration
+        total["stored"] += part["stored"]
+        total["requests"] += part["requests"]
+        total["errors"] += part["errors"]
+        total["cpu_total"] += part["cpu_ms"] * part["requests"]
+        total["p50"] = max(total["p50"], part["p50"])
+        total["p99"] = max(total["p99"], part["p99"])
+    for total in totals.values():
+        total["rps"] = total["requests"] / total["seconds"]
+        total["cpu_ms"] = total["cpu_total"] / max(total["requests"], 1)
+    _switch_rules(url, False)
+    return totals
+
+
 def run_backend(name: str, url: str, args: argparse.Namespace, workdir: Path) -> list[tuple[str, dict]]:
     _prepare(url)
     tokens = workdir / f"tokens-{name}.txt"
@@ -234,6 +329,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace, workdir: Path) ->
         before = _count_responses(url)
         submit = _measure(server, f"{base}/s/{SURVEY}", args.connections, args.duration, script)
         stored = _count_responses(url) - before
+        rules = _rules_side_by_side(server, url, base, args, workdir, name) if args.rules else None
         paced = None
         if args.paced_rate:
             cpu = _cpu_s(server.pid)
@@ -246,6 +342,9 @@ def run_backend(name: str, url: str, args: argparse.Namespace, workdir: Path) ->
     rows = [(f"GET /s/{{key}} ({name})", page), (f"POST /s/{{key}} ({name})", submit)]
     if paced:
         rows.append((f"POST /s/{{key}} ({name}), paced at {args.paced_rate:g}/s, open loop", paced))
+    if rules:
+        rows.append((f"POST /s/{{key}} ({name}), alert rules off", rules["off"]))
+        rows.append((f"POST /s/{{key}} ({name}), {args.rules} alert rules on", rules["on"]))
     return rows
 
 
@@ -257,6 +356,8 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=60_000, help="distinct form tokens (new responses) per run")
     parser.add_argument("--postgres", default=os.environ.get("CENTRIC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--rules", type=int, default=0,
+                        help="also measure submissions with N active alert rules, side by side with none")
     parser.add_argument("--paced-rate", type=float, default=50.0,
                         help="submissions per second of the open-loop run (0: skip)")
     if len(sys.argv) > 1 and sys.argv[1] == "--paced-client":
@@ -304,6 +405,19 @@ def main() -> None:
         stored = r.get("stored", "")
         print(f"| {label} | {r['rps']:,.0f} | {100 * r['rps'] / yardstick:.0f}% | {r['p50']:.1f} | {r['p99']:.1f} | "
               f"{r['cpu_ms']:.2f} | {r['errors']} | {stored} |")
+    if args.rules:
+        print(f"\nAlert rules, side by side (off, on, off, on; {args.duration} s each):\n")
+        print("| backend | stored/s rules off | stored/s rules on | slower by | CPU ms/request off | on "
+              "| more CPU by |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        by_label = dict(rows)
+        for backend in ("SQLite", "PostgreSQL"):
+            off = by_label.get(f"POST /s/{{key}} ({backend}), alert rules off")
+            on = by_label.get(f"POST /s/{{key}} ({backend}), {args.rules} alert rules on")
+            if off and on:
+                off_rate, on_rate = off["stored"] / off["seconds"], on["stored"] / on["seconds"]
+                print(f"| {backend} | {off_rate:,.0f} | {on_rate:,.0f} | {100 * (1 - on_rate / off_rate):.1f}% | "
+                      f"{off['cpu_ms']:.2f} | {on['cpu_ms']:.2f} | {100 * (on['cpu_ms'] / off['cpu_ms'] - 1):.1f}% |")
 
 
 if __name__ == "__main__":

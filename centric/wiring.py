@@ -18,6 +18,7 @@ from centric.events import (
     CustomerMergeUndone,
     CustomersMerged,
     EventsRecorded,
+    FeedbackEnriched,
     FeedbackStored,
     Reaction,
     ResponsesStored,
@@ -27,6 +28,7 @@ from centric.events import (
 from centric.feedback.service import feedback_follows_merge, feedback_follows_undo
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.service import events_follow_merge, events_follow_undo
+from centric.loop.alerts import on_feedback_enriched, on_responses_stored
 from centric.loop.cases import cases_follow_merge, cases_follow_undo
 from centric.loop.followup import resolution_jobs
 from centric.loop.inbox import announce_opened, announce_updated
@@ -46,6 +48,9 @@ REACTIONS: tuple[Reaction, ...] = (
     # and items received as feedback are announced (``feedback.created``).
     later(FeedbackStored, enrichment_jobs),
     now(FeedbackStored, announce_feedback),
+    # Alert rules test live responses and enriched feedback: matches open cases and notify.
+    now(ResponsesStored, on_responses_stored),
+    now(FeedbackEnriched, on_feedback_enriched),
     # Customer events may trigger surveys ("ticket solved → CSAT in two hours").
     now(EventsRecorded, on_events_recorded),
     # A merge moves every row a customer owns to the survivor; an undo moves them back.
