@@ -109,7 +109,7 @@ def test_a_detractor_is_called_back_and_the_recovery_is_measured(loop_server):
 
         # 4. and closes the case with a root cause; the guest is recovered
         agent.reload()
-        agent.get_by_label("Close with root cause").select_option(label=re.compile("Long wait"))
+        agent.get_by_label("Close with root cause").select_option("front-desk/wait")
         agent.get_by_label("Action taken").fill("Apologised, breakfast voucher")
         agent.locator("input[name=recovered][value=yes]").check()
         agent.get_by_role("button", name="Close case").click()
