@@ -21,6 +21,7 @@ from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.insights.models import CustomerValue
 from centric.journeys.models import Journey, Stage, Touchpoint
 from centric.surveys.models import Answer, Response, Survey
+from centric.surveys.service import just_stored_answers
 
 RATED = ("nps", "csat", "ces", "rating")
 CASE_GROUPS = {"response": {"answers", "touchpoint"}, "feedback": {"touchpoint"}}  # what a case's title shows
@@ -148,22 +149,30 @@ def _feedback(session: Session, ids: Sequence[int]) -> list[SourceFacts]:
 
 
 def _answers(session: Session, items: Sequence[SourceFacts]) -> None:
+    """Each response's answers: a live submission's from the session, the others in one query per chunk."""
     by_id = _by_id(items)
-    for chunk in in_chunks(sorted(by_id)):
+    live = just_stored_answers(session, by_id)
+    for response_id, typed in live.items():
+        for answer in typed:
+            _add_answer(by_id[response_id].values, answer.question_key, answer.metric, answer.number, answer.text)
+    for chunk in in_chunks(sorted(set(by_id) - set(live))):
         for response_id, key, metric, number, text in session.execute(
                 select(Answer.response_id, Answer.question_key, Answer.metric, Answer.number, Answer.text)
                 .where(Answer.response_id.in_(chunk)).order_by(Answer.id)):
-            values = by_id[response_id].values
-            if number is not None:
-                values[f"answer.{key}"] = number
-                if metric in RATED and metric not in values:
-                    values[metric] = number
-                    if metric == "nps":
-                        values["nps_category"] = nps_category(number)
-            elif text:
-                values[f"answer.{key}"] = text
-                if metric == "text":
-                    values["comment"] = f"{values['comment']}\n{text}" if "comment" in values else text
+            _add_answer(by_id[response_id].values, key, metric, number, text)
+
+
+def _add_answer(values: dict[str, Any], key: str, metric: str, number: float | None, text: str | None) -> None:
+    if number is not None:
+        values[f"answer.{key}"] = number
+        if metric in RATED and metric not in values:
+            values[metric] = number
+            if metric == "nps":
+                values["nps_category"] = nps_category(number)
+    elif text:
+        values[f"answer.{key}"] = text
+        if metric == "text":
+            values["comment"] = f"{values['comment']}\n{text}" if "comment" in values else text
 
 
 def _themes(session: Session, items: Sequence[SourceFacts]) -> None:

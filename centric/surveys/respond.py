@@ -283,7 +283,7 @@ def _save(session: Session, survey: Survey, version: SurveyVersion, state: FormS
         )
         session.add(response)
         session.flush()
-        store_answers(session, survey, response, typed)
+        store_answers(session, survey, response, typed, new_response=True)
         if invitation is not None and invitation.answered_at is None:
             invitation.answered_at = response.submitted_at
         if completed:

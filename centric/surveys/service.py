@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -251,7 +251,7 @@ def submit_response(session: Session, data: ResponseIn, user_id: int | None = No
     )
     session.add(response)
     session.flush()
-    store_answers(session, survey, response, typed)
+    store_answers(session, survey, response, typed, new_response=True)
     session.flush()
     publish_event(session, ResponsesStored((response.id,)))
     return new_response_out(survey, version, response, typed)
@@ -268,12 +268,16 @@ def new_response_out(survey: Survey, version: SurveyVersion, response: Response,
 
 
 def store_answers(session: Session, survey: Survey, response: Response, typed: list[TypedAnswer],
-                  rating: float | None = None) -> None:
+                  rating: float | None = None, *, new_response: bool = False) -> None:
     """Add typed answers to a stored response; open-text answers also become feedback items.
 
     ``rating`` is the response's headline score when it was stored earlier (partial responses).
-    Publishes :class:`AnswersStored` (the rollups count the rated answers).
+    Publishes :class:`AnswersStored` (the rollups count the rated answers). ``new_response``:
+    the response was created in this transaction with exactly these answers, which
+    :func:`just_stored_answers` then hands to reactions without reading them back.
     """
+    if new_response:
+        session.info.setdefault(_JUST_STORED, {})[response.id] = list(typed)
     if typed:  # one multi-row INSERT through Core: answer ids are never needed here
         session.execute(insert(Answer.__table__), [
             {"response_id": response.id, "question_key": a.question_key, "metric": a.metric, "number": a.number,
@@ -284,6 +288,15 @@ def store_answers(session: Session, survey: Survey, response: Response, typed: l
     rating = next((a.number for a in typed if a.metric == survey.kind), rating)
     add_survey_comments(session, [SurveyComment(response, a.question_key, a.text, rating) for a in typed
                                   if a.metric == "text" and a.text and a.text.strip()])
+
+
+_JUST_STORED = "centric.surveys.just_stored_answers"
+
+
+def just_stored_answers(session: Session, response_ids: Iterable[int]) -> dict[int, list[TypedAnswer]]:
+    """The answers of responses created in this transaction, as stored (no query); others are absent."""
+    remembered: dict[int, list[TypedAnswer]] = session.info.get(_JUST_STORED, {})
+    return {rid: remembered[rid] for rid in response_ids if rid in remembered}
 
 
 def rated_answer(response: Response, answer: TypedAnswer | Answer) -> RatedAnswer:
