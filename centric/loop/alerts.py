@@ -11,6 +11,7 @@ unless the customer already has an open case from the same rule within the rule'
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,6 +34,8 @@ from centric.loop.rule_schemas import RuleIn, RuleOut, RulePatch
 from centric.loop.rules import Test, compile_condition, groups_used, validate
 from centric.surveys.models import Survey
 from centric.webhooks.service import emit, wanted
+
+logger = logging.getLogger(__name__)
 
 _CACHE = "centric.loop.alert_rules"
 # (database, rule id, version, updated_at) → the compiled rule; a rule's version never changes
@@ -179,9 +182,17 @@ class ActiveRule:
 
 
 def active_rule(rule: AlertRule) -> ActiveRule:
+    """The rule compiled for evaluation; a stored condition that is not valid (written around the
+    API) matches nothing rather than failing every submission."""
     notify_to = (rule.actions or {}).get("notify") or {}
-    return ActiveRule(rule.id, rule.name, rule.applies_to, compile_condition(rule.condition),
-                      frozenset(groups_used(rule.applies_to, rule.condition)), rule.severity, rule.dedupe_hours,
+    try:
+        condition = validate(rule.condition, rule.applies_to)
+    except Invalid:
+        logger.warning("alert rule %s has an invalid condition; it matches nothing until fixed", rule.id)
+        return ActiveRule(rule.id, rule.name, rule.applies_to, lambda facts: False, frozenset(), rule.severity,
+                          rule.dedupe_hours, rule.team_id, False, (), (), False)
+    return ActiveRule(rule.id, rule.name, rule.applies_to, compile_condition(condition),
+                      frozenset(groups_used(rule.applies_to, condition)), rule.severity, rule.dedupe_hours,
                       rule.team_id, bool((rule.actions or {}).get("open_case")),
                       tuple(notify_to.get("user_ids") or ()), tuple(notify_to.get("emails") or ()),
                       bool(notify_to.get("webhook")))

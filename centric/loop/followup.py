@@ -21,13 +21,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import User
+from centric.accounts.roles import Permission, allows
 from centric.config import Settings
 from centric.customers.service import get_customer
 from centric.db import utcnow
 from centric.errors import CentricError, Conflict, Forbidden, Invalid, NotFound
 from centric.events import CasesUpdated, JobSpec
 from centric.jobs.service import enqueue
-from centric.loop.cases import record
+from centric.loop.cases import may_see, record
 from centric.loop.kpi_schemas import CaseEmailOut, FollowupOut, SurveyFollowup
 from centric.loop.models import OPEN_STATUSES, AlertRule, Case, CaseActivity
 from centric.outreach.models import InvitationDelivery
@@ -38,7 +39,6 @@ from centric.surveys.models import Answer, Invitation, Response, Survey
 CASE_MAIL_TASK = "loop.case_mail"
 FOLLOWUP_TASK = "loop.case_followup"
 CASE_MAILS_PER_DAY = 3  # e-mails from cases to one customer in 24 hours; more is pestering
-MANAGING_ROLES = ("manager", "admin")
 
 
 def get_case(session: Session, case_id: int) -> Case:
@@ -49,9 +49,8 @@ def get_case(session: Session, case_id: int) -> Case:
 
 
 def check_may_work(user: User, case: Case) -> None:
-    """Agents work their own and their team's cases; managers and admins any case."""
-    if user.role in MANAGING_ROLES or case.owner_id == user.id or (
-            user.team_id is not None and case.team_id == user.team_id):
+    """Whoever may work cases and see this one (agents: their own, their team's, unassigned) may write."""
+    if allows(user.role, Permission.WORK_CASES) and may_see(user, case):
         return
     raise Forbidden(f"case {case.id} is neither yours nor your team's")
 

@@ -218,3 +218,16 @@ def test_webhook_action_announces_alert_triggered_with_the_case(db):
     payload = deliveries[0].payload
     assert payload["rule"]["id"] == rule.id and payload["source_id"] == out.id and payload["case_id"] == case.id
     assert payload["verbatim"] == "Never again" and payload["score"] == 2.0
+
+
+def test_a_rule_stored_with_an_invalid_condition_matches_nothing_and_blocks_no_submission(db):
+    with db.transaction() as s:
+        make_journey(s)
+        _rule(s)  # a valid detractor rule beside it still works
+        s.add(AlertRule(name="Broken", applies_to="response", condition={"all": [{"field": "nps"}]},
+                        actions={"open_case": True}))
+    with db.transaction() as s:
+        respond(s, "rnps", 2, comment="Awful")
+    with db.reader() as s:
+        rules = {r.name: r.id for r in s.scalars(select(AlertRule))}
+        assert [c.rule_id for c in s.scalars(select(Case))] == [rules["Detractors"]]
