@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import threading
-import uuid
 
-import pika
 import pytest
-import redis
 
-from centric.config import Settings
 from centric.errors import Invalid
 from centric.jobs import JobContext, enqueue, task
 from centric.jobs import service as jobs
-from centric.jobs.queue import QueueBackend, make_broker
+from centric.jobs.queue import make_broker
+from tests.jobs.backends import running_backend
 from tests.jobs.waiting import eventually
 
-REDIS = "redis://127.0.0.1:6379/0"
-RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
 RAN: dict[str, threading.Event] = {}
 ATTEMPTS: dict[str, int] = {}
 
@@ -35,22 +30,8 @@ def broken(context: JobContext, payload: dict) -> None:
 
 @pytest.fixture(params=["redis", "rabbitmq"])
 def backend(request: pytest.FixtureRequest, sqlite_db):
-    queue = f"centric_test_{uuid.uuid4().hex[:10]}"
-    url = REDIS if request.param == "redis" else RABBITMQ
-    settings = Settings(queue_url=url, queue_name=queue, job_retry_base_s=0.01, job_retry_max_s=0.05,
-                                 job_poll_s=0.02, job_workers=2)
-    broker = make_broker(url, namespace=queue)
-    running = QueueBackend(sqlite_db, settings, broker=broker, queue_name=queue).start()
-    yield running
-    running.stop()
-    if request.param == "redis":
-        client = redis.Redis.from_url(url)
-        client.delete(*client.scan_iter(f"{queue}:*"), f"{queue}:__nothing__")
-    else:
-        with pika.BlockingConnection(pika.URLParameters(url)) as connection:
-            channel = connection.channel()
-            for name in (queue, f"{queue}.DQ", f"{queue}.XQ"):
-                channel.queue_delete(name)
+    with running_backend(sqlite_db, request.param) as running:
+        yield running
 
 
 def test_jobs_run_on_dramatiq_workers_and_failures_are_parked(backend):

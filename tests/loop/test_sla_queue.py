@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from centric.db import utcnow
@@ -14,7 +15,7 @@ from centric.loop.models import SlaEscalation
 from centric.loop.sla_jobs import fire
 from centric.loop.sla_schemas import EscalationStep, PolicyIn
 from tests.factories import make_user
-from tests.jobs.test_queue import backend  # noqa: F401 — the Redis/RabbitMQ fixture
+from tests.jobs.backends import running_backend
 from tests.jobs.waiting import eventually
 
 
@@ -24,7 +25,14 @@ def _timers_done(db) -> bool:
     return statuses == {"done"}
 
 
-def test_a_timer_delivered_twice_escalates_once(backend):  # noqa: F811
+@pytest.fixture(params=["redis", "rabbitmq"])
+def backend(request: pytest.FixtureRequest, db):
+    """Dramatiq workers on Redis or RabbitMQ, over SQLite or PostgreSQL (``db``): four combinations."""
+    with running_backend(db, request.param) as running:
+        yield running
+
+
+def test_a_timer_delivered_twice_escalates_once(backend):
     db = backend.db
     with db.transaction() as s:
         owner = make_user(s, "agent")
