@@ -32,6 +32,7 @@ from centric.demo import generate_demo
 from centric.demo.loop import Staff, policy_calendars, simulate_cases, triggers, write
 from centric.journeys.models import Touchpoint
 from centric.loop.models import AlertRule, Case, CaseActivity, RootCause, SlaPolicy
+from centric.store import upgrade
 from centric.web.app import create_app
 
 PASSWORD = "bench-password-1"
@@ -68,6 +69,15 @@ def _fill(db: Database, cases: int) -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
+def _holds_cases(db: Database, reuse: Path | None) -> bool:
+    """True when ``--reuse`` names an already built bench database (upgraded to the current schema)."""
+    if reuse is None or not reuse.exists():
+        return False
+    upgrade(db)
+    with db.transaction() as session:
+        return bool(session.scalar(select(Case.id).limit(1)))
+
+
 def _login(client: TestClient, email: str) -> None:
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
     client.post("/login", data={"email": email, "password": PASSWORD, "csrf": token}).raise_for_status()
@@ -90,13 +100,19 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", type=Path, metavar="PATH",
+                        help="SQLite file to keep between runs: built on the first run, reused when it holds cases")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="centric-bench-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    if args.reuse is not None:
+        url = f"sqlite:///{args.reuse}"
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="centric-bench-"))
+        url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     db = Database(url)
     start = time.perf_counter()
-    generate_demo(db, customers=args.customers)
-    _fill(db, args.cases)
+    if not _holds_cases(db, args.reuse):
+        generate_demo(db, customers=args.customers)
+        _fill(db, args.cases)
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(Case))
         agent = session.scalars(select(User).where(User.role == "agent", User.team_id.is_not(None))
