@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_loop.py [--cases 100000] [--database-url URL] [--repeat 7]
 
 Builds a small demo company (its structure, staff, rules and SLA policies) in a temporary
-SQLite file or the given empty database, then writes ``--cases`` simulated cases in
+SQLite file or the given empty database (kept as it is when ``--reuse PATH`` or
+``--database-url`` already holds cases), then writes ``--cases`` simulated cases in
 every state, cycling through the demo's detractors. Times, in-process through the real
 app (routing, queries, template): the inbox tabs of an agent and of a manager as JSON and
 HTML, a case page, the workload page, and the KPI API and page.
@@ -69,9 +70,9 @@ def _fill(db: Database, cases: int) -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
-def _holds_cases(db: Database, reuse: Path | None) -> bool:
-    """True when ``--reuse`` names an already built bench database (upgraded to the current schema)."""
-    if reuse is None or not reuse.exists():
+def _holds_cases(db: Database, reuse: Path | str | None) -> bool:
+    """True when ``--reuse`` or ``--database-url`` names an already built bench database (then upgraded)."""
+    if reuse is None or (isinstance(reuse, Path) and not reuse.exists()):
         return False
     upgrade(db)
     with db.transaction() as session:
@@ -110,7 +111,7 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     db = Database(url)
     start = time.perf_counter()
-    if not _holds_cases(db, args.reuse):
+    if not _holds_cases(db, args.reuse or args.database_url):
         generate_demo(db, customers=args.customers)
         _fill(db, args.cases)
     with db.transaction() as session:
