@@ -147,8 +147,7 @@ class Case(Base):
         Index("ix_case_created", "created_at"),
         Index("ix_case_resolution_due", "resolution_due_at"),
         # 0009: the outer loop reads cases by when they finished, the inbox's SLA tabs by state
-        Index("ix_case_closed", "closed_at"),
-        Index("ix_case_resolved", "resolved_at"),
+        Index("ix_case_finished", "closed_at", "resolved_at"),
         Index("ix_case_sla_state", "sla_state", "status"),
         Index("ix_case_kpis", *KPI_COLUMNS),  # the loop KPIs read a date range from this index alone
     )

@@ -14,17 +14,16 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("case_record", schema=None) as batch_op:
-        batch_op.create_index("ix_case_closed", ["closed_at"], unique=False)
-        batch_op.create_index("ix_case_resolved", ["resolved_at"], unique=False)
+        batch_op.create_index("ix_case_finished", ["closed_at", "resolved_at"], unique=False)
         batch_op.create_index("ix_case_sla_state", ["sla_state", "status"], unique=False)
         batch_op.create_index("ix_case_kpis", ["created_at", "merged_into_id", "status", "team_id", "metric", "score",
                                                "first_contact_at", "resolved_at", "closed_at", "resolution_due_at",
                                                "root_cause_id", "recovered"], unique=False)
+    op.execute("ANALYZE case_record")  # planner statistics for the new indexes (SQLite has none otherwise)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("case_record", schema=None) as batch_op:
         batch_op.drop_index("ix_case_kpis")
         batch_op.drop_index("ix_case_sla_state")
-        batch_op.drop_index("ix_case_resolved")
-        batch_op.drop_index("ix_case_closed")
+        batch_op.drop_index("ix_case_finished")
