@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_loop.py [--cases 100000] [--database-url URL] [--repeat 7]
 
 Builds a small demo company (its structure, staff, rules and SLA policies) in a temporary
-SQLite file or the given empty database, then writes ``--cases`` simulated cases in
+SQLite file or the given empty database (kept as it is when ``--reuse PATH`` or
+``--database-url`` already holds cases), then writes ``--cases`` simulated cases in
 every state, cycling through the demo's detractors. Times, in-process through the real
 app (routing, queries, template): the inbox tabs of an agent and of a manager as JSON and
 HTML, a case page, the workload page, and the KPI API and page.
@@ -32,6 +33,7 @@ from centric.demo import generate_demo
 from centric.demo.loop import Staff, policy_calendars, simulate_cases, triggers, write
 from centric.journeys.models import Touchpoint
 from centric.loop.models import AlertRule, Case, CaseActivity, RootCause, SlaPolicy
+from centric.store import upgrade
 from centric.web.app import create_app
 
 PASSWORD = "bench-password-1"
@@ -68,6 +70,15 @@ def _fill(db: Database, cases: int) -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
+def _holds_cases(db: Database, reuse: Path | str | None) -> bool:
+    """True when ``--reuse`` or ``--database-url`` names an already built bench database (then upgraded)."""
+    if reuse is None or (isinstance(reuse, Path) and not reuse.exists()):
+        return False
+    upgrade(db)
+    with db.transaction() as session:
+        return bool(session.scalar(select(Case.id).limit(1)))
+
+
 def _login(client: TestClient, email: str) -> None:
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
     client.post("/login", data={"email": email, "password": PASSWORD, "csrf": token}).raise_for_status()
@@ -90,13 +101,19 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=5_000)
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", type=Path, metavar="PATH",
+                        help="SQLite file to keep between runs: built on the first run, reused when it holds cases")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="centric-bench-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    if args.reuse is not None:
+        url = f"sqlite:///{args.reuse}"
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="centric-bench-"))
+        url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     db = Database(url)
     start = time.perf_counter()
-    generate_demo(db, customers=args.customers)
-    _fill(db, args.cases)
+    if not _holds_cases(db, args.reuse or args.database_url):
+        generate_demo(db, customers=args.customers)
+        _fill(db, args.cases)
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(Case))
         agent = session.scalars(select(User).where(User.role == "agent", User.team_id.is_not(None))

@@ -132,6 +132,10 @@ class SlaPolicy(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+KPI_COLUMNS = ("created_at", "merged_into_id", "status", "team_id", "metric", "score", "first_contact_at",
+               "resolved_at", "closed_at", "resolution_due_at", "root_cause_id", "recovered")
+
+
 class Case(Base):
     """One customer problem that a person owns until it is resolved and the customer heard back."""
 
@@ -142,6 +146,10 @@ class Case(Base):
         Index("ix_case_customer_rule", "customer_id", "rule_id", "status"),
         Index("ix_case_created", "created_at"),
         Index("ix_case_resolution_due", "resolution_due_at"),
+        # 0009: the outer loop reads cases by when they finished, the inbox's SLA tabs by state
+        Index("ix_case_finished", "closed_at", "resolved_at"),
+        Index("ix_case_sla_state", "sla_state", "status"),
+        Index("ix_case_kpis", *KPI_COLUMNS),  # the loop KPIs read a date range from this index alone
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from centric.feedback.models import FeedbackTheme, Theme
@@ -27,9 +27,11 @@ def root_cause_impact(session: Session, *, since: datetime | None = None, until:
                       limit: int | None = None) -> list[RootCauseImpact]:
     """Root causes of the cases closed in the range, sorted by revenue at risk (five queries)."""
     start, end = date_range(since, until)
-    finished_at = func.coalesce(Case.closed_at, Case.resolved_at)
-    scope: list[Any] = [is_finished(), Case.root_cause_id.is_not(None), not_merged(),
-                        finished_at >= start, finished_at < end]
+    # coalesce(closed_at, resolved_at) in [start, end), spelt out so that an index on (closed_at, resolved_at) serves it
+    in_range = or_(and_(Case.closed_at >= start, Case.closed_at < end),
+                   and_(Case.closed_at.is_(None), Case.resolved_at >= start, Case.resolved_at < end))
+    has_cause = func.coalesce(Case.root_cause_id, 0) > 0  # ids are positive; kept off the root_cause_id index
+    scope: list[Any] = [in_range, is_finished(), has_cause, not_merged()]
     volume = {cause: (int(n), int(people)) for cause, n, people in session.execute(
         select(Case.root_cause_id, func.count(), func.count(func.distinct(Case.customer_id)))
         .where(*scope).group_by(Case.root_cause_id))}
