@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from centric.db import in_chunks, page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
-from centric.events import CaseContacted, CasesOpened, CasesUpdated
+from centric.events import CaseChange, CaseContacted, CasesOpened, CasesUpdated
 from centric.jobs.service import enqueue
 from centric.loop.calendar import Calendar, add_business_minutes, business_minutes_between, calendar_from
 from centric.loop.cases import record
@@ -294,16 +294,21 @@ def case_clocks(session: Session, case: Case) -> list[Clock]:
 # --- reactions to case events --------------------------------------------------------------------
 
 
-def on_cases_opened(session: Session, event: CasesOpened, now: datetime | None = None) -> None:
-    """Start the clocks of new cases."""
+def on_cases_opened(session: Session, event: CasesOpened) -> None:
+    """Reaction: start the clocks of new cases."""
     cases = _cases(session, event.ids)
-    apply(session, cases, Setup.load(session, event.ids), now)
+    apply(session, cases, Setup.load(session, event.ids))
 
 
-def on_cases_updated(session: Session, event: CasesUpdated, now: datetime | None = None) -> None:
+def on_cases_updated(session: Session, event: CasesUpdated) -> None:
+    """Reaction: the clocks follow the cases' changes (see :func:`follow_changes`)."""
+    follow_changes(session, event.changes)
+
+
+def follow_changes(session: Session, changes: Sequence[CaseChange], now: datetime | None = None) -> None:
     """Pause on waiting, resume (pushing due times out) after it, restart on reopen, re-choose on re-triage."""
     now = now or utcnow()
-    relevant = {c.case_id: c.fields for c in event.changes
+    relevant = {c.case_id: c.fields for c in changes
                 if {"status", "priority", "team_id", "severity", "touchpoint_id"} & set(c.fields)}
     if not relevant:
         return
@@ -330,11 +335,11 @@ def on_cases_updated(session: Session, event: CasesUpdated, now: datetime | None
     apply(session, cases, setup, now)
 
 
-def on_case_contacted(session: Session, event: CaseContacted, now: datetime | None = None) -> None:
-    """A contact meets the first-contact (and next-response) target: the state follows."""
+def on_case_contacted(session: Session, event: CaseContacted) -> None:
+    """Reaction: a contact meets the first-contact (and next-response) target; the state follows."""
     case = session.get(Case, event.case_id)
     if case is not None:
-        apply(session, [case], Setup.load(session, [case.id]), now, rechoose=False)
+        apply(session, [case], Setup.load(session, [case.id]), rechoose=False)
 
 
 def reapply_later(session: Session) -> None:

@@ -11,7 +11,7 @@ from centric.accounts.models import Team
 from centric.config import Settings
 from centric.db import utcnow
 from centric.errors import Conflict, Invalid
-from centric.events import CaseChange, CasesUpdated
+from centric.events import CaseChange
 from centric.jobs import LocalWorker
 from centric.jobs.models import Job
 from centric.loop import sla
@@ -75,11 +75,11 @@ def test_waiting_pauses_the_clock_in_business_minutes(db):
         case = _open(s)
         assert case.resolution_due_at == datetime(2024, 6, 11, 10)  # 7 h Monday + 1 h Tuesday
         case.status = "waiting"
-        sla.on_cases_updated(s, CasesUpdated((CaseChange(case.id, {"status": ("open", "waiting")}),)),
+        sla.follow_changes(s, (CaseChange(case.id, {"status": ("open", "waiting")}),),
                              now=datetime(2024, 6, 10, 12))
         assert case.paused_since == datetime(2024, 6, 10, 12)
         case.status = "open"
-        sla.on_cases_updated(s, CasesUpdated((CaseChange(case.id, {"status": ("waiting", "open")}),)),
+        sla.follow_changes(s, (CaseChange(case.id, {"status": ("waiting", "open")}),),
                              now=datetime(2024, 6, 11, 11))
         assert case.paused_since is None and case.paused_minutes == 5 * 60 + 2 * 60
         assert case.resolution_due_at == datetime(2024, 6, 11, 17)  # 480 + 420 business minutes from Monday 10:00
@@ -97,7 +97,7 @@ def test_a_reopened_case_gets_a_new_resolution_clock(db):
         case = _open(s)
         case.status = "reopened"
         reopened_at = MONDAY + timedelta(days=3)
-        sla.on_cases_updated(s, CasesUpdated((CaseChange(case.id, {"status": ("resolved", "reopened")}),)),
+        sla.follow_changes(s, (CaseChange(case.id, {"status": ("resolved", "reopened")}),),
                              now=reopened_at)
         assert case.resolution_due_at == reopened_at + timedelta(minutes=60)
 
