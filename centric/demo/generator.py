@@ -121,6 +121,8 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         loop = build_closed_loop(session, end, seed=seed + 4)
         if loop.get("resurveys"):
             rollups.rebuild(session)  # the re-survey answers count in the dashboards too
+            totals["responses"] += loop["resurveys"]
+            totals["answers"] += loop["resurveys"]
         if db.dialect == "postgresql":
             _advance_sequences(session, ("case_record", "response", "invitation"))
         report("closed loop", 1, 1)
