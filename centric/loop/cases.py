@@ -189,13 +189,13 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _move(changes: Changes, case: Case, status: str, *, body: str = "", auto: bool = False) -> None:
+def _move(changes: Changes, case: Case, status: str, *, body: str = "") -> None:
     """Move the case to ``status`` if the transition is allowed (Conflict otherwise)."""
     if case.status == status:
         return
     if status not in TRANSITIONS.get(case.status, frozenset()):
         raise Conflict(f"case {case.id} cannot go from {case.status} to {status}", field="status")
-    if status == "closed" and case.root_cause_id is None and not auto:
+    if status == "closed" and case.root_cause_id is None:
         raise Invalid(f"case {case.id} needs a root cause to be closed; pick a code from the root-cause list",
                       field="root_cause")
     before = case.status
@@ -205,14 +205,14 @@ def _move(changes: Changes, case: Case, status: str, *, body: str = "", auto: bo
         changes.set(case, "resolved_at", now)
     elif status == "closed":
         changes.set(case, "closed_at", now)
-        changes.set(case, "auto_closed", auto)
+        changes.set(case, "auto_closed", False)
         if case.resolved_at is None:
             changes.set(case, "resolved_at", now)
     elif status == "reopened":
         changes.set(case, "closed_at", None)
         changes.set(case, "resolved_at", None)
         changes.set(case, "auto_closed", False)
-    changes.note(case, "status", body=body, detail={"from": before, "to": status, **({"auto": True} if auto else {})})
+    changes.note(case, "status", body=body, detail={"from": before, "to": status})
 
 
 def _root_cause(changes: Changes, case: Case, code: str | None) -> None:
@@ -324,17 +324,6 @@ def reopen_case(session: Session, case_id: int, reason: str = "", user: User | N
     return case
 
 
-def auto_close(session: Session, case_ids: Sequence[int], reason: str) -> list[Case]:
-    """Close cases on the system's behalf (no root cause needed); marked ``auto_closed``."""
-    changes = Changes(session, None)
-    cases = [case for case in (session.get(Case, case_id) for case_id in case_ids)
-             if case is not None and case.status != "closed"]
-    for case in cases:
-        _move(changes, case, "closed", body=reason, auto=True)
-    changes.publish()
-    return cases
-
-
 def add_note(session: Session, case_id: int, body: str, user: User | None = None) -> CaseActivity:
     """An internal note: never shown to the customer."""
     case = get_case(session, case_id, user)
@@ -433,9 +422,10 @@ def merge_case(session: Session, case_id: int, into_id: int, user: User | None =
     changes = Changes(session, user)
     previous = {"status": case.status, "closed_at": _plain(case.closed_at), "auto_closed": case.auto_closed}
     changes.set(case, "merged_into_id", into.id)
-    if case.status != "closed":
+    if case.status != "closed":  # a system close: no root cause, and no recovery survey for a duplicate
         changes.set(case, "status", "closed")
         changes.set(case, "closed_at", utcnow())
+        changes.set(case, "auto_closed", True)
     changes.note(case, "merged", detail={"into": into.id, "previous": previous})
     changes.note(into, "merged", detail={"case_id": case.id})
     changes.publish()

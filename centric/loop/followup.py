@@ -25,7 +25,7 @@ from centric.accounts.roles import Permission, allows
 from centric.config import Settings
 from centric.customers.service import get_customer
 from centric.db import utcnow
-from centric.errors import CentricError, Conflict, Forbidden, Invalid, NotFound
+from centric.errors import CentricError, Conflict, Forbidden, Invalid
 from centric.events import CasesUpdated, JobSpec
 from centric.jobs.service import enqueue
 from centric.loop.cases import may_see, record
@@ -39,13 +39,6 @@ from centric.surveys.models import Answer, Invitation, Response, Survey
 CASE_MAIL_TASK = "loop.case_mail"
 FOLLOWUP_TASK = "loop.case_followup"
 CASE_MAILS_PER_DAY = 3  # e-mails from cases to one customer in 24 hours; more is pestering
-
-
-def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"no case {case_id}", field="case_id")
-    return case
 
 
 def check_may_work(user: User, case: Case) -> None:

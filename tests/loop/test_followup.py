@@ -147,3 +147,30 @@ def test_only_a_resolution_asks_for_follow_up():
                CaseChange(3, {"owner_id": (1, 2)}), CaseChange(4, {"status": ("new", "closed")}))
     jobs = list(resolution_jobs(CasesUpdated(changes)))
     assert [(j.task, j.payload) for j in jobs] == [(FOLLOWUP_TASK, {"case_ids": [1, 4]})]
+
+
+def test_a_merged_duplicate_is_closed_by_the_system_and_gets_no_recovery_survey(db, smtp, mail_settings):
+    from centric.loop.cases import merge_case
+
+    settings = mail_settings.model_copy(update={"loop_recovery_survey": "stay-csat"})
+    with db.transaction() as s:
+        make_journey(s)
+        kept = detractor_case(s)
+        duplicate = detractor_case(s, email="ann@example.com")
+        merge_case(s, duplicate.id, kept.id)
+        duplicate_id = duplicate.id
+    LocalWorker(db, settings).run_due()
+    with db.reader() as s:
+        closed = s.get(Case, duplicate_id)
+        assert (closed.status, closed.auto_closed, closed.recovery_invitation_id) == ("closed", True, None)
+        assert s.scalars(select(Invitation)).all() == []
+
+
+def test_an_agent_reads_the_follow_up_of_own_cases_only(db, client, tokens):
+    with db.transaction() as s:
+        mine = detractor_case(s, owner_id=user_id(s, "agent"))
+        other = detractor_case(s, owner_id=user_id(s, "manager"), email="bo@example.com")
+        mine_id, other_id = mine.id, other.id
+    assert client.get(f"/api/v1/cases/{mine_id}/followup", headers=auth(tokens["agent"])).status_code == 200
+    assert client.get(f"/api/v1/cases/{other_id}/followup", headers=auth(tokens["agent"])).status_code == 404
+    assert client.get(f"/api/v1/cases/{other_id}/followup", headers=auth(tokens["manager"])).status_code == 200

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 
-from centric.loop import followup, kpis, outer
+from centric.loop import cases, followup, kpis, outer
 from centric.loop.kpi_schemas import CaseEmailIn, CaseEmailOut, FollowupOut, LoopKpis, RootCauseImpact
 from centric.web.deps import CanReadCases, CanReadMetrics, CanWorkCases, DbSession, ObjectId, Page, Paging
 
@@ -15,15 +15,16 @@ router = APIRouter(tags=["closed loop"])
 
 @router.post("/cases/{case_id}/emails", response_model=CaseEmailOut, status_code=202)
 def email_customer(case_id: ObjectId, data: CaseEmailIn, session: DbSession, caller: CanWorkCases) -> CaseEmailOut:
-    case = followup.get_case(session, case_id)
+    case = cases.get_case(session, case_id)
     followup.check_may_work(caller.user, case)
     activity = followup.send_case_email(session, case, caller.user.id, data.subject, data.body)
     return CaseEmailOut(id=activity.id, case_id=case.id, status="queued", at=activity.at)
 
 
 @router.get("/cases/{case_id}/followup", response_model=FollowupOut)
-def case_followup(case_id: ObjectId, session: DbSession, _: CanReadCases) -> FollowupOut:
-    return followup.followup_of(session, followup.get_case(session, case_id))
+def case_followup(case_id: ObjectId, session: DbSession, caller: CanReadCases) -> FollowupOut:
+    """The case's e-mails and surveys; agents see only cases they may see (others: 404)."""
+    return followup.followup_of(session, cases.get_case(session, case_id, caller.user))
 
 
 @router.get("/loop/kpis", response_model=LoopKpis)
