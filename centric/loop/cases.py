@@ -104,17 +104,24 @@ def record(session: Session, case_id: int, kind: str, user_id: int | None = None
 
 def log_contact(session: Session, case: Case, user_id: int | None, *, channel: str, outcome: str,
                 body: str = "", at: datetime | None = None, detail: dict[str, Any] | None = None) -> CaseActivity:
-    """Note a contact with the customer (a call, an e-mail sent); the first one stops the first-contact clock."""
+    """Note a contact with the customer (a call, an e-mail sent); the first one stops the first-contact clock.
+
+    A new case becomes open, in its trail and announced like any status change.
+    """
     at = at or utcnow()
     activity = record(session, case.id, "contact", user_id, body=body, channel=channel, outcome=outcome,
                       detail=detail, at=at)
     if case.first_contact_at is None:
         case.first_contact_at = at
     case.last_contact_at = at
-    if case.status == "new":
+    opened = case.status == "new"
+    if opened:
         case.status = "open"
+        record(session, case.id, "status", user_id, detail={"from": "new", "to": "open"})
     session.flush()
     publish(session, CaseContacted(case.id, at))
+    if opened:
+        publish(session, CasesUpdated((CaseChange(case.id, {"status": ("new", "open")}),)))
     return activity
 
 
@@ -335,14 +342,8 @@ def add_note(session: Session, case_id: int, body: str, user: User | None = None
 def contact(session: Session, case_id: int, data: ContactIn, user: User | None = None) -> CaseActivity:
     """Log a contact with the customer (a call, an e-mail); a new case becomes open."""
     case = get_case(session, case_id, user)
-    before = case.status
-    activity = log_contact(session, case, user.id if user else None, channel=data.channel, outcome=data.outcome,
-                           body=data.body, at=data.at)
-    if case.status != before:
-        record(session, case.id, "status", user.id if user else None, detail={"from": before, "to": case.status})
-        session.flush()
-        publish(session, CasesUpdated((CaseChange(case.id, {"status": (before, case.status)}),)))
-    return activity
+    return log_contact(session, case, user.id if user else None, channel=data.channel, outcome=data.outcome,
+                       body=data.body, at=data.at)
 
 
 def watch(session: Session, case_id: int, watcher_id: int, *, remove: bool = False,

@@ -218,3 +218,16 @@ def test_manual_case_checks_its_references(db):
     with db.transaction() as s, pytest.raises(Invalid) as refused:
         cases.open_case(s, CaseIn(title="x", customer_id=999))
     assert refused.value.field == "customer_id"
+
+
+def test_any_first_contact_opens_a_new_case_visibly(db):
+    """An e-mail sent by the follow-up job logs its contact like a call does: the trail and the event show it."""
+    with db.transaction() as s:
+        case = open_cases(s, [CaseDraft(title="Cold room", source="manual")])[0]
+        with recorded() as seen:
+            cases.log_contact(s, case, None, channel="email", outcome="sent")
+        kinds = list(s.scalars(select(CaseActivity.kind).where(CaseActivity.case_id == case.id)
+                               .order_by(CaseActivity.id)))
+        assert case.status == "open" and kinds[-2:] == ["contact", "status"]
+        updates = [e for e in seen if isinstance(e, CasesUpdated)]
+        assert [c.fields for e in updates for c in e.changes] == [{"status": ("new", "open")}]
