@@ -23,5 +23,6 @@ DOMAINS: tuple[str, ...] = (
     "themes",
     "insights",
     "loop",
+    "governance",
     "privacy",
 )

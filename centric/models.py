@@ -12,6 +12,16 @@ from centric.customers.models import (
 )
 from centric.db import Base
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
+from centric.governance.models import (
+    DiceAssessment,
+    DigestRun,
+    DigestSubscription,
+    Initiative,
+    InitiativeApproval,
+    InitiativeImpact,
+    InitiativeLink,
+    Target,
+)
 from centric.ingest.models import IdempotencyRecord, ImportRun
 from centric.insights.models import AnswerRollup, CustomerValue
 from centric.jobs.models import Job
@@ -49,4 +59,6 @@ __all__ = [
     "Suppression", "ThemeProposal", "TriggerRule", "WebhookDelivery", "WebhookSubscription",
     "AlertRule", "BusinessCalendar", "Case", "CaseActivity", "CaseWatcher", "CustomerValue", "RootCause",
     "RuleMatch", "SavedView", "SlaEscalation", "SlaPolicy",
+    "DiceAssessment", "DigestRun", "DigestSubscription", "Initiative", "InitiativeApproval", "InitiativeImpact",
+    "InitiativeLink", "Target",
 ]

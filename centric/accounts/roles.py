@@ -14,6 +14,9 @@ class Permission(StrEnum):
     READ_CASES = "cases:read"  # cases with the customer's name and words
     WORK_CASES = "cases:write"  # work own and own team's cases (managers: all)
     CONFIGURE = "config:write"  # also alert rules, SLA policies, calendars and root-cause codes
+    SET_TARGETS = "targets:write"  # create and change targets and their owners
+    PROPOSE_INITIATIVES = "initiatives:write"  # propose initiatives and update the ones one owns
+    APPROVE_INITIATIVES = "initiatives:approve"  # approve, reject and edit any initiative
     ADMIN_USERS = "users:admin"
 
 
@@ -21,11 +24,11 @@ ROLES: dict[str, frozenset[Permission]] = {
     "viewer": frozenset({Permission.READ_METRICS}),
     "agent": frozenset(
         {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.READ_CASES,
-         Permission.WORK_CASES}
+         Permission.WORK_CASES, Permission.PROPOSE_INITIATIVES}
     ),
     "analyst": frozenset(
         {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.EDIT_THEMES,
-         Permission.READ_CASES}
+         Permission.READ_CASES, Permission.PROPOSE_INITIATIVES}
     ),
     "manager": frozenset(
         {
@@ -37,6 +40,9 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.READ_CASES,
             Permission.WORK_CASES,
             Permission.CONFIGURE,
+            Permission.SET_TARGETS,
+            Permission.PROPOSE_INITIATIVES,
+            Permission.APPROVE_INITIATIVES,
         }
     ),
     "admin": frozenset(Permission),

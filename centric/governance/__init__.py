@@ -1,0 +1,1 @@
+"""Governance: owners and targets, fair scorecards, digests, and the CX council's initiatives with measured impact."""

@@ -1,0 +1,137 @@
+"""Schemas shared by governance's services, API, pages, digests and the council overview."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+
+class OwnerOut(BaseModel):
+    """Who owns a target or a touchpoint: a user, a team, or both (names for display)."""
+
+    user_id: int | None = None
+    user_name: str | None = None
+    team_id: int | None = None
+    team_name: str | None = None
+
+
+class TargetOut(BaseModel):
+    id: int
+    name: str
+    metric: str
+    scope_kind: str
+    scope_ref: str
+    scope_label: str  # "Touchpoint: Front desk", "Company"
+    cadence: str
+    threshold: float
+    direction: str
+    min_n: int
+    owner: OwnerOut
+    valid_from: date
+    valid_until: date | None
+    notes: str
+    active: bool
+
+
+class TrendPoint(BaseModel):
+    period: str  # 2026-Q3, 2026-11
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+    verdict: str
+
+
+class ScorecardRow(BaseModel):
+    """One target in one period: the actual value with its 95% interval, n and a noise-aware verdict."""
+
+    target: TargetOut
+    period: str
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+    verdict: str  # met | missed | not_distinguishable
+    reason: str  # why, in words: "interval 31–44 contains the target 40", "n 12 below the minimum 30"
+    rank: int | None = None  # among owners with a target on the same metric; shared when not significant
+    rank_group_size: int | None = None
+    trend: list[TrendPoint] = []
+    method: str = ""
+
+
+class Scorecard(BaseModel):
+    owner: OwnerOut | None  # None: the company scorecard (every company-scope target)
+    period: str
+    rows: list[ScorecardRow]
+    method: str  # how values, intervals, verdicts and ranks are computed, printed on exports
+
+
+class DiceOut(BaseModel):
+    id: int
+    duration: int
+    integrity: int
+    senior_commitment: int
+    local_commitment: int
+    effort: int
+    score: int
+    zone: str  # win | worry | woe
+    note: str
+    assessed_by: int | None
+    assessed_at: datetime
+
+
+class ApprovalOut(BaseModel):
+    user_id: int | None
+    user_name: str | None
+    decision: str
+    note: str
+    at: datetime
+
+
+class LinkOut(BaseModel):
+    kind: str  # touchpoint | theme | root_cause
+    ref_id: int
+    label: str
+
+
+class ImpactOut(BaseModel):
+    """Difference-in-differences on the linked scope vs untouched scopes; observational."""
+
+    metric: str
+    effect: float | None
+    low: float | None
+    high: float | None
+    n_treated: int
+    n_control: int
+    revenue_effect: float | None
+    churn_effect: float | None
+    method: str
+    assumptions: list[str]
+    detail: dict
+    computed_at: datetime
+
+
+class InitiativeOut(BaseModel):
+    id: int
+    title: str
+    problem: str
+    status: str
+    origin: str
+    origin_ref: str
+    owner: OwnerOut
+    sponsor: OwnerOut
+    cost: float | None
+    target_id: int | None
+    metric: str
+    expected_effect: float | None
+    started_on: date | None
+    done_on: date | None
+    links: list[LinkOut]
+    dice: DiceOut | None  # the current (newest) assessment
+    approvals: list[ApprovalOut]
+    impact: ImpactOut | None
+    expected_value: float | None  # expected effect translated into revenue per year
+    measured_value: float | None  # measured revenue effect per year, once done and measured
+    created_at: datetime
+    updated_at: datetime
