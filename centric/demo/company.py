@@ -148,6 +148,11 @@ LAUNCH_RECOVERY_DAYS = 70.0
 # A housekeeping programme for family rooms started this many days before the end.
 HOUSEKEEPING_FIX_DAYS_BEFORE_END = 75
 HOUSEKEEPING_FIX = 0.45
+# "Express check-in", the CX council's done initiative: from the day it took effect (between
+# the last two relationship-NPS waves, see scores.checkin_fix_day) check-in feels better,
+# most for families, whose long waits with children were the main complaint.
+CHECKIN_FIX = 0.45
+CHECKIN_FIX_FAMILY = 0.6  # on top, for families
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from centric.db import Database, utcnow
 from centric.demo.activity import browsing_visits, make_bookings, make_contacts
 from centric.demo.comments import CommentWriter
 from centric.demo.company import JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS
+from centric.demo.governance import build_governance
 from centric.demo.loop import build_closed_loop
 from centric.demo.people import make_guests
 from centric.demo.rows import (
@@ -81,6 +82,8 @@ class DemoSummary:
     comments: int
     feedback: int
     cases: int
+    targets: int = 0
+    initiatives: int = 0
 
     def __str__(self) -> str:
         counts = ", ".join(f"{f.name.replace('_', ' ')} {getattr(self, f.name):,}" for f in fields(self)[2:])
@@ -126,10 +129,14 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         if db.dialect == "postgresql":
             _advance_sequences(session, ("case_record", "response", "invitation"))
         report("closed loop", 1, 1)
+        report("governance", 0, 1)
+        governance = build_governance(session, start, end)
+        report("governance", 1, 1)
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),
-            surveys=len(SURVEYS), cases=loop["cases"], **totals,
+            surveys=len(SURVEYS), cases=loop["cases"], targets=governance["targets"],
+            initiatives=governance["initiatives"], **totals,
         )
 
 

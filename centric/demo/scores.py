@@ -23,12 +23,15 @@ from centric.demo.activity import (
 )
 from centric.demo.company import (
     BOOKING_TPS,
+    CHECKIN_FIX,
+    CHECKIN_FIX_FAMILY,
     HOUSEKEEPING_FIX,
     HOUSEKEEPING_FIX_DAYS_BEFORE_END,
     LAUNCH_EFFECTS,
     LAUNCH_RECOVERY_DAYS,
     MARKET_EFFECTS,
     MARKETS,
+    PERSONA,
     PERSONA_EFFECTS,
     PERSONAS,
     STAY_TPS,
@@ -61,6 +64,20 @@ _NPS_MOMENTS = {
     "loyalty": 0.05, "support-phone": 0.03, "live-chat": 0.02, "support-email": 0.02, "website": 0.02,
 }
 _STAY_MOMENTS = (0.17, 0.22, 0.18, 0.13, 0.06, 0.08, 0.07, 0.09)  # over STAY_TPS
+WAVE_FIRST, WAVE_EVERY = 20.0, 91.0  # relationship NPS: the first wave's day, then every quarter
+
+
+def checkin_fix_day(span_days: float) -> float:
+    """The day (since the start of the data) express check-in took effect.
+
+    Midway between the last two relationship-NPS waves, so that the 90 days before and the
+    90 days after it each hold one full wave; with 18 months of data that is about four
+    months before the end. Short demos with one wave get it halfway through.
+    """
+    waves = np.arange(WAVE_FIRST, span_days - 5.0, WAVE_EVERY)
+    if len(waves) < 2:
+        return span_days / 2
+    return float(waves[-1] - WAVE_EVERY / 2)
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,8 @@ def latent(rng: np.random.Generator, guests: Guests, guest: np.ndarray, touchpoi
     fix_start = span_days - HOUSEKEEPING_FIX_DAYS_BEFORE_END
     programme = np.clip((t - fix_start) / 30.0, 0.0, 1.0) * (touchpoint == TP["housekeeping"])
     q = q + HOUSEKEEPING_FIX * programme * np.where(persona == 1, 1.6, 1.0)
+    express = (t >= checkin_fix_day(span_days)) & (touchpoint == TP["check-in"])
+    q = q + express * (CHECKIN_FIX + CHECKIN_FIX_FAMILY * (persona == PERSONA["family"]))
     month = (np.datetime64(start, "D") + t.astype("timedelta64[D]")).astype("datetime64[M]").astype(int) % 12
     summer = np.isin(month, (6, 7)) & np.isin(touchpoint, (TP["check-in"], TP["breakfast"]))
     q = q - 0.3 * summer
@@ -151,7 +170,7 @@ def _relationship_wave(
     Returns guest, time, touchpoint, channel, hotel and nights, one entry per response.
     """
     guest_parts, when_parts = [], []
-    for wave in np.arange(20.0, span_days, 91.0):
+    for wave in np.arange(WAVE_FIRST, span_days, WAVE_EVERY):
         recent = np.unique(bookings.guest[(bookings.t < wave) & (bookings.t >= wave - 365)])
         joined = np.nonzero((guests.signup < wave) & (guests.signup >= wave - 180))[0]
         eligible = np.union1d(recent, joined)
