@@ -2,8 +2,8 @@
 
 A response's latent satisfaction is the touchpoint's base level, plus persona and market
 effects at that touchpoint, plus the guest's own mood, plus what was happening at the
-time (the new booking system's launch, a housekeeping programme, the summer rush),
-plus noise. Each scale reads the same latent value: NPS 0–10, CSAT 1–5, CES 1–7.
+time (the new booking system's launch, a housekeeping programme, express check-in, the
+summer rush), plus noise. Each scale reads the same latent value: NPS 0–10, CSAT 1–5, CES 1–7.
 """
 
 from __future__ import annotations

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import func, select
 
@@ -22,6 +24,7 @@ from centric.governance.models import (
 )
 from centric.journeys.models import Touchpoint
 from centric.surveys.models import Answer, Response
+from tests.conftest import PG_ADMIN, _pg_url
 
 TODAY = date(2026, 3, 15)
 END = datetime.combine(TODAY, datetime.min.time())
@@ -172,3 +175,24 @@ def test_the_done_initiative_has_a_measurable_effect(tmp_path: Path):
     # placebo: the same comparison a quarter earlier, when nothing changed at check-in, shows far less
     placebo, _, _ = did(day - timedelta(days=91))
     assert placebo < effect - 15
+
+
+@pytest.mark.postgres
+def test_postgresql_gets_the_same_governance_rows():
+    name = f"centric_gov_demo_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    db = Database(_pg_url(name))
+    try:
+        summary = generate_demo(db, customers=300, seed=5, today=TODAY)
+        with db.reader() as s:
+            statuses = set(s.scalars(select(Initiative.status).distinct()))
+            counts = [s.scalar(select(func.count()).select_from(model))
+                      for model in (Target, Initiative, InitiativeApproval, DiceAssessment)]
+            unowned = s.scalar(select(func.count()).select_from(Touchpoint).where(Touchpoint.owner_user_id.is_(None)))
+        assert statuses == set(INITIATIVE_STATUSES) and unowned == 0
+        assert counts[:2] == [summary.targets, summary.initiatives] and all(counts)
+    finally:
+        db.dispose()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
