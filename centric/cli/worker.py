@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from centric.cli.common import console, errors_as_messages, open_db, options
+from centric.governance.digests import start_digests
 from centric.privacy.retention import start_retention
 
 if TYPE_CHECKING:  # imported when used: the queue backend needs the optional Dramatiq
@@ -46,6 +47,7 @@ def worker(
             runner = LocalWorker(db, settings, threads or max(settings.job_workers, 1)).start()
             where = f"the job table on {db.dialect}"
         start_retention(db)
+        start_digests(db)
     console.print(f"centric worker: taking jobs from {where}; Ctrl-C stops")
     stop.wait()
     runner.stop()

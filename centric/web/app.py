@@ -47,13 +47,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the embedded job workers with the app (none when a queue URL is configured),
-    and the daily retention purge they run."""
+    and the daily jobs they run (the retention purge, the digests' planning)."""
+    from centric.governance.digests import start_digests
     from centric.jobs import start_embedded
     from centric.privacy.retention import start_retention
 
     worker = start_embedded(app.state.db, app.state.settings)
     if worker is not None:
         start_retention(app.state.db)
+        start_digests(app.state.db)
     try:
         yield
     finally:
