@@ -67,7 +67,7 @@ def _verdict_of(target: TargetOut, estimate: Estimate) -> tuple[str, str]:
     verdict = target_verdict(estimate, target.threshold, "at_most" if target.direction == "at_most" else "at_least",
                              target.min_n)
     reason = verdict.reason
-    if estimate.value is None and estimate.method and estimate.method != "no responses":
+    if estimate.value is None and estimate.method not in ("", "no responses", "no cases in the period"):
         reason = f"{reason}: {estimate.method}"
     return verdict.verdict, reason
 
