@@ -105,11 +105,11 @@ def is_owner(session: Session, user: User, target: Target) -> bool:
     return session.scalar(select(Team.lead_id).where(Team.id == target.owner_team_id)) == user.id
 
 
-def update_target(session: Session, target_id: int, patch: TargetPatch, actor: User) -> Target:
-    """Change the fields sent; owners without ``targets:write`` may change only ``notes``."""
+def update_target(session: Session, target_id: int, patch: TargetPatch, actor: User | None) -> Target:
+    """Change the fields sent; owners without ``targets:write`` may change only ``notes`` (None: the system)."""
     target = get_target(session, target_id)
     sent = {name: getattr(patch, name) for name in patch.model_fields_set}
-    if not allows(actor.role, Permission.SET_TARGETS):
+    if actor is not None and not allows(actor.role, Permission.SET_TARGETS):
         if not is_owner(session, actor, target):
             raise Forbidden(f"the {actor.role} role may not change targets it does not own (needs targets:write)")
         others = sorted(set(sent) - {"notes"})
@@ -132,7 +132,7 @@ def update_target(session: Session, target_id: int, patch: TargetPatch, actor: U
     changed = {k: {"before": before[k], "after": after[k]} for k in AUDITED if before[k] != after[k]}
     if changed:
         session.flush()
-        audit(session, actor.id, "target.update", "target", target.id, {"changed": changed})
+        audit(session, actor.id if actor else None, "target.update", "target", target.id, {"changed": changed})
     return target
 
 
