@@ -69,6 +69,8 @@ def test_pages_show_owners_verdicts_and_the_form_only_to_managers(client, tokens
     assert "export.csv?period=2026-Q1" in card.text
     assert client.get("/scorecards?period=later").status_code == 422
     assert client.get("/scorecards?team=abc").status_code == 422
+    touchpoints = client.get("/touchpoints").text  # every touchpoint shows who owns it
+    assert touchpoints.count("Front Office") == 2 and touchpoints.count("Housekeeping") == 1
 
     login(client, "manager@example.com")
     page = client.get("/targets")
