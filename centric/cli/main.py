@@ -14,7 +14,7 @@ from rich.table import Table
 
 from centric.accounts import service as accounts
 from centric.accounts.schemas import UserCreate
-from centric.cli import cases, clv, connectors, jobs, outreach, privacy, surveys, text, webhooks, worker
+from centric.cli import cases, clv, connectors, jobs, outreach, privacy, surveys, targets, text, webhooks, worker
 from centric.cli.common import console, err, fail, open_db, settings, state
 from centric.errors import CentricError
 
@@ -35,7 +35,9 @@ SUBCOMMANDS: tuple[tuple[str, typer.Typer], ...] = (
     ("jobs", jobs.app),
     ("outreach", outreach.app),
     ("privacy", privacy.app),
+    ("scorecards", targets.scorecards_app),
     ("surveys", surveys.app),
+    ("targets", targets.app),
     ("text", text.app),
     ("webhooks", webhooks.app),
     ("worker", worker.app),

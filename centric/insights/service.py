@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from centric.accounts.models import Team
-from centric.customers.models import CustomerSegment, Segment
+from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.db import month_of, quarter_of
 from centric.errors import Invalid
 from centric.insights.models import AnswerRollup
@@ -38,6 +38,8 @@ class MetricFilter:
     touchpoint: str | None = None
     segment: str | None = None
     survey: str | None = None
+    touchpoint_ids: frozenset[int] | None = None  # only answers at these touchpoints (empty: none)
+    attribute: tuple[str, str] | None = None  # (name, value) on customer.attributes, compared as text
 
 
 _ALL: ColumnClause[str] = literal_column("'all'")
@@ -136,6 +138,12 @@ def _query(session: Session, metric: MetricKind, group: SQLColumnExpression[Any]
         query = query.where(Segment.key == where.segment)
     if where.touchpoint:
         query = query.where(Touchpoint.key == where.touchpoint)
+    if where.touchpoint_ids is not None:
+        query = query.where(source.touchpoint_id.in_(sorted(where.touchpoint_ids)))
+    if where.attribute is not None:
+        name, value = where.attribute
+        having = select(Customer.id).where(Customer.attributes[name].as_string() == value)
+        query = query.where(Response.customer_id.in_(having))
     if where.survey:
         query = query.where(Survey.key == where.survey)
     if where.start:
@@ -173,13 +181,13 @@ def metric(session: Session, kind: MetricKind, by: Dimension = "none",
            where: MetricFilter | None = None, *, use_rollups: bool = True) -> MetricResult:
     """Score with a 95% interval per group of ``by``, and overall.
 
-    Reads the daily rollups unless the slice needs the customer (segments), in which
+    Reads the daily rollups unless the slice needs the customer (segments, attributes), in which
     case the answers themselves are aggregated; both give the same statistics.
     """
     if kind not in SCALES:
         raise Invalid(f"unknown metric {kind!r}; use nps, csat or ces", field="metric")
     where = where or MetricFilter()
-    source = _Source(rollup=use_rollups and by != "segment" and where.segment is None)
+    source = _Source(rollup=use_rollups and by != "segment" and where.segment is None and where.attribute is None)
     group, joins = _group_column(session, by, source)
     rows = [
         _row(kind, str(r.grp) if r.grp is not None else "(none)", r._mapping)

@@ -57,6 +57,7 @@ from centric.stats.scales import (
     nps_category,
     top_box_threshold,
 )
+from centric.stats.targets import TargetVerdict, pairwise_p_value, significance_ranks, target_verdict
 from centric.stats.transactions import (
     CustomerSummary,
     HistoricalValue,
@@ -68,6 +69,7 @@ __all__ = [
     "DETRACTOR_MAX",
     "PROMOTER_MIN",
     "SEGMENTS",
+    "TargetVerdict",
     "BgNbdFit",
     "CategoryOutcome",
     "ChurnRate",
@@ -117,12 +119,15 @@ __all__ = [
     "nps_category",
     "nps_estimate",
     "nps_from_scores",
+    "pairwise_p_value",
     "proportion_estimate",
     "quintile_scores",
     "relative_weights",
     "retention_cohorts",
     "rfm_segments",
     "shapley_r2",
+    "significance_ranks",
     "summary_from_transactions",
+    "target_verdict",
     "top_box_threshold",
 ]

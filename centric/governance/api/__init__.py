@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from centric.governance.api import council, digests
+from centric.governance.api import council, digests, scorecards, targets
 
 router = APIRouter()
-for area in (digests, council):
+for area in (targets, scorecards, digests, council):
     router.include_router(area.router)
