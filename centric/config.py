@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # The closed loop's follow-up: defaults for rules that name none.
     loop_recovery_survey: str = Field(default="", description="Survey key of the CSAT sent when a case is resolved.")
     loop_resurvey_days: int = Field(default=0, ge=0, description="Re-ask the case's original survey after N days.")
+    # Governance: the windows before and after an initiative's done day its impact compares.
+    impact_window_days: int = Field(default=90, ge=7, le=365, description="Days before/after a done initiative.")
     # Retention: copies of customer data kept only as long as they serve retries and debugging.
     retention_deliveries_days: int = Field(default=30, ge=1, description="Sent or failed webhook deliveries.")
     retention_idempotency_days: int = Field(default=7, ge=1, description="Stored answers to Idempotency-Key calls.")

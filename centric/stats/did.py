@@ -94,7 +94,8 @@ def diff_in_diff(treated_before: ArrayLike, treated_after: ArrayLike, control_be
         boot = _bootstrap(cells, n_boot, np.random.default_rng(seed))
         alpha = (1.0 - confidence) / 2.0
         low, high = (float(q) for q in np.quantile(boot, [alpha, 1.0 - alpha]))
-    return DiffInDiff(effect, low, high, *means, *ns, confidence=confidence, method=METHOD)
+    return DiffInDiff(effect, low, high, means[0], means[1], means[2], means[3], ns[0], ns[1], ns[2], ns[3],
+                      confidence=confidence, method=METHOD)
 
 
 def _bootstrap(cells: list[NDArray[np.float64]], n_boot: int, rng: np.random.Generator) -> NDArray[np.float64]:

@@ -1,0 +1,7 @@
+"""Governance's background jobs, registered by importing the modules that define them."""
+
+from __future__ import annotations
+
+from centric.governance import impact_jobs
+
+__all__ = ["impact_jobs"]
