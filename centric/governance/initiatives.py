@@ -190,7 +190,9 @@ def move(session: Session, initiative_id: int, data: StatusIn, user: User, *, to
     initiative.status = data.status
     today = today or utcnow().date()
     if data.status == "in_progress":
-        initiative.started_on = today
+        initiative.started_on = data.started_on or today
+    elif data.started_on is not None:
+        raise Invalid("started_on is given only when the initiative moves in progress", field="started_on")
     if data.status == "done":
         done_on = data.done_on or today
         if initiative.started_on is not None and done_on < initiative.started_on:

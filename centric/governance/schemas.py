@@ -193,6 +193,7 @@ class StatusIn(BaseModel):
 
     status: InitiativeStatus
     note: str = Field(default="", max_length=2000)
+    started_on: date | None = None  # for in_progress: the day work started (default today)
     done_on: date | None = None  # for done: the day the change took effect (default today)
 
 

@@ -152,8 +152,9 @@ def move(initiative_id: ObjectId, request: Request, session: DbSession, caller: 
          form: CheckedForm) -> Response:
     def act() -> None:
         data = {"status": _text(form, "status"), "note": _text(form, "note")}
-        if _text(form, "done_on") and data["status"] == "done":
-            data["done_on"] = _text(form, "done_on")
+        for name, status in (("started_on", "in_progress"), ("done_on", "done")):
+            if _text(form, name) and data["status"] == status:
+                data[name] = _text(form, name)
         initiatives.move(session, initiative_id, StatusIn.model_validate(data), caller.user)
     return _act(request, session, caller, initiative_id, act)
 
