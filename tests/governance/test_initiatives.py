@@ -214,3 +214,25 @@ def test_board_ranks_by_value_and_hides_dropped(db, people) -> None:
         assert [i.title for i in ranked] == ["B", "A"] and [i.rank for i in ranked] == [1, 2]
         assert [i.title for i in board_module.board(s, status="dropped")] == ["C"]
         assert a.id != b.id
+
+
+def test_the_impact_job_measures_and_queues_the_final_measurement_once(db, people) -> None:
+    from centric.config import Settings
+    from centric.jobs import load_tasks, run_job
+
+    load_tasks()
+    done_on = date.today() - timedelta(days=10)
+    with db.transaction() as s:
+        manager = _user(s, people["manager"])
+        item = svc.propose(s, InitiativeIn(title="Job", touchpoints=["room"]), manager)
+        svc.approve(s, item.id, manager)
+        svc.move(s, item.id, StatusIn(status="in_progress", started_on=done_on), manager)
+        svc.move(s, item.id, StatusIn(status="done", done_on=done_on), manager)
+        job_id = s.scalar(select(Job.id).where(Job.name == IMPACT_TASK))
+    settings = Settings(database_url=db.url, job_workers=0)
+    assert run_job(db, settings, job_id, "test") == "done"
+    with db.reader() as s:
+        assert svc.detail(s, item.id).impact is not None
+        finals = list(s.scalars(select(Job).where(Job.name == IMPACT_TASK, Job.id != job_id)))
+    assert len(finals) == 1 and finals[0].payload["final"] is True
+    assert finals[0].idempotency_key == f"initiative-impact:{item.id}:{done_on}:final"
