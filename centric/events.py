@@ -17,7 +17,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
@@ -136,6 +136,14 @@ class CaseContacted:
     at: datetime
 
 
+@dataclass(frozen=True)
+class InitiativesDone:
+    """Initiatives were marked done, their change taking effect on ``done_on``: measure their impact."""
+
+    ids: tuple[int, ...]
+    done_on: date
+
+
 # --- subscribing and publishing ------------------------------------------------------------
 
 
@@ -145,6 +153,7 @@ class JobSpec:
 
     task: str
     payload: dict[str, Any]
+    idempotency_key: str | None = None  # enqueued at most once per key
 
 
 @dataclass(frozen=True)
@@ -219,4 +228,4 @@ def publish(session: Session, event: object) -> None:
             reaction.handler(session, event)
             continue
         for spec in reaction.handler(event):
-            enqueue(session, spec.task, spec.payload)
+            enqueue(session, spec.task, spec.payload, idempotency_key=spec.idempotency_key)

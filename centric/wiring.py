@@ -20,12 +20,14 @@ from centric.events import (
     EventsRecorded,
     FeedbackEnriched,
     FeedbackStored,
+    InitiativesDone,
     Reaction,
     ResponsesStored,
     later,
     now,
 )
 from centric.feedback.service import feedback_follows_merge, feedback_follows_undo
+from centric.governance.impact_jobs import impact_jobs
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.service import events_follow_merge, events_follow_undo
 from centric.loop.alerts import on_feedback_enriched, on_responses_stored
@@ -72,4 +74,6 @@ REACTIONS: tuple[Reaction, ...] = (
     # after the SLA clocks set their due times.
     now(CasesOpened, announce_opened),
     now(CasesUpdated, announce_updated),
+    # A done initiative's impact (difference-in-differences on its touchpoints) is measured by a job.
+    later(InitiativesDone, impact_jobs),
 )

@@ -14,7 +14,20 @@ from rich.table import Table
 
 from centric.accounts import service as accounts
 from centric.accounts.schemas import UserCreate
-from centric.cli import cases, clv, connectors, jobs, outreach, privacy, surveys, targets, text, webhooks, worker
+from centric.cli import (
+    cases,
+    clv,
+    connectors,
+    initiatives,
+    jobs,
+    outreach,
+    privacy,
+    surveys,
+    targets,
+    text,
+    webhooks,
+    worker,
+)
 from centric.cli.common import console, err, fail, open_db, settings, state
 from centric.errors import CentricError
 
@@ -32,6 +45,7 @@ SUBCOMMANDS: tuple[tuple[str, typer.Typer], ...] = (
     ("cases", cases.app),
     ("clv", clv.app),
     ("connectors", connectors.app),
+    ("initiatives", initiatives.app),
     ("jobs", jobs.app),
     ("outreach", outreach.app),
     ("privacy", privacy.app),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class OwnerOut(BaseModel):
@@ -77,6 +78,7 @@ class DiceOut(BaseModel):
     score: int
     zone: str  # win | worry | woe
     note: str
+    assessed_by_name: str | None = None
     assessed_by: int | None
     assessed_at: datetime
 
@@ -133,5 +135,82 @@ class InitiativeOut(BaseModel):
     impact: ImpactOut | None
     expected_value: float | None  # expected effect translated into revenue per year
     measured_value: float | None  # measured revenue effect per year, once done and measured
+    value_note: str = ""  # how the value was translated, or why it is missing
+    rank: int | None = None  # on the board: 1 = best value
+    allowed_moves: list[str] = []  # the statuses it may move to next
     created_at: datetime
     updated_at: datetime
+
+
+# --- initiatives: input ---------------------------------------------------------------------
+
+InitiativeOrigin = Literal["manual", "root_cause", "theme", "idea"]
+InitiativeStatus = Literal["proposed", "approved", "in_progress", "done", "dropped"]
+InitiativeMetric = Literal["nps", "csat", "ces", "contacted_48h", "sla_hit", "recovery", "root_cause_share", "churn"]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class InitiativeIn(BaseModel):
+    """A proposal. From a root cause (code) or a theme (key) the problem, title and links are prefilled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=200)
+    problem: str = Field(default="", max_length=10_000)
+    origin: InitiativeOrigin = "manual"
+    origin_ref: str = Field(default="", max_length=120)
+    owner_user_id: int | None = Field(default=None, ge=1)
+    sponsor_user_id: int | None = Field(default=None, ge=1)
+    cost: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    target_id: int | None = Field(default=None, ge=1)
+    metric: InitiativeMetric = "nps"
+    expected_effect: float | None = Field(default=None, ge=-1000, le=1000, allow_inf_nan=False)
+    touchpoints: list[Ref] = Field(default_factory=list, max_length=50)  # touchpoint keys
+    themes: list[Ref] = Field(default_factory=list, max_length=50)  # theme keys (names)
+    root_causes: list[Ref] = Field(default_factory=list, max_length=50)  # root-cause codes
+
+
+class InitiativePatch(BaseModel):
+    """Changes to an initiative; the status moves only through its own call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    problem: str | None = Field(default=None, max_length=10_000)
+    owner_user_id: int | None = Field(default=None, ge=1)
+    sponsor_user_id: int | None = Field(default=None, ge=1)
+    cost: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    target_id: int | None = Field(default=None, ge=1)
+    metric: InitiativeMetric | None = None
+    expected_effect: float | None = Field(default=None, ge=-1000, le=1000, allow_inf_nan=False)
+    touchpoints: list[Ref] | None = Field(default=None, max_length=50)
+    themes: list[Ref] | None = Field(default=None, max_length=50)
+    root_causes: list[Ref] | None = Field(default=None, max_length=50)
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: InitiativeStatus
+    note: str = Field(default="", max_length=2000)
+    started_on: date | None = None  # for in_progress: the day work started (default today)
+    done_on: date | None = None  # for done: the day the change took effect (default today)
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(default="", max_length=2000)
+
+
+class DiceIn(BaseModel):
+    """A DICE assessment: each factor 1 (best) … 4 (worst)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duration: int = Field(ge=1, le=4)
+    integrity: int = Field(ge=1, le=4)
+    senior_commitment: int = Field(ge=1, le=4)
+    local_commitment: int = Field(ge=1, le=4)
+    effort: int = Field(ge=1, le=4)
+    note: str = Field(default="", max_length=2000)

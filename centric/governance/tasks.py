@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from centric.governance import digest_jobs
+from centric.governance import digest_jobs, impact_jobs
 
-__all__ = ["digest_jobs"]
+__all__ = ["digest_jobs", "impact_jobs"]

@@ -14,6 +14,7 @@ from centric.stats.bgnbd import (
     fit_bgnbd,
 )
 from centric.stats.churn import ChurnRate, RetentionTable, churn_rate, retention_cohorts
+from centric.stats.did import DiffInDiff, diff_in_diff, nps_contributions
 from centric.stats.drivers import (
     DriverAnalysis,
     DriverResult,
@@ -77,6 +78,7 @@ __all__ = [
     "ConvergenceError",
     "CustomerSummary",
     "CxRoi",
+    "DiffInDiff",
     "DriverAnalysis",
     "DriverResult",
     "EarnedGrowth",
@@ -105,6 +107,7 @@ __all__ = [
     "csat_from_scores",
     "customer_lifetime_value",
     "cx_roi",
+    "diff_in_diff",
     "earned_growth_rate",
     "enps_estimate",
     "enps_from_scores",
@@ -117,6 +120,7 @@ __all__ = [
     "key_drivers",
     "mean_estimate",
     "nps_category",
+    "nps_contributions",
     "nps_estimate",
     "nps_from_scores",
     "pairwise_p_value",

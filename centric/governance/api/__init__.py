@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from centric.governance.api import council, digests, scorecards, targets
+from centric.governance.api import council, digests, initiatives, scorecards, targets
 
 router = APIRouter()
-for area in (targets, scorecards, digests, council):
+for area in (targets, scorecards, initiatives, digests, council):
     router.include_router(area.router)
