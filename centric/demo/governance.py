@@ -22,6 +22,7 @@ from centric.accounts.models import AuditLog, Team, User
 from centric.demo.company import HOUSEKEEPING_FIX_DAYS_BEFORE_END
 from centric.demo.scores import checkin_fix_day
 from centric.feedback.models import Feedback, Theme
+from centric.governance import impact
 from centric.governance.models import (
     DiceAssessment,
     Initiative,
@@ -254,6 +255,8 @@ def build_governance(session: Session, start: datetime, end: datetime) -> dict[s
     anchors = {"end": end, "checkin_fix": datetime.combine(fix_day.date(), time())}
     initiatives = _add_initiatives(session, anchors, users, targets)
     session.flush()
+    for initiative in session.scalars(select(Initiative).where(Initiative.status == "done")):
+        impact.measure(session, initiative, today=end.date())
     return {"touchpoint_owners": owners, "targets": len(targets), "initiatives": initiatives}
 
 
@@ -355,7 +358,7 @@ def _add_initiatives(session: Session, anchors: dict[str, datetime], users: dict
                 initiative_id=initiative.id, duration=dice.duration, integrity=dice.integrity,
                 senior_commitment=dice.senior_commitment, local_commitment=dice.local_commitment, effort=dice.effort,
                 score=score, zone=zone, note=dice.note, assessed_by=users.get(dice.by), assessed_at=at(dice.day)))
-        _audit(session, users.get(spec.proposer), "initiative.create", initiative.id, at(spec.proposed),
+        _audit(session, users.get(spec.proposer), "initiative.propose", initiative.id, at(spec.proposed),
                {"title": spec.title, "origin": spec.origin})
         if spec.decision is not None:
             decided = at(spec.decision.day)

@@ -11,6 +11,8 @@ rejections are also recorded on the initiative with who, when and why. Done publ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import date
 
 from sqlalchemy import delete, func, select, union_all
@@ -82,33 +84,50 @@ def get(session: Session, initiative_id: int) -> Initiative:
 # --- proposing and editing ------------------------------------------------------------------
 
 
-def propose(session: Session, data: InitiativeIn, user: User) -> Initiative:
-    """A new proposed initiative; from a root cause or theme its problem, title and links are prefilled."""
-    if not allows(user.role, Permission.PROPOSE_INITIATIVES):
-        raise Forbidden(f"the {user.role} role may not propose initiatives")
-    title, problem = data.title.strip(), data.problem.strip()
-    touchpoints, themes, root_causes = list(data.touchpoints), list(data.themes), list(data.root_causes)
-    ref = data.origin_ref.strip()
-    if data.origin in ("root_cause", "theme", "idea") and not ref:
-        raise Invalid(f"name the {data.origin.replace('_', ' ')} the initiative comes from", field="origin_ref")
-    if data.origin == "root_cause":
+@dataclass(frozen=True)
+class Prefill:
+    """What a proposal from a root cause or a theme starts with (empty for the other origins)."""
+
+    title: str = ""
+    problem: str = ""
+    touchpoints: list[str] = default(default_factory=list)
+    themes: list[str] = default(default_factory=list)
+    root_causes: list[str] = default(default_factory=list)
+
+
+def prefill(session: Session, origin: str, ref: str) -> Prefill:
+    """Title, problem and links of a proposal from a root cause (by code) or a theme (by name).
+
+    The touchpoints are the ones most affected: of the root cause's cases, or of the theme's feedback.
+    """
+    if origin in ("root_cause", "theme", "idea") and not ref:
+        raise Invalid(f"name the {origin.replace('_', ' ')} the initiative comes from", field="origin_ref")
+    if origin == "root_cause":
         cause = session.scalar(select(RootCause).where(RootCause.code == ref))
         if cause is None:
             raise Invalid(f"no root-cause code '{ref}'", field="origin_ref")
         affected = _touchpoints_of_cases(session, cause.id)
-        title = title or f"Remove the root cause: {cause.name}"
-        problem = problem or _root_cause_problem(session, cause, affected)
-        root_causes = _add(root_causes, cause.code)
-        touchpoints = _add(touchpoints, *affected) if not data.touchpoints else touchpoints
-    elif data.origin == "theme":
+        return Prefill(f"Remove the root cause: {cause.name}", _root_cause_problem(session, cause, affected),
+                       affected, [], [cause.code])
+    if origin == "theme":
         theme = session.scalar(select(Theme).where(Theme.name == ref))
         if theme is None:
             raise Invalid(f"no theme '{ref}'", field="origin_ref")
         affected = _touchpoints_of_theme(session, theme.id)
-        title = title or f"Fix what customers say about {theme.name}"
-        problem = problem or _theme_problem(session, theme, affected)
-        themes = _add(themes, theme.name)
-        touchpoints = _add(touchpoints, *affected) if not data.touchpoints else touchpoints
+        return Prefill(f"Fix what customers say about {theme.name}", _theme_problem(session, theme, affected),
+                       affected, [theme.name], [])
+    return Prefill()
+
+
+def propose(session: Session, data: InitiativeIn, user: User) -> Initiative:
+    """A new proposed initiative; from a root cause or theme its problem, title and links are prefilled."""
+    if not allows(user.role, Permission.PROPOSE_INITIATIVES):
+        raise Forbidden(f"the {user.role} role may not propose initiatives")
+    ref = data.origin_ref.strip()
+    filled = prefill(session, data.origin, ref)
+    title, problem = data.title.strip() or filled.title, data.problem.strip() or filled.problem
+    touchpoints = list(data.touchpoints) or filled.touchpoints
+    themes, root_causes = _add(list(data.themes), *filled.themes), _add(list(data.root_causes), *filled.root_causes)
     if not title:
         raise Invalid("give the initiative a title", field="title")
     _check_people(session, data.owner_user_id, data.sponsor_user_id)

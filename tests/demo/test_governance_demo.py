@@ -19,6 +19,7 @@ from centric.governance.models import (
     DiceAssessment,
     Initiative,
     InitiativeApproval,
+    InitiativeImpact,
     InitiativeLink,
     Target,
 )
@@ -156,6 +157,7 @@ def test_the_done_initiative_has_a_measurable_effect(tmp_path: Path):
                          .join(Answer, Answer.response_id == Response.id).where(Answer.metric == "nps")).all()
         keys = dict(s.execute(select(Touchpoint.id, Touchpoint.key)).all())
         n_done = s.scalar(select(func.count()).select_from(Initiative).where(Initiative.status == "done"))
+        measured = s.scalars(select(InitiativeImpact).where(InitiativeImpact.initiative_id == done.id)).one()
     db.dispose()
     assert n_done == 1 and [keys[t] for t in linked] == ["check-in"]
     assert done.done_on is not None and 90 <= (TODAY - done.done_on).days <= 120
@@ -175,6 +177,10 @@ def test_the_done_initiative_has_a_measurable_effect(tmp_path: Path):
     # placebo: the same comparison a quarter earlier, when nothing changed at check-in, shows far less
     placebo, _, _ = did(day - timedelta(days=91))
     assert placebo < effect - 15
+    # the demo stores the impact that the service measured: the same DiD, with a bootstrap interval
+    assert measured.effect is not None and measured.low is not None and measured.high is not None
+    assert abs(measured.effect - effect) < 1e-6 * max(1.0, abs(effect)) or measured.low <= effect <= measured.high
+    assert measured.low > 0 and measured.n_treated == n_before + n_after
 
 
 @pytest.mark.postgres

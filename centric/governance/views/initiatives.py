@@ -86,6 +86,11 @@ def new_page(request: Request, session: DbSession, caller: CanProposeInitiatives
     origin, ref = ("root_cause", root_cause) if root_cause else ("theme", theme) if theme else (
         ("idea", idea) if idea else ("manual", ""))
     values: dict[str, Any] = {"origin": origin, "origin_ref": ref or "", "metric": "nps", "touchpoints": []}
+    try:
+        filled = initiatives.prefill(session, origin, ref or "")
+    except CentricError as exc:
+        return _new_page(request, session, caller, values, explain(exc), exc.status_code)
+    values.update(title=filled.title, problem=filled.problem, touchpoints=filled.touchpoints)
     return _new_page(request, session, caller, values)
 
 
