@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from centric.governance.digests import SCHEDULE_TASK, SEND_TASK, plan_runs, schedule_digests, send_run
+from centric.governance.impact import refresh_value_basis
 from centric.jobs import JobContext, task
 
 log = logging.getLogger("centric.governance")
@@ -29,7 +30,12 @@ def plan(context: JobContext, payload: dict[str, Any]) -> None:
                 raise
             continue
         log.info("digests of %s: %s planned", day, len(created))
-        return
+        break
+    try:
+        with context.db.transaction() as session:
+            refresh_value_basis(session)  # the board's valuation of expected effects, once a day
+    except IntegrityError:
+        pass  # another worker stored it at the same moment
 
 
 @task(SEND_TASK)

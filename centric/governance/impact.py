@@ -15,8 +15,9 @@ customers = distinct respondents at the linked touchpoints in a year.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -24,6 +25,7 @@ from numpy.typing import NDArray
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from centric.accounts.models import AppSetting
 from centric.db import utcnow
 from centric.errors import CentricError, Invalid
 from centric.governance.models import Initiative, InitiativeImpact, InitiativeLink
@@ -42,6 +44,7 @@ ASSUMPTIONS = (
     "Stable mix: the kind of respondents at each touchpoint did not change between the windows.",
     "Other changes at the same time are not controlled for.",
 )
+BASIS_KEY = "governance.value_basis"
 UNITS = {"nps": "NPS points", "csat": "percentage points of satisfied (top-2-box)", "ces": "CES points (1–7)"}
 
 
@@ -75,6 +78,36 @@ class ValueBasis:
 
 
 def value_basis(session: Session) -> ValueBasis:
+    """The stored basis (refreshed by every impact measurement and the daily governance job), else computed now.
+
+    Computing it reads every purchase (half a second at 20,000 customers), too slow for each
+    view of the board; the figures move slowly, so a day-old basis values expected effects well enough.
+    """
+    stored = session.get(AppSetting, BASIS_KEY)
+    if stored is not None:
+        try:
+            return ValueBasis(**json.loads(stored.value))
+        except (TypeError, ValueError):
+            pass  # written by another version: compute it afresh
+    return compute_value_basis(session)
+
+
+def refresh_value_basis(session: Session) -> ValueBasis:
+    """Compute the basis and store it for :func:`value_basis` (in the caller's transaction)."""
+    basis = compute_value_basis(session)
+    fields = asdict(basis)
+    fields["reason"] = fields["reason"][:300]
+    value = json.dumps(fields)
+    stored = session.get(AppSetting, BASIS_KEY)
+    if stored is None:
+        session.add(AppSetting(key=BASIS_KEY, value=value))
+    else:
+        stored.value = value
+    session.flush()
+    return basis
+
+
+def compute_value_basis(session: Session) -> ValueBasis:
     """What a detractor-to-passive move is worth, from the customers' own purchases and NPS answers."""
     try:
         report = roi_report(session, purchases_from_events(session))
@@ -217,7 +250,7 @@ def _estimate(session: Session, initiative: Initiative, impact: InitiativeImpact
     share = diff_in_diff(detractor[is_treated & ~after], detractor[is_treated & after],
                          detractor[is_control & ~after], detractor[is_control & after], n_boot=n_boot, seed=seed)
     detail["detractor_share_change"] = {"effect": share.effect, "low": share.low, "high": share.high}
-    basis = value_basis(session)
+    basis = refresh_value_basis(session)
     if share.effect is None or not basis.usable:
         detail["money"] = basis.reason
         return

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from datetime import date
 
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import Select, delete, func, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from centric.accounts.models import User
 from centric.accounts.roles import Permission, allows
 from centric.accounts.service import audit
-from centric.db import utcnow
+from centric.db import count_of, utcnow
 from centric.errors import Conflict, Forbidden, Invalid, NotFound
 from centric.events import InitiativesDone, publish
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
@@ -278,14 +278,26 @@ def dice_history(session: Session, initiative_id: int) -> list[DiceOut]:
 
 
 def list_initiatives(session: Session, *, status: str | None = None, user: User | None = None,
-                     values: bool = True) -> list[InitiativeOut]:
+                     values: bool = True, limit: int | None = None, offset: int = 0) -> list[InitiativeOut]:
     """Every initiative (or those of one status), newest first, in a constant number of queries."""
-    query = select(Initiative).order_by(Initiative.created_at.desc(), Initiative.id.desc())
+    query = _initiatives_query(status).order_by(Initiative.created_at.desc(), Initiative.id.desc())
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return build(session, list(session.scalars(query)), user=user, values=values)
+
+
+def count_initiatives(session: Session, *, status: str | None = None) -> int:
+    """How many initiatives :func:`list_initiatives` pages through."""
+    return count_of(session, _initiatives_query(status))
+
+
+def _initiatives_query(status: str | None) -> Select[Initiative]:
+    query = select(Initiative)
     if status is not None:
         if status not in TRANSITIONS:
             raise Invalid(f"status must be one of {', '.join(TRANSITIONS)}", field="status")
         query = query.where(Initiative.status == status)
-    return build(session, list(session.scalars(query)), user=user, values=values)
+    return query
 
 
 def detail(session: Session, initiative_id: int, user: User | None = None) -> InitiativeOut:

@@ -265,13 +265,12 @@ def _from_share(interval: Interval) -> Estimate:
 
 
 class Measurer:
-    """Measures (metric, scope, period) and remembers the results and the purchase logs for one report."""
+    """Measures (metric, scope, period) and remembers the scopes and results for one report."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._scopes: dict[tuple[str, str], Scope] = {}
         self._values: dict[tuple[str, str, str, str], Estimate] = {}
-        self._logs: dict[str | None, purchases.PurchaseLog | str] = {}
 
     def scope(self, kind: str, ref: str) -> Scope:
         if (kind, ref) not in self._scopes:
@@ -301,16 +300,7 @@ class Measurer:
         return self._churn(scope, period)
 
     def _churn(self, scope: Scope, period: Period) -> Estimate:
-        if scope.segment not in self._logs:
-            try:
-                self._logs[scope.segment] = purchases.purchases_from_events(self.session, segment=scope.segment)
-            except Invalid as exc:
-                self._logs[scope.segment] = exc.message
-        log = self._logs[scope.segment]
-        if isinstance(log, str):
-            return Estimate(None, None, None, 0, None, log)
-        last_day = date.fromordinal(period.end.toordinal() - 1)
-        return purchases.churn_report(log, period.start, last_day).rate
+        return purchases.churn_in_period(self.session, period.start, period.end, segment=scope.segment)
 
 
 def _survey_estimate(row: MetricRow) -> Estimate:

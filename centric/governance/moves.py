@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from centric.errors import Invalid
 from centric.governance.digest_schemas import Move, Moves
+from centric.insights.comparisons import compare, sufficient
 from centric.insights.schemas import MetricKind, MetricRow
 from centric.insights.service import MetricFilter, metric
-from centric.stats import Comparison, adjust_p_values, compare_means, compare_nps, compare_proportions
+from centric.stats import Comparison, adjust_p_values
 
 METRICS: tuple[MetricKind, ...] = ("nps", "csat", "ces")
 RANGES: dict[str, float] = {"nps": 200.0, "csat": 100.0, "ces": 6.0}
@@ -32,24 +33,6 @@ ALPHA = 0.05
 METHOD = ("Each touchpoint and metric against its previous period of equal length (NPS: z-test, trinomial "
           "variances; CSAT: pooled z-test, Newcombe interval; CES: Welch t-test); p-values Holm-adjusted "
           "across all moves tested together; biggest = |difference| as a share of the scale's range.")
-
-
-def _sufficient(kind: str, row: MetricRow | None) -> tuple:
-    if row is None:
-        return (0, 0, 0) if kind == "nps" else (0, 0) if kind == "csat" else (0, 0.0, 0.0)
-    if kind == "nps":
-        return (row.n, row.promoters or 0, row.detractors or 0)
-    if kind == "csat":
-        return (row.n, row.satisfied or 0)
-    return (row.n, row.total or 0.0, row.total_sq or 0.0)
-
-
-def _compare(kind: str, a: tuple, b: tuple) -> Comparison:
-    if kind == "nps":
-        return compare_nps(a, b)
-    if kind == "csat":
-        return compare_proportions(a, b)
-    return compare_means(a, b)
 
 
 def biggest_moves(session: Session, *, start: date, end: date, touchpoints: Collection[str] | None = None,
@@ -80,7 +63,7 @@ def biggest_moves(session: Session, *, start: date, end: date, touchpoints: Coll
             names = [name for name in names if name in touchpoints]
         for name in names:
             a, b = current.get(name), previous.get(name)
-            result = _compare(kind, _sufficient(kind, a), _sufficient(kind, b))
+            result = compare(kind, sufficient(kind, a), sufficient(kind, b))
             if result.p_value is not None and result.difference is not None:
                 tested.append((kind, name, a, b, result))
     adjusted = adjust_p_values([t[4].p_value or 0.0 for t in tested], method="holm")

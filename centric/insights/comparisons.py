@@ -48,7 +48,10 @@ class ComparisonResult(BaseModel):
     rows: list[GroupComparison]
 
 
-def _sufficient(kind: MetricKind, row: MetricRow) -> tuple:
+def sufficient(kind: MetricKind, row: MetricRow | None) -> tuple:
+    """The sufficient statistics of a row for its metric's test (zeros when there is no row)."""
+    if row is None:
+        return (0, 0, 0) if kind == "nps" else (0, 0) if kind == "csat" else (0, 0.0, 0.0)
     if kind == "nps":
         return (row.n, row.promoters or 0, row.detractors or 0)
     if kind == "csat":
@@ -56,7 +59,8 @@ def _sufficient(kind: MetricKind, row: MetricRow) -> tuple:
     return (row.n, row.total or 0.0, row.total_sq or 0.0)
 
 
-def _compare(kind: MetricKind, a: tuple, b: tuple) -> Comparison:
+def compare(kind: MetricKind, a: tuple, b: tuple) -> Comparison:
+    """The metric's test of a − b: NPS z-test, two-proportion z-test (CSAT) or Welch's t-test (CES)."""
     if kind == "nps":
         return compare_nps(a, b)
     if kind == "csat":
@@ -89,7 +93,7 @@ def groups_vs_rest(session: Session, kind: MetricKind, by: Dimension, where: Met
     rows, raw = [], []
     for group, mine in stats.items():
         rest = _minus(overall, mine) if overall else mine
-        result = _compare(kind, mine, rest)
+        result = compare(kind, mine, rest)
         raw.append(result.p_value)
         rows.append((group, mine, rest, result))
     usable = [p for p in raw if p is not None]
@@ -117,7 +121,7 @@ def period_vs_previous(session: Session, kind: MetricKind, start: date, end: dat
     previous = _group_statistics(session, kind, "none", replace(base, start=start - length, end=start))
     empty = (0, 0, 0) if kind == "nps" else (0, 0) if kind == "csat" else (0, 0.0, 0.0)
     a, b = current.get("all", empty), previous.get("all", empty)
-    result = _compare(kind, a, b)
+    result = compare(kind, a, b)
     return GroupComparison(
         group=f"{start}…{end - timedelta(days=1)} vs {start - length}…{start - timedelta(days=1)}",
         value=_value(kind, a), rest_value=_value(kind, b), difference=result.difference, low=result.low,
@@ -131,4 +135,4 @@ def _group_statistics(session: Session, kind: MetricKind, by: Dimension,
     """Sufficient statistics per group: (n, p, d) for NPS, (n, s) for CSAT, (n, Σx, Σx²) for CES."""
     result = metric(session, kind, by, where)
     rows = result.rows if by != "none" else [result.overall]
-    return {row.group: _sufficient(kind, row) for row in rows}
+    return {row.group: sufficient(kind, row) for row in rows}

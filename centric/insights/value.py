@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from centric.customers.models import Customer, CustomerSegment, Segment
@@ -27,6 +27,7 @@ from centric.stats import (
     ConvergenceError,
     CxRoi,
     EarnedGrowth,
+    Estimate,
     GammaGammaFit,
     LifetimeValue,
     RetentionTable,
@@ -37,6 +38,7 @@ from centric.stats import (
     fit_bgnbd,
     fit_gamma_gamma,
     nps_category,
+    proportion_estimate,
     retention_cohorts,
     rfm_segments,
     summary_from_transactions,
@@ -246,6 +248,31 @@ def _per_customer(log: PurchaseLog) -> tuple[NDArray, NDArray, NDArray, NDArray,
     first = np.full(ids.shape[0], np.iinfo(np.int64).max)
     np.minimum.at(first, index, days)
     return ids, first.astype("datetime64[D]"), counts, totals, last.astype("datetime64[D]")
+
+
+def churn_in_period(session: Session, start: date, end: date, *, segment: str | None = None,
+                    kinds: tuple[str, ...] = PURCHASE_KINDS) -> Estimate:
+    """Churn over the days ``start`` … ``end`` (exclusive), counted by two SQL aggregates.
+
+    The definition of :func:`centric.stats.churn_rate` (customers with a purchase before the
+    period and none in it, ÷ customers with a purchase before it; Wilson interval), without
+    loading the purchase log: scorecards ask it for several periods and scopes.
+    """
+    bought = [Event.kind.in_(kinds), Event.value.is_not(None)]
+    if segment:
+        bought.append(Event.customer_id.in_(
+            select(CustomerSegment.customer_id).join(Segment).where(Segment.key == segment)))
+    first, after = datetime.combine(start, time()), datetime.combine(end, time())
+    earlier = select(Event.customer_id).where(*bought, Event.occurred_at < first).distinct().subquery()
+    during = select(Event.customer_id).where(*bought, Event.occurred_at >= first, Event.occurred_at < after)
+    at_start = int(session.scalar(select(func.count()).select_from(earlier)) or 0)
+    if at_start == 0:
+        return Estimate(None, None, None, 0, None, f"no purchases before {start}: nobody who could churn")
+    retained = int(session.scalar(select(func.count()).select_from(earlier)
+                                  .where(earlier.c.customer_id.in_(during))) or 0)
+    estimate = proportion_estimate(at_start, at_start - retained)
+    return replace(estimate, method=f"churn: customers with a purchase before {start} and none until {end}, "
+                                    f"÷ customers with a purchase before {start}; {estimate.method}")
 
 
 def churn_report(log: PurchaseLog, period_start: date | None = None, period_end: date | None = None,

@@ -48,7 +48,8 @@ def test_roles_and_lifecycle(client, tokens, db) -> None:
         assert job is not None and job.payload["initiative_id"] == item["id"]
         actions = list(s.scalars(select(AuditLog.action).where(AuditLog.entity == "initiative")))
     assert actions.count("initiative.status") == 3 and "initiative.approve" in actions
-    assert client.get("/api/v1/initiatives?status=done", headers=auth(tokens["viewer"])).json()[0]["id"] == item["id"]
+    done_page = client.get("/api/v1/initiatives?status=done", headers=auth(tokens["viewer"])).json()
+    assert done_page["total"] == 1 and done_page["items"][0]["id"] == item["id"]
 
 
 def test_bad_input_is_4xx_naming_the_field(client, tokens) -> None:
@@ -82,9 +83,9 @@ def test_dice_history_and_board(client, tokens) -> None:
     first = client.post(f"{url}/dice", headers=auth(tokens["agent"]), json=factors)
     assert first.status_code == 201 and first.json()["score"] == 14 and first.json()["zone"] == "win"
     client.post(f"{url}/dice", headers=auth(tokens["agent"]), json={**factors, "duration": 4})
-    history = client.get(f"{url}/dice", headers=auth(tokens["viewer"])).json()
+    history = client.get(f"{url}/dice", headers=auth(tokens["viewer"])).json()["items"]
     assert [(d["score"], d["zone"]) for d in history] == [(16, "worry"), (14, "win")]
-    board = client.get("/api/v1/initiatives/board", headers=auth(tokens["viewer"])).json()
+    board = client.get("/api/v1/initiatives/board", headers=auth(tokens["viewer"])).json()["items"]
     assert board[0]["id"] == item["id"] and board[0]["rank"] == 1 and board[0]["dice"]["zone"] == "worry"
 
 

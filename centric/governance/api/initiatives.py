@@ -23,23 +23,27 @@ from centric.web.deps import (
     CanReadMetrics,
     DbSession,
     ObjectId,
+    Page,
+    Paging,
 )
 
 router = APIRouter(tags=["initiatives"])
 
 
-@router.get("/initiatives", response_model=list[InitiativeOut])
-def list_initiatives(session: DbSession, caller: CanReadMetrics,
-                     status: InitiativeStatus | None = None) -> list[InitiativeOut]:
+@router.get("/initiatives", response_model=Page[InitiativeOut])
+def list_initiatives(session: DbSession, caller: CanReadMetrics, paging: Paging,
+                     status: InitiativeStatus | None = None) -> Page[InitiativeOut]:
     """Every initiative (or one status's), newest first."""
-    return initiatives.list_initiatives(session, status=status, user=caller.user)
+    items = initiatives.list_initiatives(session, status=status, user=caller.user, limit=paging.limit,
+                                         offset=paging.offset)
+    return paging.of(items, initiatives.count_initiatives(session, status=status))
 
 
-@router.get("/initiatives/board", response_model=list[InitiativeOut])
-def initiative_board(session: DbSession, caller: CanReadMetrics,
-                     status: InitiativeStatus | None = None) -> list[InitiativeOut]:
+@router.get("/initiatives/board", response_model=Page[InitiativeOut])
+def initiative_board(session: DbSession, caller: CanReadMetrics, paging: Paging,
+                     status: InitiativeStatus | None = None) -> Page[InitiativeOut]:
     """Ranked by measured value (done) and expected value (the others), best first; dropped only by status."""
-    return board_module.board(session, status=status, user=caller.user)
+    return paging.cut(board_module.board(session, status=status, user=caller.user))
 
 
 @router.post("/initiatives", response_model=InitiativeOut, status_code=201)
@@ -88,10 +92,10 @@ def assess(initiative_id: ObjectId, data: DiceIn, session: DbSession, caller: Ca
     return initiatives.dice_history(session, initiative_id)[0]
 
 
-@router.get("/initiatives/{initiative_id}/dice", response_model=list[DiceOut])
-def dice_history(initiative_id: ObjectId, session: DbSession, _: CanReadMetrics) -> list[DiceOut]:
+@router.get("/initiatives/{initiative_id}/dice", response_model=Page[DiceOut])
+def dice_history(initiative_id: ObjectId, session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[DiceOut]:
     """Every DICE assessment, newest first."""
-    return initiatives.dice_history(session, initiative_id)
+    return paging.cut(initiatives.dice_history(session, initiative_id))
 
 
 @router.post("/initiatives/{initiative_id}/impact", response_model=InitiativeOut)
