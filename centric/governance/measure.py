@@ -300,6 +300,11 @@ class Measurer:
         return self._churn(scope, period)
 
     def _churn(self, scope: Scope, period: Period) -> Estimate:
+        """Churn of a period that is over; a running period is not judged (who has not bought *yet* is not lost)."""
+        today = datetime.now(UTC).date()
+        if period.end > today:
+            return Estimate(None, None, None, 0, None,
+                            f"the period runs until {period.end}: churn is judged once it is over")
         return purchases.churn_in_period(self.session, period.start, period.end, segment=scope.segment)
 
 

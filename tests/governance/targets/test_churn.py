@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from centric.customers.models import Customer, CustomerSegment, Segment
+from centric.governance.measure import Measurer, current_period
 from centric.insights.value import churn_in_period, churn_report, purchases_from_events
 from centric.journeys.models import Event
 
@@ -43,3 +44,13 @@ def test_sql_churn_matches_the_purchase_log_churn(db) -> None:
                 assert "Wilson" in got.method and "purchase before" in got.method
         nobody = churn_in_period(s, date(2024, 1, 1), date(2024, 4, 1))
         assert nobody.value is None and nobody.n == 0 and "no purchases" in nobody.method
+
+
+def test_a_running_period_is_not_judged_on_churn(db) -> None:
+    """Who has not bought yet in the running quarter is not lost: its churn would be biased upwards."""
+    with db.reader() as s:
+        measurer = Measurer(s)
+        running = measurer.measure("churn", "company", "", current_period("quarter"))
+        assert running.value is None and "once it is over" in running.method
+        over = measurer.measure("churn", "company", "", current_period("quarter").previous())
+        assert "once it is over" not in over.method
