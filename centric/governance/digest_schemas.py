@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
 
+from centric.db import UtcDatetime
 from centric.governance.schemas import InitiativeOut, Scorecard
 from centric.loop.kpi_schemas import RootCauseImpact
 
@@ -50,7 +51,7 @@ class DigestCase(BaseModel):
     status: str
     priority: str
     sla_state: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class CaseList(BaseModel):
@@ -67,7 +68,7 @@ class Verbatim(BaseModel):
     theme_mentions: int
     touchpoint: str | None
     channel: str
-    occurred_at: datetime
+    occurred_at: UtcDatetime
 
 
 class DigestOut(BaseModel):
@@ -84,7 +85,7 @@ class DigestOut(BaseModel):
     moves: Moves | None  # None: no touchpoint in scope
     verbatims: list[Verbatim]
     verbatims_note: str  # why there are none, when there are none
-    generated_at: datetime
+    generated_at: UtcDatetime
 
 
 class SubscriptionIn(BaseModel):
@@ -108,7 +109,7 @@ class TeamBreaches(BaseModel):
 class CouncilOut(BaseModel):
     """The CX council's one page: no customer is named anywhere on it."""
 
-    generated_at: datetime
+    generated_at: UtcDatetime
     scorecard: Scorecard
     moves: Moves
     breached_total: int

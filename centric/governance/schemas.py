@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from centric.db import UtcDatetime, utcnow
 
 
 class OwnerOut(BaseModel):
@@ -80,7 +82,7 @@ class DiceOut(BaseModel):
     note: str
     assessed_by_name: str | None = None
     assessed_by: int | None
-    assessed_at: datetime
+    assessed_at: UtcDatetime
 
 
 class ApprovalOut(BaseModel):
@@ -88,7 +90,7 @@ class ApprovalOut(BaseModel):
     user_name: str | None
     decision: str
     note: str
-    at: datetime
+    at: UtcDatetime
 
 
 class LinkOut(BaseModel):
@@ -111,7 +113,7 @@ class ImpactOut(BaseModel):
     method: str
     assumptions: list[str]
     detail: dict
-    computed_at: datetime
+    computed_at: UtcDatetime
 
 
 class InitiativeOut(BaseModel):
@@ -138,8 +140,8 @@ class InitiativeOut(BaseModel):
     value_note: str = ""  # how the value was translated, or why it is missing
     rank: int | None = None  # on the board: 1 = best value
     allowed_moves: list[str] = []  # the statuses it may move to next
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 # --- initiatives: input ---------------------------------------------------------------------
@@ -188,13 +190,23 @@ class InitiativePatch(BaseModel):
     root_causes: list[Ref] | None = Field(default=None, max_length=50)
 
 
+EARLIEST = date(2000, 1, 1)  # older dates are typing mistakes, not initiatives
+
+
 class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: InitiativeStatus
     note: str = Field(default="", max_length=2000)
-    started_on: date | None = None  # for in_progress: the day work started (default today)
-    done_on: date | None = None  # for done: the day the change took effect (default today)
+    started_on: date | None = Field(default=None, ge=EARLIEST)  # for in_progress: the day work started (today)
+    done_on: date | None = Field(default=None, ge=EARLIEST)  # for done: the day the change took effect (today)
+
+    @field_validator("started_on", "done_on")
+    @classmethod
+    def _not_in_future(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is not None and value > utcnow().date() + timedelta(days=1):
+            raise ValueError(f"{info.field_name} lies in the future: a status records what has happened")
+        return value
 
 
 class DecisionIn(BaseModel):

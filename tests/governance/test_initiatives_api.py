@@ -71,6 +71,11 @@ def test_bad_input_is_4xx_naming_the_field(client, tokens) -> None:
     assert client.post(f"{url}/dice", headers=headers, json={"duration": 5, "integrity": 1, "senior_commitment": 1,
                                                              "local_commitment": 1, "effort": 1}).status_code == 422
     assert client.post(f"{url}/status", headers=headers, json={"status": "later"}).status_code == 422
+    client.post(f"{url}/approve", headers=headers, json={})
+    for when in ("0577-10-04", "2999-01-01"):  # a typing mistake, a date that has not happened
+        wrong = client.post(f"{url}/status", headers=headers, json={"status": "in_progress", "started_on": when})
+        assert wrong.status_code == 422 and "started_on" in wrong.text
+    assert client.get(url, headers=headers).json()["status"] == "approved"
     assert client.post(f"{url}/impact", headers=headers).status_code == 422  # not done
     assert client.get("/api/v1/initiatives/999999", headers=headers).status_code == 404
     assert client.get("/api/v1/initiatives?status=nope", headers=headers).status_code == 422
