@@ -330,10 +330,14 @@ def _case_line(c: DigestCase) -> str:
     return f"#{c.id} {c.title or '(title hidden)'} – {c.status}, {c.priority}, SLA {c.sla_state}"
 
 
+def _period_label(period: str) -> str:
+    return "each target's current period" if period == "current" else period
+
+
 def render_text(content: DigestOut, settings_url: str, unsubscribe_url: str) -> str:
     card: Scorecard = content.scorecard
     lines = [f"Your {content.frequency} CX digest, {_days(content.start, content.end)} ({content.period_key})", "",
-             f"SCORECARD {card.period}".rstrip()]
+             f"SCORECARD ({_period_label(card.period)})"]
     lines += [f"  {_score_line(r)}" for r in card.rows] or ["  No target of yours in this period."]
     lines += ["", f"NEW CASES: {content.new_cases.total}"] + [f"  {_case_line(c)}" for c in content.new_cases.items]
     lines += ["", f"BREACHED SLAS (open): {content.breached_cases.total}"]
@@ -373,7 +377,7 @@ def render_html(content: DigestOut, settings_url: str, unsubscribe_url: str) -> 
     return (
         f"<h1>Your {escape(content.frequency)} CX digest</h1>"
         f"<p>{escape(_days(content.start, content.end))} ({escape(content.period_key)})</p>"
-        f"<h2>Scorecard {escape(card.period)}</h2>{score_table}"
+        f"<h2>Scorecard ({escape(_period_label(card.period))})</h2>{score_table}"
         f"<h2>New cases: {content.new_cases.total}</h2>"
         + _html_rows((_case_line(c) for c in content.new_cases.items), "None.")
         + f"<h2>Breached SLAs (open): {content.breached_cases.total}</h2>"

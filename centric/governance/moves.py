@@ -32,7 +32,19 @@ COMPANY = "All touchpoints"
 ALPHA = 0.05
 METHOD = ("Each touchpoint and metric against its previous period of equal length (NPS: z-test, trinomial "
           "variances; CSAT: pooled z-test, Newcombe interval; CES: Welch t-test); p-values Holm-adjusted "
-          "across all moves tested together; biggest = |difference| as a share of the scale's range.")
+          "across all moves tested together; significant moves first, biggest first (|difference| as a share of the "
+          "scale's range), then the others by p-value.")
+
+
+def _order(move: Move) -> tuple:
+    """Significant moves first, biggest first; then the others by the strength of their evidence.
+
+    Sorting noise by size would put a touchpoint with one answer on each side on top.
+    """
+    size = -abs(move.difference or 0.0) / RANGES[move.metric]
+    if move.significant:
+        return (0, size, 0.0, move.metric, move.touchpoint)
+    return (1, move.p_value, size, move.metric, move.touchpoint)
 
 
 def biggest_moves(session: Session, *, start: date, end: date, touchpoints: Collection[str] | None = None,
@@ -76,7 +88,7 @@ def biggest_moves(session: Session, *, start: date, end: date, touchpoints: Coll
     ]
     if only_significant:
         moves = [m for m in moves if m.significant]
-    moves.sort(key=lambda m: (-abs(m.difference or 0.0) / RANGES[m.metric], m.metric, m.touchpoint))
+    moves.sort(key=_order)
     return Moves(start=start, end=end, previous_start=previous_start, tested=len(tested), alpha=alpha,
                  correction="Holm-Bonferroni", rows=moves[:limit], method=METHOD)
 

@@ -74,6 +74,10 @@ def test_moves_are_holm_adjusted_across_every_move_in_twelve_queries(db):
     assert all(m.significant == (m.adjusted_p_value < 0.05) for m in rows)
     first = rows[0]
     assert (first.metric, first.touchpoint, first.difference, first.significant) == ("nps", "Check-in", 200.0, True)
+    # significant moves first; the rest by the strength of their evidence, so thin noise does not lead
+    assert [not m.significant for m in rows] == sorted(not m.significant for m in rows)
+    others = [m.p_value for m in rows if not m.significant]
+    assert others == sorted(others)
     small = next(m for m in rows if (m.metric, m.touchpoint) == ("nps", "Room"))
     assert not small.significant
     with db.reader() as s:
