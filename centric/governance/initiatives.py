@@ -157,6 +157,11 @@ def update(session: Session, initiative_id: int, data: InitiativePatch, user: Us
         raise Invalid("title cannot be empty", field="title")
     if "metric" in changes and changes["metric"] is None:
         raise Invalid("metric cannot be empty", field="metric")
+    if "problem" in changes and changes["problem"] is None:
+        changes["problem"] = ""  # null clears the text
+    for kind in ("touchpoints", "themes", "root_causes"):
+        if kind in changes and changes[kind] is None:
+            changes[kind] = []  # null clears the links, as an empty list does
     if "owner_user_id" in changes and changes["owner_user_id"] != initiative.owner_user_id and not is_approver(user):
         raise Forbidden("only a manager hands an initiative to another owner", field="owner_user_id")
     _check_people(session, changes.get("owner_user_id"), changes.get("sponsor_user_id"))

@@ -133,3 +133,14 @@ def test_pages_walk_root_cause_to_impact(client, tokens, db) -> None:
     assert client.get("/initiatives/new", headers=auth(tokens["viewer"])).status_code == 403
     bad_dice = client.post(f"{page_url}/dice", headers=agent, data={"duration": "9"})
     assert bad_dice.status_code in (403, 409, 422)
+
+
+def test_null_clears_links_and_text_instead_of_failing(client, tokens) -> None:
+    item = _propose(client, tokens)
+    assert item["links"]
+    url = f"/api/v1/initiatives/{item['id']}"
+    body = {"touchpoints": None, "themes": None, "root_causes": None, "problem": None, "cost": None}
+    changed = client.patch(url, headers=auth(tokens["manager"]), json=body)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["links"] == [] and changed.json()["problem"] == ""
+    assert client.patch(url, headers=auth(tokens["manager"]), json={"title": None}).status_code == 422
