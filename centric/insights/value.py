@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from centric.customers.models import Customer, CustomerSegment, Segment
@@ -263,13 +263,14 @@ def churn_in_period(session: Session, start: date, end: date, *, segment: str | 
         bought.append(Event.customer_id.in_(
             select(CustomerSegment.customer_id).join(Segment).where(Segment.key == segment)))
     first, after = datetime.combine(start, time()), datetime.combine(end, time())
-    earlier = select(Event.customer_id).where(*bought, Event.occurred_at < first).distinct().subquery()
-    during = select(Event.customer_id).where(*bought, Event.occurred_at >= first, Event.occurred_at < after)
-    at_start = int(session.scalar(select(func.count()).select_from(earlier)) or 0)
+    # one pass: per customer who bought before the period, whether they bought in it
+    customers = (select(func.max(case((Event.occurred_at >= first, 1), else_=0)).label("kept"))
+                 .where(*bought, Event.occurred_at < after).group_by(Event.customer_id)
+                 .having(func.min(Event.occurred_at) < first).subquery())
+    at_start, retained = session.execute(select(func.count(), func.coalesce(func.sum(customers.c.kept), 0))).one()
+    at_start, retained = int(at_start or 0), int(retained or 0)
     if at_start == 0:
         return Estimate(None, None, None, 0, None, f"no purchases before {start}: nobody who could churn")
-    retained = int(session.scalar(select(func.count()).select_from(earlier)
-                                  .where(earlier.c.customer_id.in_(during))) or 0)
     estimate = proportion_estimate(at_start, at_start - retained)
     return replace(estimate, method=f"churn: customers with a purchase before {start} and none until {end}, "
                                     f"÷ customers with a purchase before {start}; {estimate.method}")
