@@ -24,5 +24,6 @@ DOMAINS: tuple[str, ...] = (
     "insights",
     "loop",
     "governance",
+    "mirror",
     "privacy",
 )

@@ -38,6 +38,17 @@ from centric.loop.models import (
     SlaEscalation,
     SlaPolicy,
 )
+from centric.mirror.models import (
+    Employee,
+    EmployeeTouchpoint,
+    MaturityAssessment,
+    MaturityRating,
+    Pulse,
+    PulseAnswer,
+    PulseInvitation,
+    PulseResponse,
+    PulseWave,
+)
 from centric.outreach.models import (
     ContactRule,
     ContactSkip,
@@ -61,4 +72,6 @@ __all__ = [
     "RuleMatch", "SavedView", "SlaEscalation", "SlaPolicy",
     "DiceAssessment", "DigestRun", "DigestSubscription", "Initiative", "InitiativeApproval", "InitiativeImpact",
     "InitiativeLink", "Target",
+    "Employee", "EmployeeTouchpoint", "MaturityAssessment", "MaturityRating", "Pulse", "PulseAnswer",
+    "PulseInvitation", "PulseResponse", "PulseWave",
 ]

@@ -17,6 +17,8 @@ class Permission(StrEnum):
     SET_TARGETS = "targets:write"  # create and change targets and their owners
     PROPOSE_INITIATIVES = "initiatives:write"  # propose initiatives and update the ones one owns
     APPROVE_INITIATIVES = "initiatives:approve"  # approve, reject and edit any initiative
+    MANAGE_STAFF = "staff:write"  # the employee directory and employee pulses (HR, admins)
+    READ_MIRROR = "mirror:read"  # employee-experience aggregates, the delivery gap, EX↔CX, CX maturity
     ADMIN_USERS = "users:admin"
 
 
@@ -43,8 +45,11 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.SET_TARGETS,
             Permission.PROPOSE_INITIATIVES,
             Permission.APPROVE_INITIATIVES,
+            Permission.READ_MIRROR,
         }
     ),
+    # HR: the staff directory and the employee pulses, and their (anonymous) aggregates; no customer data
+    "hr": frozenset({Permission.READ_METRICS, Permission.MANAGE_STAFF, Permission.READ_MIRROR}),
     "admin": frozenset(Permission),
 }
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from centric.db import UtcDatetime
 
-Role = Literal["admin", "analyst", "manager", "agent", "viewer"]
+Role = Literal["admin", "analyst", "manager", "agent", "viewer", "hr"]
 
 
 class UserCreate(BaseModel):

@@ -15,6 +15,7 @@ from centric.stats.bgnbd import (
 )
 from centric.stats.churn import ChurnRate, RetentionTable, churn_rate, retention_cohorts
 from centric.stats.did import DiffInDiff, diff_in_diff, nps_contributions
+from centric.stats.disclosure import Group, Publication, publishable
 from centric.stats.drivers import (
     DriverAnalysis,
     DriverResult,
@@ -84,9 +85,11 @@ __all__ = [
     "EarnedGrowth",
     "Estimate",
     "GammaGammaFit",
+    "Group",
     "HappinessWeights",
     "HistoricalValue",
     "LifetimeValue",
+    "Publication",
     "RetentionTable",
     "RfmScores",
     "adjust_p_values",
@@ -125,6 +128,7 @@ __all__ = [
     "nps_from_scores",
     "pairwise_p_value",
     "proportion_estimate",
+    "publishable",
     "quintile_scores",
     "relative_weights",
     "retention_cohorts",
