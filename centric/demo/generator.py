@@ -30,6 +30,7 @@ from centric.demo.comments import CommentWriter
 from centric.demo.company import JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS
 from centric.demo.governance import build_governance
 from centric.demo.loop import build_closed_loop
+from centric.demo.mirror import build_mirror
 from centric.demo.people import make_guests
 from centric.demo.rows import (
     BlockRows,
@@ -84,6 +85,8 @@ class DemoSummary:
     cases: int
     targets: int = 0
     initiatives: int = 0
+    employees: int = 0
+    pulse_responses: int = 0
 
     def __str__(self) -> str:
         counts = ", ".join(f"{f.name.replace('_', ' ')} {getattr(self, f.name):,}" for f in fields(self)[2:])
@@ -132,11 +135,17 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         report("governance", 0, 1)
         governance = build_governance(session, start, end)
         report("governance", 1, 1)
+        report("mirror", 0, 1)
+        mirror = build_mirror(session, end, seed=seed + 5)
+        if db.dialect == "postgresql":
+            _advance_sequences(session, ("pulse_response",))
+        report("mirror", 1, 1)
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),
             surveys=len(SURVEYS), cases=loop["cases"], targets=governance["targets"],
-            initiatives=governance["initiatives"], **totals,
+            initiatives=governance["initiatives"], employees=mirror["employees"],
+            pulse_responses=mirror["pulse_responses"], **totals,
         )
 
 
