@@ -308,7 +308,9 @@ def main_metrics(session: Session, today: date) -> dict[int, str]:
         .group_by(Response.touchpoint_id, Answer.metric)).all()
     best: dict[int, tuple[int, str]] = {}
     for touchpoint_id, metric, n in rows:
-        if touchpoint_id is not None and n >= MIN_ACTUAL_N and (touchpoint_id not in best or (n, metric) > best[touchpoint_id]):
+        if touchpoint_id is None or n < MIN_ACTUAL_N:
+            continue
+        if touchpoint_id not in best or (n, metric) > best[touchpoint_id]:
             best[touchpoint_id] = (n, metric)
     return {tp: metric for tp, (_, metric) in sorted(best.items())}
 
