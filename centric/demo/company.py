@@ -242,3 +242,19 @@ SURVEYS = (
     SurveySpec("booking-csat", "Booking experience", "csat", "web-booking"),
     SurveySpec("support-ces", "Support effort", "ces", "live-chat"),
 )
+
+# Forrester's CX Index dimensions as three agreement items (1–5) asked after the relationship
+# NPS: did we meet their needs, were we easy to work with, was it enjoyable.
+CX_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("cx_needs", "Harbour & Pine meets my needs.", "港松酒店满足了我的需求。"),
+    ("cx_ease", "Harbour & Pine is easy to do business with.", "与港松酒店打交道很轻松。"),
+    ("cx_enjoy", "Staying with Harbour & Pine is enjoyable.", "入住港松酒店是一种享受。"),
+)
+CX_SURVEY = "relationship-nps"
+
+
+def cx_questions() -> list[dict[str, object]]:
+    """The CX items as survey questions (rating 1–5, optional)."""
+    return [{"key": key, "type": "rating", "min": 1, "max": 5, "label": {"en": en, "zh": zh},
+             "low_label": {"en": "Strongly disagree", "zh": "非常不同意"},
+             "high_label": {"en": "Strongly agree", "zh": "非常同意"}} for key, en, zh in CX_ITEMS]

@@ -27,7 +27,7 @@ from centric.customers.service import create_segment, matches_rule
 from centric.db import Database, utcnow
 from centric.demo.activity import browsing_visits, make_bookings, make_contacts
 from centric.demo.comments import CommentWriter
-from centric.demo.company import JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS
+from centric.demo.company import CX_SURVEY, JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS, cx_questions
 from centric.demo.governance import build_governance
 from centric.demo.loop import build_closed_loop
 from centric.demo.mirror import build_mirror
@@ -169,9 +169,12 @@ def _structure(session: Session, start: datetime, span_days: float) -> Company:
             rule=[SegmentCondition(attribute=a, op=op, value=v) for a, op, v in segment.rule]))
     surveys, versions = {}, {}
     for survey_spec in SURVEYS:
+        questions = default_questions(survey_spec.kind)
+        if survey_spec.key == CX_SURVEY:  # the rated question, the CX items, the comment
+            questions = [questions[0], *cx_questions(), *questions[1:]]
         survey = create_survey(session, SurveyIn(
             key=survey_spec.key, name=survey_spec.name, kind=survey_spec.kind, touchpoint=survey_spec.touchpoint,
-            languages=["en", "zh"], questions=default_questions(survey_spec.kind)))
+            languages=["en", "zh"], questions=questions))
         surveys[survey_spec.key] = survey.id
         versions[survey_spec.key] = current_version(session, survey).id
     return Company(start, span_days, touchpoints, surveys, versions)

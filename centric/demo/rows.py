@@ -22,7 +22,7 @@ from centric.demo.activity import (
     row_choice,
 )
 from centric.demo.comments import TONES, CommentWriter
-from centric.demo.company import HOTELS, MARKETS, STAY_TPS, TOUCHPOINT_KEYS, TP
+from centric.demo.company import CX_ITEMS, CX_SURVEY, HOTELS, MARKETS, STAY_TPS, TOUCHPOINT_KEYS, TP
 from centric.demo.people import Guests
 from centric.demo.scores import (
     RESPONSE_CHANNELS,
@@ -147,6 +147,9 @@ def response_rows(rng: np.random.Generator, company: Company, guests: Guests, sc
         _, _, low, high = SCALE[kind]
         extremeness[chosen] = np.abs(scored.score[chosen] - (low + high) / 2) / ((high - low) / 2)
     commented = rng.random(len(scored.t)) < 0.3 + 0.4 * extremeness
+    # The CX items beside the relationship NPS follow the score; their own generator leaves the rest unchanged.
+    cx_noise = np.random.default_rng([counters.response, 2005]).normal(0.0, 0.7, (len(scored.t), len(CX_ITEMS)))
+    cx_survey = SURVEY_KEYS.index(CX_SURVEY)
     for i, when in enumerate(submitted):
         survey = SURVEY_KEYS[scored.survey[i]]
         kind, response_id = kinds[scored.survey[i]], counters.response
@@ -163,6 +166,11 @@ def response_rows(rng: np.random.Generator, company: Company, guests: Guests, sc
         score = float(scored.score[i])
         rows.answers.append({"response_id": response_id, "question_key": kind, "metric": kind, "number": score,
                              "text": None})
+        if scored.survey[i] == cx_survey:
+            for (key, _, _), noise in zip(CX_ITEMS, cx_noise[i], strict=True):
+                agree = float(min(5.0, max(1.0, round(3.6 + 0.45 * (score - 7.5) + noise))))
+                rows.answers.append({"response_id": response_id, "question_key": key, "metric": "rating",
+                                     "number": agree, "text": None})
         if not commented[i]:
             continue
         text = writer.comment(TOUCHPOINT_KEYS[scored.touchpoint[i]], TONES[tone[i]], languages[i],

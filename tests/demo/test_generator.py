@@ -120,9 +120,11 @@ def test_scores_lie_on_their_scales_and_questions_parse(demo):
                 func.min(Answer.number), func.max(Answer.number),
                 func.count(Answer.id) - func.count(Answer.number)).where(Answer.metric == metric_kind)).one()
             assert low <= lowest and highest <= high and not missing, metric_kind
-        for survey, questions in s.execute(select(Survey.kind, SurveyVersion.questions).join(Survey)):
+        for key, survey, questions in s.execute(select(Survey.key, Survey.kind, SurveyVersion.questions)
+                                                .join(Survey)):
             parsed = parse_questions(questions)
-            assert [q.type for q in parsed] == [survey, "text"]
+            cx = ["rating"] * 3 if key == "relationship-nps" else []  # the CX index items
+            assert [q.type for q in parsed] == [survey, *cx, "text"]
         unrated = s.scalar(select(func.count()).select_from(Response).where(~Response.id.in_(
             select(Answer.response_id).where(Answer.metric != "text"))))
     assert unrated == 0
@@ -173,7 +175,8 @@ def test_every_comment_is_also_a_feedback_item(demo):
         comments = s.execute(
             select(Answer.response_id, Answer.text, Response.customer_id, Response.touchpoint_id,
                    Response.submitted_at).join(Response).where(Answer.metric == "text")).all()
-        scores = dict(s.execute(select(Answer.response_id, Answer.number).where(Answer.metric != "text")).all())
+        scores = dict(s.execute(select(Answer.response_id, Answer.number)
+                                .where(Answer.metric.in_(("nps", "csat", "ces")))).all())
         items = {f.external_id: f for f in s.scalars(select(Feedback).where(Feedback.source == "survey"))}
         responses = _count(s, Response)
     assert len(items) == len(comments) and 0.4 <= len(comments) / responses <= 0.6

@@ -31,7 +31,7 @@ from centric.mirror.models import (
     PulseResponse,
     PulseWave,
 )
-from centric.surveys.models import Answer, Response
+from centric.surveys.models import Answer, Response, Survey
 from tests.conftest import PG_ADMIN, _pg_url
 
 TODAY = date(2026, 3, 15)
@@ -272,3 +272,21 @@ def test_postgresql_keeps_taking_pulse_responses_after_the_demo():
         db.dispose()
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_relationship_nps_carries_the_cx_items_and_they_follow_the_score(demo):
+    db, _ = demo
+    with db.reader() as s:
+        rows = s.execute(select(Answer.response_id, Answer.question_key, Answer.metric, Answer.number)
+                         .join(Response).join(Survey).where(Survey.key == "relationship-nps")).all()
+    by_response: dict[int, dict[str, float]] = defaultdict(dict)
+    for response_id, key, metric, number in rows:
+        if number is not None:
+            assert metric == ("nps" if key == "nps" else "rating")
+            by_response[response_id][key] = number
+    complete = [a for a in by_response.values() if {"nps", "cx_needs", "cx_ease", "cx_enjoy"} <= set(a)]
+    assert len(complete) >= 0.9 * len(by_response) > 100
+    assert all(1 <= a[k] <= 5 for a in complete for k in ("cx_needs", "cx_ease", "cx_enjoy"))
+    promoters = [mean((a["cx_needs"], a["cx_ease"], a["cx_enjoy"])) for a in complete if a["nps"] >= 9]
+    detractors = [mean((a["cx_needs"], a["cx_ease"], a["cx_enjoy"])) for a in complete if a["nps"] <= 6]
+    assert mean(promoters) > mean(detractors) + 1.0
