@@ -32,6 +32,15 @@ from centric.stats.gamma_gamma import (
     conditional_expected_average_profit,
     fit_gamma_gamma,
 )
+from centric.stats.gap import (
+    Correlation,
+    Gap,
+    Overestimation,
+    correlation,
+    delivery_gap,
+    delivery_gap_from_counts,
+    overestimation,
+)
 from centric.stats.happiness import HappinessWeights, happiness_score
 from centric.stats.lifetime_value import LifetimeValue, customer_lifetime_value
 from centric.stats.means import ces_estimate, ces_from_scores, compare_means, mean_estimate
@@ -68,6 +77,13 @@ from centric.stats.transactions import (
 )
 
 __all__ = [
+    "overestimation",
+    "delivery_gap_from_counts",
+    "delivery_gap",
+    "correlation",
+    "Overestimation",
+    "Gap",
+    "Correlation",
     "DETRACTOR_MAX",
     "PROMOTER_MIN",
     "SEGMENTS",
