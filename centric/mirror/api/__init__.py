@@ -1,0 +1,11 @@
+"""JSON routes of the mirror, one module per area, mounted under ``/api/v1``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from centric.mirror.api import ex, staff
+
+router = APIRouter()
+for area in (staff, ex):
+    router.include_router(area.router)
