@@ -34,6 +34,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import Team
+from centric.db import utcnow
 from centric.errors import Invalid
 from centric.mirror.models import Employee, Pulse, PulseAnswer, PulseInvitation, PulseResponse, PulseWave
 from centric.mirror.schemas import ExReport, GroupFigure
@@ -183,7 +184,7 @@ def ex_report(session: Session, k: int, *, item: str | None = None, kind: str | 
               verbatim_item: str | None = "comment", today: date | None = None) -> ExReport:
     """The published aggregates of ``item`` (default: the eNPS of ``kind`` enps) over waves opened in the period."""
     k = check_k(k)
-    first, last = _period(since, until, today or date.today())
+    first, last = _period(since, until, today or utcnow().date())
     if item is None:
         if kind not in (None, "enps"):
             raise Invalid("name the item to report (e.g. item=equipped)", field="item")

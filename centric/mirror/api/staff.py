@@ -64,12 +64,12 @@ async def import_employees(request: Request, session: DbSession, caller: CanMana
     """Create or update employees from a CSV or JSON Lines body (or a ``file`` upload); rejected rows by line/field."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise Invalid("upload the staff file as the form field 'file'", field="file")
-        name = upload.filename or "upload.csv"
-        data = await upload.read(settings.max_body_bytes + 1)
+        async with request.form(max_files=1, max_fields=10) as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise Invalid("upload the staff file as the form field 'file'", field="file")
+            name = upload.filename or "upload.csv"
+            data = await upload.read(settings.max_body_bytes + 1)
     elif kind in IMPORT_TYPES:
         name, data = IMPORT_TYPES[kind], await request.body()
     else:

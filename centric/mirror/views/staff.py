@@ -32,7 +32,10 @@ async def import_page(request: Request, session: DbSession, caller: CanManageSta
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         raise Invalid("choose a CSV or JSON Lines file", field="file")
-    data = await upload.read(settings.max_body_bytes + 1)
+    try:
+        data = await upload.read(settings.max_body_bytes + 1)
+    finally:
+        await upload.close()
     if len(data) > settings.max_body_bytes:
         raise Invalid(f"the file is larger than {settings.max_body_bytes} bytes; use the CLI", field="file")
     report = staff.import_employees(session, staff.read_staff_rows(upload.filename, data), caller.user.id)
