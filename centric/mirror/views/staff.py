@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from centric.db import utcnow
-from centric.errors import Invalid
+from centric.errors import Invalid, first_problem
 from centric.mirror import pulses, staff
 from centric.mirror.schemas import PulseIn
 from centric.web.deps import AppSettings, CanManageStaff, CheckedForm, DbSession, ObjectId
@@ -45,7 +46,11 @@ async def import_page(request: Request, session: DbSession, caller: CanManageSta
 @router.post("/staff/pulses")
 def create_pulse(session: DbSession, caller: CanManageStaff, form: CheckedForm) -> RedirectResponse:
     fields = {key: form.get(key) for key in ("key", "name", "kind", "cadence")}
-    data = PulseIn.model_validate({k: v for k, v in fields.items() if isinstance(v, str) and v})
+    try:
+        data = PulseIn.model_validate({k: v for k, v in fields.items() if isinstance(v, str) and v})
+    except ValidationError as exc:
+        field, message = first_problem(exc)
+        raise Invalid(f"{field}: {message}" if field else message, field=field) from None
     pulses.create_pulse(session, data, caller.user.id)
     return RedirectResponse("/staff#pulses", status_code=303)
 

@@ -124,3 +124,26 @@ def test_cli_imports_with_line_errors_and_lists(db, tmp_path):
     listed = runner.invoke(cli, ["--database-url", db.url, "staff", "list", "--json"])
     assert listed.exit_code == 0
     assert sorted(e["external_id"] for e in json.loads(listed.output)) == ["E1", "E5"]
+
+
+def test_staff_page_imports_creates_pulses_and_opens_waves(client, hr_token, tokens):
+    headers = auth(hr_token)
+    imported = client.post("/staff/import", data={"csrf": ""}, files={"file": ("s.csv", BAD.encode(), "text/csv")},
+                           headers=headers)
+    assert imported.status_code == 200 and "2 created" in imported.text and "not-an-email" not in imported.text
+    assert client.post("/staff/pulses", data={"key": "Bad Key!", "kind": "enps"}, headers=headers).status_code == 422
+    made = client.post("/staff/pulses", data={"key": "enable", "kind": "enablement", "cadence": "quarterly"},
+                       headers=headers, follow_redirects=False)
+    assert made.status_code == 303
+    pulse_id = client.get("/api/v1/pulses", headers=headers).json()[0]["id"]
+    assert client.post(f"/staff/pulses/{pulse_id}/waves", data={}, headers=headers,
+                       follow_redirects=False).status_code == 303
+    again = client.post(f"/staff/pulses/{pulse_id}/waves", data={}, headers=headers)
+    assert again.status_code == 409
+    page = client.get("/staff", headers=headers)
+    assert page.status_code == 200 and "Enablement pulse" in page.text and "dee@example.com" not in page.text
+    assert 'href="/staff"' in page.text and 'href="/ex"' in page.text
+    manager_page = client.get("/ex", headers=auth(tokens["manager"]))
+    assert manager_page.status_code == 200 and 'href="/staff"' not in manager_page.text
+    assert client.get("/staff", headers=auth(tokens["manager"])).status_code == 403
+    assert client.get("/ex", headers=auth(tokens["viewer"])).status_code == 403
