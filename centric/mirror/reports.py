@@ -37,6 +37,7 @@ from centric.accounts.models import Team
 from centric.db import utcnow
 from centric.errors import Invalid
 from centric.mirror.models import Employee, Pulse, PulseAnswer, PulseInvitation, PulseResponse, PulseWave
+from centric.mirror.pulses import TEMPLATES
 from centric.mirror.schemas import ExReport, GroupFigure
 from centric.stats.disclosure import Group, publishable
 from centric.stats.estimate import Estimate
@@ -186,9 +187,11 @@ def ex_report(session: Session, k: int, *, item: str | None = None, kind: str | 
     k = check_k(k)
     first, last = _period(since, until, today or utcnow().date())
     if item is None:
-        if kind not in (None, "enps"):
+        first_item = next((i["key"] for i in TEMPLATES.get(kind or "enps", {}).get("items", [])
+                           if i["scale"] != "text"), None)
+        if first_item is None:
             raise Invalid("name the item to report (e.g. item=equipped)", field="item")
-        item = "enps"
+        item = first_item
     wave_ids = _waves(session, first, last, kind, pulse_id)
     answers, scale = respondents(session, wave_ids, item)
     scale = scale or ("enps" if item == "enps" else "agree5")

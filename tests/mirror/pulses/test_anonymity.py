@@ -202,3 +202,9 @@ def test_no_two_published_aggregates_differ_by_fewer_than_k(db, people, k):
         (g.label, g.status, "" if g.n is None else str(g.n)) for g in report.groups]
     assert all(r["value"] == "" for r in exported if r["status"] == "hidden")
     assert teams is not None
+
+
+def test_a_kind_without_an_item_reports_its_first_question(db, client, hr_token):
+    assert client.get("/api/v1/ex/report?kind=enablement", headers=auth(hr_token)).json()["item"] == "equipped"
+    missing = client.get("/api/v1/ex/report?kind=mirror", headers=auth(hr_token))
+    assert missing.status_code == 422 and "item" in missing.text
