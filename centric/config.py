@@ -64,8 +64,9 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6, description="Weekly digests' day: 0 Monday … 6 Sunday.")
     # Governance: the windows before and after an initiative's done day its impact compares.
     impact_window_days: int = Field(default=90, ge=7, le=365, description="Days before/after a done initiative.")
-    # The mirror: employee aggregates are shown only for groups of at least this many respondents.
-    mirror_min_group: int = Field(default=5, ge=3, description="Smallest group of staff answers a report shows.")
+    # The mirror: employee answers are published only for groups of at least this many respondents.
+    mirror_min_group: int = Field(default=5, ge=3, le=1000,
+                                  description="k: the fewest respondents an employee-survey aggregate may show.")
     # Retention: copies of customer data kept only as long as they serve retries and debugging.
     retention_deliveries_days: int = Field(default=30, ge=1, description="Sent or failed webhook deliveries.")
     retention_idempotency_days: int = Field(default=7, ge=1, description="Stored answers to Idempotency-Key calls.")

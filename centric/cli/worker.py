@@ -10,6 +10,7 @@ import typer
 
 from centric.cli.common import console, errors_as_messages, open_db, options
 from centric.governance.digests import start_digests
+from centric.mirror.pulses import start_pulses
 from centric.privacy.retention import start_retention
 
 if TYPE_CHECKING:  # imported when used: the queue backend needs the optional Dramatiq
@@ -48,6 +49,7 @@ def worker(
             where = f"the job table on {db.dialect}"
         start_retention(db)
         start_digests(db)
+        start_pulses(db)
     console.print(f"centric worker: taking jobs from {where}; Ctrl-C stops")
     stop.wait()
     runner.stop()

@@ -50,12 +50,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     and the daily jobs they run (the retention purge, the digests' planning)."""
     from centric.governance.digests import start_digests
     from centric.jobs import start_embedded
+    from centric.mirror.pulses import start_pulses
     from centric.privacy.retention import start_retention
 
     worker = start_embedded(app.state.db, app.state.settings)
     if worker is not None:
         start_retention(app.state.db)
         start_digests(app.state.db)
+        start_pulses(app.state.db)
     try:
         yield
     finally:

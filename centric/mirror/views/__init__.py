@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from centric.mirror.views import delivery
+from centric.mirror.views import delivery, ex, staff
 
 router = APIRouter()
-for area in (delivery,):
+for area in (staff, ex, delivery):
     router.include_router(area.router)

@@ -1,0 +1,67 @@
+"""``centric staff``: import and list the staff directory (employees are personal data: handle the output with care)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from centric.cli.common import console, err, errors_as_messages, open_db
+from centric.mirror import staff
+
+app = typer.Typer(help="The staff directory: employees asked in employee pulses.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_staff(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    json_out: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Create or update employees from a CSV or JSON Lines file; re-importing the same file changes nothing.
+
+    Columns: external_id, email, name, team, location, job_title, touchpoints (keys separated by ;).
+    Rejected rows are printed as FILE:LINE: field F: reason; the exit code is 1 when any was rejected.
+    """
+    data = path.read_bytes()
+    total = max(data.count(b"\n") - (1 if path.suffix.lower() == ".csv" else 0), 0)
+    db = open_db()
+    with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=json_out) as progress:
+        task = progress.add_task("rows", total=total)
+        with errors_as_messages(), db.transaction() as session:
+            report = staff.import_employees(session, staff.read_staff_rows(path.name, data), None,
+                                            on_row=lambda _line: progress.advance(task))
+    if json_out:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        console.print(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+                      f"{report.failed} rejected")
+        for error in report.errors:
+            where = f"field {error.field}: " if error.field else ""
+            typer.echo(f"{path}:{error.line}: {where}{error.message}", err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_staff(
+    json_out: bool = typer.Option(False, "--json", help="print JSON"),
+    inactive: bool = typer.Option(False, "--inactive", help="include deactivated employees"),
+) -> None:
+    """The directory: name, e-mail, team, location, job title and touchpoints."""
+    db = open_db()
+    with db.reader() as session:
+        rows, _ = staff.list_employees(session, active=None if inactive else True, limit=10**9)
+    if json_out:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
+        return
+    table = Table(title=f"{len(rows)} employees")
+    for column in ("external id", "name", "e-mail", "team", "location", "job title", "touchpoints"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r.external_id or "", r.name, r.email or "", r.team or "", r.location, r.job_title,
+                      ", ".join(r.touchpoints))
+    console.print(table)

@@ -1,0 +1,42 @@
+"""The page ``/ex``: employee experience by company, team and location, published groups only."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from centric.errors import Invalid
+from centric.mirror import pulses, reports
+from centric.web.deps import AppSettings, CanReadMirror, DbSession
+from centric.web.templating import render
+
+router = APIRouter()
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{field}: expected a date as YYYY-MM-DD, got {value[:40]!r}", field=field) from None
+
+
+@router.get("/ex", response_class=HTMLResponse)
+def ex_page(request: Request, session: DbSession, caller: CanReadMirror, settings: AppSettings,
+            kind: str | None = Query(None, max_length=20), item: str | None = Query(None, max_length=80),
+            since: str | None = Query(None, max_length=40),
+            until: str | None = Query(None, max_length=40)) -> HTMLResponse:
+    if kind and kind not in pulses.TEMPLATES and kind != "custom":
+        raise Invalid(f"kind: expected one of {', '.join(pulses.TEMPLATES)}", field="kind")
+    report = reports.ex_report(session, settings.mirror_min_group, item=item or None, kind=kind or None,
+                               since=_day(since, "since"), until=_day(until, "until"))
+    query = {k: v for k, v in {"kind": kind, "item": item, "since": report.since.isoformat(),
+                                "until": report.until.isoformat()}.items() if v}
+    items = sorted({(i["key"], i["text"]) for t in pulses.TEMPLATES.values() for i in t["items"]
+                    if i["scale"] != "text"})
+    return render(request, "mirror/ex.html", caller=caller, report=report, kinds=list(pulses.TEMPLATES), kind=kind,
+                  item=item or "", items=items, csv_url="/api/v1/ex/report.csv?" + urlencode(query))
