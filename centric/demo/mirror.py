@@ -56,6 +56,7 @@ from centric.mirror.models import (
     PulseResponse,
     PulseWave,
 )
+from centric.mirror.pulses import TEMPLATES
 from centric.surveys.models import Answer, Response
 
 COMPANY_NAME = "Harbour & Pine"
@@ -63,29 +64,18 @@ HR_LEAD = ("Rosa Alvarez", "hr")  # manages the staff directory and the pulses
 MONTHS = 6  # of pulse history, ending at the demo's today
 
 # ---------------------------------------------------------------- item definitions (one place)
-ENPS_ITEMS: tuple[dict[str, Any], ...] = (
-    {"key": "enps", "scale": "enps",
-     "text": f"How likely are you to recommend {COMPANY_NAME} as a place to work to a friend?"},
-    {"key": "comment", "scale": "text", "text": "What is the main reason for your score? (optional)"},
-)
-ENGAGEMENT_ITEMS: tuple[dict[str, Any], ...] = (
-    {"key": "engagement_pride", "scale": "agree5", "text": f"I am proud to work for {COMPANY_NAME}."},
-    {"key": "engagement_energy", "scale": "agree5", "text": "My work gives me energy."},
-    {"key": "engagement_stay", "scale": "agree5", "text": "I see myself still working here in two years."},
-    {"key": "engagement_recognition", "scale": "agree5", "text": "Good work is recognised in my team."},
-)
-ENABLEMENT_ITEMS: tuple[dict[str, Any], ...] = (
-    {"key": "enablement_resources", "scale": "agree5", "text": "I have what I need to solve a customer's problem."},
-    {"key": "enablement_authority", "scale": "agree5",
-     "text": "I may decide on the spot to put things right for a guest."},
-    {"key": "enablement_feedback", "scale": "agree5", "text": "I regularly hear what guests say about my work."},
-)
+# The services' own templates, so that the reports' item pickers find the demo's answers.
+ENPS_ITEMS: tuple[dict[str, Any], ...] = tuple(TEMPLATES["enps"]["items"])
+ENGAGEMENT_ITEMS: tuple[dict[str, Any], ...] = tuple(
+    i for i in TEMPLATES["engagement"]["items"] if i["scale"] == "agree5")
+ENABLEMENT_ITEMS: tuple[dict[str, Any], ...] = tuple(
+    i for i in TEMPLATES["enablement"]["items"] if i["scale"] == "agree5")
 GUESS_SCALE = {"nps": "guess_nps", "csat": "guess_csat", "ces": "guess_ces"}
 
 
 def mirror_item(touchpoint_key: str, touchpoint_name: str, touchpoint_id: int, metric: str) -> dict[str, Any]:
     """The mirror item of one touchpoint, on the scale of its main customer metric."""
-    return {"key": f"mirror_{touchpoint_key.replace('-', '_')}", "scale": GUESS_SCALE[metric],
+    return {"key": f"guess:{touchpoint_key}"[:80], "scale": GUESS_SCALE[metric],
             "text": f"What score do you think our customers give us for {touchpoint_name}?",
             "touchpoint": touchpoint_id}
 
@@ -206,7 +196,7 @@ def build_mirror(session: Session, end: datetime, *, seed: int = 13) -> dict[str
     first_response = (session.scalar(select(func.max(PulseResponse.id))) or 0) + 1
     rows = _Rows(first_response)
     team_bias = _team_bias(rng, staff)
-    for spec, pulse in pulses:
+    for spec, pulse, generated in pulses:
         for period, opens in wave_dates(spec.cadence, end.date()):
             wave = PulseWave(pulse_id=pulse.id, period_key=period, opens_on=opens,
                              closes_on=opens + timedelta(days=spec.open_days),
@@ -214,7 +204,7 @@ def build_mirror(session: Session, end: datetime, *, seed: int = 13) -> dict[str
             session.add(wave)
             session.flush()
             actual = actual_scores(session, opens, metrics) if spec.kind == "mirror" else {}
-            _wave(rng, rows, spec, wave, pulse.items, staff, actual, team_bias)
+            _wave(rng, rows, spec, wave, generated, staff, actual, team_bias)
             counts["waves"] += 1
     for table, written in ((PulseInvitation.__table__, rows.invitations), (PulseResponse.__table__, rows.responses),
                            (PulseAnswer.__table__, rows.answers)):
@@ -316,16 +306,17 @@ def main_metrics(session: Session, today: date) -> dict[int, str]:
 
 
 def _add_pulses(session: Session, touchpoints: dict[int, Touchpoint], metrics: dict[int, str],
-                created_by: int | None) -> list[tuple[PulseSpec, Pulse]]:
+                created_by: int | None) -> list[tuple[PulseSpec, Pulse, list[dict[str, Any]]]]:
     items = {"enps": list(ENPS_ITEMS), "engagement": list(ENGAGEMENT_ITEMS), "enablement": list(ENABLEMENT_ITEMS),
              "mirror": [mirror_item(touchpoints[tp].key, touchpoints[tp].name, tp, metric)
                         for tp, metric in metrics.items()]}
     out = []
     for spec in PULSES:
-        pulse = Pulse(key=spec.key, name=spec.name, kind=spec.kind, items=items[spec.kind], cadence=spec.cadence,
-                      open_days=spec.open_days, active=True, created_by=created_by)
+        # stored as the service stores them: mirror items are made per employee when they answer (items_for)
+        pulse = Pulse(key=spec.key, name=spec.name, kind=spec.kind, items=list(TEMPLATES[spec.kind]["items"]),
+                      cadence=spec.cadence, open_days=spec.open_days, active=True, created_by=created_by)
         session.add(pulse)
-        out.append((spec, pulse))
+        out.append((spec, pulse, items[spec.kind]))
     session.flush()
     return out
 

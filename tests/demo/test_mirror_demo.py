@@ -18,6 +18,7 @@ from centric.accounts.models import Team, User
 from centric.db import Database
 from centric.demo import DemoSummary, generate_demo
 from centric.demo.company import HOTELS
+from centric.demo.mirror import ENGAGEMENT_ITEMS
 from centric.journeys.models import Touchpoint
 from centric.mirror.models import (
     COMPETENCIES,
@@ -90,7 +91,9 @@ def test_each_pulse_has_six_months_of_closed_waves(demo):
         waves = defaultdict(list)
         for wave in s.scalars(select(PulseWave).order_by(PulseWave.opens_on)):
             waves[wave.pulse_id].append(wave)
-        touchpoints = dict(s.execute(select(Touchpoint.id, Touchpoint.name)).all())
+        touchpoints = dict(s.execute(select(Touchpoint.id, Touchpoint.key)).all())
+        guesses = s.execute(select(PulseAnswer.item_key, PulseAnswer.scale, PulseAnswer.touchpoint_id).distinct()
+                            .where(PulseAnswer.scale.like("guess_%"))).all()
     assert {p.kind for p in pulses.values()} == {"enps", "engagement", "enablement", "mirror"}
     for pulse in pulses.values():
         dates = [w.opens_on for w in waves[pulse.id]]
@@ -103,13 +106,15 @@ def test_each_pulse_has_six_months_of_closed_waves(demo):
             assert pulse.cadence == "quarterly" and len(dates) == 2 and 85 <= (dates[1] - dates[0]).days <= 95
         assert all(re.fullmatch(r"\d{4}-(\d{2}|Q[1-4])", w.period_key) for w in waves[pulse.id])
     assert [i["scale"] for i in pulses["enps"].items] == ["enps", "text"]
-    assert len(pulses["engagement"].items) == 4 and {i["scale"] for i in pulses["engagement"].items} == {"agree5"}
+    assert len([i for i in pulses["engagement"].items if i["scale"] == "agree5"]) == 4
     assert pulses["enablement"].items[0]["text"] == "I have what I need to solve a customer's problem."
-    mirror = pulses["mirror"].items
-    assert len(mirror) >= 8 and {i["scale"] for i in mirror} <= {"guess_nps", "guess_csat", "guess_ces"}
-    assert len({i["scale"] for i in mirror}) >= 2
-    for item in mirror:
-        assert touchpoints[item["touchpoint"]] in item["text"]
+    # the mirror pulse stores its template; the guesses are asked per touchpoint an employee serves
+    assert [i["scale"] for i in pulses["mirror"].items] == ["text"]
+    assert len({t for _, _, t in guesses}) >= 8 and {scale for _, scale, _ in guesses} <= {"guess_nps", "guess_csat",
+                                                                                         "guess_ces"}
+    assert len({scale for _, scale, _ in guesses}) >= 2
+    for key, _, touchpoint in guesses:
+        assert key == f"guess:{touchpoints[touchpoint]}"
 
 
 def test_responses_are_anonymous_and_match_the_answered_invitations(demo):
@@ -124,7 +129,7 @@ def test_responses_are_anonymous_and_match_the_answered_invitations(demo):
         answered = Counter(s.scalars(select(PulseInvitation.wave_id).where(PulseInvitation.answered)))
         responses = Counter(s.scalars(select(PulseResponse.wave_id)))
         employees = s.execute(select(Employee.id, Employee.team_id, Employee.location, Employee.active)).all()
-        asked = {i["touchpoint"] for i in s.scalars(select(Pulse.items).where(Pulse.kind == "mirror")).one()}
+        asked = set(s.scalars(select(PulseAnswer.touchpoint_id).where(PulseAnswer.scale.like("guess_%")).distinct()))
         with_touchpoints = set(s.scalars(select(EmployeeTouchpoint.employee_id)
                                          .where(EmployeeTouchpoint.touchpoint_id.in_(asked)).distinct()))
         groups = Counter(s.execute(select(PulseResponse.team_id, PulseResponse.location)).all())
@@ -156,8 +161,8 @@ def test_guest_support_is_unhappy_and_engagement_follows_enps(demo):
     with db.reader() as s:
         names = dict(s.execute(select(Team.id, Team.name)).all())
         enps = _team_scores(s, names, PulseAnswer.item_key == "enps")
-        engagement = _team_scores(s, names, PulseAnswer.item_key.like("engagement_%"))
-        enablement = _team_scores(s, names, PulseAnswer.item_key == "enablement_resources")
+        engagement = _team_scores(s, names, PulseAnswer.item_key.in_([i["key"] for i in ENGAGEMENT_ITEMS]))
+        enablement = _team_scores(s, names, PulseAnswer.item_key == "equipped")
         scales = dict(s.execute(select(PulseAnswer.scale, func.min(PulseAnswer.number))
                                 .where(PulseAnswer.number.is_not(None)).group_by(PulseAnswer.scale)).all())
         maxima = dict(s.execute(select(PulseAnswer.scale, func.max(PulseAnswer.number)).group_by(PulseAnswer.scale)
@@ -195,7 +200,8 @@ def test_most_teams_overestimate_what_customers_think(demo):
         names = dict(s.execute(select(Team.id, Team.name)).all())
         mirror = s.scalar(select(Pulse).where(Pulse.kind == "mirror"))
         assert mirror is not None
-        metric_of = {i["touchpoint"]: i["scale"].removeprefix("guess_") for i in mirror.items}
+        metric_of = {t: scale.removeprefix("guess_") for t, scale in s.execute(
+            select(PulseAnswer.touchpoint_id, PulseAnswer.scale).where(PulseAnswer.scale.like("guess_%")).distinct())}
         customers = defaultdict(list)
         for touchpoint_id, metric, number, at in s.execute(
                 select(Response.touchpoint_id, Answer.metric, Answer.number, Response.submitted_at)
