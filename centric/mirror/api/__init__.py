@@ -1,0 +1,11 @@
+"""JSON routes of the mirror, one module per area, mounted under ``/api/v1``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from centric.mirror.api import maturity
+
+router = APIRouter()
+for area in (maturity,):
+    router.include_router(area.router)
