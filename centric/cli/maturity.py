@@ -51,7 +51,7 @@ def show_assessment(assessment_id: int, json_out: bool = typer.Option(False, "--
         out(f"  {c.key:<10} {c.stage or '-'} {c.stage_name}{change}", markup=False, highlight=False)
         for step in c.next_steps:
             out(f"      next: {step}", markup=False, highlight=False)
-    for i in item.items:
+    for i in item.ratings:
         evidence = f"evidence {i.evidence.stage or '-'}: {i.evidence.sentence}" if i.evidence else "no evidence"
         flag = "  DISAGREES" if i.disagrees else ""
         out(f"  {i.key:<32} rated {i.rating}  {evidence}{flag}", markup=False, highlight=False)

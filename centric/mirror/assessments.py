@@ -173,7 +173,7 @@ def detail(session: Session, assessment_id: int) -> AssessmentOut:
         created_at=a.created_at, overall_stage=overall, overall_stage_name=STAGES.get(overall or 0, "not rated"),
         previous_id=before.id if before else None,
         previous_overall_stage=overall_stage(previous) if previous else None,
-        competencies=competencies, items=items, disagreements=sum(i.disagrees for i in items),
+        competencies=competencies, ratings=items, disagreements=sum(i.disagrees for i in items),
         aggregation=AGGREGATION, evidence_note=EVIDENCE_NOTE)
 
 

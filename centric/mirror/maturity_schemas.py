@@ -93,7 +93,7 @@ class AssessmentOut(BaseModel):
     previous_id: int | None
     previous_overall_stage: int | None
     competencies: list[CompetencyResult]
-    items: list[ItemResult]
+    ratings: list[ItemResult] = Field(description="each item's self-rating beside its evidence")
     disagreements: int
     aggregation: str
     evidence_note: str

@@ -27,7 +27,8 @@ def test_weights_recover_the_strongest_item():
     assert ease > w.weights[0] and ease > w.weights[2]
     # twice the coefficient on independent items: four times the explained variance → about 2/3 of the weight
     assert ease == pytest.approx(4 / 6, abs=0.08)
-    assert all(lo is not None and hi is not None and lo <= x <= hi for x, lo, hi in zip(w.weights, w.low, w.high))
+    for x, lo, hi in zip(w.weights, w.low, w.high, strict=True):
+        assert lo is not None and hi is not None and lo <= x <= hi
     assert "relative weights" in w.method and "600" in w.method
 
 
