@@ -20,6 +20,7 @@ from centric.governance.models import (
     InitiativeApproval,
     InitiativeImpact,
     InitiativeLink,
+    ScorecardView,
     Target,
 )
 from centric.ingest.models import IdempotencyRecord, ImportRun
@@ -71,7 +72,7 @@ __all__ = [
     "AlertRule", "BusinessCalendar", "Case", "CaseActivity", "CaseWatcher", "CustomerValue", "RootCause",
     "RuleMatch", "SavedView", "SlaEscalation", "SlaPolicy",
     "DiceAssessment", "DigestRun", "DigestSubscription", "Initiative", "InitiativeApproval", "InitiativeImpact",
-    "InitiativeLink", "Target",
+    "InitiativeLink", "ScorecardView", "Target",
     "Employee", "EmployeeTouchpoint", "MaturityAssessment", "MaturityRating", "Pulse", "PulseAnswer",
     "PulseInvitation", "PulseResponse", "PulseWave",
 ]

@@ -180,3 +180,19 @@ class DigestRun(Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class ScorecardView(Base):
+    """Someone opened a scorecard on a day (at most one row per user and day), with their team then.
+
+    Only evidence that scorecards are read (the CX maturity "enlighten" competency): no
+    page, no target and no time of day is kept.
+    """
+
+    __tablename__ = "scorecard_view"
+    __table_args__ = (UniqueConstraint("user_id", "viewed_on"), Index("ix_scorecard_view_day", "viewed_on", "team_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    viewed_on: Mapped[date]

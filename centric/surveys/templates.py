@@ -108,6 +108,22 @@ TEMPLATES: dict[str, SurveyTemplate] = {t.key: t for t in [
             {"key": "comment", "type": "text", "label": IMPROVE},
         ],
     ),
+    SurveyTemplate(
+        "cx-index", "CX index (needs, ease, enjoyment)", "nps",
+        "Three agreement items for the CX index plus the recommendation question that weights them "
+        "(see Mirror › CX index); keep the item keys so the index finds them.",
+        [
+            {"key": "nps", "type": "nps", "required": True, "low_label": LIKELY[0], "high_label": LIKELY[1],
+             "label": {"en": "How likely are you to recommend us to a friend or colleague?",
+                       "zh": "您向朋友或同事推荐我们的可能性有多大？"}},
+            *({"key": key, "type": "rating", "min": 1, "max": 5, "required": True, "low_label": AGREE[0],
+               "high_label": AGREE[1], "label": label} for key, label in (
+                ("cx_needs", {"en": "They gave me what I needed.", "zh": "他们提供了我所需要的。"}),
+                ("cx_ease", {"en": "They were easy to deal with.", "zh": "与他们打交道很轻松。"}),
+                ("cx_enjoy", {"en": "Dealing with them was enjoyable.", "zh": "与他们打交道令人愉快。"}))),
+            {"key": "comment", "type": "text", "label": REASON},
+        ],
+    ),
 ]}
 
 

@@ -26,7 +26,7 @@ def _survey():
 
 
 def test_every_ready_template_parses_and_has_english_and_chinese_texts():
-    assert set(TEMPLATES) == {"relationship-nps", "support-csat", "onboarding-ces", "enps", "happiness"}
+    assert set(TEMPLATES) == {"relationship-nps", "support-csat", "onboarding-ces", "enps", "happiness", "cx-index"}
     for template in TEMPLATES.values():
         questions = parse_questions(template.questions)
         for q in questions:

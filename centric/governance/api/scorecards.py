@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import Response
 
 from centric.governance.schemas import Scorecard
 from centric.governance.scorecards import scorecard, scorecard_csv
+from centric.governance.views.scorecards import remember_view
 from centric.web.deps import MAX_ID, CanReadMetrics, DbSession
 
 router = APIRouter(tags=["targets"])
@@ -14,15 +15,21 @@ PERIOD = Query(None, max_length=10, description="2026-11 (month), 2026-Q4 (quart
 
 
 @router.get("/scorecards", response_model=Scorecard)
-def get_scorecard(session: DbSession, _: CanReadMetrics, user_id: int | None = Query(None, ge=1, le=MAX_ID),
+def get_scorecard(request: Request, background: BackgroundTasks, session: DbSession, caller: CanReadMetrics,
+                  user_id: int | None = Query(None, ge=1, le=MAX_ID),
                   team_id: int | None = Query(None, ge=1, le=MAX_ID), period: str | None = PERIOD) -> Scorecard:
     """A user's targets, a team's, or (neither given) the company-scope targets, with noise-aware verdicts."""
-    return scorecard(session, user_id=user_id, team_id=team_id, period=period)
+    card = scorecard(session, user_id=user_id, team_id=team_id, period=period)
+    remember_view(request, background, caller)
+    return card
 
 
 @router.get("/scorecards/me", response_model=Scorecard)
-def my_scorecard(session: DbSession, caller: CanReadMetrics, period: str | None = PERIOD) -> Scorecard:
-    return scorecard(session, user_id=caller.user.id, period=period)
+def my_scorecard(request: Request, background: BackgroundTasks, session: DbSession, caller: CanReadMetrics,
+                 period: str | None = PERIOD) -> Scorecard:
+    card = scorecard(session, user_id=caller.user.id, period=period)
+    remember_view(request, background, caller)
+    return card
 
 
 @router.get("/scorecards/export.csv", response_class=Response,

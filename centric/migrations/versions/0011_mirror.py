@@ -144,9 +144,26 @@ def upgrade() -> None:
     with op.batch_alter_table("pulse_answer", schema=None) as batch_op:
         batch_op.create_index("ix_pulse_answer_item", ["response_id", "item_key"], unique=False)
 
+    op.create_table("scorecard_view",
+    sa.Column("id", sa.Integer(), nullable=False),
+    sa.Column("user_id", sa.Integer(), nullable=False),
+    sa.Column("team_id", sa.Integer(), nullable=True),
+    sa.Column("viewed_on", sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(["team_id"], ["team.id"], name=op.f("fk_scorecard_view_team_id_team")),
+    sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_scorecard_view_user_id_user_account")),
+    sa.PrimaryKeyConstraint("id", name=op.f("pk_scorecard_view")),
+    sa.UniqueConstraint("user_id", "viewed_on", name=op.f("uq_scorecard_view_user_id_viewed_on"))
+    )
+    with op.batch_alter_table("scorecard_view", schema=None) as batch_op:
+        batch_op.create_index("ix_scorecard_view_day", ["viewed_on", "team_id"], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("scorecard_view", schema=None) as batch_op:
+        batch_op.drop_index("ix_scorecard_view_day")
+
+    op.drop_table("scorecard_view")
     with op.batch_alter_table("pulse_answer", schema=None) as batch_op:
         batch_op.drop_index("ix_pulse_answer_item")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from centric.mirror.api import delivery, ex, staff
+from centric.mirror.api import delivery, ex, maturity, staff
 
 router = APIRouter()
-for area in (staff, ex, delivery):
+for area in (staff, ex, delivery, maturity):
     router.include_router(area.router)
