@@ -44,8 +44,9 @@ from centric.accounts.models import Team, User
 from centric.demo.company import HOTELS, TOUCHPOINTS
 from centric.demo.governance import VP_GX
 from centric.journeys.models import Touchpoint
+from centric.mirror.maturity import ITEMS as QUESTIONNAIRE_ITEMS
+from centric.mirror.maturity import VERSION as QUESTIONNAIRE_VERSION
 from centric.mirror.models import (
-    COMPETENCIES,
     Employee,
     EmployeeTouchpoint,
     MaturityAssessment,
@@ -97,8 +98,8 @@ PULSES = (
 )
 WAVE_OPENS_ON_DAY = 5  # of the month (quarterly waves: of the quarter's middle month)
 
-# The maturity questionnaire's item keys are ``<competency>.<n>``; ratings 1–5 (earlier, later).
-MATURITY_VERSION = "2026.1"
+# Ratings 1–5 (earlier, later) per competency, given in turn to its statements in the questionnaire.
+MATURITY_VERSION = QUESTIONNAIRE_VERSION
 MATURITY: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] = {
     "lead": ((3, 3), (2, 3), (3, 3)),
     "realize": ((2, 2), (2, 3), (1, 2)),
@@ -108,11 +109,12 @@ MATURITY: dict[str, tuple[tuple[int, int], tuple[int, int], tuple[int, int]]] = 
     "disrupt": ((1, 1), (1, 1), (2, 2)),
 }
 MATURITY_NOTES = {
-    "respond.1": ("Detractors get a call back, but not always within two days.",
-                  "Closed loop with SLAs in every team; most detractors called back within 48 hours."),
-    "enlighten.1": ("Survey results reach managers as a monthly PDF.",
-                    "Dashboards and root causes per touchpoint, reviewed by the CX council."),
-    "realize.2": ("No initiative has a measured effect yet.", "Express check-in: effect measured against its target."),
+    "respond.contact": ("Detractors get a call back, but not always within two days.",
+                        "Closed loop with SLAs in every team; most detractors called back within 48 hours."),
+    "enlighten.digests": ("Survey results reach managers as a monthly PDF.",
+                          "Dashboards and root causes per touchpoint, reviewed by the CX council."),
+    "disrupt.measured": ("No initiative has a measured effect yet.",
+                         "Express check-in: effect measured against its target."),
 }
 ASSESSMENT_DAYS_BEFORE_END = (187, 7)
 
@@ -448,8 +450,15 @@ def _answers(rng: np.random.Generator, kind: str, items: list[dict[str, Any]], p
 
 
 # ---------------------------------------------------------------- maturity
-def maturity_item_keys() -> list[str]:
-    return [f"{competency}.{n}" for competency in COMPETENCIES for n in range(1, 4)]
+def maturity_ratings() -> dict[str, tuple[int, int]]:
+    """(earlier, later) rating of every statement of the questionnaire, by competency in turn."""
+    seen: dict[str, int] = {}
+    out: dict[str, tuple[int, int]] = {}
+    for item in QUESTIONNAIRE_ITEMS:
+        position = seen.get(item.competency, 0)
+        seen[item.competency] = position + 1
+        out[item.key] = MATURITY[item.competency][position % 3]
+    return out
 
 
 def _add_maturity(session: Session, today: date, created_by: int | None) -> int:
@@ -464,7 +473,6 @@ def _add_maturity(session: Session, today: date, created_by: int | None) -> int:
         session.add(assessment)
         session.flush()
         session.execute(MaturityRating.__table__.insert(), [
-            {"assessment_id": assessment.id, "item_key": f"{competency}.{n + 1}", "rating": ratings[n][index],
-             "note": MATURITY_NOTES.get(f"{competency}.{n + 1}", ("", ""))[index]}
-            for competency, ratings in MATURITY.items() for n in range(3)])
+            {"assessment_id": assessment.id, "item_key": key, "rating": rating[index],
+             "note": MATURITY_NOTES.get(key, ("", ""))[index]} for key, rating in maturity_ratings().items()])
     return len(ASSESSMENT_DAYS_BEFORE_END)

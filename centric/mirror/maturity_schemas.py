@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel, Field
+
+from centric.db import UtcDatetime
 
 
 class RatingIn(BaseModel):
@@ -87,7 +89,7 @@ class AssessmentOut(BaseModel):
     taken_on: date
     notes: str
     created_by: int | None
-    created_at: datetime
+    created_at: UtcDatetime
     overall_stage: int | None
     overall_stage_name: str
     previous_id: int | None

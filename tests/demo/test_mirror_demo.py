@@ -20,6 +20,8 @@ from centric.demo import DemoSummary, generate_demo
 from centric.demo.company import HOTELS
 from centric.demo.mirror import ENGAGEMENT_ITEMS
 from centric.journeys.models import Touchpoint
+from centric.mirror.assessments import detail
+from centric.mirror.maturity import ITEMS as QUESTIONNAIRE
 from centric.mirror.models import (
     COMPETENCIES,
     Employee,
@@ -237,12 +239,16 @@ def test_two_maturity_assessments_six_months_apart(demo):
     assert len(assessments) == 2
     earlier, later = assessments
     assert 175 <= (later.taken_on - earlier.taken_on).days <= 185 and later.taken_on < TODAY
-    keys = {f"{c}.{n}" for c in COMPETENCIES for n in (1, 2, 3)}
-    assert set(ratings[earlier.id]) == set(ratings[later.id]) == keys
+    keys = {item.key for item in QUESTIONNAIRE}
+    assert set(ratings[earlier.id]) == set(ratings[later.id]) == keys  # every statement of the questionnaire
     assert all(1 <= r <= 5 for rs in ratings.values() for r in rs.values())
     assert all(ratings[later.id][k] >= ratings[earlier.id][k] for k in keys)
     improved = {k.split(".")[0] for k in keys if ratings[later.id][k] > ratings[earlier.id][k]}
     assert 2 <= len(improved) < len(COMPETENCIES)
+    with db.reader() as s:  # the service reads them: stages, the change since the first, next steps
+        result = detail(s, later.id)
+    assert result.previous_id == earlier.id and result.overall_stage is not None
+    assert result.previous_overall_stage is not None and result.overall_stage >= result.previous_overall_stage
 
 
 def test_the_same_seed_gives_the_same_answers(tmp_path: Path):
