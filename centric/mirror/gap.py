@@ -2,8 +2,8 @@
 
 Staff answer mirror items ("What score do you think our customers give us for
 <touchpoint>?", scales ``guess_nps``, ``guess_csat``, ``guess_ces``). For a date range
-(by default the window of the last completed pulse wave with such answers, else the last
-90 days) this compares, on each metric:
+(by default the 90 days up to the close of the last completed pulse wave with such answers,
+else the last 90 days) this compares, on each metric:
 
 * per **touchpoint**: every prediction about it vs its customers' answers in the range;
 * per **team**: the predictions of the team's members about the touchpoints the team owns
@@ -90,7 +90,11 @@ def last_days(days: int = DEFAULT_DAYS) -> Window:
 
 
 def default_window(session: Session) -> Window:
-    """The window of the last completed wave with mirror answers, else the last 90 days (one query)."""
+    """The 90 days up to the close of the last completed wave with mirror answers, else the last 90 days.
+
+    Staff judge how customers see a touchpoint over recent months, not during the two weeks a
+    wave is open, and a fortnight of customers' answers is too few at most touchpoints.
+    """
     today = utcnow().date()
     with_guesses = select(PulseResponse.wave_id).join(PulseAnswer, PulseAnswer.response_id == PulseResponse.id).where(
         PulseAnswer.scale.in_(tuple(GUESS_SCALES)))
@@ -99,7 +103,8 @@ def default_window(session: Session) -> Window:
         PulseWave.closes_on.desc(), PulseWave.id.desc()).limit(1)).first()
     if wave is None:
         return last_days()
-    return Window(wave.opens_on, wave.closes_on, f"the last completed mirror wave ({wave.period_key})")
+    return Window(wave.closes_on - timedelta(days=DEFAULT_DAYS - 1), wave.closes_on,
+                  f"the {DEFAULT_DAYS} days up to the last completed mirror wave ({wave.period_key})")
 
 
 def hidden_note(publication: Publication, key: str, k: int) -> str:

@@ -26,15 +26,16 @@ def _known(session) -> None:  # type: ignore[no-untyped-def]
     seen = utcnow() - timedelta(days=10)
     customers(session, "rnps", "check-in", [10] * 4 + [8] * 4 + [3] * 2, seen)  # NPS 20
     customers(session, "stay-csat", "room", [5] * 7 + [2] * 3, seen)  # 70% satisfied
-    customers(session, "rnps", "check-in", [0] * 5, utcnow() - timedelta(days=60), tag="old")  # outside
+    customers(session, "rnps", "check-in", [0] * 5, utcnow() - timedelta(days=120), tag="old")  # outside
 
 
-def test_default_window_is_the_last_completed_mirror_wave_and_the_gaps_are_known(db):
+def test_default_window_ends_with_the_last_completed_mirror_wave_and_the_gaps_are_known(db):
     with db.transaction() as s:
         _known(s)
     with db.reader() as s:
         report = delivery_gap(s, k=5)
-    assert report.since == today() - timedelta(days=20) and report.until == today() - timedelta(days=6)
+    # the 90 days up to the wave's close: what staff are asked to judge, with enough customers' answers
+    assert report.since == today() - timedelta(days=6 + 89) and report.until == today() - timedelta(days=6)
     assert "mirror-q1-1" in report.window
     teams = {row.name: row for row in report.teams}
     front, house = teams["Front Office"], teams["Housekeeping"]
@@ -59,7 +60,7 @@ def test_an_explicit_range_without_the_wave_has_no_predictions_and_bad_ranges_ar
     with db.reader() as s:
         empty = delivery_gap(s, since=today() - timedelta(days=400), until=today() - timedelta(days=300))
         assert empty.teams == [] and empty.headline.share is None
-        wide = delivery_gap(s, since=today() - timedelta(days=90), until=today())
+        wide = delivery_gap(s, since=today() - timedelta(days=150), until=today())
         front = next(r for r in wide.teams if r.name == "Front Office")
         assert front.n_customers == 15 and front.actual == pytest.approx((4 - 7) / 15 * 100)  # the old five too
         with pytest.raises(Invalid) as bad:
