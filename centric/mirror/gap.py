@@ -118,6 +118,7 @@ def hidden_note(publication: Publication, key: str, k: int) -> str:
 @dataclass
 class _Prediction:
     response_id: int
+    wave_id: int
     team_id: int | None
     touchpoint_id: int
     metric: str
@@ -150,12 +151,7 @@ def delivery_gap(session: Session, *, since: date | None = None, until: date | N
             owner = touchpoints[p.touchpoint_id].owner_team_id if p.touchpoint_id in touchpoints else None
             if owner is not None and owner == p.team_id:
                 by_team[owner].append(p)
-        groups = [Group("company", None, frozenset(p.response_id for p in mine))]
-        groups += [Group(f"team:{t}", "company", frozenset(p.response_id for p in ps), "team")
-                   for t, ps in sorted(by_team.items())]
-        groups += [Group(f"touchpoint:{t}", "company", frozenset(p.response_id for p in ps), "touchpoint")
-                   for t, ps in sorted(by_point.items())]
-        publication = publishable(groups, k)
+        publication = _per_wave(mine, by_team, by_point, k)
 
         def row(scope: str, key: str, name: str, group: str, ps: list[_Prediction], points_of: Iterable[int],
                 metric: str = metric, publication: Publication = publication) -> GapRow:
@@ -208,24 +204,49 @@ def _headline(teams: list[GapRow]) -> GapHeadline:
                        clearly_share=over.clearly_share, text=text)
 
 
+def _per_wave(mine: list[_Prediction], by_team: dict[int, list[_Prediction]],
+              by_point: dict[int, list[_Prediction]], k: int) -> Publication:
+    """The disclosure rules applied to each wave on its own; a group is shown only when every wave allows it.
+
+    One person answers every wave, so over several waves a group of responses may hold fewer
+    than k people; within one wave each response is a different person.
+    """
+    suppressed: dict[str, str] = {}
+    for wave_id in sorted({p.wave_id for p in mine}):
+        def members(ps: list[_Prediction], wave_id: int = wave_id) -> frozenset[int]:
+            return frozenset(p.response_id for p in ps if p.wave_id == wave_id)
+
+        groups = [Group("company", None, members(mine))]
+        groups += [Group(f"team:{t}", "company", members(ps), "team") for t, ps in sorted(by_team.items())]
+        groups += [Group(f"touchpoint:{t}", "company", members(ps), "touchpoint")
+                   for t, ps in sorted(by_point.items())]
+        present = [g for g in groups if g.members or g.parent is None]
+        for key, reason in publishable(present, k).suppressed.items():
+            suppressed.setdefault(key, reason)
+    keys = ["company", *(f"team:{t}" for t in by_team), *(f"touchpoint:{t}" for t in by_point)]
+    shown = tuple(key for key in keys if key not in suppressed)
+    return Publication(k=k, published=shown, suppressed=suppressed, remainders={key: {} for key in shown})
+
+
 def _predictions(session: Session, window: Window) -> list[_Prediction]:
     """Every guess about a touchpoint in a wave overlapping the window (one query), valid values only."""
     rows = session.execute(
-        select(PulseAnswer.response_id, PulseResponse.team_id, PulseAnswer.touchpoint_id, PulseAnswer.scale,
-               PulseAnswer.number)
+        select(PulseAnswer.response_id, PulseResponse.wave_id, PulseResponse.team_id, PulseAnswer.touchpoint_id,
+               PulseAnswer.scale, PulseAnswer.number)
         .join(PulseResponse, PulseResponse.id == PulseAnswer.response_id)
         .join(PulseWave, PulseWave.id == PulseResponse.wave_id)
         .where(PulseAnswer.scale.in_(tuple(GUESS_SCALES)), PulseAnswer.touchpoint_id.is_not(None),
                PulseAnswer.number.is_not(None), PulseWave.opens_on <= window.until,
                PulseWave.closes_on >= window.since))
     out = []
-    for response_id, team_id, touchpoint_id, scale, number in rows:
+    for response_id, wave_id, team_id, touchpoint_id, scale, number in rows:
         if touchpoint_id is None or number is None:
             continue
         metric = GUESS_SCALES[scale]
         low, high = PREDICTION_RANGE[metric]
         if low <= float(number) <= high:
-            out.append(_Prediction(int(response_id), team_id, int(touchpoint_id), metric, float(number)))
+            out.append(_Prediction(int(response_id), int(wave_id), team_id, int(touchpoint_id), metric,
+                                   float(number)))
     return out
 
 

@@ -139,10 +139,12 @@ def linkage(session: Session, *, since: date | None = None, until: date | None =
                    churn=CHURN, caveat=CAVEAT)
 
 
-def _ex_answers(session: Session, window: Window, scale: str, kind: str | None = None) -> list[tuple[int, int | None,
-                                                                                                     float]]:
-    """(response id, team id, number) of every answer on ``scale`` in a wave overlapping the window (one query)."""
-    query = (select(PulseAnswer.response_id, PulseResponse.team_id, PulseAnswer.number)
+ExAnswer = tuple[int, int, int | None, float]  # response id, wave id, team id, number
+
+
+def _ex_answers(session: Session, window: Window, scale: str, kind: str | None = None) -> list[ExAnswer]:
+    """(response, wave, team, number) of every answer on ``scale`` in a wave overlapping the window (one query)."""
+    query = (select(PulseAnswer.response_id, PulseResponse.wave_id, PulseResponse.team_id, PulseAnswer.number)
              .join(PulseResponse, PulseResponse.id == PulseAnswer.response_id)
              .join(PulseWave, PulseWave.id == PulseResponse.wave_id)
              .where(PulseAnswer.scale == scale, PulseAnswer.number.is_not(None),
@@ -150,25 +152,39 @@ def _ex_answers(session: Session, window: Window, scale: str, kind: str | None =
     if kind is not None:
         query = query.join(Pulse, Pulse.id == PulseWave.pulse_id).where(Pulse.kind == kind)
     low, high = (0.0, 10.0) if scale == "enps" else (1.0, 5.0)
-    return [(int(r), t, float(n)) for r, t, n in session.execute(query) if n is not None and low <= n <= high]
+    return [(int(r), int(w), t, float(n)) for r, w, t, n in session.execute(query)
+            if n is not None and low <= n <= high]
 
 
-def _publish(rows: list[tuple[int, int | None, float]], k: int,
-             per_response: str) -> tuple[Publication, dict[str, list[float]]]:
-    """The groups (company, team:<id>) of these answers, published; their values (all, or one mean per response)."""
+def _publish(rows: list[ExAnswer], k: int, per_response: str) -> tuple[Publication, dict[str, list[float]]]:
+    """The groups (company, team:<id>) of these answers, published; their values (all, or one mean per response).
+
+    The rules are applied to each wave on its own (one person answers every wave, so several
+    waves' responses of a group may come from fewer than k people); a group is shown only when
+    every wave in which it answered allows it.
+    """
     answers: dict[int, list[float]] = defaultdict(list)
     team_of: dict[int, int | None] = {}
-    for response_id, team_id, number in rows:
+    wave_of: dict[int, int] = {}
+    for response_id, wave_id, team_id, number in rows:
         answers[response_id].append(number)
         team_of[response_id] = team_id
+        wave_of[response_id] = wave_id
     members: dict[str, set[int]] = defaultdict(set)
     for response_id, team_id in team_of.items():
         members["company"].add(response_id)
         if team_id is not None:
             members[f"team:{team_id}"].add(response_id)
-    groups = [Group(key, None if key == "company" else "company", frozenset(ids),
-                    "" if key == "company" else "team") for key, ids in sorted(members.items())]
-    publication = publishable(groups, k) if groups else publishable([Group("company", None, frozenset())], k)
+    suppressed: dict[str, str] = {} if members else {"company": f"fewer than {k} respondents"}
+    for wave_id in sorted(set(wave_of.values())):
+        groups = [Group(key, None if key == "company" else "company",
+                        frozenset(r for r in ids if wave_of[r] == wave_id), "" if key == "company" else "team")
+                  for key, ids in sorted(members.items())]
+        present = [g for g in groups if g.members or g.parent is None]
+        for key, reason in publishable(present, k).suppressed.items():
+            suppressed.setdefault(key, reason)
+    shown = tuple(key for key in sorted(members) if key not in suppressed)
+    publication = Publication(k=k, published=shown, suppressed=suppressed, remainders={key: {} for key in shown})
     values: dict[str, list[float]] = {}
     for key, ids in members.items():
         if per_response == "mean":

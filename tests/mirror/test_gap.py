@@ -120,3 +120,31 @@ def test_the_report_runs_the_same_number_of_queries_for_more_teams_and_answers(d
                                                  ("guess_csat", touchpoint_id(s, "check-in"), 80)], times=7)
         customers(s, "support-ces", "check-out", [5, 6, 7], utcnow() - timedelta(days=8))
     assert statements() == few
+
+
+def test_the_same_few_people_over_several_waves_are_still_too_few(db):
+    """Two people answering three monthly waves are six responses but two people: never shown, nor derivable."""
+    from centric.mirror.linkage import linkage
+
+    with db.transaction() as s:
+        make_journey(s)
+        front, house = team_id(s, "Front Office"), team_id(s, "Housekeeping")
+        check_in, room = touchpoint_id(s, "check-in"), touchpoint_id(s, "room")
+        for n, (opens, closes) in enumerate(((80, 70), (50, 40), (20, 10))):
+            mirror = wave(s, f"mirror-m{n}", opens=opens, closes=closes)
+            staff(s, mirror, front, [("guess_nps", check_in, 60)], times=2)  # the same two people each month
+            staff(s, mirror, house, [("guess_nps", room, 10)], times=6)
+            pulse = wave(s, f"enps-m{n}", kind="enps", opens=opens, closes=closes)
+            staff(s, pulse, front, [("enps", None, 2)], times=2)
+            staff(s, pulse, house, [("enps", None, 9)], times=6)
+        customers(s, "rnps", "check-in", [10] * 5 + [3] * 5, utcnow() - timedelta(days=30))
+    with db.reader() as s:
+        gap = delivery_gap(s, since=today() - timedelta(days=89), until=today(), k=5)
+        ex = linkage(s, since=today() - timedelta(days=89), until=today(), k=5)
+    teams = {row.name: row for row in gap.teams}
+    assert not teams["Front Office"].shown and teams["Front Office"].predicted is None
+    # and the company total cannot give it away: Housekeeping is hidden with it in every wave
+    company = {row.metric: row for row in gap.company}
+    assert not (company["nps"].shown and teams["Housekeeping"].shown)
+    by_team = {t.team: t for t in ex.teams}
+    assert not by_team["Front Office"].ex_shown and by_team["Front Office"].enps is None
