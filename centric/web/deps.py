@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import BackgroundTasks, Depends, Path, Query, Request
@@ -20,7 +21,7 @@ from centric.accounts.service import authenticate_token, note_token_use, token_u
 from centric.accounts.signing import signing_key
 from centric.config import Settings
 from centric.db import Database, intend_to_write
-from centric.errors import Forbidden, TooManyRequests, Unauthorized
+from centric.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from centric.web.errors import NotStored
 
 log = logging.getLogger("centric.web")
@@ -234,3 +235,13 @@ CanApproveInitiatives = Annotated[Caller, Depends(require(Permission.APPROVE_INI
 CanManageStaff = Annotated[Caller, Depends(require(Permission.MANAGE_STAFF))]
 CanReadMirror = Annotated[Caller, Depends(require(Permission.READ_MIRROR))]
 CanAdminUsers = Annotated[Caller, Depends(require(Permission.ADMIN_USERS))]
+
+
+def form_day(value: str | None, field: str) -> date | None:
+    """A ``YYYY-MM-DD`` query parameter of an HTML form; empty means "not given" (forms send empty fields)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{field}: expected a date as YYYY-MM-DD, got {value[:40]!r}", field=field) from None

@@ -11,20 +11,11 @@ from sqlalchemy import select
 from centric.accounts.models import Team
 from centric.errors import Invalid
 from centric.loop import kpis, outer
-from centric.web.deps import MAX_ID, CanReadMetrics, DbSession
+from centric.web.deps import MAX_ID, CanReadMetrics, DbSession, form_day
 from centric.web.templating import render
 
 router = APIRouter()
 
-
-def _day(value: str | None, field: str) -> date | None:
-    """A ``YYYY-MM-DD`` query parameter; empty means "not given" (an HTML form sends empty fields)."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{field}: expected a date as YYYY-MM-DD, got {value[:40]!r}", field=field) from None
 
 
 def _team(value: str | None) -> int | None:
@@ -44,7 +35,7 @@ def loop_page(request: Request, session: DbSession, caller: CanReadMetrics,
               since: str | None = Query(None, max_length=40), until: str | None = Query(None, max_length=40),
               team: str | None = Query(None, max_length=40)) -> HTMLResponse:
     """The closed loop at a glance: KPIs with intervals, SLA by team, root causes by revenue at risk."""
-    first, last, team_id = _day(since, "since"), _day(until, "until"), _team(team)
+    first, last, team_id = form_day(since, "since"), form_day(until, "until"), _team(team)
     end = _midnight(last + timedelta(days=1)) if last else None  # the until day counts in full
     figures = kpis.loop_kpis(session, since=_midnight(first), until=end, team_id=team_id)
     causes = outer.root_cause_impact(session, since=figures.since, until=figures.until)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -10,19 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from centric.errors import Invalid
 from centric.mirror import pulses, reports
-from centric.web.deps import AppSettings, CanReadMirror, DbSession
+from centric.web.deps import AppSettings, CanReadMirror, DbSession, form_day
 from centric.web.templating import render
 
 router = APIRouter()
 
-
-def _day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{field}: expected a date as YYYY-MM-DD, got {value[:40]!r}", field=field) from None
 
 
 @router.get("/ex", response_class=HTMLResponse)
@@ -33,7 +24,7 @@ def ex_page(request: Request, session: DbSession, caller: CanReadMirror, setting
     if kind and kind not in pulses.TEMPLATES and kind != "custom":
         raise Invalid(f"kind: expected one of {', '.join(pulses.TEMPLATES)}", field="kind")
     report = reports.ex_report(session, settings.mirror_min_group, item=item or None, kind=kind or None,
-                               since=_day(since, "since"), until=_day(until, "until"))
+                               since=form_day(since, "since"), until=form_day(until, "until"))
     query = {k: v for k, v in {"kind": kind, "item": item, "since": report.since.isoformat(),
                                 "until": report.until.isoformat()}.items() if v}
     items = sorted({(i["key"], i["text"]) for t in pulses.TEMPLATES.values() for i in t["items"]

@@ -24,6 +24,7 @@ from centric.web.deps import (
     CheckedForm,
     DbSession,
     ObjectId,
+    form_day,
 )
 from centric.web.templating import render
 
@@ -90,18 +91,10 @@ def assessment_page(assessment_id: ObjectId, request: Request, session: DbSessio
     return _overview(request, session, caller, assessment_id)
 
 
-def _day(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{field}: expected a date as YYYY-MM-DD, got {value[:40]!r}", field=field) from None
-
 
 @router.get("/mirror/cx-index", response_class=HTMLResponse)
 def cx_index_page(request: Request, session: DbSession, caller: CanReadMetrics,
                   since: str | None = Query(None, max_length=40),
                   until: str | None = Query(None, max_length=40)) -> HTMLResponse:
-    report = cx_index_report(session, since=_day(since, "since"), until=_day(until, "until"))
+    report = cx_index_report(session, since=form_day(since, "since"), until=form_day(until, "until"))
     return render(request, "mirror/cx_index.html", caller=caller, r=report)
