@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from centric.config import Settings
@@ -16,17 +13,12 @@ from centric.surveys.schemas import SurveyIn
 from centric.surveys.service import create_survey
 from centric.surveys.templates import TEMPLATES
 from centric.web.app import create_app
+from tests.e2e.serving import free_port, serving
 from tests.factories import PASSWORD, make_journey, make_user, respond
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -41,16 +33,8 @@ def server(sqlite_db):
         create_survey(s, SurveyIn(key="rel", name="Relationship NPS", questions=TEMPLATES["relationship-nps"].questions,
                                   languages=["en", "zh"], touchpoint="check-in"))
     app = create_app(Settings(database_url=sqlite_db.url), sqlite_db)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:  # uvicorn flips this once the socket listens
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(10)
+    with serving(app, free_port()) as url:
+        yield url
 
 
 def test_login_and_dashboard_in_chromium(server):

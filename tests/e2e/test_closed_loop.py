@@ -5,10 +5,8 @@ recovery survey that the close sent."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
@@ -23,7 +21,8 @@ from centric.surveys.schemas import SurveyIn
 from centric.surveys.service import create_survey
 from centric.surveys.templates import TEMPLATES
 from centric.web.app import create_app
-from tests.e2e.test_browser import CHROMIUM, FLAGS, _free_port
+from tests.e2e.serving import free_port, serving
+from tests.e2e.test_browser import CHROMIUM, FLAGS
 from tests.factories import PASSWORD, make_journey, make_user
 from tests.outreach.conftest import smtp  # noqa: F401
 
@@ -39,7 +38,7 @@ def _link_in(message) -> str:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def loop_server(sqlite_db, smtp):  # noqa: F811
     controller, mailbox = smtp
-    port = _free_port()
+    port = free_port()
     with sqlite_db.transaction() as s:
         make_journey(s)  # Check-in is owned by the Front Office team
         agent = make_user(s, "agent", email="ana@example.com")
@@ -56,15 +55,8 @@ def loop_server(sqlite_db, smtp):  # noqa: F811
                         actions={"open_case": True}, followup={"recovery_survey": "sorry"}))
     settings = Settings(database_url=sqlite_db.url, public_url=f"http://127.0.0.1:{port}", smtp_host="127.0.0.1",
                         smtp_port=controller.port, smtp_timeout_s=5, job_poll_s=0.05, job_workers=2)
-    instance = uvicorn.Server(uvicorn.Config(create_app(settings, sqlite_db), host="127.0.0.1", port=port,
-                                             log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}", sqlite_db, mailbox
-    instance.should_exit = True
-    thread.join(10)
+    with serving(create_app(settings, sqlite_db), port):
+        yield f"http://127.0.0.1:{port}", sqlite_db, mailbox
 
 
 def test_a_detractor_is_called_back_and_the_recovery_is_measured(loop_server):

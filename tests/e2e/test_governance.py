@@ -4,11 +4,9 @@ marks it done, and reads its measured impact (difference in differences) on the 
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime, timedelta
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
@@ -19,7 +17,8 @@ from centric.governance.models import Initiative, InitiativeApproval, Initiative
 from centric.journeys.models import Touchpoint
 from centric.loop.models import Case, RootCause
 from centric.web.app import create_app
-from tests.e2e.test_browser import CHROMIUM, FLAGS, _free_port
+from tests.e2e.serving import free_port, serving
+from tests.e2e.test_browser import CHROMIUM, FLAGS
 from tests.factories import PASSWORD, make_journey, make_user, respond
 from tests.jobs.waiting import eventually
 
@@ -35,7 +34,7 @@ def _wave(s, touchpoint: str, when: datetime, promoters: int, passives: int, det
 
 @pytest.fixture
 def governance_server(sqlite_db):  # type: ignore[no-untyped-def]
-    port = _free_port()
+    port = free_port()
     today = utcnow()
     with sqlite_db.transaction() as s:
         make_journey(s)
@@ -57,15 +56,8 @@ def governance_server(sqlite_db):  # type: ignore[no-untyped-def]
                        closed_at=today - timedelta(days=8)))
     settings = Settings(database_url=sqlite_db.url, public_url=f"http://127.0.0.1:{port}", job_poll_s=0.05,
                         job_workers=2)
-    instance = uvicorn.Server(uvicorn.Config(create_app(settings, sqlite_db), host="127.0.0.1", port=port,
-                                             log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}", sqlite_db
-    instance.should_exit = True
-    thread.join(10)
+    with serving(create_app(settings, sqlite_db), port):
+        yield f"http://127.0.0.1:{port}", sqlite_db
 
 
 def test_a_root_cause_becomes_an_approved_initiative_with_measured_impact(governance_server) -> None:  # type: ignore[no-untyped-def]

@@ -4,11 +4,9 @@ reads the delivery gap — what the team believes customers give against what cu
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import func, select
 
@@ -19,7 +17,8 @@ from centric.mirror.pulses import create_pulse, issue_link, open_wave, submit
 from centric.mirror.schemas import EmployeeIn, PulseIn
 from centric.mirror.staff import create_employee
 from centric.web.app import create_app
-from tests.e2e.test_browser import CHROMIUM, FLAGS, _free_port
+from tests.e2e.serving import free_port, serving
+from tests.e2e.test_browser import CHROMIUM, FLAGS
 from tests.factories import PASSWORD, make_journey, make_user, respond
 
 K = 3
@@ -27,7 +26,7 @@ K = 3
 
 @pytest.fixture
 def mirror_server(sqlite_db):  # type: ignore[no-untyped-def]
-    port = _free_port()
+    port = free_port()
     today = utcnow()
     with sqlite_db.transaction() as s:
         make_journey(s)  # check-in is owned by Front Office and asked about in NPS
@@ -48,15 +47,8 @@ def mirror_server(sqlite_db):  # type: ignore[no-untyped-def]
     # No job workers: the invitation e-mails would issue new links (their own tests cover them).
     settings = Settings(database_url=sqlite_db.url, public_url=f"http://127.0.0.1:{port}", job_workers=0,
                         mirror_min_group=K)
-    instance = uvicorn.Server(uvicorn.Config(create_app(settings, sqlite_db), host="127.0.0.1", port=port,
-                                             log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    while not instance.started:
-        thread.join(0.05)
-    yield f"http://127.0.0.1:{port}", sqlite_db, employee_link
-    instance.should_exit = True
-    thread.join(10)
+    with serving(create_app(settings, sqlite_db), port):
+        yield f"http://127.0.0.1:{port}", sqlite_db, employee_link
 
 
 def test_an_employee_answers_a_pulse_and_a_manager_reads_the_delivery_gap(mirror_server) -> None:  # type: ignore[no-untyped-def]
