@@ -79,14 +79,14 @@ async def import_employees(request: Request, session: DbSession, caller: CanMana
     return staff.import_employees(session, staff.read_staff_rows(name, data), caller.user.id)
 
 
-@router.get("/pulse-templates", response_model=list[PulseOut])
-def list_templates(_: CanManageStaff) -> list[PulseOut]:
-    return pulses.templates()
+@router.get("/pulse-templates", response_model=Page[PulseOut])
+def list_templates(_: CanManageStaff, paging: Paging) -> Page[PulseOut]:
+    return paging.cut(pulses.templates())
 
 
-@router.get("/pulses", response_model=list[PulseOut])
-def list_pulses(session: DbSession, _: CanManageStaff) -> list[PulseOut]:
-    return [pulses.describe_pulse(p) for p in pulses.list_pulses(session)]
+@router.get("/pulses", response_model=Page[PulseOut])
+def list_pulses(session: DbSession, _: CanManageStaff, paging: Paging) -> Page[PulseOut]:
+    return paging.cut([pulses.describe_pulse(p) for p in pulses.list_pulses(session)])
 
 
 @router.post("/pulses", response_model=PulseOut, status_code=201)
@@ -94,10 +94,11 @@ def create_pulse(data: PulseIn, session: DbSession, caller: CanManageStaff) -> P
     return pulses.describe_pulse(pulses.create_pulse(session, data, caller.user.id))
 
 
-@router.get("/pulses/{pulse_id}/waves", response_model=list[WaveOut])
-def list_waves(pulse_id: ObjectId, session: DbSession, _: CanManageStaff, settings: AppSettings) -> list[WaveOut]:
+@router.get("/pulses/{pulse_id}/waves", response_model=Page[WaveOut])
+def list_waves(pulse_id: ObjectId, session: DbSession, _: CanManageStaff, settings: AppSettings,
+               paging: Paging) -> Page[WaveOut]:
     pulses.get_pulse(session, pulse_id)
-    return pulses.list_waves(session, pulse_id, settings.mirror_min_group)
+    return paging.cut(pulses.list_waves(session, pulse_id, settings.mirror_min_group))
 
 
 @router.post("/pulses/{pulse_id}/waves", response_model=WaveOut, status_code=201)

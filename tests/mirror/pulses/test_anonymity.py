@@ -98,7 +98,7 @@ def test_no_endpoint_shows_an_answer_next_to_a_person(db, client, hr_token, toke
     assert holding and all(g["n"] >= 5 and len(g["verbatims"]) >= 5 for g in holding)
     assert {g["label"] for g in holding} == {"Whole company", "other teams combined"}
     assert SECRET not in client.get("/api/v1/ex/report.csv", headers=auth(hr_token)).text
-    waves = client.get(f"/api/v1/pulses/{pulse_id}/waves", headers=auth(hr_token)).json()
+    waves = client.get(f"/api/v1/pulses/{pulse_id}/waves", headers=auth(hr_token)).json()["items"]
     assert waves[0]["invited"] == 12 and waves[0]["answered"] == 12
 
 

@@ -135,7 +135,7 @@ def test_staff_page_imports_creates_pulses_and_opens_waves(client, hr_token, tok
     made = client.post("/staff/pulses", data={"key": "enable", "kind": "enablement", "cadence": "quarterly"},
                        headers=headers, follow_redirects=False)
     assert made.status_code == 303
-    pulse_id = client.get("/api/v1/pulses", headers=headers).json()[0]["id"]
+    pulse_id = client.get("/api/v1/pulses", headers=headers).json()["items"][0]["id"]
     assert client.post(f"/staff/pulses/{pulse_id}/waves", data={}, headers=headers,
                        follow_redirects=False).status_code == 303
     again = client.post(f"/staff/pulses/{pulse_id}/waves", data={}, headers=headers)
