@@ -1,26 +1,20 @@
 """Who opens scorecards: at most one row per user and day, written cheaply and idempotently.
 
 Evidence for the CX maturity assessment ("are the numbers read?"): the share of teams
-with a member who opened a scorecard in a month. The write is an ``INSERT … ON CONFLICT
-DO NOTHING`` in its own short unit of work after the page was sent (the page itself only
-reads); a failure is logged and never reaches the reader.
+with a member who opened a scorecard in a month. The write is one ``INSERT … ON CONFLICT
+DO NOTHING`` in the request's own transaction, committed before the scorecard is sent.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import Team
-from centric.db import Database
 from centric.governance.models import ScorecardView
-
-log = logging.getLogger("centric.governance")
 
 
 def note_view(session: Session, user_id: int, team_id: int | None, on: date) -> None:
@@ -28,15 +22,6 @@ def note_view(session: Session, user_id: int, team_id: int | None, on: date) -> 
     builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(builder(ScorecardView.__table__).values(user_id=user_id, team_id=team_id, viewed_on=on)
                     .on_conflict_do_nothing(index_elements=["user_id", "viewed_on"]))
-
-
-def note_view_apart(db: Database, user_id: int, team_id: int | None, on: date) -> None:
-    """:func:`note_view` in its own unit of work (run after the response); failures are only logged."""
-    try:
-        with db.transaction() as session:
-            note_view(session, user_id, team_id, on)
-    except SQLAlchemyError as exc:
-        log.warning("could not record a scorecard view of user %s: %s", user_id, exc)
 
 
 def teams_reading(session: Session, first: date, last: date) -> tuple[int, int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from centric.db import utcnow
 from centric.governance.schemas import Scorecard
+from centric.governance.scorecard_views import note_view
 from centric.governance.scorecards import scorecard, scorecard_csv
-from centric.governance.views.scorecards import remember_view
 from centric.web.deps import MAX_ID, CanReadMetrics, DbSession
 
 router = APIRouter(tags=["targets"])
@@ -15,20 +16,20 @@ PERIOD = Query(None, max_length=10, description="2026-11 (month), 2026-Q4 (quart
 
 
 @router.get("/scorecards", response_model=Scorecard)
-def get_scorecard(request: Request, background: BackgroundTasks, session: DbSession, caller: CanReadMetrics,
+def get_scorecard(session: DbSession, caller: CanReadMetrics,
                   user_id: int | None = Query(None, ge=1, le=MAX_ID),
                   team_id: int | None = Query(None, ge=1, le=MAX_ID), period: str | None = PERIOD) -> Scorecard:
     """A user's targets, a team's, or (neither given) the company-scope targets, with noise-aware verdicts."""
     card = scorecard(session, user_id=user_id, team_id=team_id, period=period)
-    remember_view(request, background, caller)
+    note_view(session, caller.user.id, caller.user.team_id, utcnow().date())
     return card
 
 
 @router.get("/scorecards/me", response_model=Scorecard)
-def my_scorecard(request: Request, background: BackgroundTasks, session: DbSession, caller: CanReadMetrics,
+def my_scorecard(session: DbSession, caller: CanReadMetrics,
                  period: str | None = PERIOD) -> Scorecard:
     card = scorecard(session, user_id=caller.user.id, period=period)
-    remember_view(request, background, caller)
+    note_view(session, caller.user.id, caller.user.team_id, utcnow().date())
     return card
 
 
