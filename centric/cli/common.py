@@ -113,3 +113,19 @@ def show(rows: Sequence[BaseModel], columns: list[str], as_json: bool, title: st
         values = row.model_dump()
         table.add_row(*(cell(values.get(c)) for c in columns))
     console.print(table)
+
+
+def report_import(path: object, json_text: str | None, summary: str, errors: Sequence[Any], failed: int) -> None:
+    """Print an import's outcome (JSON, or the summary and one ``FILE:LINE: field F: reason`` per bad row).
+
+    Exits 1 when any row was rejected.
+    """
+    if json_text is not None:
+        console.print_json(json_text)
+    else:
+        console.print(summary)
+        for error in errors:
+            where = f"field {error.field}: " if error.field else ""
+            typer.echo(f"{path}:{error.line}: {where}{error.message}", err=True)
+    if failed:
+        raise typer.Exit(1)

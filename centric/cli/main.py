@@ -31,7 +31,7 @@ from centric.cli import (
     webhooks,
     worker,
 )
-from centric.cli.common import console, err, fail, open_db, settings, state
+from centric.cli.common import console, err, fail, open_db, report_import, settings, state
 from centric.errors import CentricError
 
 app = typer.Typer(help="Centric: an open, self-hosted customer-experience platform.", no_args_is_help=True)
@@ -201,16 +201,9 @@ def import_file(
         report = import_rows(db, kind, read_rows(path, kind, encoding=encoding), filename=str(path),
                              batch_size=batch_size, may_merge=True, on_row=lambda _line: progress.advance(task),
                              max_text_length=settings().max_text_length)
-    if json_out:
-        console.print_json(json.dumps(report.as_dict()))
-    else:
-        console.print(f"{report.created} created, {report.updated} updated, {report.skipped} already stored, "
-                      f"{report.failed} rejected")
-        for error in report.errors:
-            where = f"field {error.field}: " if error.field else ""
-            typer.echo(f"{path}:{error.line}: {where}{error.message}", err=True)
-    if report.failed:
-        raise typer.Exit(1)
+    report_import(path, json.dumps(report.as_dict()) if json_out else None,
+                  f"{report.created} created, {report.updated} updated, {report.skipped} already stored, "
+                  f"{report.failed} rejected", report.errors, report.failed)
 
 
 @app.command("metrics")

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from centric.cli.common import console, err, errors_as_messages, open_db
+from centric.cli.common import console, err, errors_as_messages, open_db, report_import
 from centric.mirror import staff
 
 app = typer.Typer(help="The staff directory: employees asked in employee pulses.", no_args_is_help=True)
@@ -34,16 +34,9 @@ def import_staff(
         with errors_as_messages(), db.transaction() as session:
             report = staff.import_employees(session, staff.read_staff_rows(path.name, data), None,
                                             on_row=lambda _line: progress.advance(task))
-    if json_out:
-        typer.echo(report.model_dump_json(indent=2))
-    else:
-        console.print(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-                      f"{report.failed} rejected")
-        for error in report.errors:
-            where = f"field {error.field}: " if error.field else ""
-            typer.echo(f"{path}:{error.line}: {where}{error.message}", err=True)
-    if report.failed:
-        raise typer.Exit(1)
+    report_import(path, report.model_dump_json() if json_out else None,
+                  f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+                  f"{report.failed} rejected", report.errors, report.failed)
 
 
 @app.command("list")
