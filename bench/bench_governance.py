@@ -1,4 +1,5 @@
-"""Governance pages and reports on a demo company: scorecards, CSV export, the board, council, digests.
+"""Governance and Mirror pages on a demo company: scorecards, CSV export, the board, council, digests, EX reports,
+the delivery gap, EX ↔ CX, CX maturity and the CX index.
 
     .venv/bin/python bench/bench_governance.py [--customers 20000] [--repeat 5] [--reuse PATH]
 
@@ -6,8 +7,9 @@ Generates the demo (its targets, initiatives and built-in effect included) in a 
 SQLite file, or reuses a demo database, then times in-process through the real app
 (routing, queries, statistics, template) as a manager: the company scorecard and each
 team lead's, the CSV export, the initiative board (JSON and HTML), an initiative page, the
-council agenda, a digest, and re-measuring the done initiative's impact (2,000 bootstrap
-resamples). Prints the median and the worst of ``--repeat`` runs of each.
+council agenda, a digest, re-measuring the done initiative's impact (2,000 bootstrap
+resamples), and the Mirror's reports (all published through the disclosure rules).
+Prints the median and the worst of ``--repeat`` runs of each.
 """
 
 from __future__ import annotations
@@ -107,6 +109,13 @@ def main() -> None:
             ("council agenda (API)", get("/api/v1/council")),
             ("my digest (API)", get("/api/v1/digests/me")),
             ("targets list (API)", get("/api/v1/targets")),
+            ("employee experience (page)", get("/ex")),
+            ("employee experience (API)", get("/api/v1/ex/report")),
+            ("delivery gap (page)", get("/mirror/gap")),
+            ("delivery gap (API)", get("/api/v1/mirror/gap")),
+            ("EX <-> CX (page)", get("/mirror/linkage")),
+            ("CX maturity (page)", get("/mirror/maturity")),
+            ("CX index (API)", get("/api/v1/mirror/cx-index")),
         ]
         if done_id is not None:
             cases += [("initiative page (done)", get(f"/initiatives/{done_id}")),
