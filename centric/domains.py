@@ -25,5 +25,6 @@ DOMAINS: tuple[str, ...] = (
     "loop",
     "governance",
     "mirror",
+    "ideas",
     "privacy",
 )

@@ -144,6 +144,20 @@ class InitiativesDone:
     done_on: date
 
 
+@dataclass(frozen=True)
+class IdeasSubmitted:
+    """Ideas were created (on the portal, through the API, or by staff from a verbatim, theme or case)."""
+
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class IdeaStatusesChanged:
+    """Ideas changed status; ``change_ids`` are their status-history rows (who, from, to, note)."""
+
+    change_ids: tuple[int, ...]
+
+
 # --- subscribing and publishing ------------------------------------------------------------
 
 

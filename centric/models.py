@@ -23,6 +23,18 @@ from centric.governance.models import (
     ScorecardView,
     Target,
 )
+from centric.ideas.models import (
+    Board,
+    Idea,
+    IdeaComment,
+    IdeaLink,
+    IdeaMerge,
+    IdeaNotice,
+    IdeaReport,
+    IdeaResurvey,
+    IdeaStatusChange,
+    IdeaVote,
+)
 from centric.ingest.models import IdempotencyRecord, ImportRun
 from centric.insights.models import AnswerRollup, CustomerValue
 from centric.jobs.models import Job
@@ -75,4 +87,6 @@ __all__ = [
     "InitiativeLink", "ScorecardView", "Target",
     "Employee", "EmployeeTouchpoint", "MaturityAssessment", "MaturityRating", "Pulse", "PulseAnswer",
     "PulseInvitation", "PulseResponse", "PulseWave",
+    "Board", "Idea", "IdeaComment", "IdeaLink", "IdeaMerge", "IdeaNotice", "IdeaReport", "IdeaResurvey",
+    "IdeaStatusChange", "IdeaVote",
 ]

@@ -19,6 +19,7 @@ class Permission(StrEnum):
     APPROVE_INITIATIVES = "initiatives:approve"  # approve, reject and edit any initiative
     MANAGE_STAFF = "staff:write"  # the employee directory and employee pulses (HR, admins)
     READ_MIRROR = "mirror:read"  # employee-experience aggregates, the delivery gap, EX↔CX, CX maturity
+    MODERATE_IDEAS = "ideas:write"  # ideas portal: statuses, answers, merges, moderation, links
     ADMIN_USERS = "users:admin"
 
 
@@ -26,11 +27,11 @@ ROLES: dict[str, frozenset[Permission]] = {
     "viewer": frozenset({Permission.READ_METRICS}),
     "agent": frozenset(
         {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.READ_CASES,
-         Permission.WORK_CASES, Permission.PROPOSE_INITIATIVES}
+         Permission.WORK_CASES, Permission.PROPOSE_INITIATIVES, Permission.MODERATE_IDEAS}
     ),
     "analyst": frozenset(
         {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.EDIT_THEMES,
-         Permission.READ_CASES, Permission.PROPOSE_INITIATIVES}
+         Permission.READ_CASES, Permission.PROPOSE_INITIATIVES, Permission.MODERATE_IDEAS}
     ),
     "manager": frozenset(
         {
@@ -46,6 +47,7 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.PROPOSE_INITIATIVES,
             Permission.APPROVE_INITIATIVES,
             Permission.READ_MIRROR,
+            Permission.MODERATE_IDEAS,
         }
     ),
     # HR: the staff directory and the employee pulses, and their (anonymous) aggregates; no customer data

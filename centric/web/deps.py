@@ -234,6 +234,7 @@ CanProposeInitiatives = Annotated[Caller, Depends(require(Permission.PROPOSE_INI
 CanApproveInitiatives = Annotated[Caller, Depends(require(Permission.APPROVE_INITIATIVES))]
 CanManageStaff = Annotated[Caller, Depends(require(Permission.MANAGE_STAFF))]
 CanReadMirror = Annotated[Caller, Depends(require(Permission.READ_MIRROR))]
+CanModerateIdeas = Annotated[Caller, Depends(require(Permission.MODERATE_IDEAS))]
 CanAdminUsers = Annotated[Caller, Depends(require(Permission.ADMIN_USERS))]
 
 
