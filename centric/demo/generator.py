@@ -29,6 +29,7 @@ from centric.demo.activity import browsing_visits, make_bookings, make_contacts
 from centric.demo.comments import CommentWriter
 from centric.demo.company import CX_SURVEY, JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS, cx_questions
 from centric.demo.governance import build_governance
+from centric.demo.ideas import build_ideas
 from centric.demo.loop import build_closed_loop
 from centric.demo.mirror import build_mirror
 from centric.demo.people import make_guests
@@ -53,12 +54,13 @@ from centric.journeys.service import create_journey, create_touchpoint
 from centric.store import upgrade
 from centric.surveys.models import Answer, Response
 from centric.surveys.questions import default_questions
-from centric.surveys.schemas import SurveyIn
+from centric.surveys.schemas import SurveyIn, SurveyOptions
 from centric.surveys.service import create_survey, current_version
 
 Progress = Callable[[str, int, int], None]
 BLOCK = 5_000  # guests simulated and written at a time
 CHUNK = 10_000  # rows per INSERT statement
+DEMO_IDEAS_URL = "http://127.0.0.1:8000/ideas/b/stays"  # the thank-you page invites passives and detractors here
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class DemoSummary:
     initiatives: int = 0
     employees: int = 0
     pulse_responses: int = 0
+    ideas: int = 0
+    idea_votes: int = 0
 
     def __str__(self) -> str:
         counts = ", ".join(f"{f.name.replace('_', ' ')} {getattr(self, f.name):,}" for f in fields(self)[2:])
@@ -140,12 +144,18 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         if db.dialect == "postgresql":
             _advance_sequences(session, ("pulse_response",))
         report("mirror", 1, 1)
+        report("ideas", 0, 1)
+        ideas = build_ideas(session, end, seed=seed + 6)
+        if db.dialect == "postgresql":
+            _advance_sequences(session, ("idea_vote", "response", "invitation"))
+        report("ideas", 1, 1)
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),
             surveys=len(SURVEYS), cases=loop["cases"], targets=governance["targets"],
             initiatives=governance["initiatives"], employees=mirror["employees"],
-            pulse_responses=mirror["pulse_responses"], **totals,
+            pulse_responses=mirror["pulse_responses"], ideas=ideas["ideas"], idea_votes=ideas["idea_votes"],
+            **totals,
         )
 
 
@@ -174,7 +184,8 @@ def _structure(session: Session, start: datetime, span_days: float) -> Company:
             questions = [questions[0], *cx_questions(), *questions[1:]]
         survey = create_survey(session, SurveyIn(
             key=survey_spec.key, name=survey_spec.name, kind=survey_spec.kind, touchpoint=survey_spec.touchpoint,
-            languages=["en", "zh"], questions=questions))
+            languages=["en", "zh"], questions=questions,
+            options=SurveyOptions(ideas_url=DEMO_IDEAS_URL) if survey_spec.kind in ("nps", "csat") else None))
         surveys[survey_spec.key] = survey.id
         versions[survey_spec.key] = current_version(session, survey).id
     return Company(start, span_days, touchpoints, surveys, versions)
