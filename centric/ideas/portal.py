@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -92,7 +92,7 @@ def boards(session: Session) -> list[BoardSummary]:
     counts = dict(session.execute(
         select(Idea.board_id, func.count(Idea.id))
         .where(Idea.moderation == "approved", Idea.status != "duplicate").group_by(Idea.board_id)
-    ).tuples().all())
+    ).all())
     return [BoardSummary(board, counts.get(board.id, 0)) for board in rows]
 
 
@@ -120,7 +120,7 @@ def trending_score(now_days: int = TRENDING_DAYS) -> Any:
 def board_ideas(session: Session, board: Board, *, sort: str = "trending", status: str | None = None,
                 page: int = 1, viewer_id: int | None = None) -> IdeaList:
     """One page of a board's ideas (four queries: page, count, the viewer's votes)."""
-    chosen = cast(Sort, sort if sort in SORTS else "trending")
+    chosen: Sort = sort if sort in SORTS else "trending"
     wanted = status if status in STATUSES and status != "duplicate" else None
     page = min(max(page, 1), MAX_PAGE)
     query = select(Idea).where(Idea.board_id == board.id, Idea.status != "duplicate", visible_to(viewer_id))
