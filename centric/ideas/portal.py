@@ -123,9 +123,10 @@ def board_ideas(session: Session, board: Board, *, sort: str = "trending", statu
     chosen: Sort = sort if sort in SORTS else "trending"
     wanted = status if status in STATUSES and status != "duplicate" else None
     page = min(max(page, 1), MAX_PAGE)
-    query = select(Idea).where(Idea.board_id == board.id, Idea.status != "duplicate", visible_to(viewer_id))
+    base = select(Idea).where(Idea.board_id == board.id, Idea.status != "duplicate", visible_to(viewer_id))
     if wanted:
-        query = query.where(Idea.status == wanted)
+        base = base.where(Idea.status == wanted)
+    query = base
     if chosen == "trending":
         trend = trending_score()
         query = query.outerjoin(trend, trend.c.idea_id == Idea.id).order_by(
@@ -135,7 +136,7 @@ def board_ideas(session: Session, board: Board, *, sort: str = "trending", statu
     else:
         query = query.order_by(Idea.created_at.desc(), Idea.id.desc())
     ideas = list(session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-    total = count_of(session, query) if ideas or page > 1 else 0
+    total = count_of(session, base) if ideas or page > 1 else 0  # the trend join adds no rows
     pages = max(1, -(-total // PER_PAGE))
     return IdeaList(board, ideas, total, page, pages, chosen, wanted, voted_ideas(session, viewer_id, ideas))
 
