@@ -14,7 +14,8 @@ from centric.journeys.models import Event, Touchpoint
 from centric.surveys.models import Answer, Response, Survey
 
 EVENT_TITLES = {"purchase": "Purchase", "booking": "Booking", "ticket": "Support ticket",
-                "chat": "Chat", "visit": "Visit", "call": "Call"}
+                "chat": "Chat", "visit": "Visit", "call": "Call",
+                "idea": "Posted an idea", "idea_vote": "Voted for an idea", "idea_comment": "Commented on an idea"}
 
 
 def timeline(session: Session, customer_id: int, limit: int = 200, offset: int = 0) -> tuple[list[TimelineItem], int]:

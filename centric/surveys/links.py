@@ -9,7 +9,7 @@ A personal link identifies the customer without a login: its token is signed (HM
 from __future__ import annotations
 
 import io
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import segno
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from centric.accounts.signing import sign, signing_key, verify
 from centric.config import Settings
 from centric.customers.service import get_customer
+from centric.customers.visitors import visitor_token
 from centric.errors import Forbidden
 from centric.surveys.models import Survey
 
@@ -78,3 +79,19 @@ def qr_svg(url: str, title: str = "") -> str:
     code.save(out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True, title=title or url,
               svgclass="qr", lineclass=None)
     return out.getvalue().decode()
+
+
+def identified_link(url: str, settings: Settings, key: bytes, customer_id: int | None, ttl_s: int = 3600) -> str:
+    """``url`` with a visitor token (``t=``) for ``customer_id`` when it points at this installation.
+
+    The thank-you page's "Share an idea" link signs a known respondent in to the ideas
+    portal; the token is never appended to another site's address.
+    """
+    if customer_id is None or urlsplit(url)[:2] != urlsplit(base_url(settings))[:2]:
+        return url
+    separator = "&" if "?" in url else "?"
+    fragment = ""
+    if "#" in url:
+        url, fragment = url.split("#", 1)
+        fragment = "#" + fragment
+    return f"{url}{separator}{urlencode({'t': visitor_token(key, customer_id, ttl_s)})}{fragment}"

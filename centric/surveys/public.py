@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from centric.db import Database
 from centric.errors import Forbidden
 from centric.surveys import respond
-from centric.surveys.links import public_link, qr_svg
+from centric.surveys.links import identified_link, public_link, qr_svg
 from centric.surveys.locale import LANGUAGE_NAMES, UI, pick_locale, texts
 from centric.surveys.models import Survey
 from centric.web.deps import client_address, installation_key
@@ -150,8 +150,10 @@ def _render(request: Request, view: respond.View) -> Response:
         return _secure(HTMLResponse(html, status_code=view.status, headers=headers), [])
     if isinstance(view, respond.Thanks):
         t = texts(view.locale)
+        ideas_url = identified_link(view.options.ideas_url, request.app.state.settings, request.app.state.signing_key,
+                                    view.customer_id) if view.options.ideas_url else None
         html = environment.get_template("surveys/thanks.html").render(
-            t=t, locale=view.locale, embed=view.embed, survey=view.survey, options=view.options,
+            t=t, locale=view.locale, embed=view.embed, survey=view.survey, options=view.options, ideas_url=ideas_url,
             follow_up=view.follow_up, already=view.already,
             custom=view.options.thanks.get(view.locale) or view.options.thanks.get("en"))
         return _secure(HTMLResponse(html), view.options.frame_origins)

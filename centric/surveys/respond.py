@@ -112,6 +112,7 @@ class Thanks:
     embed: bool
     follow_up: str | None = None  # "review" | "ideas"
     already: bool = False
+    customer_id: int | None = None  # a known respondent (personal link): the ideas link signs them in
 
 
 @dataclass(frozen=True)
@@ -437,4 +438,5 @@ def _thanks(session: Session, survey: Survey, state: FormState, already: bool = 
                 follow_up = "review"
             elif not promoter and options.ideas_url:
                 follow_up = "ideas"
-    return Thanks(survey, options, state.locale, state.embed, follow_up, already)
+    customer_id = _customer_id(session, state.customer_id) if follow_up == "ideas" else None
+    return Thanks(survey, options, state.locale, state.embed, follow_up, already, customer_id)

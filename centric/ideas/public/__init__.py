@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from centric.ideas.public import portal
+
 router = APIRouter()
-# for area in (...): router.include_router(area.router)
+for area in (portal,):
+    router.include_router(area.router)

@@ -1,0 +1,138 @@
+"""The ideas portal's texts in English and Chinese, and choosing the visitor's language."""
+
+from __future__ import annotations
+
+from centric.surveys.locale import LANGUAGE_NAMES, pick_locale
+
+LANGUAGES = ["en", "zh"]
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "portal": "Ideas", "boards_title": "Share your ideas with us",
+        "boards_intro": "Propose improvements, support the ideas you like and follow what we do with them.",
+        "ideas_count": "{n} ideas", "no_boards": "There are no idea boards yet.",
+        "sort": "Sort by", "trending": "Trending", "top": "Top", "new": "New", "all_statuses": "All statuses",
+        "status": "Status", "show": "Show", "new_idea": "Post an idea", "no_ideas": "No ideas here yet.",
+        "votes": "{n} votes", "vote_one": "1 vote", "comments": "{n} comments", "previous": "Previous", "next": "Next",
+        "page_of": "Page {page} of {pages}",
+        "vote": "Vote", "unvote": "Remove my vote", "voted": "You support this idea.",
+        "official": "Official answer", "history": "Status history", "discussion": "Discussion",
+        "no_comments": "No comments yet.", "reply": "Reply", "your_comment": "Your comment",
+        "post_comment": "Post comment", "awaiting_review": "Awaiting review — only you can see this for now.",
+        "merged_note": "The idea you followed was merged into this one; its votes and comments are here.",
+        "locked": "This idea is locked: no more votes or comments.",
+        "closed_votes": "Voting has ended for this idea.",
+        "report": "Report abuse", "reason": "Reason", "details": "Details (optional)", "send_report": "Send report",
+        "reason_spam": "Spam", "reason_abuse": "Abuse or insults", "reason_personal_data": "Personal data",
+        "reason_off_topic": "Off topic", "reason_other": "Other",
+        "reported": "Thank you. A moderator will look at it.",
+        "comment_pending": "Thank you! Your comment will appear once a moderator has reviewed it.",
+        "idea_pending": "Thank you! Your idea will appear once a moderator has reviewed it.",
+        "by": "by {name}", "anonymous": "a customer", "staff": "Team",
+        "st_open": "Open", "st_under_review": "Under review", "st_planned": "Planned",
+        "st_in_progress": "In progress", "st_done": "Done", "st_declined": "Declined", "st_duplicate": "Duplicate",
+        "submit_title": "Post an idea", "title": "Title", "title_hint": "In one sentence: what should we do?",
+        "description": "Description", "description_hint": "Why would it help you? (optional)",
+        "display_name": "Your name as shown", "continue": "Continue",
+        "check_title": "Check before posting",
+        "check_intro": "These ideas look similar. Supporting one of them gives it more weight than a new idea.",
+        "no_similar": "We found no similar idea.", "vote_instead": "Vote for this instead",
+        "post_anyway": "Post my idea anyway", "post": "Post my idea", "edit": "Edit my idea",
+        "login_title": "Sign in", "login_intro":
+        "No password needed: we send you a sign-in link by e-mail.",
+        "email": "E-mail address", "send_link": "Send me a link",
+        "check_inbox": "Check your inbox",
+        "check_inbox_text": "If the address is valid, a sign-in link is on its way. It works for one hour.",
+        "signed_in_as": "Signed in as {name}", "sign_out": "Sign out", "sign_in": "Sign in",
+        "sign_in_to_act": "Sign in to vote, comment or post ideas.",
+        "honeypot": "Leave this field empty", "language": "Language", "skip": "Skip to the content",
+        "required": "required",
+        "needs_title": "Please give your idea a title (3 to 200 characters).",
+        "too_long": "Please shorten it to {max} characters.", "needs_comment": "Please write a comment.",
+        "bad_email": "Please enter a valid e-mail address.",
+        "not_found_title": "Not found", "not_found": "This page does not exist or is no longer available.",
+        "forbidden_title": "This form or link cannot be used",
+        "forbidden": "It expired or belongs to someone else. Please go back, reload the page and try again.",
+        "budget_title": "Vote limit reached",
+        "budget": "You support {n} open ideas on this board, the most allowed. "
+                  "Remove one of your votes to support this idea.",
+        "refused_title": "Not possible", "refused_locked": "This idea is locked.",
+        "refused_closed": "This idea is closed: it takes no more votes.",
+        "refused_duplicate": "This idea was merged into another one.",
+        "too_many_title": "Too many requests", "too_many": "Please wait a while before trying again.",
+        "too_large_title": "Too much text", "too_large": "What you sent is too long. Please shorten it.",
+        "bad_request_title": "Something is missing", "bad_request": "Please use the form on the page.",
+        "back": "Back", "created": "Posted", "mail_subject": "Your sign-in link for our ideas portal",
+        "mail_hello": "Hello {name},", "mail_body": "Open this link to sign in to the ideas portal (valid one hour):",
+        "mail_ignore": "If you did not ask for it, ignore this e-mail.",
+    },
+    "zh": {
+        "portal": "建议", "boards_title": "与我们分享您的建议",
+        "boards_intro": "提出改进建议，支持您喜欢的想法，并关注我们的处理进展。",
+        "ideas_count": "{n} 条建议", "no_boards": "还没有建议版块。",
+        "sort": "排序", "trending": "热门", "top": "最多支持", "new": "最新", "all_statuses": "全部状态",
+        "status": "状态", "show": "显示", "new_idea": "提出建议", "no_ideas": "这里还没有建议。",
+        "votes": "{n} 票", "vote_one": "1 票", "comments": "{n} 条评论", "previous": "上一页", "next": "下一页",
+        "page_of": "第 {page} 页，共 {pages} 页",
+        "vote": "支持", "unvote": "取消支持", "voted": "您已支持这条建议。",
+        "official": "官方回复", "history": "状态记录", "discussion": "讨论",
+        "no_comments": "还没有评论。", "reply": "回复", "your_comment": "您的评论",
+        "post_comment": "发表评论", "awaiting_review": "等待审核——目前只有您能看到。",
+        "merged_note": "您打开的建议已合并到这条建议，原有的票数和评论都在这里。",
+        "locked": "此建议已锁定：不能再投票或评论。",
+        "closed_votes": "此建议的投票已结束。",
+        "report": "举报", "reason": "原因", "details": "说明（选填）", "send_report": "提交举报",
+        "reason_spam": "垃圾信息", "reason_abuse": "辱骂或攻击", "reason_personal_data": "个人信息",
+        "reason_off_topic": "与主题无关", "reason_other": "其他",
+        "reported": "谢谢，管理员会尽快处理。",
+        "comment_pending": "谢谢！您的评论经管理员审核后显示。",
+        "idea_pending": "谢谢！您的建议经管理员审核后显示。",
+        "by": "{name} 提出", "anonymous": "一位顾客", "staff": "团队",
+        "st_open": "开放", "st_under_review": "评估中", "st_planned": "已计划",
+        "st_in_progress": "进行中", "st_done": "已完成", "st_declined": "未采纳", "st_duplicate": "重复",
+        "submit_title": "提出建议", "title": "标题", "title_hint": "一句话说明：我们应该做什么？",
+        "description": "详细说明", "description_hint": "这对您有什么帮助？（选填）",
+        "display_name": "显示的名字", "continue": "继续",
+        "check_title": "发布前请先查看",
+        "check_intro": "这些建议看起来很相似。支持已有的建议比新建一条更有分量。",
+        "no_similar": "没有找到相似的建议。", "vote_instead": "改为支持这条",
+        "post_anyway": "仍然发布我的建议", "post": "发布我的建议", "edit": "修改我的建议",
+        "login_title": "登录", "login_intro": "无需密码：我们会通过电子邮件发送登录链接。",
+        "email": "电子邮件地址", "send_link": "发送登录链接",
+        "check_inbox": "请查收邮件",
+        "check_inbox_text": "如果地址有效，登录链接已发出，一小时内有效。",
+        "signed_in_as": "已登录：{name}", "sign_out": "退出", "sign_in": "登录",
+        "sign_in_to_act": "登录后即可投票、评论或提出建议。",
+        "honeypot": "请勿填写此栏", "language": "语言", "skip": "跳到正文",
+        "required": "必填",
+        "needs_title": "请填写标题（3 到 200 个字符）。",
+        "too_long": "请缩短到 {max} 个字符以内。", "needs_comment": "请填写评论内容。",
+        "bad_email": "请输入有效的电子邮件地址。",
+        "not_found_title": "找不到页面", "not_found": "此页面不存在或已不可用。",
+        "forbidden_title": "此表单或链接无法使用",
+        "forbidden": "它已过期或属于其他人。请返回、刷新页面后重试。",
+        "budget_title": "已达投票上限",
+        "budget": "您在此版块已支持 {n} 条开放的建议，已达上限。取消一条支持后才能支持这条建议。",
+        "refused_title": "无法操作", "refused_locked": "此建议已锁定。",
+        "refused_closed": "此建议已关闭，不再接受投票。",
+        "refused_duplicate": "此建议已合并到另一条建议。",
+        "too_many_title": "请求过于频繁", "too_many": "请稍后再试。",
+        "too_large_title": "内容过长", "too_large": "您提交的内容过长，请缩短后再试。",
+        "bad_request_title": "缺少内容", "bad_request": "请使用页面上的表单。",
+        "back": "返回", "created": "发布于", "mail_subject": "建议平台登录链接",
+        "mail_hello": "{name}，您好：", "mail_body": "打开此链接即可登录建议平台（一小时内有效）：",
+        "mail_ignore": "如果这不是您本人的操作，请忽略此邮件。",
+    },
+}
+
+
+def choose_locale(requested: str | None, accept_language: str | None) -> str:
+    """``?lang=`` first, else the best Accept-Language match, else English."""
+    return pick_locale(LANGUAGES, requested, accept_language)
+
+
+def texts(locale: str) -> dict[str, str]:
+    return TEXTS.get(locale, TEXTS["en"])
+
+
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "TEXTS", "choose_locale", "texts"]
