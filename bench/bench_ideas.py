@@ -241,7 +241,8 @@ def main() -> None:
         report["quality"] = rows
     if not args.quality_only and not args.tune:
         figures = latency()
-        print(f"Latency of suggest() with {figures['ideas']} ideas in SQLite, warm index, {figures['queries']} queries: "
+        print(f"Latency of suggest() with {figures['ideas']} ideas in SQLite, warm index, "
+              f"{figures['queries']} queries: "
               f"p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms; "
               f"cold build {figures['cold_build_ms']} ms")
         report["latency"] = figures

@@ -12,6 +12,7 @@ again by id, so status, votes and visibility are always current. Suggestions sco
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,11 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from centric.db import intend_to_write
+from centric.errors import TooManyRequests
 from centric.ideas.models import Idea
+from centric.ideas.service import get_board, public_path
+from centric.surveys import ratelimit
 from centric.text.retrieval import TextIndex
 
 #: Relative score below which an idea is not proposed. On CLINC150's training split it keeps
@@ -29,6 +34,10 @@ from centric.text.retrieval import TextIndex
 MIN_SCORE = 0.1
 #: Characters of the typed text looked at.
 MAX_QUERY_CHARS = 300
+#: Suggestion requests one address may make per rate-limit window (an hour): typing a title
+#: with the script's 250 ms pause sends one per word or so.
+PORTAL_LIMIT = 1_200
+PORTAL_ITEMS = 5
 
 Fingerprint = tuple[int, int, datetime | None]
 
@@ -144,3 +153,23 @@ def suggest(session: Session, text: str, *, board_id: int | None = None, limit: 
             continue
         out.append(Suggestion(idea_id, row.title, row.status, row.vote_count, score))
     return out[:limit]
+
+
+def portal_suggestions(session: Session, key_of: Callable[[], bytes], address: str, text: str,
+                       board_key: str = "") -> list[dict]:
+    """The portal's typing suggestions: rate-limited per address, restricted to ``board_key``'s board.
+
+    The hit is counted and committed first, so the search (and a rebuild of the index) never
+    holds SQLite's write lock. Raises ``TooManyRequests`` past :data:`PORTAL_LIMIT` hits in
+    the window, ``NotFound`` for an unknown board. Items: id, title, status, votes, page url.
+    """
+    intend_to_write(session)
+    hits = ratelimit.hit(session, ratelimit.bucket_for(key_of(), address, "ideas-suggest"))
+    session.commit()
+    if hits > PORTAL_LIMIT:
+        raise TooManyRequests("too many suggestion requests; try again later",
+                              retry_after=int(ratelimit.WINDOW.total_seconds()))
+    board_id = get_board(session, board_key).id if board_key else None
+    found = suggest(session, text, board_id=board_id, limit=PORTAL_ITEMS)
+    return [{"id": s.idea_id, "title": s.title, "status": s.status, "votes": s.votes, "url": public_path(s.idea_id)}
+            for s in found]

@@ -196,7 +196,7 @@ class TextIndex(Generic[K]):
             return np.zeros(0, dtype=np.float32)
         query_tokens = tokens(query)
         unique = list(dict.fromkeys(query_tokens))
-        total = np.zeros(len(self.ids), dtype=np.float32)
+        total: np.ndarray = np.zeros(len(self.ids), dtype=np.float32)
         if unique:
             norm = sum(self._title.idf(t) for t in unique) or 1.0
             total += self._title.scores(unique, mask) / norm
@@ -210,8 +210,8 @@ class TextIndex(Generic[K]):
         vector = self._chars.transform([normalise(query)])
         if vector.nnz == 0:
             return np.zeros(len(self.ids), dtype=np.float32)
-        dense = np.asarray((vector @ self._char_matrix).todense()).ravel().astype(np.float32)
-        return dense * mask if mask is not None else dense
+        dense = np.asarray((vector @ self._char_matrix).todense(), dtype=np.float32).ravel()
+        return cast(np.ndarray, dense * mask) if mask is not None else dense
 
     def search(self, query: str, k: int = 5, *, mask: np.ndarray | None = None, min_score: float = 0.0,
                exclude: Sequence[K] = ()) -> list[tuple[K, float]]:

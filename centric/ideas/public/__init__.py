@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from centric.ideas.public import suggest
+
 router = APIRouter()
-# for area in (...): router.include_router(area.router)
+for area in (suggest,):
+    router.include_router(area.router)
