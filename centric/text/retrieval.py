@@ -107,6 +107,11 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+def content(text: str) -> str:
+    """``text`` normalised without English stop words (the input of the character n-grams)."""
+    return " ".join(w for w in normalise(text).split() if w.strip(".,;:!?\"'()") not in EN_STOP)
+
+
 def _en_tokens(text: str) -> list[str]:
     words = [stem(w.split("'")[0]) for w in _EN_WORD.findall(text) if w not in EN_STOP]
     words = [w for w in words if w and w not in EN_STOP]
@@ -136,14 +141,18 @@ class _Field:
         self.df: Counter[str] = Counter()
         for doc in docs:
             self.df.update(set(doc))
-        self.model = bm25s.BM25(k1=K1, b=B, method="lucene")
-        self.model.index(docs, show_progress=False)  # an empty document scores 0 (bm25s' empty token)
+        self.model: Any = None
+        if any(docs):
+            self.model = bm25s.BM25(k1=K1, b=B, method="lucene")
+            self.model.index(docs, show_progress=False)  # an empty document scores 0 (bm25s' empty token)
 
     def idf(self, token: str) -> float:
         df = self.df.get(token, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
     def scores(self, query: list[str], mask: np.ndarray | None) -> np.ndarray:
+        if self.model is None:
+            return np.zeros(self.size, dtype=np.float32)
         vocab = cast(dict[str, int], self.model.vocab_dict)
         ids = [vocab[t] for t in query if t in vocab]
         if not ids:
@@ -170,7 +179,7 @@ class TextIndex(Generic[K]):
         self.char_weight = char_weight
         self._chars: Any = None
         self._char_matrix: Any = None
-        if char_weight > 0 and items:
+        if char_weight > 0 and any(content(text) for _, text in items):
             self._fit_chars([text for _, text in items])  # the first field only: short texts match by form
 
     def __len__(self) -> int:
@@ -181,7 +190,10 @@ class TextIndex(Generic[K]):
 
         self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                       lowercase=True, min_df=1, dtype=np.float32)
-        self._char_matrix = self._chars.fit_transform([normalise(t) for t in texts]).T.tocsr()
+        try:
+            self._char_matrix = self._chars.fit_transform([content(t) for t in texts]).T.tocsr()
+        except ValueError:  # no character n-gram at all (punctuation only): BM25 alone
+            self._chars = None
 
     def mask(self, ids: Iterable[K]) -> np.ndarray:
         """A 0/1 vector selecting the documents ``ids`` (for :meth:`search`'s ``mask``)."""
@@ -194,20 +206,20 @@ class TextIndex(Generic[K]):
         """Every document's relative score for ``query`` (0 where ``mask`` is 0)."""
         if not self.ids:
             return np.zeros(0, dtype=np.float32)
-        query_tokens = tokens(query)
-        unique = list(dict.fromkeys(query_tokens))
+        unique = list(dict.fromkeys(tokens(query)))
         total: np.ndarray = np.zeros(len(self.ids), dtype=np.float32)
-        if unique:
-            norm = sum(self._title.idf(t) for t in unique) or 1.0
-            total += self._title.scores(unique, mask) / norm
-            if self._body is not None and self.body_weight:
-                total += self.body_weight * self._body.scores(unique, mask) / norm
+        if not unique:  # only stop words, punctuation or nothing at all
+            return total
+        norm = sum(self._title.idf(t) for t in unique) or 1.0
+        total += self._title.scores(unique, mask) / norm
+        if self._body is not None and self.body_weight:
+            total += self.body_weight * self._body.scores(unique, mask) / norm
         if self.char_weight and self._chars is not None:
             total = (1 - self.char_weight) * total + self.char_weight * self._char_scores(query, mask)
         return total
 
     def _char_scores(self, query: str, mask: np.ndarray | None) -> np.ndarray:
-        vector = self._chars.transform([normalise(query)])
+        vector = self._chars.transform([content(query)])
         if vector.nnz == 0:
             return np.zeros(len(self.ids), dtype=np.float32)
         dense = np.asarray((vector @ self._char_matrix).todense(), dtype=np.float32).ravel()
