@@ -11,6 +11,7 @@ again by id, so status, votes and visibility are always current. Suggestions sco
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centric.db import intend_to_write
-from centric.errors import TooManyRequests
+from centric.errors import NotFound, TooManyRequests
 from centric.ideas.models import Idea
 from centric.ideas.service import get_board, public_path
 from centric.surveys import ratelimit
@@ -38,6 +39,7 @@ MAX_QUERY_CHARS = 300
 #: with the script's 250 ms pause sends one per word or so.
 PORTAL_LIMIT = 1_200
 PORTAL_ITEMS = 5
+_BOARD_KEY = re.compile(r"[A-Za-z0-9_.-]{1,60}")
 
 Fingerprint = tuple[int, int, datetime | None]
 
@@ -124,7 +126,7 @@ def _visible() -> Any:
 
 
 def _build(session: Session, current: Fingerprint) -> _Snapshot:
-    rows = session.execute(_visible()).tuples().all()
+    rows = session.execute(_visible()).all()
     index = TextIndex([(i, title) for i, _, title, _ in rows], bodies={i: body for i, _, _, body in rows if body})
     return _Snapshot(current, index, {i: board for i, board, _, _ in rows})
 
@@ -169,7 +171,9 @@ def portal_suggestions(session: Session, key_of: Callable[[], bytes], address: s
     if hits > PORTAL_LIMIT:
         raise TooManyRequests("too many suggestion requests; try again later",
                               retry_after=int(ratelimit.WINDOW.total_seconds()))
+    if board_key and not _BOARD_KEY.fullmatch(board_key):
+        raise NotFound(f"no idea board with key {board_key[:60]!r}")
     board_id = get_board(session, board_key).id if board_key else None
-    found = suggest(session, text, board_id=board_id, limit=PORTAL_ITEMS)
+    found = suggest(session, text.replace("\x00", " "), board_id=board_id, limit=PORTAL_ITEMS)
     return [{"id": s.idea_id, "title": s.title, "status": s.status, "votes": s.votes, "url": public_path(s.idea_id)}
             for s in found]

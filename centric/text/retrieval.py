@@ -7,13 +7,15 @@ BM25 and Beyond", Foundations and Trends in IR 3(4)), computed by the ``bm25s`` 
 * English: NFKC, lower-cased words, a small stop-word list, a light suffix stemmer
   (:func:`stem`: plurals, -ing, -ed, -ly, a final -e) and the bigrams of consecutive
   content words, so that "card arrive" outranks a text that has both words apart.
-* Chinese: jieba words (without function words) plus the character bigrams of every Han run,
-  which match even where jieba segments the query and the document differently.
+* Chinese: jieba words (without function words) plus the character bigrams inside words of
+  three characters or more ("无线网络" also gives "无线", "网络"), which match even where jieba
+  segments the query and the document differently.
 
 A second field (an idea's body) may be indexed beside the first (its title) and weighted
 less, in the manner of BM25F (Robertson, Zaragoza & Taylor 2004). Scores are reported
-*relative to the query*: the BM25 score divided by the sum of the IDFs of the query's distinct
-tokens (a document that holds every query token once, at average length, scores about 1),
+*relative to the query*: each field's BM25 score divided by the sum of the IDFs of the query's
+distinct tokens in that field (a document that holds every query token once, at average
+length, scores about 1),
 so one minimum score means the same for short and long queries.
 
 A character 3-5-gram TF-IDF cosine of the first field (sublinear, within word boundaries)
@@ -43,7 +45,7 @@ K = TypeVar("K", bound=Hashable)
 K1 = 1.2
 B = 0.75
 #: Weight of the second field (body) beside the first (title).
-BODY_WEIGHT = 0.3
+BODY_WEIGHT = 0.5
 #: Weight of the character n-gram cosine in the blend (0: BM25 only).
 CHAR_WEIGHT = 0.3
 #: Characters of a query or document looked at.
@@ -120,9 +122,8 @@ def _en_tokens(text: str) -> list[str]:
 
 def _zh_tokens(run: str) -> list[str]:
     words = [w for w in _jieba().lcut(run) if w not in ZH_STOP and not w.isspace()]
-    bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
-    singles = [run] if len(run) == 1 and run not in ZH_STOP else []
-    return [w for w in words if len(w) > 1] + [b for b in bigrams if b not in words] + singles
+    bigrams = [w[i : i + 2] for w in words if len(w) > 2 for i in range(len(w) - 1)]
+    return words + [b for b in bigrams if b not in words]
 
 
 @lru_cache(maxsize=1)
@@ -134,30 +135,42 @@ def _jieba() -> Any:
 
 
 class _Field:
-    """One BM25 index over one field of every document, with its document frequencies."""
+    """One BM25 index over one field of every document, with its document frequencies.
+
+    Only documents with tokens in the field are indexed (an empty body neither matches nor
+    shortens the average length that BM25 normalises by); scores are scattered back.
+    """
 
     def __init__(self, docs: list[list[str]]) -> None:
-        self.size = len(docs)
+        self.total = len(docs)
+        self.rows = np.array([n for n, doc in enumerate(docs) if doc], dtype=np.int64)
+        self.size = len(self.rows)
         self.df: Counter[str] = Counter()
         for doc in docs:
             self.df.update(set(doc))
         self.model: Any = None
-        if any(docs):
+        if self.size:
             self.model = bm25s.BM25(k1=K1, b=B, method="lucene")
-            self.model.index(docs, show_progress=False)  # an empty document scores 0 (bm25s' empty token)
+            self.model.index([docs[n] for n in self.rows], show_progress=False)
 
     def idf(self, token: str) -> float:
         df = self.df.get(token, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
+    def relative_scores(self, query: list[str], mask: np.ndarray | None) -> np.ndarray:
+        """BM25 scores divided by the sum of the query tokens' IDFs in this field."""
+        return self.scores(query, mask) / (sum(self.idf(t) for t in query) or 1.0)
+
     def scores(self, query: list[str], mask: np.ndarray | None) -> np.ndarray:
+        out = np.zeros(self.total, dtype=np.float32)
         if self.model is None:
-            return np.zeros(self.size, dtype=np.float32)
+            return out
         vocab = cast(dict[str, int], self.model.vocab_dict)
         ids = [vocab[t] for t in query if t in vocab]
-        if not ids:
-            return np.zeros(self.size, dtype=np.float32)
-        return cast(np.ndarray, self.model.get_scores(ids, weight_mask=mask))
+        if ids:
+            local_mask = mask[self.rows] if mask is not None else None
+            out[self.rows] = self.model.get_scores(ids, weight_mask=local_mask)
+        return out
 
 
 class TextIndex(Generic[K]):
@@ -210,10 +223,9 @@ class TextIndex(Generic[K]):
         total: np.ndarray = np.zeros(len(self.ids), dtype=np.float32)
         if not unique:  # only stop words, punctuation or nothing at all
             return total
-        norm = sum(self._title.idf(t) for t in unique) or 1.0
-        total += self._title.scores(unique, mask) / norm
+        total += self._title.relative_scores(unique, mask)
         if self._body is not None and self.body_weight:
-            total += self.body_weight * self._body.scores(unique, mask) / norm
+            total += self.body_weight * self._body.relative_scores(unique, mask)
         if self.char_weight and self._chars is not None:
             total = (1 - self.char_weight) * total + self.char_weight * self._char_scores(query, mask)
         return total
