@@ -236,7 +236,7 @@ def main() -> None:
         report["tune"] = rows
     if not args.latency_only and not args.tune:
         rows = quality("test", {"word overlap (baseline)": overlap_ranker, "bm25 + features": index_ranker()})
-        print("Protocol: " + __doc__.split("Quality. ")[1].split("\n\nLatency.")[0].replace("\n", " "))
+        print("Protocol: " + " ".join(__doc__.split("Quality. ")[1].split("\n\nLatency.")[0].split()))
         print_quality(rows, "test")
         report["quality"] = rows
     if not args.quality_only and not args.tune:
