@@ -173,7 +173,8 @@ class _Rows:
 def build_ideas(session: Session, end: datetime, *, seed: int = 17) -> dict[str, int]:
     """Boards, ideas, votes, comments, statuses, a merge, moderation and a re-survey; returns counts."""
     rng = np.random.default_rng(seed)
-    values = session.execute(select(CustomerValue.customer_id, CustomerValue.clv)).tuples().all()
+    values = [(customer, clv)
+              for customer, clv in session.execute(select(CustomerValue.customer_id, CustomerValue.clv))]
     if not values:
         return {"ideas": 0, "idea_votes": 0}
     customer_ids = np.asarray([c for c, _ in values], dtype=np.int64)
@@ -401,7 +402,7 @@ def _latest_nps(session: Session, customers: list[int], before: datetime) -> dic
         rows = session.execute(
             select(Response.customer_id, Answer.number).join(Answer, Answer.response_id == Response.id)
             .where(Response.customer_id.in_(chunk), Answer.metric == "nps", Answer.number.is_not(None),
-                   Response.submitted_at < before).order_by(Response.submitted_at)).tuples().all()
+                   Response.submitted_at < before).order_by(Response.submitted_at)).all()
         for customer, number in rows:
             if customer is not None and number is not None:
                 latest[customer] = float(number)
