@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from centric.customers.models import Identity
 from centric.db import utcnow
 from centric.events import IdeasSubmitted
 from centric.ideas.models import Idea, IdeaVote
@@ -138,6 +139,9 @@ def test_the_sign_in_link_arrives_by_e_mail_and_sets_the_visitor_cookie(db, smtp
             jobs = list(s.scalars(select(Job).where(Job.name == "ideas.sign_in_mail").order_by(Job.id)))
         assert [j.payload["email"] for j in jobs] == ["Mia@Example.com", "nobody@example.com"]
         assert "t" not in jobs[0].payload  # the queue holds no credential
+        with db.reader() as s:  # nobody is created or renamed until the link is opened
+            assert s.scalar(select(func.count()).select_from(Identity).where(
+                Identity.value.in_(("mia@example.com", "nobody@example.com")))) == 0
         assert run_job(db, app.state.settings, jobs[0].id, "test") == "done"
         message = mailbox.wait(1)[0]
         assert message["To"] == "Mia@Example.com"
@@ -151,6 +155,18 @@ def test_the_sign_in_link_arrives_by_e_mail_and_sets_the_visitor_cookie(db, smtp
         assert client.get(link.removeprefix(BASE)[:-3] + "xyz", follow_redirects=False).status_code == 403
         client.get("/ideas/logout")
         assert "Signed in as" not in client.get(f"/ideas/i/{idea}").text
+        # someone else asks a link for Mia's address under another name: her profile keeps her name
+        client.post("/ideas/login", data={"f": form_token(login.text), "email": "mia@example.com",
+                                          "name": "Mallory", "next": "/ideas"})
+        with db.reader() as s:
+            third = s.scalars(select(Job).where(Job.name == "ideas.sign_in_mail").order_by(Job.id.desc())).first()
+        assert run_job(db, app.state.settings, third.id, "test") == "done"
+        again = re.search(r"(http://testserver/ideas\?t=\S+)", mailbox.wait(2)[1].get_body(("plain",)).get_content())[1]
+        client.get(again.removeprefix(BASE))
+        assert "Signed in as Mia" in client.get(f"/ideas/i/{idea}").text
+        with db.reader() as s:
+            assert s.scalar(select(func.count()).select_from(Identity).where(
+                Identity.value == "mia@example.com")) == 1
 
 
 def test_a_known_survey_respondent_arrives_signed_in_from_the_thank_you_page(client, db):
@@ -203,7 +219,7 @@ def test_posting_shows_similar_ideas_first_and_a_resubmit_stores_one_idea(client
     form = browser.get("/ideas/b/stays/new")
     assert form.status_code == 200
     assert 'id="idea-title"' in form.text and 'data-board="stays"' in form.text
-    assert '<div id="idea-suggestions" aria-live="polite"></div>' in form.text
+    assert '<div id="idea-suggestions" aria-live="polite" data-heading="Similar ideas already here:"' in form.text
     assert '<script src="/static/ideas-suggest.js" defer></script>' in form.text
     token = form_token(form.text)
     fields = {"f": token, "title": "Quieter rooms near the lift", "body": "The lift hums all night.", "name": "Lee"}

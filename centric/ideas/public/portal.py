@@ -369,7 +369,7 @@ async def _view(request: Request, use_case: Callable[[Session, Visit], View]) ->
         key = _key(request, db)
         visit = _visit(request, key)
         if request.query_params.get("t"):
-            return visit, _arrive(request, visit)
+            return visit, _arrive(request, visit, db)
         try:
             with db.transaction(write=False) as session:
                 _identify(session, visit)
@@ -383,12 +383,17 @@ async def _view(request: Request, use_case: Callable[[Session, Visit], View]) ->
     return _render(request, visit, view)
 
 
-def _arrive(request: Request, visit: Visit) -> View:
-    """Exchange a sign-in (or survey thank-you) link's token for the portal cookie."""
+def _arrive(request: Request, visit: Visit, db: Database) -> View:
+    """Exchange a survey thank-you link's visitor token, or a sign-in link's token, for the portal cookie."""
+    token = request.query_params.get("t", "")[:2000]
     try:
-        customer_id = read_visitor_token(visit.key, request.query_params.get("t", "")[:2000])
+        customer_id = read_visitor_token(visit.key, token)
     except Forbidden:
-        return Message("forbidden_title", "forbidden", 403, back="/ideas/login")
+        try:
+            with db.transaction() as session:
+                customer_id = signin.redeem_sign_in(session, visit.key, token)
+        except Forbidden:
+            return Message("forbidden_title", "forbidden", 403, back="/ideas/login")
     rest = [(k, v) for k, v in request.query_params.multi_items() if k != "t"]
     url = request.url.path + (f"?{urlencode(rest)}" if rest else "")
     return Go(url, cookie=visitor_token(visit.key, customer_id, COOKIE_TTL_S))
