@@ -5,6 +5,17 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from centric.db import UtcDatetime
+from centric.ideas.schemas import IdeaOut
+
+
+class StatusChangedOut(IdeaOut):
+    """The body of the ``idea.status_changed`` webhook: the idea now, and the change."""
+
+    change_id: int
+    from_status: str = Field(serialization_alias="from")
+    to_status: str = Field(serialization_alias="to")
+    note: str
+    changed_at: UtcDatetime
 
 
 class NoticeOut(BaseModel):

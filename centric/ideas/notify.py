@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
-from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -26,7 +25,7 @@ from centric.config import Settings
 from centric.customers.models import Customer, Identity
 from centric.db import in_chunks, page_of, utcnow
 from centric.events import IdeasSubmitted, IdeaStatusesChanged
-from centric.ideas.loop_schemas import ChangeNotices, NoticeOut
+from centric.ideas.loop_schemas import ChangeNotices, NoticeOut, StatusChangedOut
 from centric.ideas.models import Idea, IdeaComment, IdeaNotice, IdeaStatusChange, IdeaVote
 from centric.ideas.service import get_idea, idea_outs, public_path
 from centric.outreach import mail
@@ -63,11 +62,6 @@ def announce_created(session: Session, event: IdeasSubmitted) -> None:
         emit(session, "idea.created", out)
 
 
-def change_body(change: IdeaStatusChange) -> dict[str, Any]:
-    return {"change_id": change.id, "from": change.from_status, "to": change.to_status, "note": change.note,
-            "changed_at": change.created_at}
-
-
 def announce_status_changed(session: Session, event: IdeaStatusesChanged) -> None:
     """Reaction: ``idea.status_changed`` per change: the idea now, with from, to, note and changed_at."""
     if not wanted(session, "idea.status_changed"):
@@ -78,8 +72,10 @@ def announce_status_changed(session: Session, event: IdeaStatusesChanged) -> Non
                                    .order_by(IdeaStatusChange.id))
     outs = {out.id: out for out in idea_outs(session, _ideas(session, [c.idea_id for c in changes]))}
     for change in changes:
-        body = {**outs[change.idea_id].model_dump(mode="json"), **change_body(change)}
-        emit(session, "idea.status_changed", body)
+        body = StatusChangedOut(**outs[change.idea_id].model_dump(), change_id=change.id,
+                                from_status=change.from_status, to_status=change.to_status, note=change.note,
+                                changed_at=change.created_at)
+        emit(session, "idea.status_changed", body.model_dump(mode="json", by_alias=True))
 
 
 # --- who hears of a change -------------------------------------------------------------------
