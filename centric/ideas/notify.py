@@ -214,6 +214,7 @@ def notices_of(session: Session, idea_id: int, *, limit: int | None = 50,
 
 def notices_by_change(session: Session, idea_id: int) -> list[ChangeNotices]:
     """Per status change of the idea (newest first): notices sent, pending, failed, and skipped by reason."""
+    get_idea(session, idea_id)
     changes = list(session.scalars(select(IdeaStatusChange).where(IdeaStatusChange.idea_id == idea_id)
                                    .order_by(IdeaStatusChange.created_at.desc(), IdeaStatusChange.id.desc())))
     summary = {c.id: ChangeNotices(change_id=c.id, from_status=c.from_status, to_status=c.to_status, note=c.note,
