@@ -109,6 +109,8 @@ def _pairs(session: Session, moment: datetime, window_days: int) -> Pairs:
     before: dict[str, dict[int, float]] = defaultdict(dict)
     after: dict[str, dict[int, float]] = defaultdict(dict)
     for customer_id, submitted_at, metric, number in rows:
+        if customer_id is None or number is None:
+            continue  # excluded by the query; narrows the types
         if submitted_at < moment:
             before[metric][customer_id] = float(number)  # ordered by time: the last one stays
         elif submitted_at > moment:
