@@ -12,7 +12,8 @@ def test_paired_change_is_the_mean_difference_with_a_t_interval():
     result = paired_change([6, 7, 8, 5], [8, 8, 9, 9])
     assert (result.n, result.mean_before, result.mean_after, result.change) == (4, 6.5, 8.5, 2.0)
     assert result.sd == pytest.approx(2 ** 0.5)
-    assert result.low == pytest.approx(2 - 2.2503294, abs=1e-6) and result.high == pytest.approx(2 + 2.2503294, abs=1e-6)
+    assert result.low == pytest.approx(2 - 2.2503294, abs=1e-6)
+    assert result.high == pytest.approx(2 + 2.2503294, abs=1e-6)
 
 
 def test_paired_change_without_enough_pairs_has_no_interval():
@@ -43,6 +44,7 @@ def test_difference_of_changes_uses_welchs_interval():
     # Welch df = 0.36 / (0.25/3 + 0.01/4) = 4.19417; half width t(0.975, df) · √0.6 = 2.11192
     result = difference_of_changes([2, 1, 1, 4], [0, 1, -1, 0, 0])
     assert result.effect == 2.0 and result.df == pytest.approx(4.194175, abs=1e-5)
-    assert result.low == pytest.approx(2 - 2.1119217, abs=1e-6) and result.high == pytest.approx(2 + 2.1119217, abs=1e-6)
+    assert result.low == pytest.approx(2 - 2.1119217, abs=1e-6)
+    assert result.high == pytest.approx(2 + 2.1119217, abs=1e-6)
     assert difference_of_changes([1], [0, 1]).low is None
     assert difference_of_changes([], [0, 1]).effect is None
