@@ -33,7 +33,8 @@ def test_a_merge_keeps_one_vote_per_idea_and_its_undo_restores_everything(db):
         told_both = change_status(s, both.id, "planned")
         told_bo = change_status(s, only_bo.id, "planned")
         s.add_all([IdeaNotice(change_id=told_both.id, customer_id=ann),
-                   IdeaNotice(change_id=told_both.id, customer_id=bo), IdeaNotice(change_id=told_bo.id, customer_id=bo)])
+                   IdeaNotice(change_id=told_both.id, customer_id=bo),
+                   IdeaNotice(change_id=told_bo.id, customer_id=bo)])
         ids = {"both": both.id, "only_bo": only_bo.id, "own": bos_own.id, "c1": told_both.id, "c2": told_bo.id}
     before = state(db)
     assert dict(before["counts"])[ids["both"]] == 2
