@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     digest_weekday: int = Field(default=0, ge=0, le=6, description="Weekly digests' day: 0 Monday … 6 Sunday.")
     # Governance: the windows before and after an initiative's done day its impact compares.
     impact_window_days: int = Field(default=90, ge=7, le=365, description="Days before/after a done initiative.")
+    # Ideas: voters and commenters hear of status changes, at most this many notices per customer per window
+    # (a "done" notice always goes: it closes the loop; unsubscribes always win).
+    ideas_notice_cap: int = Field(default=3, ge=1, le=100, description="Idea notices per customer per window.")
+    ideas_notice_window_days: int = Field(default=7, ge=1, le=365, description="The idea notices' window in days.")
     # The mirror: employee answers are published only for groups of at least this many respondents.
     mirror_min_group: int = Field(default=5, ge=3, le=1000,
                                   description="k: the fewest respondents an employee-survey aggregate may show.")

@@ -20,6 +20,8 @@ from centric.events import (
     EventsRecorded,
     FeedbackEnriched,
     FeedbackStored,
+    IdeasSubmitted,
+    IdeaStatusesChanged,
     InitiativesDone,
     Reaction,
     ResponsesStored,
@@ -28,6 +30,9 @@ from centric.events import (
 )
 from centric.feedback.service import feedback_follows_merge, feedback_follows_undo
 from centric.governance.impact_jobs import impact_jobs
+from centric.ideas.follow import ideas_follow_merge, ideas_follow_undo
+from centric.ideas.notify import announce_created, announce_status_changed
+from centric.ideas.notify_jobs import notice_jobs
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.service import events_follow_merge, events_follow_undo
 from centric.loop.alerts import on_feedback_enriched, on_responses_stored
@@ -60,10 +65,12 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomersMerged, responses_follow_merge),
     now(CustomersMerged, feedback_follows_merge),
     now(CustomersMerged, cases_follow_merge),
+    now(CustomersMerged, ideas_follow_merge),
     now(CustomerMergeUndone, events_follow_undo),
     now(CustomerMergeUndone, responses_follow_undo),
     now(CustomerMergeUndone, feedback_follows_undo),
     now(CustomerMergeUndone, cases_follow_undo),
+    now(CustomerMergeUndone, ideas_follow_undo),
     # A resolved case's customer gets the recovery survey and, N days later, the original one again.
     later(CasesUpdated, resolution_jobs),
     # SLA clocks: start on opening, pause/resume/restart/re-choose on changes, first contact meets a target.
@@ -76,4 +83,9 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CasesUpdated, announce_updated),
     # A done initiative's impact (difference-in-differences on its touchpoints) is measured by a job.
     later(InitiativesDone, impact_jobs),
+    # Ideas are announced to webhook subscribers (``idea.created``, ``idea.status_changed``), and every
+    # status change is e-mailed to the idea's voters and commenters by a job (once each, within the rules).
+    now(IdeasSubmitted, announce_created),
+    now(IdeaStatusesChanged, announce_status_changed),
+    later(IdeaStatusesChanged, notice_jobs),
 )

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from centric.ideas import login_jobs
+from centric.ideas import login_jobs, notify_jobs
 
-__all__ = ["login_jobs"]
+__all__ = ["login_jobs", "notify_jobs"]

@@ -20,6 +20,8 @@ class CustomerExport(BaseModel):
     feedback: list[dict[str, Any]]
     invitations: list[dict[str, Any]]
     merges: list[dict[str, Any]]
+    ideas: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, description="ideas they posted, their votes and comments (with each idea's title)")
     other: dict[str, list[dict[str, Any]]] = Field(
         default_factory=dict, description="rows of other tables that refer to the customer, by table.column")
 

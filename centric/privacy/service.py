@@ -4,8 +4,10 @@ Erasure deletes what identifies the person (profile, identities, events, invitat
 feedback texts, free-text and hidden answers, merge snapshots) and keeps their rated and
 choice answers anonymised (``customer_id`` NULL) so that statistics stay right. Tables
 added later by other domains are found through their foreign keys to ``customer``: a
-nullable reference is cleared, a required one deletes the row. The audit log records
-the erasure with counts only.
+nullable reference is cleared, a required one deletes the row. Ideas, votes and comments
+stay (others voted for the ideas; votes keep counting) without their author: the name
+shown on them is blanked and comments' words replaced first. The audit log records the
+erasure with counts only.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from centric.customers.service import get_customer
 from centric.db import Base, changed_rows
 from centric.errors import Invalid
 from centric.feedback.models import Feedback
+from centric.ideas.follow import erase_authorship
+from centric.ideas.models import Idea, IdeaComment, IdeaVote
 from centric.journeys.models import Event
 from centric.loop.cases import erase_case_text
 from centric.privacy.documents import erase_copies, person_of
@@ -32,6 +36,7 @@ from centric.surveys.models import Answer, Invitation, Response, Survey
 PERSONAL_ANSWERS = ("text", "hidden")  # free texts and link-supplied ids (ticket numbers…)
 HANDLED = {"customer", "identity", "event", "response", "feedback", "invitation", "customer_segment",
            "customer_merge"}
+IDEA_TABLES = {"idea", "idea_vote", "idea_comment"}  # exported under ``ideas``; erased by the generic handling
 
 
 def _plain(value: Any) -> Any:
@@ -79,7 +84,7 @@ def export_customer(session: Session, customer_id: int, user_id: int | None = No
         response["survey"] = surveys.get(response["survey_id"])
         response["answers"] = answers.get(response["id"], [])
     other = {f"{table.name}.{column.name}": _rows(session, table, column.in_(ids))
-             for table, column in _other_references()}
+             for table, column in _other_references() if table.name not in IDEA_TABLES}
     return CustomerExport(
         customer_id=ids[0], exported_at=datetime.now().astimezone().isoformat(),
         profiles=_rows(session, Customer, Customer.id.in_(ids)),
@@ -91,8 +96,20 @@ def export_customer(session: Session, customer_id: int, user_id: int | None = No
         feedback=_rows(session, Feedback, Feedback.customer_id.in_(ids)),
         invitations=_rows(session, Invitation, Invitation.customer_id.in_(ids)),
         merges=_rows(session, CustomerMerge, CustomerMerge.survivor_id.in_(ids) | CustomerMerge.merged_id.in_(ids)),
+        ideas=_ideas_of(session, ids),
         other={k: v for k, v in other.items() if v},
     )
+
+
+def _ideas_of(session: Session, ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+    """The customer's ideas, votes and comments, each vote and comment with its idea's title."""
+    votes = _rows(session, IdeaVote, IdeaVote.customer_id.in_(ids))
+    comments = _rows(session, IdeaComment, IdeaComment.customer_id.in_(ids))
+    idea_ids = {row["idea_id"] for row in (*votes, *comments)}
+    titles = dict(session.execute(select(Idea.id, Idea.title).where(Idea.id.in_(idea_ids))).all()) if idea_ids else {}
+    for row in (*votes, *comments):
+        row["idea_title"] = titles.get(row["idea_id"])
+    return {"ideas": _rows(session, Idea, Idea.customer_id.in_(ids)), "votes": votes, "comments": comments}
 
 
 def erase_customer(session: Session, customer_id: int, confirm: int | str | None,
@@ -113,6 +130,7 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
         customer_id=None, invitation_id=None, idempotency_key=None))
     session.execute(update(Response).where(Response.invitation_id.in_(invitation_ids)).values(invitation_id=None))
     counts["case_text_erased"] = erase_case_text(session, ids)
+    counts["idea_authorship_erased"] = erase_authorship(session, ids)
     for table, column in _other_references():
         counts[table.name] = _detach(session, table, column, ids)
     counts["invitations_deleted"] = changed_rows(session, delete(Invitation).where(Invitation.id.in_(invitation_ids)))

@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from centric.ideas.api import effect
+
 router = APIRouter()
-# for area in (...): router.include_router(area.router)
+for area in (effect,):
+    router.include_router(area.router)
