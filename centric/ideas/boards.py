@@ -75,5 +75,5 @@ def list_boards(session: Session, *, include_inactive: bool = True) -> list[Boar
     boards = list(session.scalars(query))
     counts = dict(session.execute(
         select(Idea.board_id, func.count(Idea.id))
-        .where(Idea.moderation == "approved", Idea.status != "duplicate").group_by(Idea.board_id)).tuples().all())
+        .where(Idea.moderation == "approved", Idea.status != "duplicate").group_by(Idea.board_id)).all())
     return [board_out(board, counts.get(board.id, 0)) for board in boards]

@@ -79,7 +79,7 @@ def demand_of(session: Session, ids: Select | Sequence[int]) -> dict[int, Demand
                func.sum(case((and_(scored, CustomerValue.risk_band == "high"), 1), else_=0)),
                func.coalesce(func.sum(CustomerValue.clv * CustomerValue.churn_risk), 0.0))
         .outerjoin(CustomerValue, CustomerValue.customer_id == IdeaVote.customer_id)
-        .where(*_active_votes(ids)).group_by(IdeaVote.idea_id)).tuples().all()
+        .where(*_active_votes(ids)).group_by(IdeaVote.idea_id)).all()
     mix = _segment_mix(session, ids)
     found: dict[int, Demand] = {}
     for idea_id, votes, recent, n_scored, clv_sum, risk_mean, high, at_stake in rows:
@@ -96,7 +96,7 @@ def _segment_mix(session: Session, ids: Select | Sequence[int]) -> dict[int, lis
         select(IdeaVote.idea_id, Segment.key, Segment.name, func.count(IdeaVote.id).label("n"))
         .join(CustomerSegment, CustomerSegment.customer_id == IdeaVote.customer_id)
         .join(Segment, Segment.id == CustomerSegment.segment_id)
-        .where(*_active_votes(ids)).group_by(IdeaVote.idea_id, Segment.key, Segment.name)).tuples().all()
+        .where(*_active_votes(ids)).group_by(IdeaVote.idea_id, Segment.key, Segment.name)).all()
     mix: dict[int, list[SegmentCount]] = {}
     for idea_id, key, name, n in sorted(rows, key=lambda r: (r[0], -r[3], r[1])):
         if len(mix.setdefault(idea_id, [])) < TOP_SEGMENTS:
@@ -181,13 +181,13 @@ def voters(session: Session, idea_id: int, *, limit: int, offset: int) -> tuple[
         .outerjoin(Customer, Customer.id == IdeaVote.customer_id)
         .outerjoin(CustomerValue, CustomerValue.customer_id == IdeaVote.customer_id)
         .where(*where).order_by(IdeaVote.created_at.desc(), IdeaVote.id.desc()).limit(limit).offset(offset)
-    ).tuples().all()
+    ).all()
     customer_ids = [vote.customer_id for vote, *_ in rows if vote.customer_id is not None]
     segments: dict[int, list[str]] = {}
     if customer_ids:
         for customer_id, key in session.execute(
                 select(CustomerSegment.customer_id, Segment.key).join(Segment, Segment.id == CustomerSegment.segment_id)
-                .where(CustomerSegment.customer_id.in_(customer_ids)).order_by(Segment.key)).tuples():
+                .where(CustomerSegment.customer_id.in_(customer_ids)).order_by(Segment.key)):
             segments.setdefault(customer_id, []).append(key)
     return [Voter(vote, name or "", clv, risk, band, tuple(segments.get(vote.customer_id or 0, ())))
             for vote, name, clv, risk, band in rows], int(total)

@@ -122,14 +122,14 @@ def link_outs(session: Session, rows: Sequence[IdeaLink]) -> list[LinkOut]:
            for kind in ("initiative", "feedback", "case")}
     if ids["initiative"]:
         for number, title in session.execute(select(Initiative.id, Initiative.title)
-                                             .where(Initiative.id.in_(ids["initiative"]))).tuples():
+                                             .where(Initiative.id.in_(ids["initiative"]))):
             labels["initiative", str(number)] = title
     if ids["case"]:
-        for number, title in session.execute(select(Case.id, Case.title).where(Case.id.in_(ids["case"]))).tuples():
+        for number, title in session.execute(select(Case.id, Case.title).where(Case.id.in_(ids["case"]))):
             labels["case", str(number)] = title
     if ids["feedback"]:
         for number, text in session.execute(select(Feedback.id, Feedback.text)
-                                            .where(Feedback.id.in_(ids["feedback"]))).tuples():
+                                            .where(Feedback.id.in_(ids["feedback"]))):
             labels["feedback", str(number)] = _first_words(text)
     return [LinkOut(id=r.id, idea_id=r.idea_id, kind=r.kind, ref=r.ref,
                     label=labels.get((r.kind, r.ref), r.ref if r.kind == "theme" else f"{r.kind} {r.ref} (gone)"),

@@ -59,7 +59,7 @@ def _merge(session: Session, duplicate: Idea, original: Idea, user_id: int | Non
     supporters = set(session.scalars(select(IdeaVote.customer_id).where(
         IdeaVote.idea_id == original.id, IdeaVote.customer_id.is_not(None))))
     votes = session.execute(select(IdeaVote.id, IdeaVote.customer_id).where(
-        IdeaVote.idea_id == duplicate.id, IdeaVote.superseded.is_(False)).order_by(IdeaVote.id)).tuples().all()
+        IdeaVote.idea_id == duplicate.id, IdeaVote.superseded.is_(False)).order_by(IdeaVote.id)).all()
     superseded = [vote_id for vote_id, customer_id in votes if customer_id is not None and customer_id in supporters]
     moved = [vote_id for vote_id, customer_id in votes if customer_id is None or customer_id not in supporters]
     comments = list(session.scalars(select(IdeaComment.id).where(

@@ -194,7 +194,7 @@ def count_reports(session: Session, *, open_only: bool) -> int:
 
 def list_reports(session: Session, *, open_only: bool, limit: int, offset: int = 0) -> list[ReportOut]:
     rows = session.execute(_reports_query(open_only).order_by(IdeaReport.created_at, IdeaReport.id)
-                           .limit(limit).offset(offset)).tuples().all()
+                           .limit(limit).offset(offset)).all()
     return [report_out(report, title) for report, title in rows]
 
 

@@ -54,7 +54,7 @@ def board_out(board: Board, ideas: int = 0) -> BoardOut:
 def idea_outs(session: Session, ideas: Sequence[Idea]) -> list[IdeaOut]:
     """Outputs for ``ideas`` with one query for their boards' keys, whatever their number."""
     board_ids = {idea.board_id for idea in ideas}
-    keys = dict(session.execute(select(Board.id, Board.key).where(Board.id.in_(board_ids))).tuples().all()) \
+    keys = dict(session.execute(select(Board.id, Board.key).where(Board.id.in_(board_ids))).all()) \
         if board_ids else {}
     return [idea_out(idea, keys[idea.board_id]) for idea in ideas]
 
