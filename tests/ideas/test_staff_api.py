@@ -13,7 +13,7 @@ from centric.events import IdeasSubmitted, IdeaStatusesChanged, recorded
 from centric.feedback.models import Feedback, Theme
 from centric.ideas.models import Idea, IdeaLink, IdeaReport, IdeaStatusChange
 from centric.loop.models import Case
-from tests.api.conftest import app, auth, client, tokens  # noqa: F401 (fixtures)
+from tests.api.conftest import auth
 from tests.ideas.staff_factories import comment, make_board, make_customer, make_idea, vote
 
 
