@@ -1,8 +1,15 @@
-"""views routes of the ideas portal, one module per area."""
+"""Staff pages of the ideas portal, one module per area.
+
+The boards and moderation pages come first: their fixed paths must match before
+``/manage/ideas/{idea_id}``.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from centric.ideas.views import actions, boards, ideas, moderation
+
 router = APIRouter()
-# for area in (...): router.include_router(area.router)
+for area in (boards, moderation, ideas, actions):
+    router.include_router(area.router)
