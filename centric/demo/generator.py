@@ -146,6 +146,11 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         report("mirror", 1, 1)
         report("ideas", 0, 1)
         ideas = build_ideas(session, end, seed=seed + 6)
+        totals["events"] += ideas.get("events", 0)  # each idea, vote and comment is on its guest's timeline
+        if ideas.get("resurvey_responses"):
+            rollups.rebuild(session)  # the re-survey answers count in the dashboards too
+            totals["responses"] += ideas["resurvey_responses"]
+            totals["answers"] += ideas["resurvey_answers"]
         if db.dialect == "postgresql":
             _advance_sequences(session, ("idea_vote", "response", "invitation"))
         report("ideas", 1, 1)

@@ -161,6 +161,7 @@ IDEAS: tuple[Spec, ...] = (
 SHIPPED = "express"
 SHIPPED_DAYS_AGO = 120
 RESURVEY_SURVEY = "relationship-nps"
+CX_ITEMS = ("cx_needs", "cx_ease", "cx_enjoy")
 
 
 @dataclass
@@ -203,10 +204,11 @@ def build_ideas(session: Session, end: datetime, *, seed: int = 17) -> dict[str,
     _recount(session)
     _add_reports(session, ideas, customer_ids, end)
     _link(session, ideas, staff)
-    resurveyed = _resurvey(session, rng, ideas[SHIPPED], end, staff)
+    responses, answers = _resurvey(session, rng, ideas[SHIPPED], end, staff)
     _notices(session, ideas, end)
     return {"boards": len(boards), "ideas": len(ideas), "idea_votes": len(rows.votes),
-            "idea_comments": rows.comments, "idea_resurvey_answers": resurveyed}
+            "idea_comments": rows.comments, "resurvey_responses": responses, "resurvey_answers": answers,
+            "events": len(rows.events) + len(ideas)}
 
 
 def _add_boards(session: Session) -> dict[str, Board]:
@@ -350,13 +352,14 @@ def _link(session: Session, ideas: dict[str, Idea], staff: int | None) -> None:
         initiative.origin_ref = f"idea:{ideas['zh-breakfast'].id}"
 
 
-def _resurvey(session: Session, rng: np.random.Generator, idea: Idea, end: datetime, staff: int | None) -> int:
+def _resurvey(session: Session, rng: np.random.Generator, idea: Idea, end: datetime,
+              staff: int | None) -> tuple[int, int]:
     """The shipped idea's voters asked the relationship NPS again after it was done; most now score higher."""
     found = session.execute(
         select(Survey.id, SurveyVersion.id).join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
         .where(Survey.key == RESURVEY_SURVEY).order_by(SurveyVersion.version.desc()).limit(1)).first()
     if found is None:
-        return 0
+        return 0, 0
     survey_id, version_id = found
     done = end - timedelta(days=SHIPPED_DAYS_AGO)
     voters = [c for c in session.scalars(select(IdeaVote.customer_id).where(
@@ -386,13 +389,17 @@ def _resurvey(session: Session, rng: np.random.Generator, idea: Idea, end: datet
                           "created_at": answered})
         answers.append({"response_id": response_id, "question_key": "nps", "metric": "nps", "number": score,
                         "text": None})
+        for item in CX_ITEMS:  # the relationship survey's CX items follow the score, as in the rest of the demo
+            rating = float(np.clip(round(1.2 + 0.38 * score + rng.normal(0, 0.6)), 1, 5))
+            answers.append({"response_id": response_id, "question_key": item, "metric": "rating", "number": rating,
+                            "text": None})
     for table, written in ((Invitation.__table__, invitations), (Response.__table__, responses),
                            (Answer.__table__, answers)):
         if written:
             session.execute(table.insert(), written)
     session.add(IdeaResurvey(idea_id=idea.id, survey_id=survey_id, invited=len(invitations), skipped=0,
                              created_by=staff, created_at=done + timedelta(days=14)))
-    return len(answers)
+    return len(responses), len(answers)
 
 
 def _latest_nps(session: Session, customers: list[int], before: datetime) -> dict[int, float]:

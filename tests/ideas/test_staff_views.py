@@ -25,8 +25,10 @@ def _csrf(page: str) -> str:
 def _seed(db: Database) -> dict[str, int]:
     with db.transaction() as s:
         board = make_board(s)
-        evil = make_idea(s, board, f"Evil {EVIL}", body=EVIL)
-        other = make_idea(s, board, "Evil twin idea")
+        evil = make_idea(s, board, f"Faster check-in at night {EVIL}", body=EVIL)
+        other = make_idea(s, board, "Faster check-in for late arrivals")
+        for title in ("Dark mode in the app", "Pet-friendly rooms", "Airport shuttle every 30 minutes"):
+            make_idea(s, board, title)  # a corpus, so that shared words weigh as they do on a real board
         pending = make_idea(s, board, f"Pending {EVIL}", moderation="pending")
         guest = make_customer(s, f"Guest {EVIL}", clv=900.0, churn=0.4, band="high")
         vote(s, evil, guest)
@@ -52,7 +54,7 @@ def test_pages_render_escape_and_show_both_rankings(client, tokens, db) -> None:
     assert 'id="voters"' in page.text and f"/ideas/i/{ids['evil']}" in page.text
     assert f'href="/initiatives/new?idea={ids["evil"]}"' in page.text
     assert f'href="/manage/ideas/{ids["evil"]}/effect"' in page.text
-    assert "Evil twin idea" in page.text  # a similar idea offered as the original to merge into
+    assert "Faster check-in for late arrivals" in page.text  # a similar idea offered as the original to merge into
     queue = client.get("/manage/ideas/moderation")
     assert queue.status_code == 200 and EVIL not in queue.text and "Pending &lt;script&gt;" in queue.text
     assert client.get("/manage/ideas/boards").status_code == 200
