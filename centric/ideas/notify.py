@@ -184,7 +184,7 @@ def compose_notice(session: Session, settings: Settings, idea: Idea, change: Ide
         lead = f"您投票或评论过的想法「{idea.title}」现在的状态是：{status}。"
         note_label, view, stop = "团队的说明：", "查看这个想法", "不想再收到这类邮件？退订"
     else:
-        subject = f"Your idea \u201c{idea.title}\u201d is now {status}"[:200]
+        subject = f"An idea you supported is now {status}: \u201c{idea.title}\u201d"[:200]
         lead = f"The idea \u201c{idea.title}\u201d that you voted for or commented on is now {status}."
         note_label, view, stop = "A word from the team:", "See the idea", "Don't want these e-mails? Unsubscribe"
     lines = [lead, ""]

@@ -56,7 +56,7 @@ def test_voters_and_commenters_get_one_mail_each_and_the_rules_hold(db, smtp, ma
     assert sorted(m["To"] for m in messages) == ["ann@example.com", "bo@example.com", "cy@example.com"]
     message = messages[0]
     text = text_of(message)
-    assert message["Subject"] == "Your idea \u201cLate checkout on Sundays\u201d is now planned"
+    assert message["Subject"] == "An idea you supported is now planned: \u201cLate checkout on Sundays\u201d"
     assert "is now planned" in text and "We will start in <May>." in text
     assert f"https://cx.example.com/ideas/i/{target_id}?lang=en" in text
     assert "&lt;May&gt;" in message.get_body(("html",)).get_content()
