@@ -127,7 +127,7 @@ def undo_merge(session: Session, merge_id: int, user_id: int | None) -> IdeaMerg
     if elsewhere is not None:
         raise Conflict(f"idea {record.original_id} was merged on since; undo that merge first")
     with session.begin_nested():
-        _move_votes(session, moved_votes, duplicate.id)
+        _move_votes(session, _movable_back(session, moved_votes, duplicate.id), duplicate.id)
         superseded = [int(i) for i in record.superseded_vote_ids]
         if superseded:
             session.execute(update(IdeaVote).where(IdeaVote.id.in_(superseded)).values(superseded=False)
@@ -143,6 +143,21 @@ def undo_merge(session: Session, merge_id: int, user_id: int | None) -> IdeaMerg
               {"original_id": record.original_id, "merge_id": record.id})
     _expire_rows(session)
     return record
+
+
+def _movable_back(session: Session, vote_ids: list[int], duplicate_id: int) -> list[int]:
+    """The moved votes that can go back: not those whose customer holds a vote on the duplicate again.
+
+    A customer merge after the idea merge can give the same person a vote on each idea; the
+    one on the original then stays there (it still counts once), so undo never breaks the
+    one-vote-per-customer rule.
+    """
+    if not vote_ids:
+        return []
+    back = IdeaVote.__table__.alias("back")
+    taken = set(session.scalars(select(IdeaVote.id).join(back, back.c.customer_id == IdeaVote.customer_id).where(
+        IdeaVote.id.in_(vote_ids), back.c.idea_id == duplicate_id)))
+    return [vote_id for vote_id in vote_ids if vote_id not in taken]
 
 
 def merges_of(session: Session, idea_id: int) -> list[MergeOut]:

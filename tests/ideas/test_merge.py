@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from centric.db import Database
@@ -145,3 +145,26 @@ def test_undo_is_refused_while_the_original_is_merged_on(db: Database, pair) -> 
     with db.reader() as s:
         assert s.get_one(Idea, duplicate_id).status == "under_review"
         assert s.get_one(Idea, original_id).vote_count == 2
+
+
+def test_undo_after_a_customer_merge_keeps_one_vote_per_customer(db: Database, pair) -> None:
+    """Cai's vote moved to the original; Bob (superseded vote on the duplicate) is then merged into Cai."""
+    from centric.customers.models import Customer
+    from centric.customers.service import merge_customers
+
+    original_id, duplicate_id, (_, b, c) = pair
+    with db.transaction() as s:
+        merge_id = merging.merge(s, duplicate_id, original_id, user_id=None).id
+    with db.transaction() as s:
+        # Bob's votes (one on each idea) now belong to Cai
+        merge_customers(s, s.get_one(Customer, c), s.get_one(Customer, b), reason="same person")
+    with db.transaction() as s:
+        merging.undo_merge(s, merge_id, user_id=None)
+    with db.reader() as s:
+        per_idea = s.execute(select(IdeaVote.idea_id, IdeaVote.customer_id)
+                             .where(IdeaVote.customer_id == c, IdeaVote.superseded.is_(False))).all()
+        assert len(per_idea) == len(set(per_idea))  # never two counted votes of one person on one idea
+        for idea_id in (original_id, duplicate_id):
+            counted = s.scalar(select(func.count()).select_from(IdeaVote).where(
+                IdeaVote.idea_id == idea_id, IdeaVote.superseded.is_(False)))
+            assert s.get_one(Idea, idea_id).vote_count == counted
