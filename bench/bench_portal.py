@@ -26,15 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -49,33 +44,13 @@ from centric.ideas.models import Board, Idea, IdeaVote  # noqa: E402
 from centric.ideas.public.portal import COOKIE, form_token  # noqa: E402
 from centric.store import upgrade  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from bench_respondent import _free_port, _serve  # noqa: E402  (the respondent pages' harness)
+
 SECRET = "bench-" + secrets.token_urlsafe(24)
 BOARD = "stays"
 WORDS = ("quiet rooms late checkout pillow menu faster wifi rooftop pool spa breakfast vegan options "
          "airport shuttle bikes parking charger desk lamp kettle shower pressure blackout curtains").split()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(port: int, env: dict[str, str]) -> subprocess.Popen:
-    command = [sys.executable, "-m", "uvicorn", "centric.web.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=REPO)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/ideas", timeout=1)
-            return process
-        except urllib.error.HTTPError:
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
 
 
 def _prepare(url: str, ideas: int, customers: int) -> tuple[list[int], list[int]]:
@@ -142,7 +117,8 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> list[tuple[str
     idea_ids, voters = _prepare(url, args.ideas, args.customers)
     key = SECRET.encode()
     port = _free_port()
-    server = _serve(port, {"CENTRIC_DATABASE_URL": url, "CENTRIC_SECRET_KEY": SECRET, "CENTRIC_JOB_WORKERS": "0"})
+    server = _serve(["centric.web.app:create_app", "--factory"], port,
+                    {"CENTRIC_DATABASE_URL": url, "CENTRIC_SECRET_KEY": SECRET, "CENTRIC_JOB_WORKERS": "0"}, workers=1)
     base = f"http://127.0.0.1:{port}"
     count = int(args.rate * args.duration)
     reader = voters[0]
