@@ -13,6 +13,11 @@ Quality. "Two utterances of the same intent are duplicate ideas", on BANKING77
   1,000 test utterances (seeded sample) are queries, the query itself excluded. A hit at k
   when any of the top k ideas has the query's intent.
 
+The third ranker adds the unsupervised semantic space (``retrieval.SemanticSpace``), fitted
+only on the *unlabelled* utterances of the train split (BANKING77: train; CLINC: train +
+oos_train), never on the test texts and never with labels; in the product it is fitted on the
+installation's own ideas and feedback comments.
+
 The baseline is the placeholder that came with the domain: count of shared lower-cased words
 longer than two letters. ``--tune`` runs the same protocols on the *train* split (CLINC:
 train + oos_train; BANKING77: train) over a grid of settings: the defaults were chosen there.
@@ -39,7 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from centric.text import retrieval  # noqa: E402
-from centric.text.retrieval import TextIndex  # noqa: E402
+from centric.text.retrieval import SemanticSpace, TextIndex  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "data"
 if not SHARED.exists():
@@ -85,9 +90,11 @@ def overlap_ranker(corpus: list[tuple[int, str]]) -> Callable[[str, int, int | N
     return rank
 
 
-def index_ranker(**options: float) -> Ranker:
+def index_ranker(semantic: SemanticSpace | None = None, **options: float) -> Ranker:
     def build(corpus: list[tuple[int, str]]) -> Callable[[str, int, int | None], list[int]]:
-        index = TextIndex(corpus, char_weight=float(options.get("char_weight", retrieval.CHAR_WEIGHT)))
+        index = TextIndex(corpus, char_weight=float(options.get("char_weight", retrieval.CHAR_WEIGHT)),
+                          semantic=semantic,
+                          semantic_weight=float(options.get("semantic_weight", retrieval.SEMANTIC_WEIGHT)))
 
         def rank(query: str, k: int, exclude: int | None) -> list[int]:
             excluded = (exclude,) if exclude is not None else ()
@@ -143,16 +150,28 @@ def large_protocol(primary: Labelled, filler: Labelled, build: Ranker, seed: int
     return {"queries": len(sample), "corpus": len(corpus), "top1": top1 / len(sample), "top3": top3 / len(sample)}
 
 
-def quality(split: str, rankers: dict[str, Ranker]) -> list[dict[str, object]]:
-    """Both protocols on both data sets for each ranker (``split``: "test", or "train" to tune)."""
+def quality(split: str, rankers: dict[str, Ranker], semantic: bool = False) -> list[dict[str, object]]:
+    """Both protocols on both data sets for each ranker (``split``: "test", or "train" to tune).
+
+    ``semantic`` adds a ranker with a :class:`SemanticSpace` fitted on the unlabelled train texts.
+    """
     filler_split = "train" if split == "test" else "val"
+    unlabelled = {"banking77": [t for t, _ in banking("train")],
+                  "clinc150": [t for t, _ in clinc("train") + clinc_oos("train")]} if semantic else {}
     sets = {
         "banking77": (banking(split), [], banking("train") if split == "test" else []),
         "clinc150": (clinc(split), clinc_oos(split), clinc(filler_split) + clinc_oos(filler_split)),
     }
     out: list[dict[str, object]] = []
     for dataset, (data, distractors, filler) in sets.items():
-        for name, build in rankers.items():
+        per_set = dict(rankers)
+        if dataset in unlabelled:
+            started = time.perf_counter()
+            space = SemanticSpace.fit(unlabelled[dataset])
+            print(f"{dataset}: semantic space of {len(space.vocab)} words x {space.dims} fitted on "
+                  f"{len(unlabelled[dataset])} unlabelled train texts in {time.perf_counter() - started:.1f} s")
+            per_set["bm25 + features + semantic"] = index_ranker(semantic=space)
+        for name, build in per_set.items():
             started = time.perf_counter()
             small = small_protocol(data, distractors, build)
             large = large_protocol(data, filler, build)
@@ -163,23 +182,24 @@ def quality(split: str, rankers: dict[str, Ranker]) -> list[dict[str, object]]:
 
 def print_quality(rows: Sequence[dict[str, object]], split: str) -> None:
     print(f"Duplicate suggestion quality, {split} split (hit@k: the same-intent idea in the top k)")
-    print(f"{'dataset':<10} {'ranker':<24} {'small: ideas':>12} {'queries':>8} {'top1':>6} {'top3':>6}"
+    print(f"{'dataset':<10} {'ranker':<27} {'small: ideas':>12} {'queries':>8} {'top1':>6} {'top3':>6}"
           f" {'large: ideas':>13} {'queries':>8} {'top1':>6} {'top3':>6}")
     for row in rows:
         s = row["small"]
         g = row["large"]
         assert isinstance(s, dict) and isinstance(g, dict)
-        print(f"{row['dataset']:<10} {row['ranker']:<24} {s['corpus']:>12} {s['queries']:>8} {s['top1']:>6.1%}"
+        print(f"{row['dataset']:<10} {row['ranker']:<27} {s['corpus']:>12} {s['queries']:>8} {s['top1']:>6.1%}"
               f" {s['top3']:>6.1%} {g['corpus']:>13} {g['queries']:>8} {g['top1']:>6.1%} {g['top3']:>6.1%}")
 
 
 # ---- latency ----
 
-def latency(n_ideas: int = LARGE_CORPUS, n_queries: int = 500) -> dict[str, float]:
+def latency(n_ideas: int = LARGE_CORPUS, n_queries: int = 500, n_feedback: int = 50_000) -> dict[str, float]:
     from sqlalchemy import insert, select
 
     from centric import store
     from centric.db import Database, utcnow
+    from centric.feedback.models import Feedback
     from centric.ideas import similar
     from centric.ideas.models import Board, Idea
 
@@ -199,6 +219,9 @@ def latency(n_ideas: int = LARGE_CORPUS, n_queries: int = 500) -> dict[str, floa
                      "moderation": "approved", "created_at": now, "updated_at": now, "status_changed_at": now}
                     for i in range(n_ideas)]
             session.execute(insert(Idea), rows)
+            session.execute(insert(Feedback), [{"source": "bench", "channel": "survey", "external_id": str(i),
+                                                "text": texts[(i * 13 + 5) % len(texts)], "occurred_at": now,
+                                                "created_at": now, "enrichment": {}} for i in range(n_feedback)])
         queries = [t for t, _ in clinc("test")]
         rng.shuffle(queries)
         queries = queries[:n_queries]
@@ -214,7 +237,7 @@ def latency(n_ideas: int = LARGE_CORPUS, n_queries: int = 500) -> dict[str, floa
                 times.append((time.perf_counter() - started) * 1000)
         db.dispose()
     cuts = statistics.quantiles(times, n=100)
-    return {"ideas": n_ideas, "queries": len(times), "cold_build_ms": round(cold * 1000, 1),
+    return {"ideas": n_ideas, "feedback": n_feedback, "queries": len(times), "cold_build_ms": round(cold * 1000, 1),
             "p50_ms": round(cuts[49], 2), "p95_ms": round(cuts[94], 2), "p99_ms": round(cuts[98], 2)}
 
 
@@ -235,13 +258,15 @@ def main() -> None:
         print_quality(rows, "train (tuning)")
         report["tune"] = rows
     if not args.latency_only and not args.tune:
-        rows = quality("test", {"word overlap (baseline)": overlap_ranker, "bm25 + features": index_ranker()})
+        rows = quality("test", {"word overlap (baseline)": overlap_ranker, "bm25 + features": index_ranker()},
+                       semantic=True)
         print("Protocol: " + " ".join(__doc__.split("Quality. ")[1].split("\n\nLatency.")[0].split()))
         print_quality(rows, "test")
         report["quality"] = rows
     if not args.quality_only and not args.tune:
         figures = latency()
-        print(f"Latency of suggest() with {figures['ideas']} ideas in SQLite, warm index, "
+        print(f"Latency of suggest() with {figures['ideas']} ideas and {figures['feedback']} feedback texts"
+              " in SQLite, warm index, "
               f"{figures['queries']} queries: "
               f"p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms; "
               f"cold build {figures['cold_build_ms']} ms")

@@ -2,7 +2,10 @@
 
 Visible ideas (approved, not merged away) are indexed with :class:`centric.text.retrieval.TextIndex`:
 BM25 over titles, bodies as a second field weighted less, blended with a character n-gram
-cosine of the titles. The index is built once per process and database, and rebuilt when a
+cosine of the titles and with the cosine in a :class:`~centric.text.retrieval.SemanticSpace`
+fitted (without labels) on the visible ideas plus up to :data:`SEMANTIC_FEEDBACK` recent
+feedback texts, so that paraphrases sharing no word can still meet. The index (and the space)
+is built once per process and database, and rebuilt when a
 cheap fingerprint of the idea table (count, max id, max ``updated_at``) changes; while one
 thread rebuilds, the others keep answering from the previous index. The ideas found are read
 again by id, so status, votes and visibility are always current. Suggestions score at least
@@ -24,10 +27,11 @@ from sqlalchemy.orm import Session
 
 from centric.db import intend_to_write
 from centric.errors import NotFound, TooManyRequests
+from centric.feedback.models import Feedback
 from centric.ideas.models import Idea
 from centric.ideas.service import get_board, public_path
 from centric.surveys import ratelimit
-from centric.text.retrieval import TextIndex
+from centric.text.retrieval import SemanticSpace, TextIndex
 
 #: Relative score below which an idea is not proposed. On CLINC150's training split it keeps
 #: 61 of the 67 in every 100 queries whose same-intent idea is in the top 3, while
@@ -39,6 +43,8 @@ MAX_QUERY_CHARS = 300
 #: with the script's 250 ms pause sends one per word or so.
 PORTAL_LIMIT = 1_200
 PORTAL_ITEMS = 5
+#: Most recent feedback texts the semantic space learns from, beside the ideas themselves.
+SEMANTIC_FEEDBACK = 50_000
 _BOARD_KEY = re.compile(r"[A-Za-z0-9_.-]{1,60}")
 
 Fingerprint = tuple[int, int, datetime | None]
@@ -127,7 +133,12 @@ def _visible() -> Any:
 
 def _build(session: Session, current: Fingerprint) -> _Snapshot:
     rows = session.execute(_visible()).all()
-    index = TextIndex([(i, title) for i, _, title, _ in rows], bodies={i: body for i, _, _, body in rows if body})
+    feedback = session.scalars(select(Feedback.text).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
+                               .limit(SEMANTIC_FEEDBACK)).all()
+    texts = [title for _, _, title, _ in rows] + [body for _, _, _, body in rows if body] + list(feedback)
+    space = SemanticSpace.fit(texts)
+    index = TextIndex([(i, title) for i, _, title, _ in rows], bodies={i: body for i, _, _, body in rows if body},
+                      semantic=space)
     return _Snapshot(current, index, {i: board for i, board, _, _ in rows})
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from centric.text.retrieval import TextIndex, stem, tokens
+from centric.text.retrieval import SemanticSpace, TextIndex, stem, tokens
 
 IDEAS = [
     (1, "Let guests check out late on Sundays"),
@@ -60,3 +60,29 @@ def test_min_score_drops_weak_matches() -> None:
     assert weak
     strongest = weak[0][1]
     assert index.search("members of the breakfast team singing", 5, min_score=strongest + 0.01) == []
+
+
+def test_semantic_space_bridges_paraphrases_without_a_shared_word() -> None:
+    unlabelled = [
+        "the wifi is slow", "wifi keeps dropping", "internet is slow in the room", "internet keeps dropping",
+        "slow wifi signal", "no internet signal", "breakfast eggs were cold", "cold coffee at breakfast",
+        "eggs and coffee", "parking is expensive", "parking garage full", "expensive garage",
+    ] * 3
+    space = SemanticSpace.fit(unlabelled, dims=4)
+    assert space.vocab and space.dims == 4
+    vectors = space.embed(["internet", "wifi", "coffee", "zzzz"])
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+    assert not vectors[3].any()
+    index = TextIndex([(1, "Faster wifi"), (2, "Hot coffee"), (3, "Cheaper garage")], semantic=space)
+    assert index.search("internet signal", 1)[0][0] == 1
+    plain = TextIndex([(1, "Faster wifi"), (2, "Hot coffee"), (3, "Cheaper garage")]).search("internet signal", 1)
+    assert not plain or plain[0][1] < index.search("internet signal", 1)[0][1]
+    assert index.search("zzzz qqqq", 3) == []
+
+
+def test_semantic_space_of_too_little_text_is_empty() -> None:
+    space = SemanticSpace.fit(["one", ""])
+    assert not space.vocab
+    assert not space.embed(["one"]).any()
+    index = TextIndex(IDEAS, semantic=space)
+    assert index.search("late checkout on sunday please", 3)[0][0] == 1
