@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +46,8 @@ PORTAL_LIMIT = 1_200
 PORTAL_ITEMS = 5
 #: Most recent feedback texts the semantic space learns from, beside the ideas themselves.
 SEMANTIC_FEEDBACK = 50_000
+#: How long a fitted semantic space serves before it is fitted again (new ideas only re-embed).
+SPACE_REFIT_S = 86_400.0
 _BOARD_KEY = re.compile(r"[A-Za-z0-9_.-]{1,60}")
 
 Fingerprint = tuple[int, int, datetime | None]
@@ -64,6 +67,8 @@ class _Snapshot:
     fingerprint: Fingerprint
     index: TextIndex[int]
     board_of: dict[int, int]
+    space: SemanticSpace | None = None
+    space_fitted: float = 0.0  # time.monotonic() when the space was fitted
     masks: dict[int, np.ndarray] = field(default_factory=dict)
 
     def mask(self, board_id: int) -> np.ndarray:
@@ -99,7 +104,7 @@ class _Cache:
                 latest = self._snapshots.get(key)
             if latest is not None and latest.fingerprint == current:
                 return latest
-            fresh = _build(session, current)
+            fresh = _build(session, current, latest)
             with self._lock:
                 self._snapshots[key] = fresh
             return fresh
@@ -131,15 +136,22 @@ def _visible() -> Any:
         Idea.moderation == "approved", Idea.status != "duplicate").order_by(Idea.id)
 
 
-def _build(session: Session, current: Fingerprint) -> _Snapshot:
+def _build(session: Session, current: Fingerprint, previous: _Snapshot | None = None) -> _Snapshot:
+    """A fresh index of the visible ideas; the semantic space is reused while younger than a day.
+
+    Fitting the space reads up to :data:`SEMANTIC_FEEDBACK` texts and takes seconds, so it is
+    not redone for every new idea: the index only embeds the ideas in the current space.
+    """
     rows = session.execute(_visible()).all()
-    feedback = session.scalars(select(Feedback.text).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
-                               .limit(SEMANTIC_FEEDBACK)).all()
-    texts = [title for _, _, title, _ in rows] + [body for _, _, _, body in rows if body] + list(feedback)
-    space = SemanticSpace.fit(texts)
+    space, fitted = (previous.space, previous.space_fitted) if previous is not None else (None, 0.0)
+    if space is None or time.monotonic() - fitted > SPACE_REFIT_S:
+        feedback = session.scalars(select(Feedback.text).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
+                                   .limit(SEMANTIC_FEEDBACK)).all()
+        texts = [title for _, _, title, _ in rows] + [body for _, _, _, body in rows if body] + list(feedback)
+        space, fitted = SemanticSpace.fit(texts), time.monotonic()
     index = TextIndex([(i, title) for i, _, title, _ in rows], bodies={i: body for i, _, _, body in rows if body},
                       semantic=space)
-    return _Snapshot(current, index, {i: board for i, board, _, _ in rows})
+    return _Snapshot(current, index, {i: board for i, board, _, _ in rows}, space, fitted)
 
 
 def suggest(session: Session, text: str, *, board_id: int | None = None, limit: int = 5,

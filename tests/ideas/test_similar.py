@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,10 +14,9 @@ from centric.ideas import similar
 from centric.ideas.models import Board, Idea
 from centric.text.retrieval import TextIndex
 from centric.web.app import create_app
+from tests.conftest import SHARED_DATA
 
-CLINC = Path("/work/shared/data/faq/clinc150/data_full.json")
-if not CLINC.exists():
-    CLINC = Path(__file__).resolve().parents[3] / "shared" / "data" / "faq" / "clinc150" / "data_full.json"
+CLINC = SHARED_DATA / "faq" / "clinc150" / "data_full.json"
 
 
 @pytest.fixture(autouse=True)
@@ -163,3 +161,17 @@ def test_quality_beats_word_overlap_on_clinc_subset() -> None:
     assert len(queries) == 250
     assert ours >= base + 0.15, (ours, base)
     assert ours >= 0.6, ours
+
+
+def test_a_new_idea_is_indexed_without_fitting_the_semantic_space_again(db) -> None:
+    with db.transaction() as s:
+        ids = seed(s)
+        board_id = s.get_one(Idea, ids["late"]).board_id
+        similar.suggest(s, "late checkout", board_id=board_id)
+        first = similar._CACHE.snapshot(s)
+        s.add(Idea(board_id=board_id, title="Rooftop yoga at sunrise"))
+        s.flush()
+        found = similar.suggest(s, "yoga on the rooftop", board_id=board_id)
+        second = similar._CACHE.snapshot(s)
+    assert [f.title for f in found][:1] == ["Rooftop yoga at sunrise"]  # the new idea is found at once
+    assert second is not first and second.space is first.space  # …without refitting the space
