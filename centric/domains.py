@@ -26,5 +26,6 @@ DOMAINS: tuple[str, ...] = (
     "governance",
     "mirror",
     "ideas",
+    "maps",
     "privacy",
 )

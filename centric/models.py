@@ -38,7 +38,7 @@ from centric.ideas.models import (
 from centric.ingest.models import IdempotencyRecord, ImportRun
 from centric.insights.models import AnswerRollup, CustomerValue
 from centric.jobs.models import Job
-from centric.journeys.models import Event, Journey, Stage, Touchpoint
+from centric.journeys.models import Event, Journey, JourneyPath, JourneyStep, Stage, Touchpoint
 from centric.loop.models import (
     AlertRule,
     BusinessCalendar,
@@ -88,5 +88,5 @@ __all__ = [
     "Employee", "EmployeeTouchpoint", "MaturityAssessment", "MaturityRating", "Pulse", "PulseAnswer",
     "PulseInvitation", "PulseResponse", "PulseWave",
     "Board", "Idea", "IdeaComment", "IdeaLink", "IdeaMerge", "IdeaNotice", "IdeaReport", "IdeaResurvey",
-    "IdeaStatusChange", "IdeaVote",
+    "IdeaStatusChange", "IdeaVote", "JourneyPath", "JourneyStep",
 ]
