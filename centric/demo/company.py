@@ -62,6 +62,21 @@ TOUCHPOINTS: tuple[tuple[str, TouchpointSpec], ...] = tuple((journey, spec) for 
     ("support", TouchpointSpec("refunds", "Refunds & disputes", "resolve", "email", "Billing", -0.6)),
 ))
 TOUCHPOINT_KEYS = tuple(spec.key for _, spec in TOUCHPOINTS)
+
+# What each team designed its moment to feel like (−2 pain … +2 delight), as the journey map
+# workshop left it. Partly wrong on purpose: the teams expect delight at check-in, from the
+# Wi-Fi and from phone support, which guests do not feel; concierge and app booking agree.
+DESIGNED_EMOTIONS: dict[str, int] = {
+    "website": 1, "social-media": 1, "web-booking": 1, "app-booking": 2, "reservations-call": 1,
+    "check-in": 2, "housekeeping": 1, "room": 2, "breakfast": 1, "concierge": 2, "wifi": 1,
+    "check-out": 1, "billing": 0, "post-stay-email": 1, "loyalty": 1,
+    "support-phone": 1, "live-chat": 1, "support-email": 0, "refunds": 0,
+}
+# Event kinds that place an event at a touchpoint when the event itself names none (imports).
+EVENT_KINDS: dict[str, tuple[str, ...]] = {
+    "website": ("visit",), "check-in": ("stay",), "check-out": ("checkout",), "post-stay-email": ("email_open",),
+    "loyalty": ("points",), "support-phone": ("call",), "live-chat": ("chat",), "support-email": ("ticket",),
+}
 TP = {key: i for i, key in enumerate(TOUCHPOINT_KEYS)}
 BOOKING_TPS = ("web-booking", "app-booking", "reservations-call")
 STAY_TPS = ("check-in", "housekeeping", "room", "breakfast", "concierge", "wifi", "check-out", "billing")

@@ -27,7 +27,17 @@ from centric.customers.service import create_segment, matches_rule
 from centric.db import Database, utcnow
 from centric.demo.activity import browsing_visits, make_bookings, make_contacts
 from centric.demo.comments import CommentWriter
-from centric.demo.company import CX_SURVEY, JOURNEYS, SEGMENTS, SURVEYS, TEAMS, TOUCHPOINTS, cx_questions
+from centric.demo.company import (
+    CX_SURVEY,
+    DESIGNED_EMOTIONS,
+    EVENT_KINDS,
+    JOURNEYS,
+    SEGMENTS,
+    SURVEYS,
+    TEAMS,
+    TOUCHPOINTS,
+    cx_questions,
+)
 from centric.demo.governance import build_governance
 from centric.demo.ideas import build_ideas
 from centric.demo.loop import build_closed_loop
@@ -178,6 +188,9 @@ def _structure(session: Session, start: datetime, span_days: float) -> Company:
             key=spec.key, name=spec.name, journey=journey, stage=spec.stage, channel=spec.channel,
             owner_team=spec.team))
         touchpoints[spec.key] = touchpoint.id
+        touchpoint.position = len(touchpoints)
+        touchpoint.designed_emotion = DESIGNED_EMOTIONS.get(spec.key)
+        touchpoint.event_kinds = list(EVENT_KINDS.get(spec.key, ()))
     for segment in SEGMENTS:
         create_segment(session, SegmentIn(
             key=segment.key, name=segment.name, kind=segment.kind, description=segment.description,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -107,6 +107,7 @@ def event_rows(rng: np.random.Generator, company: Company, guests: Guests, booki
             rows.append({"customer_id": customer, "touchpoint_id": tp["check-in"], "kind": "stay",
                          "occurred_at": arrived[i], "value": None, "source": "pms", "external_id": f"S-{ref}",
                          "payload": {"hotel": hotel, "nights": nights, "booking": ref}, "created_at": arrived[i]})
+    rows += after_stay_rows(company, guests, bookings)
     # Most online bookings follow a visit to the website; many visits end without one.
     before = np.nonzero((bookings.channel < 2) & (rng.random(len(bookings.t)) < 0.8))[0]
     guest = np.concatenate([bookings.guest[before], browsing[0]])
@@ -123,6 +124,36 @@ def event_rows(rng: np.random.Generator, company: Company, guests: Guests, booki
                      "external_id": f"{CONTACT_PREFIX[channel]}-{int(contacts.number[i]):07d}",
                      "payload": {"topic": contacts.topic[i], "hotel": HOTELS[contacts.hotel[i]].key},
                      "created_at": when})
+    return rows
+
+
+def after_stay_rows(company: Company, guests: Guests, bookings: Bookings) -> list[Row]:
+    """Check-out, the post-stay e-mail opened and loyalty points credited: the journey's last stages.
+
+    Drawn from their own generator, seeded by the block's booking numbers, so that the rest of
+    the demo's random stream (and every story built on it) is unchanged. Most stays end with a
+    check-out event; about half the guests open the thank-you e-mail; members of the loyalty
+    programme, about a fifth, see points credited a few days later.
+    """
+    tp, ids = company.touchpoints, guests.ids
+    rows: list[Row] = []
+    if len(bookings.number) == 0:
+        return rows
+    extra = np.random.default_rng([int(bookings.number.min()), int(bookings.number.max()), 41])
+    departed = moments(company, bookings.departure + 0.46)
+    stayed = bookings.departure < company.span_days
+    draws = extra.random((len(bookings.number), 4))
+    for i in np.nonzero(stayed)[0]:
+        ref, customer = booking_reference(int(bookings.number[i])), int(ids[bookings.guest[i]])
+        steps = (("check-out", "checkout", "pms", "C", 0.0, draws[i, 0] < 0.93),
+                 ("post-stay-email", "email_open", "email", "E", 1.0 + draws[i, 3], draws[i, 1] < 0.5),
+                 ("loyalty", "points", "loyalty", "P", 3.0 + 4 * draws[i, 3], draws[i, 2] < 0.22))
+        for touchpoint, kind, source, prefix, days, happened in steps:
+            when = departed[i] + timedelta(days=float(days))
+            if happened and (when - company.start).total_seconds() < company.span_days * 86_400:
+                rows.append({"customer_id": customer, "touchpoint_id": tp[touchpoint], "kind": kind,
+                             "occurred_at": when, "value": None, "source": source, "external_id": f"{prefix}-{ref}",
+                             "payload": {"booking": ref}, "created_at": when})
     return rows
 
 
