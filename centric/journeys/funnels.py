@@ -199,3 +199,31 @@ def dropoff(session: Session, journey_id: int, by: str, where: JourneyFilter | N
                                completion=_ratio(counts[-1], int(entrants)) if counts else None,
                                largest_drop=largest[1] if largest and largest[0] > 0 else None))
     return rows
+
+
+@dataclass(frozen=True)
+class AnalyticsPage:
+    """Everything the journey analytics page shows, with the choices of its filters."""
+
+    journey: Journey
+    funnel: FunnelOut
+    paths: list[PathOut]
+    timing: TimingOut
+    by_segment: list[DropoffOut]
+    by_channel: list[DropoffOut]
+    segments: list[tuple[str, str, str]]
+    channels: list[str]
+
+
+def analytics_page(session: Session, journey_id: int, where: JourneyFilter, top: int = 10) -> AnalyticsPage:
+    """The funnel, paths, timing and drop-off of a journey under one filter (a constant number of queries)."""
+    journey = get_journey(session, journey_id)
+    segments = [(k, n, kind) for k, n, kind in session.execute(
+        select(Segment.key, Segment.name, Segment.kind).order_by(Segment.kind, Segment.name))]
+    channels = sorted({c for c in session.scalars(
+        select(JourneyPath.entry_channel).where(JourneyPath.journey_id == journey_id).distinct()) if c})
+    return AnalyticsPage(journey=journey, funnel=funnel(session, journey_id, where),
+                         paths=paths(session, journey_id, top, where), timing=timing(session, journey_id, where),
+                         by_segment=dropoff(session, journey_id, "segment", where),
+                         by_channel=dropoff(session, journey_id, "channel", where),
+                         segments=segments, channels=channels)
