@@ -34,6 +34,7 @@ from centric.ideas.follow import ideas_follow_merge, ideas_follow_undo
 from centric.ideas.notify import announce_created, announce_status_changed
 from centric.ideas.notify_jobs import notice_jobs
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
+from centric.journeys.analytics import journeys_follow_events, journeys_follow_merge, journeys_follow_undo
 from centric.journeys.service import events_follow_merge, events_follow_undo
 from centric.loop.alerts import on_feedback_enriched, on_responses_stored
 from centric.loop.cases import cases_follow_merge, cases_follow_undo
@@ -60,17 +61,21 @@ REACTIONS: tuple[Reaction, ...] = (
     now(FeedbackEnriched, on_feedback_enriched),
     # Customer events may trigger surveys ("ticket solved → CSAT in two hours").
     now(EventsRecorded, on_events_recorded),
+    # Each customer's journey steps and path are recomputed from their events (funnels read those).
+    now(EventsRecorded, journeys_follow_events),
     # A merge moves every row a customer owns to the survivor; an undo moves them back.
     now(CustomersMerged, events_follow_merge),
     now(CustomersMerged, responses_follow_merge),
     now(CustomersMerged, feedback_follows_merge),
     now(CustomersMerged, cases_follow_merge),
     now(CustomersMerged, ideas_follow_merge),
+    now(CustomersMerged, journeys_follow_merge),  # after the events moved
     now(CustomerMergeUndone, events_follow_undo),
     now(CustomerMergeUndone, responses_follow_undo),
     now(CustomerMergeUndone, feedback_follows_undo),
     now(CustomerMergeUndone, cases_follow_undo),
     now(CustomerMergeUndone, ideas_follow_undo),
+    now(CustomerMergeUndone, journeys_follow_undo),
     # A resolved case's customer gets the recovery survey and, N days later, the original one again.
     later(CasesUpdated, resolution_jobs),
     # SLA clocks: start on opening, pause/resume/restart/re-choose on changes, first contact meets a target.

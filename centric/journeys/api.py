@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from centric.accounts.roles import Permission
-from centric.journeys import service
+from centric.journeys import funnels, service
 from centric.journeys.schemas import (
+    DropoffOut,
     EventIn,
     EventOut,
+    FunnelOut,
     JourneyIn,
     JourneyOut,
+    PathOut,
+    TimingOut,
     TouchpointIn,
     TouchpointOut,
 )
-from centric.web.deps import CanConfigure, CanIngest, CanReadMetrics, DbSession, Page, Paging
+from centric.web.deps import CanConfigure, CanIngest, CanReadMetrics, DbSession, ObjectId, Page, Paging
 from centric.web.responses import created
 
 router = APIRouter(tags=["journeys"])
@@ -53,3 +60,41 @@ def record_event(data: EventIn, request: Request, session: DbSession, caller: Ca
         return EventOut.model_validate(event).model_copy(update={"created": is_new}), is_new
 
     return created(request, session, caller, data, make)
+
+
+# --- analytics: read from the per-customer summaries, never raw events ----------------------
+
+def _filter(segment: str | None = Query(None, max_length=80, description="segment or persona key"),
+            channel: str | None = Query(None, max_length=40, description="entry channel"),
+            start: date | None = Query(None, description="entered on or after this day"),
+            end: date | None = Query(None, description="entered on or before this day")) -> funnels.JourneyFilter:
+    return funnels.JourneyFilter(segment=segment or None, channel=channel or None, start=start, end=end)
+
+
+JourneyFilterQuery = Annotated[funnels.JourneyFilter, Depends(_filter)]
+
+
+@router.get("/journeys/{journey_id}/funnel", response_model=FunnelOut)
+def journey_funnel(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, where: JourneyFilterQuery) -> FunnelOut:
+    """Customers reaching each stage in order within the journey's conversion window."""
+    return funnels.funnel(session, journey_id, where)
+
+
+@router.get("/journeys/{journey_id}/paths", response_model=Page[PathOut])
+def journey_paths(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, where: JourneyFilterQuery,
+                  paging: Paging, top: int = Query(10, ge=0, le=100)) -> Page[PathOut]:
+    """The top paths of the entrants, then "other" buckets per depth: the rows add up to the funnel."""
+    return paging.cut(funnels.paths(session, journey_id, top, where))
+
+
+@router.get("/journeys/{journey_id}/timing", response_model=TimingOut)
+def journey_timing(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, where: JourneyFilterQuery) -> TimingOut:
+    """Median and p90 time between consecutive stages."""
+    return funnels.timing(session, journey_id, where)
+
+
+@router.get("/journeys/{journey_id}/dropoff", response_model=Page[DropoffOut])
+def journey_dropoff(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, where: JourneyFilterQuery,
+                    paging: Paging, by: Literal["segment", "channel"] = "segment") -> Page[DropoffOut]:
+    """The funnel per segment/persona or per entry channel, with the stage that loses the most."""
+    return paging.cut(funnels.dropoff(session, journey_id, by, where))

@@ -82,3 +82,66 @@ class EventOut(BaseModel):
     value: float | None
     touchpoint_id: int | None
     created: bool = True
+
+
+# --- journey analytics (funnels, paths, timing, drop-off) ------------------------------------
+
+class FunnelStageOut(BaseModel):
+    """Customers who reached a stage in order within the window, and how many of the previous stage got there."""
+
+    step: int
+    stage: str
+    name: str
+    customers: int
+    conversion_from_previous: float | None = Field(description="customers / customers of the previous step")
+    conversion_from_entry: float | None = Field(description="customers / customers of step 1")
+    dropped: int = Field(description="customers of the previous step who did not reach this one")
+
+
+class FunnelOut(BaseModel):
+    journey_id: int
+    journey: str
+    conversion_window_days: int
+    entrants: int = Field(description="customers who reached the first stage (step 1)")
+    not_entered: int = Field(description="customers with events in the journey but none at its first stage")
+    stages: list[FunnelStageOut]
+
+
+class PathOut(BaseModel):
+    """A path (stages in order of first reach) and funnel depth; ``other``: the rest of the entrants at that depth."""
+
+    path: str | None
+    stages: list[str]
+    steps: int
+    customers: int
+    share: float = Field(description="customers / entrants")
+    other: bool = False
+
+
+class TransitionOut(BaseModel):
+    """Time from step − 1 to step among customers who reached ``step``."""
+
+    step: int
+    from_stage: str
+    to_stage: str
+    customers: int
+    median_s: float | None
+    p90_s: float | None
+
+
+class TimingOut(BaseModel):
+    journey_id: int
+    journey: str
+    method: str
+    transitions: list[TransitionOut]
+
+
+class DropoffOut(BaseModel):
+    """The funnel of one segment or entry channel: entrants, customers per step, where most were lost."""
+
+    group: str
+    name: str
+    entrants: int
+    reached: list[int]
+    completion: float | None = Field(description="customers of the last step / entrants")
+    largest_drop: str | None = Field(description="the stage the most customers of the previous step did not reach")
