@@ -58,6 +58,7 @@ from centric.errors import Conflict, Invalid
 from centric.events import ResponsesStored, publish
 from centric.feedback.models import Feedback
 from centric.insights import rollups
+from centric.journeys import analytics as journey_analytics
 from centric.journeys.models import Event
 from centric.journeys.schemas import JourneyIn, StageIn, TouchpointIn
 from centric.journeys.service import create_journey, create_touchpoint
@@ -164,6 +165,9 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         if db.dialect == "postgresql":
             _advance_sequences(session, ("idea_vote", "response", "invitation"))
         report("ideas", 1, 1)
+        report("journeys", 0, 1)
+        journey_analytics.rebuild(session)  # the events were written in bulk: the funnels' summaries from them
+        report("journeys", 1, 1)
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),

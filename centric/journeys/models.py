@@ -107,7 +107,7 @@ class JourneyPath(Base):
     __tablename__ = "journey_path"
     __table_args__ = (UniqueConstraint("customer_id", "journey_id"),
                       Index("ix_journey_path_steps", "journey_id", "steps"),
-                      Index("ix_journey_path_path", "journey_id", "path"))
+                      Index("ix_journey_path_path", "journey_id", "steps", "path"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))

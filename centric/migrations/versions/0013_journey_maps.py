@@ -31,7 +31,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('customer_id', 'journey_id', name=op.f('uq_journey_path_customer_id_journey_id'))
     )
     with op.batch_alter_table('journey_path', schema=None) as batch_op:
-        batch_op.create_index('ix_journey_path_path', ['journey_id', 'path'], unique=False)
+        batch_op.create_index('ix_journey_path_path', ['journey_id', 'steps', 'path'], unique=False)
         batch_op.create_index('ix_journey_path_steps', ['journey_id', 'steps'], unique=False)
 
     op.create_table('journey_step',
