@@ -218,6 +218,12 @@ class PersonaReport(BaseModel):
     cases: list[CaseOut] | None = None
 
 
+class Comparison(BaseModel):
+    """Two to four persona reports side by side, in the order asked."""
+
+    personas: list[PersonaReport]
+
+
 # --- rules with metrics ----------------------------------------------------------------------
 
 def names_metric(rule: Iterable[dict[str, Any]]) -> bool:
@@ -575,12 +581,13 @@ def persona_report(session: Session, key: str, *, start: date | None = None, end
 
 
 def compare_personas(session: Session, keys: Sequence[str], *, start: date | None = None, end: date | None = None,
-                     customers: bool = False, today: date | None = None) -> list[PersonaReport]:
+                     customers: bool = False, today: date | None = None) -> Comparison:
     """The same figures for 2–4 personas, side by side (a constant number of queries per persona)."""
     wanted = list(dict.fromkeys(k.strip() for k in keys if k.strip()))
     if not 2 <= len(wanted) <= 4:
         raise Invalid("compare two to four personas", field="keys")
-    return [persona_report(session, k, start=start, end=end, customers=customers, today=today) for k in wanted]
+    return Comparison(personas=[persona_report(session, k, start=start, end=end, customers=customers, today=today)
+                                for k in wanted])
 
 
 def list_personas(session: Session, kind: Literal["persona", "segment", "all"] = "persona",
