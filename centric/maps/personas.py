@@ -592,7 +592,8 @@ def compare_personas(session: Session, keys: Sequence[str], *, start: date | Non
 
 def list_personas(session: Session, kind: Literal["persona", "segment", "all"] = "persona",
                   limit: int | None = None, offset: int = 0) -> tuple[list[PersonaSummary], int]:
-    """Personas (or segments) with size, NPS (all time) and value: five queries, whatever their number."""
+    """Personas (or segments) with size, NPS (all time) and value: four queries, whatever their number
+    (plus one per persona whose name another segment shares: NPS by segment groups by name)."""
     rows, _ = list_segments(session)
     chosen = [(s, n) for s, n in rows if kind == "all" or s.kind == kind]
     chosen.sort(key=lambda sn: (sn[0].kind != "persona", sn[0].name.lower(), sn[0].key))
@@ -600,7 +601,10 @@ def list_personas(session: Session, kind: Literal["persona", "segment", "all"] =
     chosen = chosen[offset:None if limit is None else offset + limit]
     if not chosen:
         return [], total
-    nps = {r.group: r for r in metric(session, "nps", by="segment").rows}
+    by_name = {r.group: r for r in metric(session, "nps", by="segment").rows}  # grouped by segment name
+    names = [s.name for s, _ in rows]
+    nps = {s.key: by_name.get(s.name) if names.count(s.name) == 1
+           else metric(session, "nps", where=MetricFilter(segment=s.key)).overall for s, _ in chosen}
     ids = [s.id for s, _ in chosen]
     high = func.sum(case((CustomerValue.risk_band == "high", 1), else_=0))
     values = {sid: (int(n or 0), cm, cs, rm, hs) for sid, n, cm, cs, rm, hs in session.execute(
@@ -614,7 +618,7 @@ def list_personas(session: Session, kind: Literal["persona", "segment", "all"] =
         n, cm, cs, rm, hs = values.get(segment.id, (0, None, None, None, 0))
         out.append(PersonaSummary(
             key=segment.key, name=segment.name, kind=segment.kind, description=segment.description, members=members,
-            nps=nps.get(segment.key, empty),
+            nps=nps.get(segment.key) or empty,
             value=ValueOut(scored=n, clv_mean=None if cm is None else float(cm),
                            clv_sum=None if cs is None else float(cs),
                            churn_risk_mean=None if rm is None else float(rm),

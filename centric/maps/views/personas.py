@@ -51,7 +51,8 @@ def conditions_of(form: FormData) -> list[dict[str, Any]]:
         if not attribute:
             continue
         op = ops[i] if i < len(ops) and isinstance(ops[i], str) else "eq"
-        raw = values[i].strip() if i < len(values) and isinstance(values[i], str) else ""
+        given = values[i] if i < len(values) else ""
+        raw = given.strip() if isinstance(given, str) else ""
         value: Any = None if op == "exists" else (
             [_scalar(v.strip()) for v in raw.split(",") if v.strip()] if op == "in" else _scalar(raw))
         out.append({"attribute": attribute, "op": op, "value": value})
