@@ -22,6 +22,7 @@ from centric.customers.schemas import (
 )
 from centric.customers.suggestions import list_suggestions
 from centric.insights.timeline import timeline
+from centric.maps import personas
 from centric.web.deps import (
     MAX_ID,
     CanConfigure,
@@ -64,10 +65,15 @@ def get_customer(customer_id: ObjectId, session: DbSession, _: CanReadCustomers)
 
 
 @router.get("/customers/{customer_id}/timeline", response_model=Page[TimelineItem])
-def customer_timeline(customer_id: ObjectId, session: DbSession, _: CanReadCustomers,
-                      paging: Paging) -> Page[TimelineItem]:
+def customer_timeline(customer_id: ObjectId, session: DbSession, _: CanReadCustomers, paging: Paging,
+                      channel: str | None = Query(default=None, max_length=60,
+                                                  description="only items on this channel (an event's source)"),
+                      touchpoint: str | None = Query(default=None, max_length=80,
+                                                     description="only items at this touchpoint (key)"),
+                      ) -> Page[TimelineItem]:
     customer = service.get_customer(session, customer_id)
-    items, total = timeline(session, customer.id, paging.limit, paging.offset)
+    items, total = timeline(session, customer.id, paging.limit, paging.offset, channel=channel,
+                            touchpoint=touchpoint)
     return paging.of(items, total)
 
 
@@ -120,4 +126,6 @@ def list_segments(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page
 @router.post("/segments", response_model=SegmentOut, status_code=201)
 def create_segment(data: SegmentIn, session: DbSession, caller: CanConfigure) -> SegmentOut:
     segment = service.create_segment(session, data, caller.user.id)
+    if personas.names_metric(segment.rule):  # figures (clv, last_nps…) are evaluated above customers
+        personas.refresh_members(session, segment)
     return service.segment_out(segment, service.segment_members(session, segment.id))

@@ -19,6 +19,10 @@ from centric.errors import Conflict, Invalid, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, publish
 
 CONFLICTS_KEY = "_conflicts"
+DERIVED_ATTRIBUTES = ("clv", "churn_risk", "clv_band", "risk_band", "last_nps")
+"""Names a rule may use for a customer's figures rather than attributes: value and churn risk
+(``customer_value``) and the latest NPS answer. Layers above evaluate such rules
+(:mod:`centric.maps.personas`); ingest leaves those segments' memberships to them."""
 
 
 def identities_of(data: CustomerIn) -> list[tuple[str, str]]:
@@ -134,7 +138,7 @@ def reject_suggestion(session: Session, suggestion_id: int, user_id: int | None)
 
 def assign_rule_segments(session: Session, customer: Customer) -> None:
     """Keep the customer's rule-based segment memberships in step with the attributes."""
-    rules = [(s.id, s.rule) for s in session.scalars(select(Segment)) if s.rule]
+    rules = [(s.id, s.rule) for s in session.scalars(select(Segment)) if s.rule and not names_derived(s.rule)]
     if not rules:
         return
     current = set(session.scalars(
@@ -148,6 +152,11 @@ def assign_rule_segments(session: Session, customer: Customer) -> None:
             link = session.get(CustomerSegment, (customer.id, segment_id))
             if link is not None:
                 session.delete(link)
+
+
+def names_derived(rule: Iterable[dict[str, Any]]) -> bool:
+    """True when a condition of ``rule`` names one of :data:`DERIVED_ATTRIBUTES`."""
+    return any(c.get("attribute") in DERIVED_ATTRIBUTES for c in rule)
 
 
 def _owners_of(session: Session, identities: list[tuple[str, str]]) -> dict[tuple[str, str], int]:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 
+from centric.accounts.roles import Permission
 from centric.customers import service
 from centric.customers.suggestions import list_suggestions
-from centric.insights.timeline import timeline
+from centric.insights.timeline import timeline, timeline_channels
+from centric.journeys.models import Touchpoint
+from centric.maps.customer360 import customer_360
 from centric.web.deps import CanReadCustomers, CanWriteCustomers, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -28,14 +32,21 @@ def customers(request: Request, session: DbSession, caller: CanReadCustomers,
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer(customer_id: int, request: Request, session: DbSession, caller: CanReadCustomers) -> HTMLResponse:
+def customer(customer_id: int, request: Request, session: DbSession, caller: CanReadCustomers,
+             channel: str | None = Query(default=None, max_length=60),
+             touchpoint: str | None = Query(default=None, max_length=80)) -> HTMLResponse:
+    """The profile, its 360 figures (value, personas, open cases, ideas) and the timeline, filterable."""
     profile = service.get_customer(session, customer_id)
+    items, total = timeline(session, profile.id, limit=TIMELINE_ITEMS, channel=channel, touchpoint=touchpoint)
     return render(
         request, "customer.html", caller=caller, customer=profile,
         identities=service.identities_for(session, profile.id),
         segments=service.segment_keys_for(session, profile.id),
         merges=service.merges_of(session, profile.id)[0],
-        items=timeline(session, profile.id, limit=TIMELINE_ITEMS)[0],
+        items=items, items_total=total, channel=channel or "", touchpoint=touchpoint or "",
+        channels=timeline_channels(session, profile.id),
+        touchpoints=list(session.execute(select(Touchpoint.key, Touchpoint.name).order_by(Touchpoint.name))),
+        more=customer_360(session, profile.id), can_read_cases=caller.can(Permission.READ_CASES),
     )
 
 

@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from centric.maps.views import personas
+
 router = APIRouter()
-# for area in (...): router.include_router(area.router)
+for area in (personas,):
+    router.include_router(area.router)
