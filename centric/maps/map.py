@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from centric.accounts.models import Team, User
 from centric.customers.models import CustomerSegment, Segment
-from centric.errors import NotFound
+from centric.errors import Invalid, NotFound
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.insights.schemas import MetricKind, MetricRow
 from centric.insights.service import SCALES, MetricFilter, metric
@@ -98,6 +98,10 @@ def journey_map(session: Session, journey_id: int, *, segment: str | None = None
     journey = session.get(Journey, journey_id)
     if journey is None:
         raise NotFound(f"journey {journey_id} not found")
+    if start and end and start >= end:
+        raise Invalid("start must be before end", field="end")
+    if segment and session.scalar(select(Segment.id).where(Segment.key == segment)) is None:
+        raise Invalid(f"unknown segment {segment!r}", field="segment")
     stages = list(session.scalars(select(Stage).where(Stage.journey_id == journey.id)
                                   .order_by(Stage.position, Stage.id)))
     query = (select(Touchpoint, Team.name, func.coalesce(func.nullif(User.name, ""), User.email))

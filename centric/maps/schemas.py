@@ -144,3 +144,28 @@ class TouchpointPatch(BaseModel):
 
 class TouchpointOrder(BaseModel):
     touchpoints: list[str] = Field(max_length=500)  # the stage's touchpoint keys, in the new order
+
+
+class StageOut(BaseModel):
+    id: int
+    key: str
+    name: str
+    position: int
+    description: str
+
+
+class TouchpointState(BaseModel):
+    """A touchpoint's editable fields after an edit."""
+
+    id: int
+    key: str
+    name: str
+    stage: str
+    position: int
+    channel: str
+    description: str
+    designed_emotion: int | None
+    owner_team: str | None
+    owner_user: str | None
+    event_kinds: list[str]
+    surveys: list[str]
