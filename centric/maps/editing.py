@@ -163,9 +163,7 @@ def checked_event_kinds(session: Session, touchpoint: Touchpoint, kinds: list[st
 
 def edit_touchpoint(session: Session, key: str, data: TouchpointPatch, user_id: int | None) -> Touchpoint:
     """Apply the fields given (null: unchanged); audit what changed."""
-    touchpoint = session.scalar(select(Touchpoint).where(Touchpoint.key == key))
-    if touchpoint is None:
-        raise NotFound(f"touchpoint {key!r} not found")
+    touchpoint = find_touchpoint(session, key)
     changes: dict[str, dict[str, Any]] = {}
 
     def change(name: str, value: Any) -> None:
@@ -246,6 +244,24 @@ def _move(session: Session, touchpoint: Touchpoint, stage_key: str | None, posit
     if at != old_position or target.id != current.id:
         changes["position"] = {"from": old_position, "to": at}
     _renumber(rows)
+
+
+def stage_keys(session: Session, journey_id: int) -> list[str]:
+    """The journey's stage keys in order."""
+    return [s.key for s in _stages(session, _journey(session, journey_id).id)]
+
+
+def channels(session: Session, journey_id: int) -> list[str]:
+    """The channels of the journey's touchpoints."""
+    return list(session.scalars(select(Touchpoint.channel).join(Stage).where(Stage.journey_id == journey_id)
+                                .distinct().order_by(Touchpoint.channel)))
+
+
+def find_touchpoint(session: Session, key: str) -> Touchpoint:
+    found = session.scalar(select(Touchpoint).where(Touchpoint.key == key))
+    if found is None:
+        raise NotFound(f"touchpoint {key!r} not found")
+    return found
 
 
 def stage_out(stage: Stage) -> StageOut:

@@ -22,7 +22,6 @@ from centric.maps.schemas import (
 from centric.web.deps import CanConfigure, CanReadMetrics, DbSession, ObjectId
 
 router = APIRouter(tags=["journey maps"])
-Key = Path(min_length=1, max_length=80)
 
 
 @router.get("/journeys/{journey_id}/map", response_model=JourneyMap)
@@ -50,14 +49,14 @@ def order_stages(journey_id: ObjectId, data: StageOrder, session: DbSession, cal
 
 @router.patch("/journeys/{journey_id}/stages/{key}", response_model=StageOut)
 def edit_stage(journey_id: ObjectId, data: StagePatch, session: DbSession, caller: CanConfigure,
-               key: str = Key) -> StageOut:
+               key: str = Path(min_length=1, max_length=80)) -> StageOut:
     """Rename a stage or change its description (null fields are left as they are)."""
     return editing.stage_out(editing.edit_stage(session, journey_id, key, data, caller.user.id))
 
 
 @router.post("/journeys/{journey_id}/stages/{key}/touchpoints", response_model=TouchpointState, status_code=201)
 def add_touchpoint(journey_id: ObjectId, data: TouchpointNew, session: DbSession, caller: CanConfigure,
-                   key: str = Key) -> TouchpointState:
+                   key: str = Path(min_length=1, max_length=80)) -> TouchpointState:
     """A new touchpoint in the stage ``key`` (at ``position``, default last)."""
     touchpoint = editing.add_touchpoint(session, journey_id, key, data, caller.user.id)
     return editing.touchpoint_state(session, touchpoint)
@@ -65,7 +64,7 @@ def add_touchpoint(journey_id: ObjectId, data: TouchpointNew, session: DbSession
 
 @router.post("/journeys/{journey_id}/stages/{key}/touchpoints/order", response_model=TouchpointOrder)
 def order_touchpoints(journey_id: ObjectId, data: TouchpointOrder, session: DbSession, caller: CanConfigure,
-                      key: str = Key) -> TouchpointOrder:
+                      key: str = Path(min_length=1, max_length=80)) -> TouchpointOrder:
     """Reorder the stage's touchpoints (every touchpoint key once, in the new order)."""
     rows = editing.reorder_touchpoints(session, journey_id, key, data.touchpoints, caller.user.id)
     return TouchpointOrder(touchpoints=[t.key for t in rows])
@@ -73,7 +72,7 @@ def order_touchpoints(journey_id: ObjectId, data: TouchpointOrder, session: DbSe
 
 @router.patch("/touchpoints/{key}", response_model=TouchpointState)
 def edit_touchpoint(data: TouchpointPatch, session: DbSession, caller: CanConfigure,
-                    key: str = Key) -> TouchpointState:
+                    key: str = Path(min_length=1, max_length=80)) -> TouchpointState:
     """Edit a touchpoint: name, stage and position, channel, description, designed emotion (−2…+2;
     ``clear_designed_emotion`` unsets it), owner team (name) or user (e-mail; "" clears), event kinds,
     and the survey linked to it. Null fields are left as they are."""

@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from centric.maps.views import map
+
 router = APIRouter()
-# for area in (...): router.include_router(area.router)
+for area in (map,):
+    router.include_router(area.router)
