@@ -10,7 +10,7 @@ from centric.accounts.models import AuditLog
 from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.journeys.models import Journey, Stage, Touchpoint
 from centric.surveys.models import Survey
-from tests.api.conftest import app, auth, client, tokens  # noqa: F401  (fixtures)
+from tests.api.conftest import auth
 from tests.api.test_pages import login
 from tests.factories import respond
 

@@ -110,7 +110,8 @@ def map_svg(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, segment
 
 @router.get("/journeys/{journey_id}/curve.svg")
 def emotion_curve_svg(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, segment: str = _text(),
-                      compare: str = _text(), channel: str = _text(), start: str = _text(), end: str = _text()) -> Response:
+                      compare: str = _text(), channel: str = _text(), start: str = _text(),
+                      end: str = _text()) -> Response:
     """The emotion curve alone (designed and measured, a second persona with ``compare``), for ``<img>``."""
     maps = _maps(session, journey_id, segment, compare, channel, start, end)
     return Response(curve_svg(maps), media_type=SVG)
