@@ -33,3 +33,8 @@
       });
   });
 }());
+
+// Printing (a poster): open every card's figures first.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll(".journey-map details:not(.edit)").forEach(function (d) { d.open = true; });
+});
