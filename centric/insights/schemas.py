@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 MetricKind = Literal["nps", "csat", "ces"]
-Dimension = Literal["touchpoint", "stage", "journey", "team", "segment", "month", "quarter", "channel", "survey",
-                    "none"]
+Dimension = Literal["touchpoint", "touchpoint_key", "stage", "journey", "team", "segment", "month", "quarter",
+                    "channel", "survey", "none"]
 
 
 class MetricRow(BaseModel):

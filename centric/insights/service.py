@@ -72,6 +72,7 @@ def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[SQL
     """The grouping expression and the joins it needs."""
     columns: dict[str, tuple[SQLColumnExpression[Any], list[str]]] = {
         "touchpoint": (Touchpoint.name, ["touchpoint"]),
+        "touchpoint_key": (Touchpoint.key, ["touchpoint"]),  # unique, where names may repeat
         "stage": (Stage.name, ["touchpoint", "stage"]),
         "journey": (Journey.name, ["touchpoint", "stage", "journey"]),
         "segment": (Segment.name, ["segment"]),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from centric.maps.views import personas
+from centric.maps.views import map, personas
 
 router = APIRouter()
-for area in (personas,):
+for area in (map, personas):
     router.include_router(area.router)
