@@ -20,6 +20,7 @@ from centric.insights.value import (
     purchases_from_events,
     score_customer_values,
 )
+from centric.maps.personas import refresh_metric_segments
 
 app = typer.Typer(help="Customer lifetime value (BG/NBD + Gamma-Gamma).", no_args_is_help=True)
 
@@ -117,5 +118,8 @@ def score(
             task = bar.add_task("scores", total=None)
             result = score_customer_values(session, log, horizon_months=horizon_months,
                                            progress=lambda done, total: bar.update(task, completed=done, total=total))
+        refreshed = refresh_metric_segments(session)  # segments whose rules name CLV or churn risk
     console.print(f"scored {result.scored:,} customers ({result.created:,} for the first time); "
                   f"mean {horizon_months}-month CLV {result.report.value.mean.value:.2f}")
+    for key, members in refreshed.items():
+        console.print(f"segment {key}: {members:,} members")

@@ -240,6 +240,10 @@ SEGMENTS = tuple(
                 (("language", "eq", "zh"),)),
     SegmentSpec("marketing-opt-in", "Marketing opt-in", "segment", "Guests who accept offers by e-mail.",
                 (("marketing_opt_in", "eq", True),)),
+    # A rule over metrics, not attributes: refreshed after each CLV scoring.
+    SegmentSpec("valuable-at-risk", "Valuable guests at risk", "segment",
+                "Top-third lifetime value with a medium or high churn risk: whom to keep first.",
+                (("clv_band", "eq", "high"), ("risk_band", "in", ["medium", "high"]))),
 )
 
 

@@ -62,6 +62,7 @@ from centric.journeys import analytics as journey_analytics
 from centric.journeys.models import Event
 from centric.journeys.schemas import JourneyIn, StageIn, TouchpointIn
 from centric.journeys.service import create_journey, create_touchpoint
+from centric.maps.personas import refresh_metric_segments
 from centric.store import upgrade
 from centric.surveys.models import Answer, Response
 from centric.surveys.questions import default_questions
@@ -139,6 +140,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         _enrich_text(session, report)
         report("closed loop", 0, 1)
         _score_customers(session)
+        totals["segment_members"] += sum(refresh_metric_segments(session).values())  # rules naming CLV or risk
         loop = build_closed_loop(session, end, seed=seed + 4)
         if loop.get("resurveys"):
             rollups.rebuild(session)  # the re-survey answers count in the dashboards too

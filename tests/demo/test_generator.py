@@ -25,6 +25,7 @@ from centric.errors import Conflict
 from centric.feedback.models import Feedback
 from centric.insights.service import MetricFilter, metric
 from centric.journeys.models import Event, Journey, Stage, Touchpoint
+from centric.maps.personas import matching, names_metric
 from centric.surveys.models import Answer, Response, Survey, SurveyVersion
 from centric.surveys.questions import SCALES, parse_questions
 from tests.conftest import PG_ADMIN, _pg_url
@@ -105,7 +106,10 @@ def test_segment_members_are_exactly_the_customers_matching_each_rule(demo):
         for segment in s.scalars(select(Segment)):
             members = set(s.scalars(
                 select(CustomerSegment.customer_id).where(CustomerSegment.segment_id == segment.id)))
-            expected = {cid for cid, attrs in attributes.items() if matches_rule(attrs, segment.rule)}
+            if names_metric(segment.rule):  # rules over CLV or churn risk: matched with the customers' scores
+                expected = {cid for cid, _, hit in matching(s, segment.rule) if hit}
+            else:
+                expected = {cid for cid, attrs in attributes.items() if matches_rule(attrs, segment.rule)}
             assert members == expected and members, segment.key
         personas = s.scalars(select(Segment.rule).where(Segment.kind == "persona")).all()
     assert len(personas) >= 4
