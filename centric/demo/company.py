@@ -65,10 +65,11 @@ TOUCHPOINT_KEYS = tuple(spec.key for _, spec in TOUCHPOINTS)
 
 # What each team designed its moment to feel like (−2 pain … +2 delight), as the journey map
 # workshop left it. Partly wrong on purpose: the teams expect delight at check-in, from the
-# Wi-Fi and from phone support, which guests do not feel; concierge and app booking agree.
+# Wi-Fi, from phone support and live chat and from the loyalty programme, which guests do not
+# feel; online booking, check-out and the concierge do better than their teams expected.
 DESIGNED_EMOTIONS: dict[str, int] = {
-    "website": 1, "social-media": 1, "web-booking": 1, "app-booking": 2, "reservations-call": 1,
-    "check-in": 2, "housekeeping": 1, "room": 2, "breakfast": 1, "concierge": 2, "wifi": 1,
+    "website": 1, "social-media": 1, "web-booking": 1, "app-booking": 1, "reservations-call": 1,
+    "check-in": 2, "housekeeping": 1, "room": 1, "breakfast": 1, "concierge": 1, "wifi": 1,
     "check-out": 1, "billing": 0, "post-stay-email": 1, "loyalty": 1,
     "support-phone": 1, "live-chat": 1, "support-email": 0, "refunds": 0,
 }
