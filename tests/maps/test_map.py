@@ -178,3 +178,27 @@ def test_constant_query_count(db) -> None:
         m = journey_map(s, journey)
         assert len([t for st in m.stages for t in st.touchpoints]) == 18
         assert _card(m, "extra-3").volume == 1 and _card(m, "extra-3").open_cases == 1
+
+
+def test_the_scans_of_raw_rows_are_reused_for_a_minute(db, monkeypatch) -> None:
+    from centric.maps import map as map_module
+
+    with db.transaction() as s:
+        _seed(s)
+    with db.transaction() as s:
+        journey = _journey_id(s)
+        clear_cache()
+        first = journey_map(s, journey)
+        again = _statements(db, lambda: journey_map(s, journey))
+        s.add(Event(customer_id=s.scalar(select(Customer.id)), touchpoint_id=s.scalar(
+            select(Touchpoint.id).where(Touchpoint.key == "room")), kind="stay", occurred_at=WHEN))
+        s.flush()
+        cached = journey_map(s, journey)
+        monkeypatch.setattr(map_module, "SCAN_TTL_S", 0.0)  # a minute later
+        fresh = journey_map(s, journey)
+    assert _card(cached, "room").volume == _card(first, "room").volume  # within the minute: the cached scan
+    assert _card(fresh, "room").volume == _card(first, "room").volume + 1  # after it: the new event counts
+    with db.transaction() as s:
+        map_module.clear_scan_cache()
+        cold = _statements(db, lambda: journey_map(s, journey))
+    assert again < cold  # the cached map skipped the two scans
