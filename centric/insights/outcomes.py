@@ -20,7 +20,9 @@ Importance: logistic-regression coefficients per standard deviation with Wald in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,8 +70,22 @@ def touchpoint_drivers(session: Session, outcome_survey: str, *, min_coverage: f
         raise Invalid(str(exc), field="outcome") from None
 
 
-def churn_driver_analysis(session: Session, log: PurchaseLog, months: int = 3) -> DriverAnalysis:
-    """Which experiences go with customers leaving (module docstring)."""
+@dataclass(frozen=True)
+class ChurnPopulation:
+    """Customers who bought in the year before the churn period; ``churned``: 1 when they did not buy in it."""
+
+    ids: NDArray[Any]
+    purchases: NDArray[Any]
+    churned: NDArray[np.float64]
+    year_before: np.datetime64
+    start: np.datetime64
+
+
+def churn_population(log: PurchaseLog, months: int = 3, limit: int | None = None) -> ChurnPopulation:
+    """The churn drivers' population: the last ``months`` of the log are the churn period.
+
+    ``limit`` keeps the last customers by id. Raises :class:`Invalid` below 30 customers.
+    """
     end = log.dates.max()
     start = end - np.timedelta64(int(months * 30.44), "D")
     year_before = start - np.timedelta64(365, "D")
@@ -77,9 +93,18 @@ def churn_driver_analysis(session: Session, log: PurchaseLog, months: int = 3) -
     ids, purchases = np.unique(log.customer_ids[window], return_counts=True)
     if ids.shape[0] < 30:
         raise Invalid(f"too few customers ({ids.shape[0]}) bought in the year before the period")
-    ids, purchases = ids[-MAX_CUSTOMERS:], purchases[-MAX_CUSTOMERS:]
+    if limit is not None:
+        ids, purchases = ids[-limit:], purchases[-limit:]
     active = set(np.unique(log.customer_ids[(log.dates >= start) & (log.dates <= end)]).tolist())
     churned = np.asarray([c not in active for c in ids.tolist()], dtype=np.float64)
+    return ChurnPopulation(ids, purchases, churned, year_before, start)
+
+
+def churn_driver_analysis(session: Session, log: PurchaseLog, months: int = 3) -> DriverAnalysis:
+    """Which experiences go with customers leaving (module docstring)."""
+    population = churn_population(log, months, limit=MAX_CUSTOMERS)
+    ids, purchases, churned = population.ids, population.purchases, population.churned
+    year_before, start = population.year_before, population.start
     since, until = _moment(year_before), _moment(start)
     customers = ids.tolist()
     columns: dict[str, Mapping[int, float]] = {

@@ -122,17 +122,9 @@ def _ids_by_name(session: Session, names: list[str]) -> dict[str, int]:
 
 
 def _churn(session: Session) -> tuple[dict[int, tuple[float, float | None, float | None, float | None]], str]:
-    log = purchases_from_events(session)
-    end = log.dates.max()
-    start = end - np.timedelta64(int(CHURN_MONTHS * 30.44), "D")
-    year_before = start - np.timedelta64(365, "D")
-    window = (log.dates < start) & (log.dates >= year_before)
-    ids, purchases = np.unique(log.customer_ids[window], return_counts=True)
-    if ids.shape[0] < 30:
-        raise Invalid(f"too few customers ({ids.shape[0]}) bought in the year before the churn period")
-    active = set(np.unique(log.customer_ids[(log.dates >= start) & (log.dates <= end)]).tolist())
-    customers = [int(c) for c in ids.tolist()]
-    churned = np.asarray([c not in active for c in customers], dtype=np.float64)
+    population = outcomes.churn_population(purchases_from_events(session), CHURN_MONTHS)
+    start, purchases, churned = population.start, population.purchases, population.churned
+    customers = [int(c) for c in population.ids.tolist()]
     if churned.min() == churned.max():
         raise Invalid("no variation in churn: every customer stayed or every customer left")
     until = start.astype("datetime64[s]").astype(datetime)
