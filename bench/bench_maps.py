@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -32,15 +32,8 @@ from centric.journeys.models import Journey
 from centric.web.app import create_app
 
 PASSWORD = "bench-password-1"
-
-
-def _timed(fn: Callable[[], object], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_dashboard import _timed  # noqa: E402  (the dashboard benchmark's timer)
 
 
 def _database(args: argparse.Namespace) -> Database:

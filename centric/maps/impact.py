@@ -23,8 +23,6 @@ keyed by the database and the newest response and event (a new answer or event r
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,6 +34,7 @@ from centric.errors import Invalid
 from centric.insights import outcomes
 from centric.insights.value import purchases_from_events
 from centric.journeys.models import Event, Touchpoint
+from centric.maps.cache import TimedCache
 from centric.stats import ConvergenceError, churn_drivers
 from centric.surveys.models import Answer, Response, Survey
 
@@ -57,32 +56,18 @@ class TouchpointImpact:
     churn_note: str = ""
 
 
-_cache: dict[tuple[str, object], tuple[float, TouchpointImpact]] = {}
-_lock = threading.Lock()
+_cache = TimedCache(max_entries=16)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def touchpoint_impact(session: Session) -> TouchpointImpact:
     """Impact of every touchpoint (module docstring), from the cache when nothing changed since."""
-    bind = session.get_bind()
     newest = session.execute(select(select(func.max(Response.id)).scalar_subquery(),
                                      select(func.max(Event.id)).scalar_subquery())).one()
-    key = (str(bind.engine.url), tuple(newest))
-    now = time.monotonic()
-    with _lock:
-        found = _cache.get(key)
-        if found is not None and now - found[0] < CACHE_S:
-            return found[1]
-    impact = _compute(session)
-    with _lock:
-        for stale in [k for k in _cache if k[0] == key[0]]:
-            del _cache[stale]
-        _cache[key] = (now, impact)
-    return impact
+    return _cache.get(session, ("impact", *newest), lambda: _compute(session), CACHE_S)
 
 
 def _compute(session: Session) -> TouchpointImpact:

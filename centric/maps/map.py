@@ -19,12 +19,9 @@ number of queries whatever the number of stages and touchpoints.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -32,12 +29,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from centric.accounts.models import Team, User
 from centric.customers.models import CustomerSegment, Segment
-from centric.errors import Invalid, NotFound
+from centric.errors import Invalid
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.insights.schemas import MetricKind, MetricRow
 from centric.insights.service import SCALES, MetricFilter, metric
-from centric.journeys.models import Event, Journey, Stage, Touchpoint
+from centric.journeys.funnels import get_journey
+from centric.journeys.models import Event, Stage, Touchpoint
 from centric.loop.models import OPEN_STATUSES, Case
+from centric.maps.cache import TimedCache
 from centric.maps.impact import TouchpointImpact, touchpoint_impact
 from centric.maps.schemas import (
     Emotion,
@@ -56,7 +55,6 @@ KINDS: tuple[MetricKind, ...] = ("nps", "csat", "ces")
 TOP_THEMES = 3
 SCAN_TTL_S = 60.0
 SCAN_CACHE_SIZE = 256
-T = TypeVar("T")
 
 EMOTION_MAPPING = ("Measured emotion on the designed −2…+2 scale, mapped linearly from the score: "
                    "NPS −100…+100 → NPS ÷ 50; CSAT top-2-box share 0…100% → (share − 50) ÷ 25 "
@@ -101,9 +99,7 @@ class _Point:
 def journey_map(session: Session, journey_id: int, *, segment: str | None = None, channel: str | None = None,
                 start: date | None = None, end: date | None = None, impact: bool = True) -> JourneyMap:
     """The journey's map with its measures (module docstring); ``impact=False`` skips the driver figures."""
-    journey = session.get(Journey, journey_id)
-    if journey is None:
-        raise NotFound(f"journey {journey_id} not found")
+    journey = get_journey(session, journey_id)
     if start and end and start >= end:
         raise Invalid("start must be before end", field="end")
     if segment and session.scalar(select(Segment.id).where(Segment.key == segment)) is None:
@@ -133,9 +129,9 @@ def journey_map(session: Session, journey_id: int, *, segment: str | None = None
         scores[kind] = {row.group: row for row in result.rows} if result else {}
     kinds = tuple((p.touchpoint.id, tuple(p.touchpoint.event_kinds or ())) for p in every)
     volume = _scans.get(session, ("volume", ids, kinds, segment, start, end),
-                        lambda: _volume(session, every, ids, segment, start, end))
+                        lambda: _volume(session, every, ids, segment, start, end), SCAN_TTL_S)
     themes = _scans.get(session, ("themes", ids, segment, start, end),
-                        lambda: _themes(session, ids, segment, start, end))
+                        lambda: _themes(session, ids, segment, start, end), SCAN_TTL_S)
     cases = _cases(session, ids, segment)
     figures = touchpoint_impact(session) if impact and ids else TouchpointImpact(
         nps_note="not computed", churn_note="not computed")
@@ -202,40 +198,12 @@ def _moment(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time())
 
 
-class _ScanCache:
-    """The map's two scans of raw rows (event volume, feedback themes), kept per process for a minute.
-
-    Scores come from the daily rollups and cases are counted live; only these two GROUP BYs read
-    every event and feedback item of the period (about 0.3 s each on the 100,000-guest demo), so
-    a map shown again within :data:`SCAN_TTL_S` reuses them: volume and themes may lag new data by
-    up to a minute. Keyed by database, touchpoints, event-kind placement and filters.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        bind = session.get_bind()
-        full = (id(bind), str(getattr(bind, "url", "")), *key)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(full)
-        if hit is not None and now - hit[0] < SCAN_TTL_S:
-            return cast(T, hit[1])
-        value = compute()
-        with self._lock:
-            if len(self._entries) >= SCAN_CACHE_SIZE:
-                self._entries = {k: v for k, v in self._entries.items() if now - v[0] < SCAN_TTL_S}
-            self._entries[full] = (now, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_scans = _ScanCache()
+# The map's two scans of raw rows (event volume, feedback themes), kept per process for a minute.
+# Scores come from the daily rollups and cases are counted live; only these two GROUP BYs read
+# every event and feedback item of the period (about 0.3 s each on the 100,000-guest demo), so a
+# map shown again within SCAN_TTL_S reuses them: volume and themes may lag new data by up to a
+# minute. Keyed by database, touchpoints, event-kind placement and filters.
+_scans = TimedCache(SCAN_CACHE_SIZE)
 
 
 def clear_scan_cache() -> None:

@@ -101,7 +101,9 @@ class PreviewOut(BaseModel):
     sample: list[MemberOut] | None = None
 
 
-class SegmentSaved(BaseModel):
+class SegmentHead(BaseModel):
+    """A segment's definition, in rules and in words, and its member count."""
+
     key: str
     name: str
     kind: str
@@ -109,6 +111,9 @@ class SegmentSaved(BaseModel):
     rule: list[dict[str, Any]]
     conditions: list[str]
     members: int
+
+
+class SegmentSaved(SegmentHead):
     created: bool
 
 
@@ -189,17 +194,10 @@ class PersonaSummary(BaseModel):
     value: ValueOut
 
 
-class PersonaReport(BaseModel):
+class PersonaReport(SegmentHead):
     """Everything the persona page shows. ``verbatims``, ``open_cases`` and ``cases`` are None
     unless the reader may see customers (``customers:read``)."""
 
-    key: str
-    name: str
-    kind: str
-    description: str
-    rule: list[dict[str, Any]]
-    conditions: list[str]
-    members: int
     start: date
     end: date
     trend: list[MonthActive]
