@@ -27,5 +27,7 @@ DOMAINS: tuple[str, ...] = (
     "mirror",
     "ideas",
     "maps",
+    "kb",
+    "chat",
     "privacy",
 )

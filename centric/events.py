@@ -158,6 +158,20 @@ class IdeaStatusesChanged:
     change_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ConversationsHandedOff:
+    """Chat conversations were handed to a person: each now has a case (``chat.handoff``)."""
+
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ConversationsClosed:
+    """Chat conversations ended (by the customer, an agent, or after inactivity): survey, analyse, announce."""
+
+    ids: tuple[int, ...]
+
+
 # --- subscribing and publishing ------------------------------------------------------------
 
 

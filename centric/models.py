@@ -1,6 +1,7 @@
 """Imports every domain's tables so that ``Base.metadata`` knows them all (Alembic)."""
 
 from centric.accounts.models import ApiToken, AppSetting, AuditLog, AuthThrottle, Team, User, WebSession
+from centric.chat.models import ChatMessage, Conversation
 from centric.connectors.models import Connector
 from centric.customers.models import (
     Customer,
@@ -39,6 +40,7 @@ from centric.ingest.models import IdempotencyRecord, ImportRun
 from centric.insights.models import AnswerRollup, CustomerValue
 from centric.jobs.models import Job
 from centric.journeys.models import Event, Journey, JourneyPath, JourneyStep, Stage, Touchpoint
+from centric.kb.models import KbArticle, KbArticleVersion, KbCategory, KbVariant
 from centric.loop.models import (
     AlertRule,
     BusinessCalendar,
@@ -89,4 +91,5 @@ __all__ = [
     "PulseInvitation", "PulseResponse", "PulseWave",
     "Board", "Idea", "IdeaComment", "IdeaLink", "IdeaMerge", "IdeaNotice", "IdeaReport", "IdeaResurvey",
     "IdeaStatusChange", "IdeaVote", "JourneyPath", "JourneyStep",
+    "ChatMessage", "Conversation", "KbArticle", "KbArticleVersion", "KbCategory", "KbVariant",
 ]

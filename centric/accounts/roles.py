@@ -20,6 +20,7 @@ class Permission(StrEnum):
     MANAGE_STAFF = "staff:write"  # the employee directory and employee pulses (HR, admins)
     READ_MIRROR = "mirror:read"  # employee-experience aggregates, the delivery gap, EX↔CX, CX maturity
     MODERATE_IDEAS = "ideas:write"  # ideas portal: statuses, answers, merges, moderation, links
+    WRITE_KB = "kb:write"  # knowledge-base articles and FAQ entries: write, publish, import; the missing-answers queue
     ADMIN_USERS = "users:admin"
 
 
@@ -27,11 +28,11 @@ ROLES: dict[str, frozenset[Permission]] = {
     "viewer": frozenset({Permission.READ_METRICS}),
     "agent": frozenset(
         {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.READ_CASES,
-         Permission.WORK_CASES, Permission.PROPOSE_INITIATIVES, Permission.MODERATE_IDEAS}
+         Permission.WORK_CASES, Permission.PROPOSE_INITIATIVES, Permission.MODERATE_IDEAS, Permission.WRITE_KB}
     ),
     "analyst": frozenset(
         {Permission.READ_METRICS, Permission.READ_CUSTOMERS, Permission.INGEST, Permission.EDIT_THEMES,
-         Permission.READ_CASES, Permission.PROPOSE_INITIATIVES, Permission.MODERATE_IDEAS}
+         Permission.READ_CASES, Permission.PROPOSE_INITIATIVES, Permission.MODERATE_IDEAS, Permission.WRITE_KB}
     ),
     "manager": frozenset(
         {
@@ -48,6 +49,7 @@ ROLES: dict[str, frozenset[Permission]] = {
             Permission.APPROVE_INITIATIVES,
             Permission.READ_MIRROR,
             Permission.MODERATE_IDEAS,
+            Permission.WRITE_KB,
         }
     ),
     # HR: the staff directory and the employee pulses, and their (anonymous) aggregates; no customer data

@@ -235,6 +235,7 @@ CanApproveInitiatives = Annotated[Caller, Depends(require(Permission.APPROVE_INI
 CanManageStaff = Annotated[Caller, Depends(require(Permission.MANAGE_STAFF))]
 CanReadMirror = Annotated[Caller, Depends(require(Permission.READ_MIRROR))]
 CanModerateIdeas = Annotated[Caller, Depends(require(Permission.MODERATE_IDEAS))]
+CanWriteKb = Annotated[Caller, Depends(require(Permission.WRITE_KB))]
 CanAdminUsers = Annotated[Caller, Depends(require(Permission.ADMIN_USERS))]
 
 
