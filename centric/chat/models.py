@@ -54,6 +54,8 @@ class Conversation(Base):
     handed_off_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     survey_sent_at: Mapped[datetime | None]
+    # the post-chat survey's invitation: its response is this chat's CSAT/CES (bot-only vs human)
+    survey_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id", ondelete="SET NULL"))
     survey_skip_reason: Mapped[str | None] = mapped_column(String(40))  # why no post-chat survey was sent
 
 
