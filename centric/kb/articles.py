@@ -50,20 +50,20 @@ def get_article(session: Session, article_id: int) -> KbArticle:
 
 
 def find_article(session: Session, slug_or_id: str | int) -> KbArticle | None:
-    """The entry with this slug (or id, given as an int or digits), whatever its status."""
-    if isinstance(slug_or_id, int) or slug_or_id.isdigit():
-        number = int(slug_or_id)
-        if 0 < number < 2**31:
-            found = session.get(KbArticle, number)
-            if found is not None:
-                return found
-        if isinstance(slug_or_id, int):
-            return None
-    return session.scalar(select(KbArticle).where(KbArticle.slug == str(slug_or_id)[:200]))
+    """The entry with this slug, else with this id (an int, or digits that are no entry's slug)."""
+    if isinstance(slug_or_id, str):
+        found = session.scalar(select(KbArticle).where(KbArticle.slug == slug_or_id[:200]))
+        if found is not None or not slug_or_id.isdigit() or len(slug_or_id) > 10:
+            return found
+    number = int(slug_or_id)
+    return session.get(KbArticle, number) if 0 < number < 2**31 else None
 
 
 def published_article(session: Session, slug_or_id: str | int) -> ArticleOut:
-    """A published entry for display (help centre, chat); :class:`NotFound` for drafts and archived ones."""
+    """A published entry for display (help centre, chat); :class:`NotFound` for drafts and archived ones.
+
+    Its ``body`` is Markdown: :func:`centric.kb.markdown.render` makes it safe HTML.
+    """
     found = find_article(session, slug_or_id)
     if found is None or found.status != "published":
         raise NotFound("no published entry with this address")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -78,6 +79,12 @@ _MD = _parser()
 def render(text: str) -> Markup:
     """The body's safe HTML (a :class:`Markup`, so that templates do not escape it twice)."""
     return Markup(_MD.render(text[:MAX_CHARS].replace("\x00", "")))
+
+
+@lru_cache(maxsize=256)
+def render_cached(text: str) -> Markup:
+    """:func:`render`, remembered for the most recently shown bodies (help pages are read far more than edited)."""
+    return render(text)
 
 
 def plain_text(text: str, limit: int = 240) -> str:
