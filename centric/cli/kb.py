@@ -2,6 +2,92 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from centric.cli.common import console, err, errors_as_messages, fail, open_db
+from centric.kb.articles import ArticleFilter
+from centric.kb.formats import FORMATS, guess_format, read_path, to_csv, to_json, to_markdown
+from centric.kb.models import LANGUAGES, STATUSES
+from centric.kb.transfer import export_document, import_source
 
 app = typer.Typer(help="The knowledge base: import, export, ask the bot, evaluate.", no_args_is_help=True)
+
+
+def _format(fmt: str | None, path: Path) -> str:
+    chosen = fmt or ("md" if path.is_dir() else guess_format(path.name))
+    if chosen not in FORMATS:
+        fail(f"unknown format {chosen or path.suffix!r}; use --format {', '.join(FORMATS)}", 2)
+    return str(chosen)
+
+
+@app.command("import")
+def import_entries(
+    path: Path = typer.Argument(..., exists=True, readable=True,
+                                help="a .csv or .json file, a .md file, a folder of .md files or a .zip of them"),
+    fmt: str | None = typer.Option(None, "--format", help="csv, json or md (default: from the name)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="check the file and report; store nothing"),
+    publish: bool = typer.Option(False, "--publish", help="publish every imported entry"),
+    as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
+) -> None:
+    """Import entries; bad rows are printed as FILE line N, field F: reason and skipped. Exits 1 if any failed.
+
+    Entries are matched by slug: importing the same file again changes nothing, and a changed
+    entry becomes a new version.
+    """
+    source = read_path(path, _format(fmt, path))
+    db = open_db()
+    with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, disable=as_json) as progress:
+        task = progress.add_task("entries", total=len(source.entries))
+        with errors_as_messages(), db.transaction() as session:
+            report = import_source(session, source, dry_run=dry_run, publish=publish,
+                                   on_entry=lambda n: progress.update(task, completed=n))
+    if as_json:
+        console.print_json(report.model_dump_json())
+    else:
+        done = "would be" if dry_run else "were"
+        console.print(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+                      f"{report.failed} with problems ({done} {'checked' if dry_run else 'stored'})"
+                      + (f"; categories created: {', '.join(report.categories_created)}"
+                         if report.categories_created else ""))
+        for problem in report.errors:
+            where = f", field {problem.field}" if problem.field else ""
+            typer.echo(f"{problem.file} line {problem.line}{where}: {problem.message}", err=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_entries(
+    path: Path = typer.Argument(..., help="the file to write (.csv or .json; - for standard output) or a folder (md)"),
+    fmt: str | None = typer.Option(None, "--format", help="csv, json or md (default: from the name)"),
+    status: str | None = typer.Option(None, help="draft, published or archived"),
+    language: str | None = typer.Option(None, help="en or zh"),
+    category: str | None = typer.Option(None, help="a category's key"),
+) -> None:
+    """Export entries (every category too) in a format ``centric kb import`` reads back."""
+    if status is not None and status not in STATUSES:
+        fail(f"unknown status {status!r}; use {', '.join(STATUSES)}", 2)
+    if language is not None and language not in LANGUAGES:
+        fail(f"unknown language {language!r}; use {', '.join(LANGUAGES)}", 2)
+    chosen = fmt or ("json" if str(path) == "-" else None)
+    chosen = _format(chosen, path)
+    with errors_as_messages(), open_db().reader() as session:
+        document = export_document(session, ArticleFilter(status=status, language=language, category=category))
+    if chosen == "md":
+        if str(path) == "-" or (path.exists() and not path.is_dir()):
+            fail("the Markdown export is a folder: give a folder's path", 2)
+        path.mkdir(parents=True, exist_ok=True)
+        for name, content in to_markdown(document).items():
+            (path / name).write_text(content, encoding="utf-8")
+    else:
+        text = to_json(document) if chosen == "json" else to_csv(document)
+        if str(path) == "-":
+            sys.stdout.write(text)
+            return
+        path.write_text(text, encoding="utf-8")
+    err.print(f"exported {len(document.articles)} entries and {len(document.categories)} categories to {path}")

@@ -23,6 +23,7 @@ from centric.text.retrieval import TextIndex
 #: Scores under this (relative BM25 blended with character n-grams) are noise, not matches.
 MIN_SCORE = 0.08
 MAX_QUERY = 200
+MAX_INDEXES = 8  # languages × databases kept per process
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,15 @@ def search(session: Session, q: str, language: str, limit: int = 20) -> list[Sea
     if not q:
         return []
     revision = kb_revision(session)
+    key = f"{session.get_bind().engine.url}|{language}"  # one index per database and language
     with _lock:
-        built = _cache.get(language)
+        built = _cache.get(key)
     if built is None or built.revision != revision:
         built = _build(session, language, revision)
         with _lock:
-            _cache[language] = built
+            _cache.pop(key, None)
+            _cache[key] = built
+            while len(_cache) > MAX_INDEXES:
+                _cache.pop(next(iter(_cache)))
     found = built.index.search(q, k=limit, min_score=MIN_SCORE)
     return [replace(built.entries[key], score=score) for key, score in found]
