@@ -36,11 +36,14 @@ async def _read_source(request: Request) -> Source:
     """What the request carries: a multipart upload (field ``file``) or a JSON document as the body."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS)
-        sent, fmt = form.get("file"), form.get("format")
-        if not isinstance(sent, UploadFile):
-            raise Invalid("send the file in the form field 'file'", field="file")
-        return read_upload(str(sent.filename or "upload")[:200], await sent.read(),
-                           fmt if isinstance(fmt, str) and fmt in FORMATS else None)
+        try:
+            sent, fmt = form.get("file"), form.get("format")
+            if not isinstance(sent, UploadFile):
+                raise Invalid("send the file in the form field 'file'", field="file")
+            return read_upload(str(sent.filename or "upload")[:200], await sent.read(),
+                               fmt if isinstance(fmt, str) and fmt in FORMATS else None)
+        finally:
+            await form.close()
     return read_json(await request.body(), "body")
 
 

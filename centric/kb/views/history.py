@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.errors import CentricError, explain
 from centric.kb import articles, versions
 from centric.kb.views.forms import text
-from centric.web.deps import CanWriteKb, CheckedForm, CurrentCaller, DbSession, ObjectId
+from centric.web.deps import Caller, CanWriteKb, CheckedForm, CurrentCaller, DbSession, ObjectId
 from centric.web.templating import render
 
 router = APIRouter()
@@ -22,13 +23,17 @@ def _number(value: str) -> int | None:
 
 @router.get("/kb/articles/{article_id}/history", response_class=HTMLResponse)
 def history_page(article_id: ObjectId, request: Request, session: DbSession, caller: CurrentCaller, a: str = "",
-                 b: str = "", problem: str = "") -> HTMLResponse:
+                 b: str = "") -> HTMLResponse:
     """The versions, newest first, and the diff from version ``a`` to ``b`` (default: the last change)."""
+    return _history(request, session, caller, article_id, a, b)
+
+
+def _history(request: Request, session: Session, caller: Caller, article_id: int, a: str = "", b: str = "",
+             problem: str = "", status_code: int = 200) -> HTMLResponse:
     article = articles.article_outs(session, [articles.get_article(session, article_id)])[0]
     items, total = versions.list_versions(session, article_id, limit=MAX_VERSIONS)
     new = _number(b) or article.version
     old = _number(a) or max(new - 1, 1)
-    status_code = 200
     try:
         diff = versions.diff_versions(session, article_id, old, new)
     except CentricError as exc:
@@ -47,5 +52,5 @@ def restore(article_id: ObjectId, request: Request, session: DbSession, caller: 
                                  _number(text(form, "version")), caller.user.id)
     except CentricError as exc:
         session.rollback()
-        return history_page(article_id, request, session, caller, problem=explain(exc))
+        return _history(request, session, caller, article_id, problem=explain(exc), status_code=exc.status_code)
     return RedirectResponse(f"/kb/articles/{article_id}/history", status_code=303)

@@ -37,7 +37,10 @@ def import_file(request: Request, session: DbSession, caller: CanWriteKb, form: 
     sent = upload(form, "file")
     if sent is None:
         return _page(request, caller, problem="Choose a file to import.", status_code=422)
-    data = sent.file.read(MAX_UPLOAD + 1)
+    try:
+        data = sent.file.read(MAX_UPLOAD + 1)
+    finally:
+        sent.file.close()
     if len(data) > MAX_UPLOAD:
         return _page(request, caller, problem=f"The file is larger than {MAX_UPLOAD:,} bytes.", status_code=413)
     source = read_upload(str(sent.filename)[:200], data, choice(text(form, "format"), FORMATS))
