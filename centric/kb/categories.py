@@ -34,10 +34,11 @@ def check_names(names: Mapping[str, object], field: str = "names") -> dict[str, 
             raise Invalid(f"{str(language)[:20]!r} is not one of {', '.join(LANGUAGES)}", field=field)
         if not isinstance(name, str):
             raise Invalid(f"the {language} name must be text", field=field)
-        if name.strip():
-            if len(name.strip()) > MAX_NAME:
+        name = name.replace("\x00", "").strip()
+        if name:
+            if len(name) > MAX_NAME:
                 raise Invalid(f"the {language} name is longer than {MAX_NAME} characters", field=field)
-            cleaned[str(language)] = name.strip()
+            cleaned[str(language)] = name
     if not cleaned:
         raise Invalid("give the category a name in English or Chinese", field=field)
     return cleaned
