@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ def check_key(key: str, field: str = "key") -> str:
     return key
 
 
-def check_names(names: Mapping[str, object], field: str = "names") -> dict[str, str]:
+def check_names(names: Mapping[Any, object], field: str = "names") -> dict[str, str]:
     """Names per language, trimmed; at least one, only known languages, each at most 120 characters."""
     if not isinstance(names, Mapping):
         raise Invalid("names: give an object of names per language, e.g. {\"en\": \"Booking\"}", field=field)

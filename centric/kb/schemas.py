@@ -29,12 +29,13 @@ def _key(description: str) -> Any:
 
 class CategoryIn(BaseModel):
     key: str = Field(max_length=MAX_CATEGORY_KEY, pattern=KEY_PATTERN, description="lower-case a-z, 0-9 and dashes")
-    names: dict[str, str] = Field(description='the name per language, e.g. {"en": "Booking", "zh": "预订"}')
+    names: dict[Language, str] = Field(min_length=1,
+                                       description='the name per language, e.g. {"en": "Booking", "zh": "预订"}')
     position: int = Field(default=0, ge=0, le=100_000, description="order in the help centre (smallest first)")
 
 
 class CategoryPatch(BaseModel):
-    names: dict[str, str] | None = None
+    names: dict[Language, str] | None = Field(default=None, min_length=1)
     position: int | None = Field(default=None, ge=0, le=100_000)
 
 
