@@ -87,11 +87,15 @@ def render_cached(text: str) -> Markup:
     return render(text)
 
 
+@lru_cache(maxsize=4096)
 def plain_text(text: str, limit: int = 240) -> str:
-    """The body's words without Markdown syntax, cut at ``limit`` characters on a word boundary."""
+    """The body's words without Markdown syntax, cut at ``limit`` characters on a word boundary.
+
+    Only the start of the body is parsed (four times ``limit``): a snippet needs no more.
+    """
     words: list[str] = []
     size = 0
-    for token in _MD.parse(text[: max(limit * 20, 2_000)].replace("\x00", "")):
+    for token in _MD.parse(text[: max(limit * 4, 400)].replace("\x00", "")):
         for child in token.children or []:
             if child.type in ("text", "code_inline") and child.content.strip():
                 words.append(child.content)

@@ -23,6 +23,7 @@ from centric.text.retrieval import TextIndex
 #: Scores under this (relative BM25 blended with character n-grams) are noise, not matches.
 MIN_SCORE = 0.08
 MAX_QUERY = 200
+SNIPPET = 200
 MAX_INDEXES = 8  # languages × databases kept per process
 
 
@@ -56,9 +57,9 @@ def _build(session: Session, language: str, revision: str) -> _Built:
     categories = category_keys(session, [row.category_id for row in rows])
     index = TextIndex([(row.id, " \n".join([row.title, *variants.get(row.id, [])])) for row in rows],
                       bodies={row.id: row.body for row in rows})
-    entries = {row.id: SearchHit(row.id, row.slug, row.title, plain_text(row.body, 200), row.kind,
+    entries = {row.id: SearchHit(row.id, row.slug, row.title, row.body, row.kind,
                                  categories.get(row.category_id) if row.category_id else None, row.language, 0.0)
-               for row in rows}
+               for row in rows}  # the snippet holds the body until a search finds the entry
     return _Built(revision, index, entries)
 
 
@@ -79,4 +80,5 @@ def search(session: Session, q: str, language: str, limit: int = 20) -> list[Sea
             while len(_cache) > MAX_INDEXES:
                 _cache.pop(next(iter(_cache)))
     found = built.index.search(q, k=limit, min_score=MIN_SCORE)
-    return [replace(built.entries[key], score=score) for key, score in found]
+    return [replace(hit, snippet=plain_text(hit.snippet, SNIPPET), score=score)
+            for hit, score in ((built.entries[key], score) for key, score in found)]
