@@ -178,9 +178,10 @@ def new_slug(session: Session, title: str, group: str | None, language: str) -> 
     return next(f"{base}-{n}" for n in range(2, len(taken) + 3) if f"{base}-{n}" not in taken)
 
 
-def _replace_variants(session: Session, article: KbArticle, variants: Sequence[str]) -> None:
-    session.execute(delete(KbVariant).where(KbVariant.article_id == article.id))
-    session.flush()
+def _replace_variants(session: Session, article: KbArticle, variants: Sequence[str], *, new: bool = False) -> None:
+    if not new:
+        session.execute(delete(KbVariant).where(KbVariant.article_id == article.id))
+        session.flush()
     session.add_all(KbVariant(article_id=article.id, text=text, position=n) for n, text in enumerate(variants))
 
 
@@ -204,7 +205,7 @@ def create_article(session: Session, data: ArticleData, user_id: int | None) -> 
                         updated_by=user_id, created_at=now, updated_at=now)
     session.add(article)
     session.flush()
-    _replace_variants(session, article, data.variants)
+    _replace_variants(session, article, data.variants, new=True)
     _snapshot(session, article, data.variants, user_id)
     return article
 
