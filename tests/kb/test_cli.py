@@ -27,7 +27,8 @@ def test_import_reports_errors_with_file_line_and_field(db, tmp_path) -> None:
     done = run(db, "kb", "import", str(path), "--publish", "--json")
     report = json.loads(done.output)
     assert done.exit_code == 1 and report["created"] == 2 and report["errors"][0]["line"] == 3
-    path.write_text("slug,language,title,variants\nwifi,en,Wi-Fi?,wifi | internet\nhours,en,Hours?,\n", encoding="utf-8")
+    path.write_text("slug,language,title,variants\nwifi,en,Wi-Fi?,wifi | internet\nhours,en,Hours?,\n",
+                    encoding="utf-8")
     again = run(db, "kb", "import", str(path))
     assert again.exit_code == 0 and "0 created, 0 updated, 2 unchanged" in again.output
     assert run(db, "kb", "import", str(path), "--format", "xml").exit_code == 2
