@@ -55,8 +55,9 @@ def hand_off(session: Session, conversation: Conversation, reason: str, *, now: 
     conversation.handed_off_at = now
     lang = conversation.language
     known_email = conversation.customer_id is not None and email_of(session, conversation.customer_id) is not None
-    text = ("" if lang == "zh" else " ").join((say(lang, "handoff" if _team_at_work(session, case, now) else "handoff_away"),
-                     say(lang, "handoff_email_known" if known_email else "handoff_email")))
+    said = (say(lang, "handoff" if _team_at_work(session, case, now) else "handoff_away"),
+            say(lang, "handoff_email_known" if known_email else "handoff_email"))
+    text = ("" if lang == "zh" else " ").join(said)
     notice = add_message(session, conversation, "system", text, client_key="system:handoff", at=now)
     note_on_timeline(session, conversation)
     publish(session, ConversationsHandedOff((conversation.id,)))

@@ -35,10 +35,10 @@ from sqlalchemy.orm import Session
 from centric.chat import bot, closing, handoff
 from centric.chat.locale import say
 from centric.chat.models import ChatMessage, Conversation
-from centric.chat.schemas import StartIn
+from centric.chat.schemas import StaffStartIn, StartIn
 from centric.chat.timeline import note_on_timeline
 from centric.chat.transcript import add_message
-from centric.customers.service import get_customer
+from centric.customers.service import get_customer, upsert_customer
 from centric.customers.visitors import read_visitor_token
 from centric.db import utcnow
 from centric.errors import Conflict, Invalid, NotFound
@@ -256,3 +256,17 @@ def _replay(session: Session, conversation: Conversation, client_key: str | None
             break
         replies.append(message)
     return Turn(conversation, [first, *replies])
+
+
+def start_for_customer(session: Session, key: bytes, data: StaffStartIn, user_id: int | None = None, *,
+                       may_merge: bool = False, now: datetime | None = None) -> tuple[Conversation, str]:
+    """A staff API caller starts a conversation for a customer it names (by id or by identities)."""
+    customer_id = data.customer_id
+    if data.customer is not None:
+        if customer_id is not None:
+            raise Invalid("give customer_id or customer, not both", field="customer")
+        customer_id = upsert_customer(session, data.customer, user_id, may_merge=may_merge,
+                                      origin=f"chat {data.channel}").id
+    started = StartIn(channel=data.channel, language=data.language, page_url=data.page_url,
+                      start_key=data.start_key)
+    return start_conversation(session, key, started, customer_id=customer_id, now=now)
