@@ -38,6 +38,10 @@ YES = frozenset("yes y yeah yep yup sure yesitdid itdid ithelped thatshelpful he
                 "great 是 是的 对 对的 有 有用 有帮助 解决了 好的 好 谢谢 可以 嗯 行".split())
 NO = frozenset("no n nope nah notreally notquite itdidnt itdidnot didnt notatall nothelpful unhelpful "
                "不 不是 没有 没用 没有用 没解决 不对 不行 没帮助 没有帮助 不是这个".split())
+YES_FIRST = frozenset("yes yeah yep yup sure thanks".split())  # "yes it did", "thanks, that helps"
+NO_FIRST = frozenset("no nope nah".split())  # "no it didn't", "no, not really"
+ZH_YES_FIRST = ("是的", "对的", "有用", "有帮助", "解决了", "谢谢")
+ZH_NO_FIRST = ("不是", "不对", "没用", "没有用", "没解决", "没有解决", "没帮助", "不行")
 _HANDOFF_EN = re.compile(
     r"^(?:(?:please|pls|i want(?: to)?|i ?d like(?: to)?|i would like(?: to)?|can i|could i|let me|may i)\s+)*"
     r"(?:(?:talk|speak|chat)\s+(?:to|with)\s+)?(?:a\s+|an\s+|the\s+|some\s+)?"
@@ -58,10 +62,16 @@ def intent(text: str) -> Intent | None:
     words = _normalised(text)
     if _HANDOFF_EN.match(words) or _HANDOFF_ZH.match(words.replace(" ", "")):
         return "handoff"
-    squeezed = words.replace(" ", "").replace("'", "")
+    squeezed = words.replace(" ", "")
     if squeezed in YES:
         return "yes"
     if squeezed in NO:
+        return "no"
+    first = words.split(" ", 1)[0]
+    short = len(words.split()) <= 6 and len(squeezed) <= 30 and not text.rstrip().endswith(("?", "？"))
+    if short and (first in YES_FIRST or squeezed.startswith(ZH_YES_FIRST)):
+        return "yes"
+    if short and (first in NO_FIRST or squeezed.startswith(ZH_NO_FIRST)):
         return "no"
     return None
 

@@ -114,8 +114,8 @@ def _last_authors(session: Session, conversation_ids: Sequence[int]) -> dict[int
     for chunk in in_chunks(list(conversation_ids)):
         last = (select(func.max(ChatMessage.id)).where(ChatMessage.conversation_id.in_(chunk))
                 .group_by(ChatMessage.conversation_id))
-        authors.update(session.execute(select(ChatMessage.conversation_id, ChatMessage.author)
-                                       .where(ChatMessage.id.in_(last))).tuples())
+        authors.update({conversation_id: author for conversation_id, author in session.execute(
+            select(ChatMessage.conversation_id, ChatMessage.author).where(ChatMessage.id.in_(last)))})
     return authors
 
 

@@ -75,17 +75,18 @@ def chat_outs(session: Session, conversations: Sequence[Conversation]) -> list[C
     questions: dict[int, str] = {}
     names: dict[int, str] = {}
     for chunk in in_chunks(ids):
-        counts.update(session.execute(select(ChatMessage.conversation_id, func.count())
-                                      .where(ChatMessage.conversation_id.in_(chunk))
-                                      .group_by(ChatMessage.conversation_id)).tuples())
+        counts.update({cid: n for cid, n in session.execute(
+            select(ChatMessage.conversation_id, func.count()).where(ChatMessage.conversation_id.in_(chunk))
+            .group_by(ChatMessage.conversation_id))})
         first = (select(func.min(ChatMessage.id)).where(ChatMessage.conversation_id.in_(chunk),
                                                          ChatMessage.author == "customer")
                  .group_by(ChatMessage.conversation_id))
-        questions.update(session.execute(select(ChatMessage.conversation_id, ChatMessage.body)
-                                         .where(ChatMessage.id.in_(first))).tuples())
+        questions.update({cid: body for cid, body in session.execute(
+            select(ChatMessage.conversation_id, ChatMessage.body).where(ChatMessage.id.in_(first)))})
     customer_ids = sorted({c.customer_id for c in conversations if c.customer_id is not None})
     for chunk in in_chunks(customer_ids):
-        names.update(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(chunk))).tuples())
+        names.update({cid: name for cid, name in session.execute(
+            select(Customer.id, Customer.name).where(Customer.id.in_(chunk)))})
     return [_out(c, counts.get(c.id, 0), questions.get(c.id, ""), names.get(c.customer_id or 0))
             for c in conversations]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from centric.chat.models import Conversation
@@ -43,5 +45,5 @@ def seed_kb(session: Session) -> dict[str, int]:
     return ids
 
 
-def start(session: Session, **fields: object) -> tuple[Conversation, str]:
-    return start_conversation(session, KEY, StartIn.model_validate(fields))
+def start(session: Session, now: datetime | None = None, **fields: object) -> tuple[Conversation, str]:
+    return start_conversation(session, KEY, StartIn.model_validate(fields), now=now)

@@ -75,35 +75,47 @@ async def chat_post(request: Request) -> Response:
     return await to_thread.run_sync(_post, request, form, address)
 
 
+class _Refused(Exception):
+    """The form's action was refused: nothing it did is kept; the page shows why."""
+
+    def __init__(self, error: str, status: int, values: dict[str, Any] | None = None) -> None:
+        super().__init__(error)
+        self.error, self.status, self.values = error, status, values or {}
+
+
 def _post(request: Request, form: dict[str, str] | None, address: str) -> Response:
     """Run the form's action in one transaction; the page again with the problem, or back to the transcript."""
     db: Database = request.app.state.db
     try:
         with db.transaction() as session:
             visit = _visit(request, session)
-            if form is None:
-                visit.error, visit.status = "too_large", 413
-                return _render(request, session, visit)
-            try:
-                nonce = read_form_token(visit.key, form.get("f", ""), visit.conversation)
-                customer.limit(session, visit.key, address, "send",
-                               visit.conversation.id if visit.conversation else None)
-                _act(session, visit, form, nonce)
-            except Forbidden:
-                visit.error, visit.status = "forbidden", 403
-            except TooManyRequests:
-                visit.error, visit.status = "too_many", 429
-            except Invalid as problem:
-                visit.error, visit.status = ("bad_email" if problem.field == "email" else "empty"), 422
-                visit.values = {"text": form.get("text", "")[:MAX_MESSAGE], "email": form.get("email", "")[:320]}
-            except (Conflict, NotFound):
-                visit.conversation, visit.cookie = None, ""
-            if visit.error:
-                session.rollback()
-                return _render(request, session, visit)
+            _run(session, visit, form, address)
+    except _Refused as refused:
+        with db.transaction(write=False) as session:
+            visit = _visit(request, session)
+            visit.error, visit.status, visit.values = refused.error, refused.status, refused.values
+            return _render(request, session, visit)
     except IntegrityError:  # the same form sent twice at once: the first one is stored
         return RedirectResponse(PATH, status_code=303)
     return _go(request, visit)
+
+
+def _run(session: Session, visit: Visit, form: dict[str, str] | None, address: str) -> None:
+    if form is None:
+        raise _Refused("too_large", 413)
+    try:
+        nonce = read_form_token(visit.key, form.get("f", ""), visit.conversation)
+        customer.limit(session, visit.key, address, "send", visit.conversation.id if visit.conversation else None)
+        _act(session, visit, form, nonce)
+    except Forbidden:
+        raise _Refused("forbidden", 403) from None
+    except TooManyRequests:
+        raise _Refused("too_many", 429) from None
+    except Invalid as problem:
+        raise _Refused("bad_email" if problem.field == "email" else "empty", 422,
+                       {"text": form.get("text", "")[:MAX_MESSAGE], "email": form.get("email", "")[:320]}) from None
+    except (Conflict, NotFound):
+        visit.conversation, visit.cookie = None, ""
 
 
 def _act(session: Session, visit: Visit, form: dict[str, str], nonce: str) -> None:
