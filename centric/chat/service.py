@@ -120,6 +120,7 @@ def authorise(session: Session, conversation_id: int, token: str | None) -> Conv
 def lock(session: Session, conversation: Conversation) -> Conversation:
     """Re-read the conversation for update (PostgreSQL): two sends at once take turns."""
     if session.get_bind().dialect.name == "postgresql":
+        session.flush()  # a refresh drops changes not yet written
         session.refresh(conversation, with_for_update=True)
     return conversation
 

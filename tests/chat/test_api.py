@@ -192,3 +192,23 @@ def test_agents_see_only_the_chats_of_cases_they_may_work(client, api_faq, token
     assert client.post(f"/api/v1/chats/{conversation_id}/reply", headers=agent, json={"text": "hi"}).status_code == 404
     assert client.get("/api/v1/chats", headers=agent).json()["total"] == 0
     assert client.get(f"/api/v1/chats/{conversation_id}", headers=manager).status_code == 200
+
+
+def test_the_chat_list_reads_a_page_in_constant_statements(client, api_faq, tokens, db):
+    from centric.chat import service
+    from centric.customers.schemas import CustomerIn
+    from centric.customers.service import upsert_customer
+    from tests.api.test_statement_counts import MAX_STATEMENTS, counted
+    from tests.chat.helpers import start
+
+    with db.transaction() as s:
+        for i in range(40):
+            conversation, _ = start(s)
+            if i % 2:
+                conversation.customer_id = upsert_customer(s, CustomerIn(email=f"g{i}@example.com", name=f"G{i}")).id
+            service.send_message(s, conversation, "wifi password" if i % 3 else "agent")
+    with counted(db.engine) as statements:
+        page = client.get("/api/v1/chats?limit=100", headers=auth(tokens["manager"])).json()
+    assert page["total"] == 40 and len(page["items"]) == 40
+    assert {item["customer_name"] for item in page["items"]} >= {"G1", None}
+    assert len(statements) <= MAX_STATEMENTS, [s[:60] for s in statements]
