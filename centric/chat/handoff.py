@@ -1,11 +1,12 @@
 """Handing a conversation to a person: a case in the closed loop, with all the bot knew.
 
-The case (source ``chat``) is opened like any other: prioritised, routed, its SLA clocks
-started. Its text holds the transcript with every candidate the bot weighed and its
-confidence, the detected language, the reason and the unverified e-mail address if the
-customer left one; its trail's ``created`` entry names the conversation. The conversation
-then waits for a person (status ``waiting``) and tells the customer so — that the team is
-away when the case's SLA calendar says it is outside working hours.
+The case (source ``chat``) is opened like any other: prioritised, routed (to the team of
+the touchpoint that records chat events, when there is one), its SLA clocks started. Its
+text holds the transcript with every candidate the bot weighed and its confidence, the
+detected language, the reason and the unverified e-mail address if the customer left one;
+its trail's ``created`` entry names the conversation. The conversation then waits for a
+person (status ``waiting``) and tells the customer so — that the team is away when the
+case's SLA calendar says it is outside working hours.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from centric.chat.locale import say
 from centric.chat.models import ChatMessage, Conversation
-from centric.chat.timeline import note_on_timeline
+from centric.chat.timeline import chat_touchpoint_id, note_on_timeline
 from centric.chat.transcript import add_message, as_text
 from centric.events import ConversationsHandedOff, publish
 from centric.loop.calendar import is_working
@@ -41,7 +42,8 @@ def hand_off(session: Session, conversation: Conversation, reason: str, *, now: 
                      .startswith(("helpful:", "handoff"))), "")
     draft = CaseDraft(
         title=f"Chat: {' '.join(question.split())[:200]}" if question else f"Chat #{conversation.id}",
-        source="chat", customer_id=conversation.customer_id, verbatim=case_text(conversation, messages, reason),
+        source="chat", customer_id=conversation.customer_id, touchpoint_id=chat_touchpoint_id(session),
+        verbatim=case_text(conversation, messages, reason),
         detail={"conversation_id": conversation.id, "language": conversation.language, "handoff_reason": reason,
                 "channel": conversation.channel,
                 "candidates": [{"message_id": m.id, "confidence": m.confidence, "abstained": m.abstained,

@@ -5,7 +5,7 @@ the channel, so a conversation shows as "Chat" on channel ``chat``, its first qu
 the subject. The event is written when a known customer first writes (or when the
 conversation gets its customer later: the post-chat survey's anonymous visitor) and is
 updated as the conversation is handed off and closed; one event per conversation (source
-``chat``, external id ``conversation:<id>``).
+``chat``, external id ``conversation:<id>``), at the touchpoint that records chat events if there is one.
 """
 
 from __future__ import annotations
@@ -15,10 +15,19 @@ from sqlalchemy.orm import Session
 
 from centric.chat.models import ChatMessage, Conversation
 from centric.events import EventsRecorded, publish
-from centric.journeys.models import Event
+from centric.journeys.models import Event, Touchpoint
 
 SOURCE = "chat"
 SUBJECT_CHARS = 200
+
+
+def chat_touchpoint_id(session: Session) -> int | None:
+    """The touchpoint that records chat events (the first whose event kinds name ``chat``), if any:
+    hand-off cases are routed to its team, and conversations land on the timeline there."""
+    for touchpoint_id, kinds in session.execute(select(Touchpoint.id, Touchpoint.event_kinds).order_by(Touchpoint.id)):
+        if "chat" in (kinds or []):
+            return int(touchpoint_id)
+    return None
 
 
 def external_id(conversation_id: int) -> str:
@@ -44,6 +53,7 @@ def note_on_timeline(session: Session, conversation: Conversation) -> None:
             event.payload, event.customer_id = payload, conversation.customer_id
         return
     event = Event(customer_id=conversation.customer_id, kind="chat", occurred_at=conversation.started_at,
+                  touchpoint_id=chat_touchpoint_id(session),
                   source=SOURCE, external_id=external_id(conversation.id), payload=payload)
     session.add(event)
     session.flush()
