@@ -57,7 +57,8 @@ def test_a_customer_asks_rates_and_ends_over_the_api(client, api_faq):
     survey = shown["messages"][-1]
     assert survey["kind"] == "survey" and survey["link"].startswith("http://127.0.0.1:8000/s/post-chat?t=")
     page = client.get(f"{BASE}/{conversation_id}/messages?after={answer['id']}&limit=2", headers=token).json()
-    assert page["total"] == 4 and [m["body"] for m in page["items"]] == ["Yes", "Glad I could help! Is there anything else?"]
+    assert page["total"] == 4
+    assert [m["body"] for m in page["items"]] == ["Yes", "Glad I could help! Is there anything else?"]
 
 
 def test_an_agent_reply_reaches_the_widget_by_polling_and_by_events(client, api_faq, tokens):
