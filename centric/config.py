@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     # (a "done" notice always goes: it closes the loop; unsubscribes always win).
     ideas_notice_cap: int = Field(default=3, ge=1, le=100, description="Idea notices per customer per window.")
     ideas_notice_window_days: int = Field(default=7, ge=1, le=365, description="The idea notices' window in days.")
+    # Chat: conversations close themselves after this long without a message (never surveyed then):
+    # a bot-only chat, and one where a person answered and waits on the customer. Hand-offs still
+    # waiting for their first reply never close by themselves.
+    chat_idle_bot_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60,
+                                       description="Minutes of silence that close a bot-only chat.")
+    chat_idle_customer_minutes: int = Field(default=48 * 60, ge=1, le=90 * 24 * 60,
+                                            description="Minutes an agent's reply waits on the customer before "
+                                                        "the chat closes.")
     # The mirror: employee answers are published only for groups of at least this many respondents.
     mirror_min_group: int = Field(default=5, ge=3, le=1000,
                                   description="k: the fewest respondents an employee-survey aggregate may show.")

@@ -9,12 +9,18 @@ reactions). Reactions run in the order listed. A domain publishes events
 
 from __future__ import annotations
 
+from centric.chat.announce import announce_closed, announce_handoff
+from centric.chat.closing import transcripts_to_feedback
+from centric.chat.follow import chats_follow_merge, chats_follow_undo
+from centric.chat.survey import survey_after_close
 from centric.events import (
     AnswersRetracted,
     AnswersStored,
     CaseContacted,
     CasesOpened,
     CasesUpdated,
+    ConversationsClosed,
+    ConversationsHandedOff,
     CustomerMergeUndone,
     CustomersMerged,
     EventsRecorded,
@@ -69,12 +75,14 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomersMerged, feedback_follows_merge),
     now(CustomersMerged, cases_follow_merge),
     now(CustomersMerged, ideas_follow_merge),
+    now(CustomersMerged, chats_follow_merge),
     now(CustomersMerged, journeys_follow_merge),  # after the events moved
     now(CustomerMergeUndone, events_follow_undo),
     now(CustomerMergeUndone, responses_follow_undo),
     now(CustomerMergeUndone, feedback_follows_undo),
     now(CustomerMergeUndone, cases_follow_undo),
     now(CustomerMergeUndone, ideas_follow_undo),
+    now(CustomerMergeUndone, chats_follow_undo),
     now(CustomerMergeUndone, journeys_follow_undo),
     # A resolved case's customer gets the recovery survey and, N days later, the original one again.
     later(CasesUpdated, resolution_jobs),
@@ -93,4 +101,12 @@ REACTIONS: tuple[Reaction, ...] = (
     now(IdeasSubmitted, announce_created),
     now(IdeaStatusesChanged, announce_status_changed),
     later(IdeaStatusesChanged, notice_jobs),
+    # A chat handed to a person is announced (``chat.handoff``, with its transcript; the case opened with it
+    # was announced as ``case.created``). A closed chat invites its customer to the post-chat survey (never
+    # after an auto-close; within the contact rules), becomes a feedback item for text analytics (the customer's
+    # messages, channel ``chat``), and is announced (``chat.closed``).
+    now(ConversationsHandedOff, announce_handoff),
+    now(ConversationsClosed, survey_after_close),
+    now(ConversationsClosed, transcripts_to_feedback),
+    now(ConversationsClosed, announce_closed),
 )

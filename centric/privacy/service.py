@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 import centric.models  # noqa: F401  (registers every table, so foreign keys can be followed)
 from centric.accounts.service import audit
+from centric.chat.follow import erase_chat_text
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, Segment
 from centric.customers.service import get_customer
 from centric.db import Base, changed_rows
@@ -130,6 +131,7 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
         customer_id=None, invitation_id=None, idempotency_key=None))
     session.execute(update(Response).where(Response.invitation_id.in_(invitation_ids)).values(invitation_id=None))
     counts["case_text_erased"] = erase_case_text(session, ids)
+    counts["chat_text_erased"] = erase_chat_text(session, ids)
     counts["idea_authorship_erased"] = erase_authorship(session, ids)
     for table, column in _other_references():
         counts[table.name] = _detach(session, table, column, ids)

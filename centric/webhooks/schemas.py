@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from centric.db import UtcDatetime
 
-EVENT_FAMILIES = ("response", "feedback", "case", "invitation", "alert", "idea", "ping")
+EVENT_FAMILIES = ("response", "feedback", "case", "invitation", "alert", "idea", "chat", "ping")
 
 
 def check_event_pattern(pattern: str) -> str:

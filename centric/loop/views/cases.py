@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from centric.accounts.roles import Permission
+from centric.chat import reads as chat_reads
+from centric.chat.schemas import MAX_REPLY
 from centric.db import utcnow
 from centric.errors import CentricError, Invalid, explain
 from centric.insights.timeline import timeline
@@ -185,8 +187,11 @@ def _case_page(request: Request, session: Session, caller: Caller, case_id: int,
     items = timeline(session, case.customer_id, limit=TIMELINE_ITEMS)[0] if case.customer_id else []
     can_work = caller.can(Permission.WORK_CASES)
     manages = caller.can(Permission.CONFIGURE)
+    conversation = chat_reads.conversation_of_case(session, case.id)  # a chat hand-off: its transcript and reply form
     return render(
         request, "loop/case.html", status_code=status_code, caller=caller, case=detail, clocks=clocks,
+        chat=chat_reads.chat_detail(session, conversation) if conversation else None, back=f"/cases/{case.id}",
+        max_reply=MAX_REPLY,
         followup=followup.followup_of(session, case), timeline=items, problem=problem, can_work=can_work,
         statuses=sorted(cases.TRANSITIONS.get(case.status, frozenset()) - {"closed", "reopened"}),
         owners=choices.case_owners(session, None if manages else case.team_id) if can_work else [],
