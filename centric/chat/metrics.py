@@ -110,16 +110,16 @@ def resolution_metrics(session: Session, *, since: datetime | None = None, until
     scope = scope_of(since, until, language, channel)
     as_of = as_utc(now) if now else utcnow()
     counts = _outcome_counts(session, scope, as_of)
-    for key, replies in _bot_replies(session, scope).items():
-        counts[key] = counts.get(key, OutcomeCounts()) + replies
+    for pair, replies in _bot_replies(session, scope).items():
+        counts[pair] = counts.get(pair, OutcomeCounts()) + replies
     surveyed = _surveyed(session, scope)
     overall = _slice("all", _total(counts.values()), sum(surveyed.values()))
     by_language: dict[str, tuple[OutcomeCounts, int]] = {}
     by_channel: dict[str, tuple[OutcomeCounts, int]] = {}
     for (lang, chan), outcomes in counts.items():
-        for key, into in ((lang, by_language), (chan, by_channel)):
-            before, n = into.get(key, (OutcomeCounts(), 0))
-            into[key] = (before + outcomes, n + surveyed.get((lang, chan), 0))
+        for name, into in ((lang, by_language), (chan, by_channel)):
+            before, n = into.get(name, (OutcomeCounts(), 0))
+            into[name] = (before + outcomes, n + surveyed.get((lang, chan), 0))
     return ResolutionMetrics(
         since=scope.start, until=scope.end, as_of=as_of, language=scope.language, channel=scope.channel,
         recontact_days=RECONTACT_DAYS, recontact_channels=[*RECONTACT_CHANNELS, "chat conversation", "case"],
