@@ -10,7 +10,9 @@ from sqlalchemy import event
 
 from centric.chat.metrics import article_helpfulness, resolution_metrics
 from centric.errors import Invalid
+from centric.kb.models import KbArticle
 from centric.stats.proportions import compare_proportions, proportion_estimate
+from tests.api.conftest import auth
 from tests.chat.transcripts import ChatWorld
 
 SINCE, UNTIL, NOW = datetime(2025, 3, 1), datetime(2025, 5, 1), datetime(2025, 4, 30, 12)
@@ -217,3 +219,55 @@ def test_a_constant_number_of_statements(db):
     assert statements() == few == 4
     with db.reader() as s:
         assert resolution_metrics(s, since=SINCE, until=UNTIL, now=NOW).overall.conversations == 36
+
+
+HOSTILE = "<script>alert('q')</script> Quixotic marmalade question"
+RANGE = {"since": "2025-03-01T00:00:00Z", "until": "2025-05-01T00:00:00Z"}
+
+
+def with_customer_words(session: Any) -> None:
+    """The world, plus a customer's recognisable words and a hostile article title."""
+    w = world(session)
+    w.chat([("q", HOSTILE), ("a", "late-checkout", False)], started=datetime(2025, 3, 20), resolution="handed_off",
+           reason="unhelpful", customer="Zelda Quarry")
+    session.get(KbArticle, w.articles["late-checkout"]).title = "<b>Late</b> check-out"
+
+
+def test_viewer_reads_the_metrics_api_without_customer_data(db, client, tokens):
+    with db.transaction() as s:
+        with_customer_words(s)
+    answer = client.get("/api/v1/chats/metrics", params=RANGE, headers=auth(tokens["viewer"]))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["overall"]["conversations"] == 13 and body["recontact_days"] == 7
+    assert body["overall"]["deflection"]["n"] == 11  # now, every 7-day window is over
+    assert "Quixotic" not in answer.text and "Zelda" not in answer.text and "customer_id" not in answer.text
+    articles = client.get("/api/v1/chats/metrics/articles", params={**RANGE, "limit": 2},
+                          headers=auth(tokens["viewer"])).json()
+    assert articles["total"] >= 10 and len(articles["items"]) == 2
+    assert articles["items"][0]["unhelpful"] >= 1
+    assert client.get("/api/v1/chats/metrics").status_code == 401
+    bad = client.get("/api/v1/chats/metrics", params={"channel": "fax"}, headers=auth(tokens["viewer"]))
+    assert bad.status_code == 422 and "channel" in bad.text
+    backwards = {"since": RANGE["until"], "until": RANGE["since"]}
+    assert client.get("/api/v1/chats/metrics", params=backwards, headers=auth(tokens["viewer"])).status_code == 422
+
+
+def test_the_metrics_page_shows_figures_and_no_customer_text(db, client, tokens):
+    with db.transaction() as s:
+        with_customer_words(s)
+    page = client.get("/chats/metrics", params={"since": "2025-03-01", "until": "2025-04-30"},
+                      headers=auth(tokens["viewer"]))
+    assert page.status_code == 200, page.text
+    text = page.text
+    deflection = proportion_estimate(11, 3)
+    assert f"<strong>{deflection.value:.0f}%</strong> resolved without a person and without re-contact" in text
+    assert f"95% CI {deflection.low:.0f}–{deflection.high:.0f}%, n = 11" in text
+    assert "Why \"assumed\" is not \"resolved\"" in text and "Not a fair contest" in text
+    assert "Quixotic" not in text and "Zelda" not in text and "<script>alert" not in text
+    assert "&lt;b&gt;Late&lt;/b&gt; check-out" in text  # staff's article title, escaped
+    assert 'href="/kb/missing"' not in text  # a viewer may not open the queue
+    assert "Chat resolution</a>" in text
+    agent = client.get("/chats/metrics?language=zh", headers=auth(tokens["agent"]))
+    assert agent.status_code == 200 and 'href="/kb/missing"' in agent.text
+    assert client.get("/chats/metrics?since=2025-13-01", headers=auth(tokens["viewer"])).status_code == 422

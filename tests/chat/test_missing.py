@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -9,7 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from centric.chat.missing import dismiss, is_question, missing_groups, missing_questions, restore, write_link
+from centric.chat.models import ChatMessage
 from centric.errors import NotFound
+from tests.api.conftest import auth
+from tests.api.test_pages import login
 from tests.chat.transcripts import ChatWorld
 
 SINCE, UNTIL = datetime(2025, 3, 1), datetime(2025, 4, 1)
@@ -133,7 +137,83 @@ def test_dismissing_unknown_or_bot_messages_is_refused(db):
     with db.transaction() as s, pytest.raises(NotFound):
         dismiss(s, [10**12], None)
     with db.reader() as s:
-        from centric.chat.models import ChatMessage
         ids = [m.id for m in s.query(ChatMessage).filter_by(conversation_id=bot_message, author="bot")]
     with db.transaction() as s, pytest.raises(NotFound):
         dismiss(s, ids, None)
+
+
+HOSTILE = "<script>alert('x')</script> can i park a horse trailer"
+
+
+def small_queue(session: Any) -> dict[str, int]:
+    w = ChatWorld(session)
+    t = datetime(2025, 3, 10, 9)
+    ids = {}
+    for n, question in enumerate(["can i borrow an umbrella", "可以借雨伞吗", HOSTILE]):
+        conv = w.chat([("q", question), ("x",)], started=t + timedelta(hours=n), resolution="abandoned",
+                      language="en" if question.isascii() else "zh")
+        ids[question] = session.query(ChatMessage.id).filter_by(conversation_id=conv.id, author="customer").scalar()
+    return ids
+
+
+def test_the_queue_needs_kb_write(db, client, tokens):
+    with db.transaction() as s:
+        small_queue(s)
+    for path in ("/api/v1/kb/missing", "/kb/missing"):
+        assert client.get(path, headers=auth(tokens["viewer"])).status_code == 403
+        assert client.get(path).status_code in (401, 303)
+    refused = client.post("/api/v1/kb/missing/dismissals", json={"message_ids": [1]}, headers=auth(tokens["viewer"]))
+    assert refused.status_code == 403
+
+
+def test_the_api_pages_groups_and_dismisses(db, client, tokens):
+    with db.transaction() as s:
+        ids = small_queue(s)
+    agent = auth(tokens["agent"])
+    page = client.get("/api/v1/kb/missing", params={"since": "2025-03-01T00:00:00Z", "until": "2025-04-01T00:00:00Z",
+                                                    "limit": 1}, headers=agent)
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert body["total"] == 2 and len(body["items"]) == 1
+    umbrellas = body["items"][0]
+    assert umbrellas["size"] == 2 and umbrellas["languages"] == ["en", "zh"]
+    assert {link["language"] for link in umbrellas["write"]} == {"en", "zh"}
+    sent = {"message_ids": umbrellas["message_ids"]}
+    assert client.post("/api/v1/kb/missing/dismissals", json=sent, headers=agent).json() == {"dismissed": 2,
+                                                                                             "restored": 0}
+    assert client.post("/api/v1/kb/missing/dismissals", json=sent, headers=agent).json()["dismissed"] == 0
+    after = client.get("/api/v1/kb/missing?since=2025-03-01T00:00:00Z&until=2025-04-01T00:00:00Z", headers=agent)
+    assert after.json()["total"] == 1 and after.json()["items"][0]["message_ids"] == [ids[HOSTILE]]
+    for bad in ({"message_ids": []}, {"message_ids": [0]}, {"message_ids": [2**40]}, {"message_ids": ["x"]},
+                {"message_ids": [1], "extra": 1}):
+        assert client.post("/api/v1/kb/missing/dismissals", json=bad, headers=agent).status_code == 422, bad
+    unknown = client.post("/api/v1/kb/missing/dismissals", json={"message_ids": [2**30]}, headers=agent)
+    assert unknown.status_code == 404
+    back = client.post("/api/v1/kb/missing/restorations", json=sent, headers=agent).json()
+    assert back == {"dismissed": 0, "restored": 2}
+
+
+def test_the_page_escapes_questions_and_dismisses_with_csrf(db, client, tokens):
+    with db.transaction() as s:
+        ids = small_queue(s)
+    assert login(client, "agent@example.com").status_code == 303
+    page = client.get("/kb/missing?since=2025-03-01&until=2025-03-31")
+    assert page.status_code == 200, page.text
+    assert "<script>alert" not in page.text and "&lt;script&gt;alert(" in page.text
+    assert "可以借雨伞吗" in page.text and "Write an article (Chinese)" in page.text
+    link = re.search(r'href="(/kb/articles/new\?[^"]+language=en[^"]*)"', page.text)
+    assert link is not None and "title=" in link.group(1)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    assert client.post("/kb/missing/dismiss", data={"ids": str(ids[HOSTILE])}).status_code == 403  # no CSRF
+    done = client.post("/kb/missing/dismiss", data={"csrf": csrf, "ids": str(ids[HOSTILE]),
+                                                     "back": "since=2025-03-01&until=2025-03-31"},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    assert done.headers["location"] == "/kb/missing?since=2025-03-01&until=2025-03-31&dismissed=1"
+    again = client.get(done.headers["location"])
+    assert "horse trailer" not in again.text and "1 question(s) dismissed" in again.text
+    evil = client.post("/kb/missing/dismiss", data={"csrf": csrf, "ids": "1,2; DROP", "back": "x"})
+    assert evil.status_code == 422
+    away = client.post("/kb/missing/dismiss", data={"csrf": csrf, "ids": str(ids["可以借雨伞吗"]),
+                                                     "back": "//evil.example/x"}, follow_redirects=False)
+    assert away.headers["location"] == "/kb/missing?dismissed=1"
