@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import event
+from typer.testing import CliRunner
 
 from centric.chat.metrics import article_helpfulness, resolution_metrics
+from centric.cli.main import app as cli
 from centric.errors import Invalid
 from centric.kb.models import KbArticle
 from centric.stats.proportions import compare_proportions, proportion_estimate
@@ -271,3 +274,22 @@ def test_the_metrics_page_shows_figures_and_no_customer_text(db, client, tokens)
     agent = client.get("/chats/metrics?language=zh", headers=auth(tokens["agent"]))
     assert agent.status_code == 200 and 'href="/kb/missing"' in agent.text
     assert client.get("/chats/metrics?since=2025-13-01", headers=auth(tokens["viewer"])).status_code == 422
+
+
+def test_the_cli_prints_the_figures_and_json(db):
+    with db.transaction() as s:
+        world(s)
+    runner = CliRunner()
+    base = ["--database-url", db.url, "chat", "metrics", "--since", "2025-03-01", "--until", "2025-04-30"]
+    as_json = runner.invoke(cli, [*base, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    figures = json.loads(as_json.output)
+    assert figures["overall"]["conversations"] == 12 and figures["overall"]["deflection"]["count"] == 3
+    assert figures["until"].startswith("2025-05-01")
+    table = runner.invoke(cli, [*base, "--language", "zh"])
+    assert table.exit_code == 0, table.output
+    assert "3 conversations started 2025-03-01" in table.output and "deflection" in table.output
+    bad = runner.invoke(cli, ["--database-url", db.url, "chat", "metrics", "--since", "March"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    wrong = runner.invoke(cli, ["--database-url", db.url, "chat", "metrics", "--channel", "fax"])
+    assert wrong.exit_code != 0 and "channel" in wrong.output
