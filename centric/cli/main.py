@@ -16,6 +16,7 @@ from centric.accounts import service as accounts
 from centric.accounts.schemas import UserCreate
 from centric.cli import (
     cases,
+    chat,
     clv,
     connectors,
     ideas,
@@ -49,6 +50,7 @@ app.add_typer(token_app, name="token")
 # module is added here.
 SUBCOMMANDS: tuple[tuple[str, typer.Typer], ...] = (
     ("cases", cases.app),
+    ("chat", chat.app),
     ("clv", clv.app),
     ("connectors", connectors.app),
     ("ideas", ideas.app),

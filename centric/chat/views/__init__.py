@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from centric.chat.views import conversations
+from centric.chat.views import conversations, metrics, missing
 
 router = APIRouter()
-for area in (conversations,):
+for area in (metrics, missing, conversations):
     router.include_router(area.router)
