@@ -25,10 +25,19 @@ from centric.db import utcnow
 from centric.kb.models import KbArticle, KbArticleVersion, KbCategory, KbVariant
 
 FAQ_FILE = Path(__file__).with_name("data") / "hotel_faq.json"
+#: Questions the FAQ does not answer, by need (EN and ZH), and one-off requests: for the demo chats'
+#: abstentions, so that the missing-answers queue shows groups worth an article.
+CHAT_QUESTIONS_FILE = Path(__file__).with_name("data") / "chat_questions.json"
 
 
 def load_faq(path: Path = FAQ_FILE) -> dict[str, Any]:
     """The FAQ file as a dict: ``categories`` and ``articles`` in the KB import format."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def load_chat_questions(path: Path = CHAT_QUESTIONS_FILE) -> dict[str, Any]:
+    """``unanswerable``: need → {"en": [...], "zh": [...]}; ``one_off``: {"en": [...], "zh": [...]}."""
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
 
-from centric.demo.kb import build_kb, load_faq
+from centric.demo.kb import build_kb, load_chat_questions, load_faq
 from centric.kb.answering import ask
 from centric.kb.models import KINDS, KbArticle, KbArticleVersion, KbCategory, KbVariant
 
@@ -62,3 +62,15 @@ def test_the_faq_loads_once_and_answers(db):
             answer = ask(s, question, language)
             nearest = answer.best or answer.alternatives[0]
             assert nearest.slug == slug, answer
+
+
+def test_the_demo_chat_questions_are_not_in_the_faq():
+    questions = load_chat_questions()
+    faq = {text.casefold() for a in load_faq()["articles"] for text in (a["title"], *a["variants"])}
+    assert len(questions["unanswerable"]) >= 5
+    for need, by_language in questions["unanswerable"].items():
+        assert sorted(by_language) == ["en", "zh"], need
+        for language, texts in by_language.items():
+            assert len(texts) >= 4 and all(bool(CJK.search(t)) == (language == "zh") for t in texts), need
+            assert not faq & {t.casefold() for t in texts}, need
+    assert questions["one_off"]["en"] and questions["one_off"]["zh"]
