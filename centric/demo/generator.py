@@ -26,6 +26,7 @@ from centric.customers.schemas import SegmentCondition, SegmentIn
 from centric.customers.service import create_segment, matches_rule
 from centric.db import Database, utcnow
 from centric.demo.activity import browsing_visits, make_bookings, make_contacts
+from centric.demo.chats import build_chats
 from centric.demo.comments import CommentWriter
 from centric.demo.company import (
     CX_SURVEY,
@@ -40,6 +41,7 @@ from centric.demo.company import (
 )
 from centric.demo.governance import build_governance
 from centric.demo.ideas import build_ideas
+from centric.demo.kb import build_kb
 from centric.demo.loop import build_closed_loop
 from centric.demo.mirror import build_mirror
 from centric.demo.people import make_guests
@@ -103,6 +105,8 @@ class DemoSummary:
     pulse_responses: int = 0
     ideas: int = 0
     idea_votes: int = 0
+    help_articles: int = 0
+    chats: int = 0
 
     def __str__(self) -> str:
         counts = ", ".join(f"{f.name.replace('_', ' ')} {getattr(self, f.name):,}" for f in fields(self)[2:])
@@ -167,6 +171,14 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         if db.dialect == "postgresql":
             _advance_sequences(session, ("idea_vote", "response", "invitation"))
         report("ideas", 1, 1)
+        report("help centre", 0, 1)
+        articles = build_kb(session)
+        guests = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+        chats = build_chats(session, np.random.default_rng(seed + 7), guests, end=end)
+        rollups.rebuild(session)  # the post-chat surveys' answers count in the dashboards too
+        if db.dialect == "postgresql":
+            _advance_sequences(session, ("response", "invitation", "case_record"))
+        report("help centre", 1, 1)
         report("journeys", 0, 1)
         journey_analytics.rebuild(session)  # the events were written in bulk: the funnels' summaries from them
         report("journeys", 1, 1)
@@ -176,6 +188,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
             surveys=len(SURVEYS), cases=loop["cases"], targets=governance["targets"],
             initiatives=governance["initiatives"], employees=mirror["employees"],
             pulse_responses=mirror["pulse_responses"], ideas=ideas["ideas"], idea_votes=ideas["idea_votes"],
+            help_articles=len(articles), chats=chats.get("conversations", 0),
             **totals,
         )
 

@@ -7,22 +7,22 @@ answer and 5–7 other wordings of its question (informal, sometimes misspelt; c
 Chinese), which the FAQ bot matches customers' questions against. Eight categories, named
 in both languages. The file is in the knowledge base's JSON import format.
 
-:func:`build_kb` writes it as plain rows (published, version 1, with its first saved
-version), like the import would; slugs and category keys already present are left alone.
+:func:`build_kb` imports it with the knowledge base's import service, published.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from centric.db import utcnow
-from centric.kb.models import KbArticle, KbArticleVersion, KbCategory, KbVariant
+from centric.errors import Invalid
+from centric.kb.formats import read_json
+from centric.kb.models import KbArticle
+from centric.kb.transfer import import_source
 
 FAQ_FILE = Path(__file__).with_name("data") / "hotel_faq.json"
 #: Questions the FAQ does not answer, by need (EN and ZH), and one-off requests: for the demo chats'
@@ -42,34 +42,15 @@ def load_chat_questions(path: Path = CHAT_QUESTIONS_FILE) -> dict[str, Any]:
     return data
 
 
-def build_kb(session: Session, *, now: datetime | None = None, path: Path = FAQ_FILE) -> dict[str, int]:
-    """Write the demo FAQ's categories and published entries; returns slug → article id (all of the file's)."""
-    data = load_faq(path)
-    moment = now or utcnow()
-    categories: dict[str, int] = {key: id_ for key, id_ in session.execute(select(KbCategory.key, KbCategory.id))}
-    for entry in data["categories"]:
-        if entry["key"] not in categories:
-            row = KbCategory(key=entry["key"], names=entry["names"], position=entry.get("position", 0),
-                             created_at=moment)
-            session.add(row)
-            session.flush()
-            categories[row.key] = row.id
-    ids: dict[str, int] = {slug: id_ for slug, id_ in session.execute(select(KbArticle.slug, KbArticle.id))}
-    for entry in data["articles"]:
-        if entry["slug"] in ids:
-            continue
-        category_id = categories.get(entry.get("category") or "")
-        article = KbArticle(slug=entry["slug"], group_key=entry["group"], kind=entry.get("kind", "faq"),
-                            language=entry["language"], category_id=category_id, title=entry["title"],
-                            body=entry["body"], status=entry.get("status", "published"), version=1,
-                            published_at=moment, created_at=moment, updated_at=moment)
-        session.add(article)
-        session.flush()
-        variants = list(dict.fromkeys(entry.get("variants", [])))
-        session.add_all([KbVariant(article_id=article.id, text=text, position=i) for i, text in enumerate(variants)])
-        session.add(KbArticleVersion(article_id=article.id, version=1, title=article.title, body=article.body,
-                                     variants=variants, status=article.status, category_id=category_id,
-                                     saved_at=moment))
-        ids[article.slug] = article.id
-    session.flush()
-    return {entry["slug"]: ids[entry["slug"]] for entry in data["articles"]}
+def build_kb(session: Session, *, path: Path = FAQ_FILE) -> dict[str, int]:
+    """Import the demo FAQ through the knowledge base's import service, published; returns slug → article id.
+
+    The same path as ``centric kb import hotel_faq.json --publish``: each entry gets its first saved
+    version, and importing again changes nothing.
+    """
+    report = import_source(session, read_json(path.read_bytes(), path.name), publish=True)
+    if report.errors:
+        problem = report.errors[0]
+        raise Invalid(f"{path.name} line {problem.line}, field {problem.field}: {problem.message}")
+    slugs = [entry["slug"] for entry in load_faq(path)["articles"]]
+    return dict(session.execute(select(KbArticle.slug, KbArticle.id).where(KbArticle.slug.in_(slugs))).tuples())
