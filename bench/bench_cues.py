@@ -131,11 +131,15 @@ def service_scores(module: ModuleType, rows: list[dict[str, Any]]) -> dict[str, 
     return out
 
 
-def _throughput(fn: Callable[[str], object], texts: list[str]) -> float:
-    start = time.perf_counter()
-    for t in texts:
-        fn(t)
-    return len(texts) / (time.perf_counter() - start)
+def _throughput(fn: Callable[[str], object], texts: list[str], repeats: int = 3) -> float:
+    """Texts per CPU-second of this process, best of ``repeats`` (the machine is shared)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        for t in texts:
+            fn(t)
+        best = min(best, time.process_time() - start)
+    return len(texts) / best
 
 
 def _pct(x: float) -> str:
@@ -195,9 +199,10 @@ def main() -> None:
         every.extend(clean_text(r["text"]).text for r in rows)
         print_service(language, args.split, service_scores(baseline, rows), service_scores(current, rows))
     texts = every * max(1, 3000 // max(len(every), 1))
+    print()
     for name, module in (("before", baseline), ("after", current)):
         rate = _throughput(lambda t, m=module: (m.detect_emotions(t), m.detect_effort(t)), texts)
-        print(f"\nthroughput {name}: {rate:,.0f} texts/s (emotions + effort, one thread, {len(texts)} texts)")
+        print(f"throughput {name}: {rate:,.0f} texts per CPU-second (emotions + effort, {len(texts)} texts, best of 3)")
 
 
 if __name__ == "__main__":
