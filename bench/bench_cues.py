@@ -7,7 +7,8 @@ rules-1), "after" the current :mod:`centric.text.cues`. Both run on the same tex
 
 * **TweetEval emotion** (Barbieri et al. 2020; SemEval-2018 Task 1, Mohammad et al.
   2018): 4 classes. Mapping to Centric's emotion names: anger ← {anger, frustration},
-  joy ← {delight, gratitude}, sadness ← {disappointment}; optimism has no Centric
+  joy ← {delight, gratitude}, sadness ← {disappointment, worry} (TweetEval has no fear
+  class; its sadness tweets include anxiety, nervousness and panic); optimism has no Centric
   counterpart and is left out of accuracy (its tweets still count as false positives
   when Centric calls them anger, joy or sadness). A tweet's predicted class is the
   mapped class with the largest summed intensity; a tweet with no mapped emotion is a
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS = ROOT / "tests" / "data" / "service_text"
 EMOTIONS = ("anger", "frustration", "confusion", "disappointment", "delight", "gratitude", "worry")
 TWEETEVAL_MAP = {"anger": "anger", "frustration": "anger", "delight": "joy", "gratitude": "joy",
-                 "disappointment": "sadness"}
+                 "disappointment": "sadness", "worry": "sadness"}
 MAPPED = ("anger", "joy", "sadness")
 ROBERTA_MACRO_F1 = 0.77
 
@@ -149,7 +150,7 @@ def _pct(x: float) -> str:
 def print_tweeteval(before: dict[str, Any], after: dict[str, Any], split: str) -> None:
     print(f"\n## TweetEval emotion, {split} split: {before['n']} tweets labelled anger/joy/sadness "
           "(optimism has no Centric emotion)")
-    print("mapping: anger <- anger|frustration; joy <- delight|gratitude; sadness <- disappointment; "
+    print("mapping: anger <- anger|frustration; joy <- delight|gratitude; sadness <- disappointment|worry; "
           "no mapped emotion = miss")
     print(f"| {'measure':<28} | before | after |")
     print(f"| {'-' * 28} | -----: | ----: |")

@@ -24,14 +24,16 @@ from functools import lru_cache
 
 _N = r"(?:two|three|four|five|six|seven|eight|nine|ten|several|multiple|many|numerous|countless|\d+)"
 _NTH = r"(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
-_SPAN = r"(?:\d+\s*(?:hours?|hrs?|h)\b|(?:[2-9]\d|\d{3})\s*(?:minutes|mins?)\b|(?:twenty|thirty|forty|fifty|ninety) " \
-        r"(?:minutes|mins)\b|half an hour|an hour|(?:two|three|four|five|several|many) hours|hours\b|ages\b|forever\b|" \
-        r"all (?:day|morning|afternoon|night))"
+_SPAN = (r"(?:\d+\s*(?:hours?|hrs?|h)\b|(?:[2-9]\d|\d{3})\s*(?:minutes|mins?)\b|"
+         r"(?:twenty|thirty|forty|fifty|ninety) (?:minutes|mins)\b|half an hour|an hour|"
+         r"(?:two|three|four|five|several|many) hours|hours\b|ages\b|forever\b|all (?:day|morning|afternoon|night))")
 _WAIT = r"(?:wait(?:ed|ing)?|on hold|queued|queue?ing|in (?:the|a|this) (?:queue|line|chat)|sat|sitting|stuck|spent)"
-_CHANNEL = r"(?:online|by phone|on the phone|over the phone|by e-?mail|in (?:store|person|(?:the )?branch|(?:the )?chat)|" \
-           r"by letter|(?:on|via|through) the (?:app|website|web form))"
-_LATE = r"(?:\b{n} (?:days?|weeks?|months?)\b|\bsince (?:\d|last\b|jan|feb|mar|apr|may\b|jun|jul|aug|sep|oct|nov|dec|" \
-        r"monday|tuesday|wednesday|thursday|friday))".format(n=r"(?:\d+|two|three|four|five|six|seven|eight|several|a few)")
+_CHANNEL = (r"(?:online|by phone|on the phone|over the phone|by e-?mail|"
+            r"in (?:store|person|(?:the )?branch|(?:the )?chat)|by letter|"
+            r"(?:on|via|through) the (?:app|website|web form))")
+_LATE = (r"(?:\b(?:\d+|two|three|four|five|six|seven|eight|several|a few) (?:days?|weeks?|months?)\b|"
+         r"\bsince (?:\d|last\b|jan|feb|mar|apr|may\b|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|"
+         r"friday))")
 _PENDING = (r"(?:still (?:no\b|not\b|nothing|waiting|pending|hasn't|haven't|have not|has not)|not (?:yet )?(?:been )?"
             r"(?:received|processed|arrived|refunded|fixed|resolved|sorted|paid)|no (?:response|reply|answer|callback|"
             r"call back|update|refund|word)|never (?:received|arrived|happened|got)|waiting (?:for|on)|unanswered|"
@@ -43,13 +45,16 @@ _EFFORT_EN = {
         r"asked|told|explained|reported|sent|uploaded|submitted|raised|complained|filed|applied|requested|discussed|"
         r"rebooted|restarted|updated|updating|reset|re-?sent)"
         rf"(?:\W+\w+){{0,6}}?\W+(?:twice|{_N} times|{_N} different)|"
-        rf"\b{_NTH} (?:email|e-mail|call|request|complaint|message|attempt|reminder|chaser|follow[- ]?up|letter|ticket)\b|"
+        rf"\b{_NTH} (?:email|e-mail|call|request|complaint|message|attempt|reminder|chaser|follow[- ]?up|letter|"
+        r"ticket)\b|"
         rf"\b{_NTH} time (?:i'?m |i am |i have |i've |that i |we've |we have |we're )?(?:been )?"
         r"(?:contact|writ|call|email|e-mail|messag|ask|chas|complain|report|rais|in touch|reach|chat)|"
         rf"\b{_NTH} (?:month|week|day) (?:of )?(?:sending|calling|chasing|asking|trying|writing|emailing)|"
         r"\bfollow[- ]?up (?:x|#)\s?[2-9]|(?:\bre:\s*){2,}|\bevery time i (?:call|ring|phone|contact|email|chat|write)|"
-        r"\b(?:call|chat|line) (?:was |got )?(?:disconnected|cut off)|\b(?:got|get|getting|i was) (?:disconnected|cut off)\b|"
-        r"\b(?:took|take|taken|taking) (?:a |the |\w+ )?(?:days?|mornings?|afternoons?) off"
+        r"\b(?:call|chat|line) (?:was |got )?(?:disconnected|cut off)|"
+        r"\b(?:got|get|getting|i was) (?:disconnected|cut off)\b|"
+        r"\b(?:took|take|taken|taking) (?:a |the |\w+ )?(?:days?|mornings?|afternoons?) off|"
+        rf"\b{_N} (?:calls|emails|e-mails|messages|attempts|visits|chats|tickets|complaints|requests|letters)\b"
     ),
     "had_to": (
         r"\b(?:had|have|having|needed) to (?:call|ring|phone|contact|chase|email|explain|repeat|go back|come back|"
@@ -96,21 +101,22 @@ _EFFORT_EN = {
     "no_follow_up": (
         r"\b(?:no one|nobody|no-one)\b (?:ever )?(?:got back|replied|responded|answered|called|rang|helped|picked up|"
         r"contacted|came|showed up|turned up|bothered|knows|reads)|"
-        r"\bnever (?:got back|replied|responded|heard back|called back|got a (?:reply|response)|happened|showed up|came)|"
+        r"\bnever (?:got back|replied|responded|heard back|called back|got a (?:reply|response)|happened|showed up|"
+        r"came)|"
         r"\bunanswered\b|\bignored (?:my|every|all|our)\b|\bno[- ]show\b|\bmissed (?:the |my |our )?appointment\b|"
         r"\bno (?:response|reply|answer|callback|call back) (?:since|for|after|yet|at all)\b|"
         r"\ban? auto(?:matic|mated)?[- ]?(?:reply|response|email)\b|\bchas(?:ing|ed)\b|"
         r"\bchase (?:it|this|them|you|up|the|my)\b"
     ),
     "repeated": (
-        rf"\b{_N} (?:calls|emails|messages|attempts|visits|chats|tickets|complaints|requests)\b|\bagain and again\b|"
-        r"\bover and over\b|\byet again\b"
+        r"\bagain and again\b|\bover and over\b|\byet again\b"
     ),
 }
 _C = r"[一二两三四五六七八九十百几多半\d]"
 #: A count of two or more ("两", "三", "好几", "十几", "5"), never "一".
 _K = r"(?:好|很)?[二两三四五六七八九十几多\d][一二两三四五六七八九十百几多\d]*"
-_ZV = r"(?:打|催|问|找|联系|跑|去|来|投诉|反馈|申诉|报修|留言|沟通|说|讲|发|申请|提交|寄|交|试|重启|重装|上传|咨询|来信|来电)"
+_ZV = (r"(?:打|催|问|找|联系|跑|去|来|投诉|反馈|申诉|报修|留言|沟通|说|讲|发|申请|提交|寄|交|试|重启|重装|上传|咨询|"
+       r"来信|来电)")
 _ZCONTACT = r"(?:打|催|问|找|联系|投诉|反馈|申诉|报修|留言|咨询|跑)"
 _EFFORT_ZH = {
     "transferred": (
@@ -119,7 +125,7 @@ _EFFORT_ZH = {
         rf"两边都说|(?:转人工|转)(?:转)?了{_K}次"
     ),
     "repeat_contact": (
-        rf"{_ZV}(?:了|过)?(?:{_K}|无数)[次遍趟回]|打了{_K}(?:个|次)?电话|第{_K}次|第几次|"
+        rf"{_ZV}(?:了|过)?(?:{_K}|无数)[次遍趟回]|打了{_K}(?:个|次)?电话|第{_K}次(?:{_ZV}|来信|来电|催)|第几次|"
         rf"又(?:在[^,，。]{{1,10}}?)?{_ZCONTACT}了?|多次(?:催|来电|投诉|反馈|联系|沟通|申请|打|找|询问)|"
         rf"被(?:驳回|拒绝|拒)了?{_K}次|每次(?:都说|都是|打电话|问|联系|找)|每个客服|催了|催单|催办|催促"
     ),
@@ -165,7 +171,7 @@ _EASE = (
 
 _EMOTIONS_EN = {
     "anger": (
-        r"\bangry\b|\bfurious\b|\bfury\b|\boutrag\w*|\blivid\b|\bfuming\b|\bpissed\b|\bridiculous\b|\bunacceptable\b|"
+        r"\bangry\b|\banger\b|\brevenge\b|\bthreat(?:en\w*)?\b|\bfurious\b|\bfury\b|\boutrag\w*|\blivid\b|\bfuming\b|\bpissed\b|\bridiculous\b|\bunacceptable\b|"
         r"\bdisgust\w*|\binfuriat\w*|\bhow dare\b|\brip[- ]?off\b|\bscam\w*|\bworst\b|\bappalling\b|\bdisgrace\w*|"
         r"\brage\b|\braging\b|\bhat(?:e|ed|ing)\b|\boffen(?:ded|sive)\b|\binsult\w*|\bbull(?:y|ied|ying)\b|"
         r"\bwtf\b|\bf+u+c+k\w*|\bshit\w*|\bbullshit\b|\bhorrible\b|\bawful\b|\bterrible\b|\bshocking\b|\bshameful\b|"
@@ -177,7 +183,8 @@ _EMOTIONS_EN = {
     "frustration": (
         r"\bfrustrat\w*|\bannoy\w*|\bfed up\b|\bsick of\b|\btired of\b|\birritat\w*|\bhopeless\b|\buseless\b|"
         r"\bwaste of (?:time|money)|\bnightmare\b|\bugh+\b|\bgive up\b|\bgave up\b|\bhad enough\b|"
-        r"\bwhat(?:'s| is) the point\b|\bpointless\b|\bseriously\?|\bcome on\b|\bsmh\b|\bepic fail\b|\b(?:a|such a) joke\b|"
+        r"\bwhat(?:'s| is) the point\b|\bpointless\b|\bseriously\?|\bcome on\b|\bsmh\b|\bepic fail\b|"
+        r"\b(?:a|such a) joke\b|"
         r"\bkeeps? (?!up\b|in touch\b|it up\b)\w+ing\b|\bkeep happening\b|\bevery\.? single\b|\bnever on time\b|"
         r"\bstill (?:no\b|not\b|nothing|the same|broken|down|dead|waiting|pending|doesn't|don't|isn't|hasn't|"
         r"haven't|can't|won't|shows?)|\bsame (?:problem|issue|error|thing)\b|\bnope\b|\bnone of (?:them|it|these) "
@@ -196,7 +203,8 @@ _EMOTIONS_EN = {
         r"\bdisappoint\w*|\blet ?down\b|\bexpected (?:more|better)\b|\bnot what (?:i|we) (?:expected|paid for)\b|"
         r"\bunderwhelm\w*|\bshame\b|\bsad\b|\bsadly\b|\bsadden\w*|\bsadness\b|\bregret\w*|\bunhappy\b|\bupset\b|"
         r"\bgutted\b|\bheartbr\w*|\bdepress\w*|\bmiserable\b|\bcrying\b|\btears\b|\bused to (?:be|love)\b|"
-        r"\bnot worth\b|\bgone (?:downhill|down)\b|\bmeans nothing\b|\bnot the (?:level|quality|standard)\b"
+        r"\bnot worth\b|\bgone (?:downhill|down)\b|\bmeans nothing\b|\bnot the (?:level|quality|standard)\b|"
+        r"\bgrie(?:f|v\w*)|\bmourn\w*|\bdespair\w*|\bgloom\w*|\blonely\b|\bsorrow\w*"
     ),
     "delight": (
         r"\blove[ds]?\b|\bamazing\b|\bawesome\b|\bfantastic\b|\bwonderful\b|\bexcellent\b|\bdelight\w*|\bthrilled\b|"
@@ -204,13 +212,14 @@ _EMOTIONS_EN = {
         r"\bbest \w+(?: \w+)? (?:i'?ve|ever)\b|\bbest (?:ever|experience)\b|\bgame[- ]changer\b|\ba treat\b|"
         r"\bunreal\b|\blegend\b|\b(?:you're|you are) a star\b|\bmade my day\b|\bhapp(?:y|ier|iness)\b|\bglad\b|"
         r"\bexcit(?:ed|ing)\b|\benjoy(?:ed|ing)?\b|\bhilarious\b|\bfun\b|\blaugh\w*|\bsmil(?:e|ed|es|ing)\b|"
-        r"\bjoy\w*|\bcheer(?:ful|ing|ed)\b|\byay+\b|\bplayful\b"
+        r"\bjoy\w*|\bcheer(?:ful|ing|ed)?\b|\byay+\b|\bplayful\b|\bglee\w*|\brejoic\w*|\bexhilarat\w*|\bhilari\w*"
     ),
     "gratitude": r"\bthank\w*|\bthx\b|\bgrateful\b|\bappreciat\w*|\bkudos\b",
     "worry": (
         r"\bworr(?:y|ied|ying)\b|\bconcerned\b|\banxious\b|\banxiety\b|\bnervous\b|\bscared\b|\bafraid\b|\bpanic\w*|"
         r"\bstress(?:ed|ful)\b|\bfreaking out\b|\bdread\w*|\bterrified\b|\bfrightened\b|\bfear(?:ful)?\b|\burgently\b|"
-        r"\bis (?:this|it|my \w+) (?:really )?(?:safe|secure|legit|real)\b|\bwill (?:i|we) (?:lose|miss|make|be charged)\b|"
+        r"\bis (?:this|it|my \w+) (?:really )?(?:safe|secure|legit|real)\b|"
+        r"\bwill (?:i|we) (?:lose|miss|make|be charged)\b|"
         r"\b(?:i|we) (?:fly|leave|travel|need (?:it|them))\b[^.!?]{0,20}\b(?:tomorrow|tonight|today)\b|"
         r"\b(?:is|are) due (?:tomorrow|today)\b|\brun out (?:tomorrow|today)\b|\bcan't afford\b|"
         r"\b(?:i'?m|we'?re|i am|we are) stuck\b|\bhacked\b|\bwill they (?:hold|wait)\b"
@@ -238,7 +247,7 @@ _EMOTIONS_ZH = {
     ),
     "delight": (
         r"惊喜|超赞|太棒|很棒|完美|(?:非常|很|超|特别|十分|太)满意|喜欢|好评|爱了|开心|超级好|棒棒|太好了|给力|无可挑剔|"
-        r"绝了|yyds|太香|真香|点赞|出乎意料地好|最好的|太舒服|特别好"
+        r"绝了|yyds|太香|真香|点赞|出乎意料地好|最好的|太舒服|特别好|(?:真的|太|超|好)好吃|(?:太|超|真)美"
     ),
     "gratitude": r"谢谢|感谢|多谢|辛苦(?:了|你|您|啦|大家)|感恩|谢啦",
     "worry": (
@@ -266,7 +275,7 @@ _BARE_THANKS = re.compile(r"(?:thanks|thank you|thx|many thanks|谢谢|多谢)(?
 _ASKING = re.compile(r"\?|？|\bplease\b|\bcould you\b|\bcan you\b|\bwould you\b|请|麻烦|吗")
 #: Strong effort kinds that also show (implicit) frustration.
 _FRUSTRATING_KINDS = frozenset({"repeat_contact", "transferred", "repeat_self", "no_follow_up", "multi_channel",
-                                "hard_process", "overdue", "on_hold"})
+                                "overdue", "on_hold", "long_wait"})
 
 _REQUEST = re.compile(
     r"\bplease\b|\b(?:can|could|would|will) (?:you|someone|somebody|anyone)\b|"
@@ -340,7 +349,7 @@ class _Table:
             for hit in self.head_chars.finditer(lowered):
                 for index in self.by_head[hit.group()]:
                     starts.setdefault(index, []).append(hit.start())
-        out = []
+        out: list[tuple[str, re.Match[str]]] = []
         for index in sorted(starts.keys() | self.everywhere):
             name, pattern = self.cues[index]
             if index in self.everywhere:
