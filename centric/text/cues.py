@@ -265,6 +265,8 @@ _EMOJI = {
     "worry": frozenset("😟😰😨😱😥"),
 }
 _NEGATED_EN = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bwithout|\bhardly)\W+(?:\w+\W+)?$")
+#: Effort is negated further away: "I didn't have to call twice".
+_NEGATED_EFFORT = re.compile(r"(?:\bnot|n't|\bnever|\bno|\bwithout|\bhardly)\W+(?:\w+\W+){0,2}$")
 _NEGATED_ZH = re.compile(r"(?:[不没别无未](?:有|太|很|是很|怎么|那么)?|一点(?:都|也)不)$")
 #: Thanks that is not gratitude: in advance, for nothing, an "ok thanks" acknowledgement.
 _NOT_THANKS = re.compile(
@@ -520,7 +522,7 @@ def _effort_cues(text: str) -> tuple[EffortCue, ...]:
     cues = []
     for table in _EFFORT_TABLES:
         for kind, m in table.matches(lowered):
-            if m.group().strip() and not (kind != "still_waiting" and _negated(lowered, m.start())):
+            if m.group().strip() and not (kind != "still_waiting" and _negated(lowered, m.start(), _NEGATED_EFFORT)):
                 shown = text[m.start():m.end()] if same else m.group()
                 cues.append(EffortCue(kind, shown, m.start(), m.end()))
     cues.sort(key=lambda c: c.start)
@@ -590,14 +592,14 @@ def _formulaic_thanks(text: str, m: re.Match[str]) -> bool:
     return tail is not None and _ASKING.search(text[:m.start()]) is not None
 
 
-def _negated(text: str, start: int) -> bool:
+def _negated(text: str, start: int, english: re.Pattern[str] = _NEGATED_EN) -> bool:
     """Whether a negation just precedes ``start`` in lower-cased ``text``."""
-    before = text[max(0, start - 16) : start]
+    before = text[max(0, start - 24) : start]
     if not before:
         return False
     if before.isascii():
-        return bool(_NEGATED_EN.search(before))
-    return bool(_NEGATED_ZH.search(before)) or bool(_NEGATED_EN.search(before))
+        return bool(english.search(before))
+    return bool(_NEGATED_ZH.search(before)) or bool(english.search(before))
 
 
 def assess_actionability(
