@@ -209,8 +209,13 @@ def test_status_and_item_versions_are_visible(db, client, tokens, enriched, monk
     detail = client.get(f"/api/v1/verbatims/{enriched[0]}/enrichment", headers=auth(tokens["analyst"])).json()
     assert detail["model"] == mine["model"]
     _new_model(monkeypatch)
+    assert client.post("/api/v1/themes/reenrich", headers=auth(tokens["viewer"])).status_code == 403
+    first = client.post("/api/v1/themes/reenrich", headers=auth(tokens["analyst"]))
+    again = client.post("/api/v1/themes/reenrich", headers=auth(tokens["analyst"]))  # a retried request
+    assert first.status_code == again.status_code == 202 and first.json() == again.json()
     with db.transaction() as s:
         job = schedule_reenrichment(s)
+        assert job.id == first.json()["job_id"]
     body = client.get("/api/v1/text/status", headers=auth(tokens["viewer"])).json()
     assert (body["current"], body["stale"], body["job_id"], body["job_status"]) == (0, 6, job.id, "queued")
     assert body["run"]["run"] == 1 and not body["run"]["done"]
