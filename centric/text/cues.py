@@ -255,6 +255,8 @@ _EMOTIONS_ZH = {
         r"等着(?:吃|用)|明天(?:一早)?(?:就要|的飞机|要用|出发)|联系不上他|盗刷|被盗"
     ),
 }
+#: The emotion names Centric reports.
+EMOTIONS = tuple(_EMOTIONS_EN)
 #: Emoji per emotion, looked up as characters (emoji in an alternation slow the regex engine down).
 _EMOJI = {
     "anger": frozenset("😡🤬😠"),

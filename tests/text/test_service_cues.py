@@ -13,7 +13,7 @@ import pytest
 
 from centric.text import detect_effort, detect_emotions, enrich
 from centric.text.clean import clean_text
-from centric.text.cues import WEAK_KINDS
+from centric.text.cues import EMOTIONS, WEAK_KINDS
 
 SETS = Path(__file__).resolve().parents[1] / "data" / "service_text"
 
@@ -159,3 +159,17 @@ def test_figures_on_the_held_out_test_split(language: str, effort_recall: float,
         hit += len(names & set(row["emotions"]))
     assert tp / (tp + fn) >= effort_recall and tp / (tp + fp) >= 0.9
     assert hit / gold >= emotion_recall and hit / found >= 0.8
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_labelled_sets_follow_their_format(language: str) -> None:
+    lines = (SETS / f"{language}.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert len(rows) >= 320 and len({r["id"] for r in rows}) == len(rows) == len({r["text"] for r in rows})
+    for row in rows:
+        assert set(row) <= {"id", "text", "channel", "sentiment", "emotions", "high_effort", "notes"}
+        assert row["id"].startswith(f"{language}-") and row["text"].strip()
+        assert row["channel"] in ("tweet", "chat", "ticket_subject", "survey_comment", "email")
+        assert row["sentiment"] in ("negative", "neutral", "positive", "mixed")
+        assert set(row["emotions"]) <= set(EMOTIONS) and isinstance(row["high_effort"], bool)
+        assert clean_text(row["text"]).text  # nothing the pipeline would reduce to nothing
