@@ -127,11 +127,10 @@ def _new_run(session: Session, state: RunState, version: str) -> RunState:
     return fresh
 
 
-def _batch_job(session: Session, state: RunState) -> Job:
+def _batch_job(session: Session, version: str, state: RunState) -> Job:
     """The job for the run's next batch (after ``state.cursor``); the same one however often asked."""
-    assert state.version is not None
-    digest = hashlib.sha256(state.version.encode()).hexdigest()[:16]
-    return enqueue(session, REENRICH_TASK, {"version": state.version, "run": state.run, "after": state.cursor},
+    digest = hashlib.sha256(version.encode()).hexdigest()[:16]
+    return enqueue(session, REENRICH_TASK, {"version": version, "run": state.run, "after": state.cursor},
                    idempotency_key=f"{REENRICH_TASK}:{digest}:{state.run}:{state.cursor}")
 
 
@@ -163,11 +162,11 @@ def _resume_or_start(session: Session, version: str) -> Job:
     state = load_state(session)
     if state.version != version or state.done:
         state = _new_run(session, state, version)
-    job = _batch_job(session, state)
+    job = _batch_job(session, version, state)
     if job.status == "failed":
         retry(session, job.id)
     elif job.status == "done":  # the run's state is behind its jobs: start over rather than stall
-        job = _batch_job(session, _new_run(session, state, version))
+        job = _batch_job(session, version, _new_run(session, state, version))
     return job
 
 
@@ -191,9 +190,11 @@ def reenrich_batch(session: Session, payload: dict[str, Any]) -> Job | None:
     """
     current = current_taxonomy(session)
     state = load_state(session)
-    if (payload.get("version"), payload.get("run")) != (current.version, state.run) or state.version != \
-            current.version or state.done:
-        state = _new_run(session, state, current.version)  # an older version's run, or an old-style job
+    underway = state.version == current.version and not state.done
+    if underway and (payload.get("version"), payload.get("run")) != (current.version, state.run):
+        return None  # a stray job of another run: the run underway covers its items
+    if not underway:
+        state = _new_run(session, state, current.version)  # a run queued for an older version, or an old-style job
     ids = stale_ids(session, current.version, limit=BATCH, after=state.cursor)
     if not ids:
         state.done, state.finished_at = True, utcnow().isoformat()
@@ -204,7 +205,7 @@ def reenrich_batch(session: Session, payload: dict[str, Any]) -> Job | None:
     state.enriched += outcome.enriched
     state.failed += len(outcome.errors)
     _save_state(session, state)
-    return _batch_job(session, state)
+    return _batch_job(session, current.version, state)
 
 
 def reenrichment_status(session: Session) -> ReenrichmentStatus:

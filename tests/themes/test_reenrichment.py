@@ -182,6 +182,17 @@ def test_a_run_queued_for_an_older_version_adopts_the_current_one(db, enriched, 
         assert state.run == 2 and state.done  # the queued run found itself superseded and started over
 
 
+def test_a_stray_job_of_another_run_leaves_the_run_underway_alone(db, enriched, counted, monkeypatch):
+    _new_model(monkeypatch)
+    with db.transaction() as s:
+        job = schedule_reenrichment(s)
+        stray = {**job.payload, "run": job.payload["run"] + 7}
+        assert enrichment.reenrich_batch(s, stray) is None
+        assert load_state(s).cursor == 0 and counted == []
+    run_jobs(db)
+    assert sorted(counted) == [0, 1, 2, 3, 4]
+
+
 def test_an_old_style_job_without_payload_still_works(db, enriched, monkeypatch):
     _new_model(monkeypatch, batch=500)
     with db.transaction() as s:
