@@ -124,7 +124,7 @@ def train_models(
     data: Path | None = typer.Option(None, "--data", help="Labelled corpora; default: <CENTRIC_SHARED_DATA>/text."),
     out: Path | None = typer.Option(None, "--out", help="Where to write the model artefact; default: the package's."),
 ) -> None:
-    """Retrain the sentiment models from the labelled corpora (then run `centric text reenrich`)."""
+    """Retrain the sentiment models from the labelled corpora (workers then re-enrich stored items)."""
     from centric.text.artefact import ARTEFACT
     from centric.text.train import train_and_save
 
@@ -206,19 +206,53 @@ def _read_text(path: Path) -> str:
         fail(f"cannot read {path}: {exc}", 2)
 
 
+@app.command("status")
+def status(json_out: bool = typer.Option(False, "--json")) -> None:
+    """The current text version, how many items are on it, and the re-enrichment run bringing the rest."""
+    from dataclasses import asdict
+
+    from centric.themes.enrichment import reenrichment_status
+
+    db = open_db()
+    with db.transaction() as session:  # the taxonomy is seeded on first use
+        state = reenrichment_status(session)
+    if json_out:
+        typer.echo(json.dumps({**asdict(state), "stale": state.stale}, ensure_ascii=False, indent=2))
+        return
+    run = state.run
+    share = f"{100 * state.current / state.total:.1f} %" if state.total else "-"
+    table = Table(title="text analytics", show_header=False)
+    table.add_row("current version", state.version)
+    table.add_row("models and rules", state.label)
+    table.add_row("items on it", f"{state.current} of {state.total} ({share})")
+    table.add_row("stale", f"{state.stale} ({state.never} never enriched, {state.failed} failed)")
+    job = f"job {state.job_id} {state.job_status}" if state.job_id else "none active"
+    table.add_row("re-enrichment", job)
+    if run.run:
+        progress = "complete" if run.done else f"at id {run.cursor}"
+        table.add_row(f"run {run.run}", f"{progress}; {run.enriched} enriched, {run.failed} failed; "
+                                        f"started {run.started_at or '-'}, finished {run.finished_at or '-'}")
+    console.print(table)
+
+
 @app.command("reenrich")
 def reenrich(
     everything: bool = typer.Option(False, "--all", help="re-enrich every item, not only stale ones"),
-    queue: bool = typer.Option(False, "--queue", help="queue a background job instead of running here"),
+    queue: bool = typer.Option(False, "--queue", help="queue a background run instead of running here"),
 ) -> None:
-    """Re-enrich stored feedback whose model or taxonomy version is out of date, in batches."""
+    """Re-enrich stored feedback whose model or taxonomy version is out of date, in batches.
+
+    Not needed after an upgrade or a taxonomy edit: workers start such a run by themselves
+    (see `centric text status`); this is the explicit trigger.
+    """
     from centric.themes.enrichment import enrich_items, schedule_reenrichment, stale_ids
     from centric.themes.taxonomy import current_taxonomy
 
     db = open_db()
     if queue:
         with db.transaction() as session:
-            typer.echo(f"re-enrichment queued as job {schedule_reenrichment(session).id}")
+            job = schedule_reenrichment(session)
+            typer.echo(f"re-enrichment run: job {job.id} ({job.status})")
         return
     with db.reader() as session:
         version = current_taxonomy(session).version

@@ -12,6 +12,7 @@ from centric.cli.common import console, errors_as_messages, open_db, options
 from centric.governance.digests import start_digests
 from centric.mirror.pulses import start_pulses
 from centric.privacy.retention import start_retention
+from centric.themes.enrichment import start_reenrichment
 
 if TYPE_CHECKING:  # imported when used: the queue backend needs the optional Dramatiq
     from centric.jobs.queue import QueueBackend
@@ -50,6 +51,7 @@ def worker(
         start_retention(db)
         start_digests(db)
         start_pulses(db)
+        start_reenrichment(db)
     console.print(f"centric worker: taking jobs from {where}; Ctrl-C stops")
     stop.wait()
     runner.stop()

@@ -114,4 +114,5 @@ class TimelineItem(BaseModel):
     value: float | None = None
     touchpoint: str | None = None
     sentiment: str | None = None
+    model: str | None = Field(default=None, description="text models and rules of the enrichment (feedback)")
     ref: str

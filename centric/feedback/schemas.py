@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from centric.customers.schemas import CustomerIn
 from centric.db import DatetimeIn, UtcDatetime
+from centric.text.versions import describe_version
 
 Channel = Literal["survey", "ticket", "chat", "review", "social", "call", "email", "other"]
 
@@ -41,5 +42,10 @@ class FeedbackOut(BaseModel):
     language: str | None
     sentiment: float | None
     sentiment_label: str | None
+    text_version: str | None = Field(default=None, description="models, rules and taxonomy of the last enrichment")
     occurred_at: UtcDatetime
     created: bool = True
+
+    @computed_field(description='the text version as shown on staff pages, e.g. "model … · rules-2 · taxonomy 0a1b2c"')
+    def model(self) -> str | None:
+        return describe_version(self.text_version)

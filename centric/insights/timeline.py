@@ -13,6 +13,7 @@ from centric.db import count_of
 from centric.feedback.models import Feedback
 from centric.journeys.models import Event, Touchpoint
 from centric.surveys.models import Answer, Response, Survey
+from centric.text.versions import describe_version
 
 EVENT_TITLES = {"purchase": "Purchase", "booking": "Booking", "ticket": "Support ticket",
                 "chat": "Chat", "visit": "Visit", "call": "Call",
@@ -120,7 +121,7 @@ def _feedback(session: Session, customer_id: int, limit: int, names: dict, only:
         TimelineItem(
             at=f.occurred_at, kind="feedback", channel=f.channel, title=f"{f.channel.title()} via {f.source}",
             text=f.text, score=f.rating, touchpoint=names.get(f.touchpoint_id),
-            sentiment=f.sentiment_label, ref=f"feedback:{f.id}",
+            sentiment=f.sentiment_label, model=describe_version(f.text_version), ref=f"feedback:{f.id}",
         )
         for f in rows
     ]

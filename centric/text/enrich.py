@@ -28,7 +28,7 @@ from centric.text.sentiment import Sentiment, label_for, score_clean
 from centric.text.taxonomy import Taxonomy, default_taxonomy
 from centric.text.themes import KeywordMatch, matcher_for
 
-RULES_VERSION = "rules-1"
+RULES_VERSION = "rules-2"
 
 
 @dataclass(frozen=True, slots=True)

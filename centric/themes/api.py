@@ -6,6 +6,7 @@ editing the taxonomy and deciding on proposals needs ``themes:write`` (analyst a
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -14,9 +15,10 @@ from sqlalchemy.orm import Session
 from centric.accounts.roles import Permission
 from centric.errors import Invalid, NotFound
 from centric.feedback.models import Feedback
+from centric.text.versions import describe_version
 from centric.themes import proposals, service
 from centric.themes.drivers import theme_drivers
-from centric.themes.enrichment import schedule_reenrichment
+from centric.themes.enrichment import reenrichment_status, schedule_reenrichment
 from centric.themes.insight import theme_insight
 from centric.themes.schemas import (
     DiscoverIn,
@@ -26,6 +28,7 @@ from centric.themes.schemas import (
     JobQueued,
     ProposalAction,
     ProposalOut,
+    TextStatusOut,
     ThemeDriversOut,
     ThemeIn,
     ThemeOut,
@@ -110,9 +113,24 @@ def import_themes(session: DbSession, _: CanEditThemes, format: Literal["json", 
 
 @router.post("/themes/reenrich", response_model=JobQueued, status_code=202)
 def reenrich(session: DbSession, _: CanEditThemes) -> JobQueued:
-    """Queue an incremental re-run: only items enriched with another model or taxonomy version."""
+    """Start (or return the active) re-enrichment run: only items enriched with another version.
+
+    Not needed after an upgrade or a taxonomy edit, which start one by themselves.
+    """
     job = schedule_reenrichment(session)
     return JobQueued(job_id=job.id, status=job.status)
+
+
+@router.get("/text/status", response_model=TextStatusOut)
+def text_status(session: DbSession, _: CanReadMetrics) -> TextStatusOut:
+    """The current text version, how many items are on it, and the re-enrichment run (counts only)."""
+    return text_status_of(session)
+
+
+def text_status_of(session: Session) -> TextStatusOut:
+    """Shared by the JSON route and the taxonomy page."""
+    state = reenrichment_status(session)
+    return TextStatusOut.model_validate({**asdict(state), "stale": state.stale})
 
 
 @router.get("/themes/insight", response_model=InsightOut)
@@ -181,4 +199,5 @@ def enrichment(feedback_id: ObjectId, session: DbSession, _: CanReadCustomers) -
     item = session.get(Feedback, feedback_id)
     if item is None:
         raise NotFound(f"feedback {feedback_id} not found")
-    return {"id": item.id, "text_version": item.text_version, "enrichment": item.enrichment or {}}
+    return {"id": item.id, "text_version": item.text_version, "model": describe_version(item.text_version),
+            "enrichment": item.enrichment or {}}

@@ -6,23 +6,39 @@ one ``feedback_theme`` row per theme with that theme's own sentiment, and
 ``text_version`` — the model, rules and taxonomy hash it was computed with. An item
 whose version differs from :func:`~centric.themes.taxonomy.current_taxonomy` is *stale*;
 :func:`stale_ids` finds those, so a taxonomy edit re-runs only what it affects.
+
+Re-enrichment after any change of the version (a new sentiment model or cue rules in an
+upgrade, a taxonomy edit) is automatic: :func:`schedule_reenrichment` runs when a worker
+or the web app starts, after every taxonomy edit and on ``centric text reenrich --queue``.
+It queues a *run*: a chain of jobs, one batch of :data:`BATCH` stale items each, in id
+order. Each batch job enriches its items, moves the run's cursor (an ``AppSetting`` row)
+and queues the next batch with the idempotency key ``(version, run, cursor)`` — all in one
+transaction, so a batch interrupted half-way is simply run again, a second trigger while
+a run is active returns the active job instead of starting another, and two workers
+starting at once agree on the same key. A job that finds the version changed under it
+starts a fresh run for the current version from the first id.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from centric.db import utcnow
+from centric.accounts.models import AppSetting
+from centric.db import Database, utcnow
 from centric.events import FeedbackEnriched, FeedbackStored, JobSpec, publish
 from centric.feedback.models import Feedback, FeedbackTheme
 from centric.jobs.models import Job
-from centric.jobs.service import enqueue
+from centric.jobs.service import enqueue, retry
 from centric.text import Enrichment, enrich_many
+from centric.text.versions import describe_version
 from centric.themes.models import ThemeProposal
 from centric.themes.taxonomy import CurrentTaxonomy, current_taxonomy
 
@@ -47,10 +63,165 @@ def enrichment_jobs(stored: FeedbackStored) -> list[JobSpec]:
     return [JobSpec(ENRICH_TASK, {"ids": ids[start:start + BATCH]}) for start in range(0, len(ids), BATCH)]
 
 
+STATE_KEY = "text.reenrichment"
+ACTIVE = ("queued", "running")
+
+
+@dataclass
+class RunState:
+    """The latest re-enrichment run, kept in the ``AppSetting`` row :data:`STATE_KEY`."""
+
+    version: str | None = None
+    run: int = 0
+    cursor: int = 0
+    done: bool = True
+    enriched: int = 0
+    failed: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ReenrichmentStatus:
+    """Where stored items stand against the current text version, and the run bringing them there."""
+
+    version: str
+    label: str
+    total: int
+    current: int
+    failed: int
+    never: int
+    run: RunState
+    job_id: int | None
+    job_status: str | None
+
+    @property
+    def stale(self) -> int:
+        return self.total - self.current
+
+
+def load_state(session: Session) -> RunState:
+    row = session.get(AppSetting, STATE_KEY)
+    if row is None:
+        return RunState()
+    try:
+        raw = json.loads(row.value)
+        return RunState(**{k: v for k, v in raw.items() if k in RunState.__dataclass_fields__})
+    except (ValueError, TypeError):
+        return RunState()
+
+
+def _save_state(session: Session, state: RunState) -> None:
+    value = json.dumps(asdict(state), separators=(",", ":"))
+    row = session.get(AppSetting, STATE_KEY)
+    if row is None:
+        session.add(AppSetting(key=STATE_KEY, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
+def _new_run(session: Session, state: RunState, version: str) -> RunState:
+    fresh = RunState(version=version, run=state.run + 1, cursor=0, done=False, started_at=utcnow().isoformat())
+    _save_state(session, fresh)
+    return fresh
+
+
+def _batch_job(session: Session, version: str, state: RunState) -> Job:
+    """The job for the run's next batch (after ``state.cursor``); the same one however often asked."""
+    digest = hashlib.sha256(version.encode()).hexdigest()[:16]
+    return enqueue(session, REENRICH_TASK, {"version": version, "run": state.run, "after": state.cursor},
+                   idempotency_key=f"{REENRICH_TASK}:{digest}:{state.run}:{state.cursor}")
+
+
+def active_reenrichment(session: Session) -> Job | None:
+    return session.scalar(select(Job).where(Job.name == REENRICH_TASK, Job.status.in_(ACTIVE))
+                          .order_by(Job.id.desc()).limit(1))
+
+
 def schedule_reenrichment(session: Session) -> Job:
-    """Queue one incremental re-run (after a taxonomy edit) unless one is waiting already."""
-    waiting = session.scalar(select(Job).where(Job.name == REENRICH_TASK, Job.status == "queued").limit(1))
-    return waiting or enqueue(session, REENRICH_TASK, {})
+    """Make sure a re-enrichment run brings stored items to the current version.
+
+    Returns the active run's job when there is one (it adopts a newer version by itself);
+    otherwise resumes the last run where its cursor stands (a parked job is retried) or
+    starts a new one.
+    """
+    return active_reenrichment(session) or _resume_or_start(session, current_taxonomy(session).version)
+
+
+def reenrich_if_stale(session: Session) -> Job | None:
+    """:func:`schedule_reenrichment` when some item is not on the current version (the automatic trigger)."""
+    active = active_reenrichment(session)
+    if active is not None:
+        return active
+    version = current_taxonomy(session).version
+    return _resume_or_start(session, version) if stale_ids(session, version, limit=1) else None
+
+
+def _resume_or_start(session: Session, version: str) -> Job:
+    state = load_state(session)
+    if state.version != version or state.done:
+        state = _new_run(session, state, version)
+    job = _batch_job(session, version, state)
+    if job.status == "failed":
+        retry(session, job.id)
+    elif job.status == "done":  # the run's state is behind its jobs: start over rather than stall
+        job = _batch_job(session, version, _new_run(session, state, version))
+    return job
+
+
+def start_reenrichment(db: Database) -> None:
+    """At start-up (worker or web app): re-enrich stored items if the text version changed.
+
+    Two processes starting at once race on the run's idempotency key; the loser's insert
+    fails and the winner's job stands.
+    """
+    try:
+        with db.transaction() as session:
+            reenrich_if_stale(session)
+    except IntegrityError:
+        pass
+
+
+def reenrich_batch(session: Session, payload: dict[str, Any]) -> Job | None:
+    """One batch of a run: enrich up to :data:`BATCH` stale items after the cursor, queue the next.
+
+    Returns the next batch's job, or None when the run is complete.
+    """
+    current = current_taxonomy(session)
+    state = load_state(session)
+    underway = state.version == current.version and not state.done
+    if underway and (payload.get("version"), payload.get("run")) != (current.version, state.run):
+        return None  # a stray job of another run: the run underway covers its items
+    if not underway:
+        state = _new_run(session, state, current.version)  # a run queued for an older version, or an old-style job
+    ids = stale_ids(session, current.version, limit=BATCH, after=state.cursor)
+    if not ids:
+        state.done, state.finished_at = True, utcnow().isoformat()
+        _save_state(session, state)
+        return None
+    outcome = enrich_items(session, ids, current)
+    state.cursor = ids[-1]
+    state.enriched += outcome.enriched
+    state.failed += len(outcome.errors)
+    _save_state(session, state)
+    return _batch_job(session, current.version, state)
+
+
+def reenrichment_status(session: Session) -> ReenrichmentStatus:
+    """Items on the current version out of all, failures, the run and its active job (constant queries)."""
+    version = current_taxonomy(session).version
+    on_version = case((Feedback.text_version == version, 1), else_=0)
+    failed = case((and_(Feedback.text_version.is_(None), Feedback.enriched_at.is_not(None)), 1), else_=0)
+    never = case((Feedback.enriched_at.is_(None), 1), else_=0)
+    total, current, failures, untouched = session.execute(
+        select(func.count(), func.coalesce(func.sum(on_version), 0), func.coalesce(func.sum(failed), 0),
+               func.coalesce(func.sum(never), 0)).select_from(Feedback)).one()
+    job = active_reenrichment(session)
+    return ReenrichmentStatus(version=version, label=describe_version(version) or version, total=int(total),
+                              current=int(current), failed=int(failures), never=int(untouched),
+                              run=load_state(session), job_id=job.id if job else None,
+                              job_status=job.status if job else None)
 
 
 def stale_ids(session: Session, version: str, limit: int | None = None, after: int = 0) -> list[int]:

@@ -80,6 +80,34 @@ class JobQueued(BaseModel):
     status: str
 
 
+class ReenrichmentRunOut(BaseModel):
+    """The latest re-enrichment run: its version, number, cursor (last id done) and counts."""
+
+    version: str | None
+    run: int
+    cursor: int
+    done: bool
+    enriched: int
+    failed: int
+    started_at: str | None
+    finished_at: str | None
+
+
+class TextStatusOut(BaseModel):
+    """Stored items against the current text version (models + rules + taxonomy) and the run updating them."""
+
+    version: str
+    label: str = Field(description='e.g. "model centric-sentiment-2+… · rules-2 · taxonomy 0a1b2c"')
+    total: int
+    current: int = Field(description="items enriched with the current version")
+    stale: int = Field(description="items not on it: older version, never enriched or failed")
+    never: int
+    failed: int
+    run: ReenrichmentRunOut
+    job_id: int | None = Field(description="the active (queued or running) re-enrichment job")
+    job_status: str | None
+
+
 class ProposalOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -218,4 +246,6 @@ class VerbatimOut(BaseModel):
     themes: list[VerbatimTheme]
     occurred_at: UtcDatetime
     error: str | None = None
+    text_version: str | None = None
+    model: str | None = Field(default=None, description="text models and rules of the enrichment, for display")
 

@@ -1,7 +1,8 @@
 """Jobs of the themes domain: enrich a batch, re-enrich stale items, discover themes.
 
 All are idempotent: enrichment skips items already at the current version, a re-run
-only visits stale items, and discovery replaces the open proposals it made before.
+is a chain of batch jobs keyed by version, run and cursor (see
+:mod:`centric.themes.enrichment`), and discovery replaces the open proposals it made before.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from centric.jobs import JobContext, PermanentError, task
-from centric.themes.enrichment import BATCH, ENRICH_TASK, REENRICH_TASK, enrich_items, stale_ids
+from centric.themes.enrichment import ENRICH_TASK, REENRICH_TASK, enrich_items, reenrich_batch
 from centric.themes.proposals import DISCOVER_TASK, run_discovery
-from centric.themes.taxonomy import current_taxonomy
 
 
 class ItemsFailed(Exception):
@@ -31,20 +31,14 @@ def enrich_batch(context: JobContext, payload: dict[str, Any]) -> None:
         raise ItemsFailed(f"{len(outcome.errors)} of {len(ids)} item(s) failed: {listed}")
 
 
-@task(REENRICH_TASK, max_attempts=3)
+@task(REENRICH_TASK, max_attempts=5)
 def reenrich(context: JobContext, payload: dict[str, Any]) -> None:
-    """Re-enrich every stale item, batch by batch (one transaction each, resumable)."""
-    after, failed = 0, 0
-    while True:
-        with context.db.transaction() as session:
-            current = current_taxonomy(session)
-            ids = stale_ids(session, current.version, limit=BATCH, after=after)
-            if not ids:
-                break
-            failed += len(enrich_items(session, ids, current).errors)
-        after = ids[-1]
-    if failed:
-        raise ItemsFailed(f"{failed} item(s) could not be enriched; see their enrichment.error")
+    """One batch of a re-enrichment run, in one transaction with the job for the next batch.
+
+    Items that fail are parked with their error (and counted in the run); the run goes on.
+    """
+    with context.db.transaction() as session:
+        reenrich_batch(session, payload)
 
 
 @task(DISCOVER_TASK, max_attempts=2)

@@ -19,6 +19,7 @@ from centric.db import rows_page_of
 from centric.errors import Invalid
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.journeys.models import Touchpoint
+from centric.text.versions import describe_version
 from centric.themes.insight import scope_conditions
 from centric.themes.schemas import VerbatimOut, VerbatimQuery, VerbatimTheme
 from centric.themes.taxonomy import theme_by_path
@@ -103,7 +104,8 @@ def search_verbatims(session: Session, q: VerbatimQuery, limit: int = 25,
             language=item.language,
             sentiment=item.sentiment, sentiment_label=item.sentiment_label, actionable=item.actionable,
             themes=themes.get(item.id, []), occurred_at=item.occurred_at,
-            error=(item.enrichment or {}).get("error"),
+            error=(item.enrichment or {}).get("error"), text_version=item.text_version,
+            model=describe_version(item.text_version),
         )
         for item, touchpoint, customer in rows
     ]

@@ -14,7 +14,7 @@ from centric.customers.service import list_segments
 from centric.errors import CentricError, explain
 from centric.journeys.service import list_touchpoints
 from centric.themes import proposals, service
-from centric.themes.api import apply_action
+from centric.themes.api import apply_action, text_status_of
 from centric.themes.drivers import theme_drivers
 from centric.themes.insight import theme_insight
 from centric.themes.schemas import (
@@ -71,7 +71,7 @@ def _taxonomy_page(request: Request, session: Session, caller: Caller, error: st
                    status_code: int = 200) -> HTMLResponse:
     return render(request, "themes/taxonomy.html", status_code=status_code, caller=caller,
                   themes=service.list_themes(session, with_examples=caller.can(Permission.READ_CUSTOMERS))[0],
-                  error=error, can_edit=caller.can(Permission.EDIT_THEMES))
+                  error=error, can_edit=caller.can(Permission.EDIT_THEMES), text_status=text_status_of(session))
 
 
 @router.get("/themes/taxonomy", response_class=HTMLResponse)

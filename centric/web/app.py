@@ -47,17 +47,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the embedded job workers with the app (none when a queue URL is configured),
-    and the daily jobs they run (the retention purge, the digests' planning)."""
+    the daily jobs they run (the retention purge, the digests' planning), and a re-enrichment
+    run when the text models, rules or taxonomy changed since items were enriched."""
     from centric.governance.digests import start_digests
     from centric.jobs import start_embedded
     from centric.mirror.pulses import start_pulses
     from centric.privacy.retention import start_retention
+    from centric.themes.enrichment import start_reenrichment
 
     worker = start_embedded(app.state.db, app.state.settings)
     if worker is not None:
         start_retention(app.state.db)
         start_digests(app.state.db)
         start_pulses(app.state.db)
+        start_reenrichment(app.state.db)
     try:
         yield
     finally:
