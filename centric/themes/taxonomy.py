@@ -24,8 +24,7 @@ from centric.errors import Conflict, Invalid, NotFound
 from centric.feedback.models import FeedbackTheme, Theme
 from centric.text import Taxonomy, default_taxonomy
 from centric.text import Theme as TextTheme
-from centric.text.artefact import load_models
-from centric.text.enrich import RULES_VERSION
+from centric.text.enrich import model_version as text_model_version
 
 SEEDED_KEY = "text.taxonomy_seeded"
 RULE_KEYS = ("label", "description", "keywords", "examples")
@@ -38,6 +37,7 @@ class CurrentTaxonomy:
     taxonomy: Taxonomy
     version: str
     paths: dict[str, int]  # theme path → theme row id
+    mode: str = "fast"  # the sentiment model: Settings.text_model
 
 
 _compiled: dict[str, Taxonomy] = {}
@@ -96,13 +96,14 @@ def taxonomy_hash(taxonomy: Taxonomy) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:12]
 
 
-def model_version() -> str:
-    """The sentiment model and rules version (what :func:`centric.text.enrich` reports)."""
-    return f"{load_models().version}/{RULES_VERSION}"
+def model_version(mode: str = "fast") -> str:
+    """The sentiment model and rules version (what :func:`centric.text.enrich` reports in ``mode``)."""
+    return text_model_version(mode)
 
 
-def current_taxonomy(session: Session) -> CurrentTaxonomy:
-    """The stored taxonomy, compiled once per process and content hash."""
+def current_taxonomy(session: Session, mode: str = "fast") -> CurrentTaxonomy:
+    """The stored taxonomy, compiled once per process and content hash; ``mode`` is the sentiment
+    model (``Settings.text_model``), part of the version so a switch makes every item stale."""
     taxonomy, paths = load_taxonomy(session)
     digest = taxonomy_hash(taxonomy)
     with _lock:
@@ -111,7 +112,7 @@ def current_taxonomy(session: Session) -> CurrentTaxonomy:
             if len(_compiled) > 8:
                 _compiled.clear()
             compiled = _compiled[digest] = taxonomy
-    return CurrentTaxonomy(compiled, f"{model_version()}+tx{digest}", paths)
+    return CurrentTaxonomy(compiled, f"{model_version(mode)}+tx{digest}", paths, mode)
 
 
 # --- import and export ---------------------------------------------------------------
