@@ -36,7 +36,7 @@ from centric.text.features import Segment, segment_features, segments
 from centric.text.language import profile_clean
 
 #: A text is mixed when one clause scores at least this and another at most minus this.
-MIXED_POLARITY = 0.35
+MIXED_POLARITY = 0.3
 #: Probabilities (negative, neutral, positive) of a text without any evidence.
 NO_SIGNAL = (0.25, 0.5, 0.25)
 _EMOJI_PREFIXES = (":", ";", "=", "<")
@@ -187,7 +187,8 @@ def score_clean(
         total_pos += seg.weight * pos
         if hits:
             b_neg, b_pos = seg_model.intercept
-            label, p = decide(b_neg + neg, b_pos + pos, seg_model.calibration)
+            _, p = decide(b_neg + neg, b_pos + pos, seg_model.calibration)
+            label = CLASSES[p.index(max(p))]  # a clause's own stance: no recall-first offsets
             sentences.append(
                 SentenceSentiment(seg.text, seg.start, seg.end, seg.language, p[2] - p[0], label, seg.weight)
             )
