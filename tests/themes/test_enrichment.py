@@ -78,10 +78,10 @@ def test_bad_input_gets_a_defined_result(db):
 def test_a_failing_item_is_recorded_retried_and_parked_without_spoiling_its_batch(db, monkeypatch):
     real = enrichment.enrich_many
 
-    def fragile(texts, taxonomy=None):  # type: ignore[no-untyped-def]
+    def fragile(texts, taxonomy=None, mode="fast"):  # type: ignore[no-untyped-def]
         if any("BOOM" in t for t in texts):
             raise RuntimeError("model exploded")
-        return real(texts, taxonomy)
+        return real(texts, taxonomy, mode)
 
     monkeypatch.setattr(enrichment, "enrich_many", fragile)
     with db.transaction() as s:
