@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///centric.db"
     secret_key: str = Field(default="", description="Signs links; generated and stored in the database when empty.")
     max_text_length: int = 20_000
+    text_model: Literal["fast", "accurate"] = Field(
+        default="fast", description="Sentiment model for stored feedback: fast (linear, about 2,000+ texts/s) or "
+                                    "accurate (sentence embeddings, slower); a switch makes every stored item stale.")
     max_body_bytes: int = 5_000_000
     session_max_age_s: int = 12 * 3600
     cookie_secure: bool = Field(default=False, description="Secure cookies even over plain HTTP answers.")

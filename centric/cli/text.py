@@ -25,8 +25,8 @@ app = typer.Typer(help="Text analytics: sentiment, themes, effort and emotion in
 taxonomy_app = typer.Typer(help="Export or import the theme taxonomy as JSON or YAML.", no_args_is_help=True)
 app.add_typer(taxonomy_app, name="taxonomy")
 BATCH = 500
-CSV_COLUMNS = ["id", "language", "sentiment", "sentiment_score", "mixed", "themes", "theme_sentiments", "effort",
-               "high_effort", "emotions", "actionable"]
+CSV_COLUMNS = ["id", "language", "sentiment", "sentiment_score", "sentiment_confidence", "mixed", "themes",
+               "theme_sentiments", "effort", "high_effort", "emotions", "actionable", "version"]
 
 
 @dataclass(frozen=True)
@@ -96,26 +96,27 @@ def _progress() -> Progress:
                     console=err, transient=True)
 
 
-def _enriched(rows: list[Row], taxonomy: Taxonomy | None) -> Iterator[tuple[Row, Enrichment]]:
+def _enriched(rows: list[Row], taxonomy: Taxonomy | None, mode: str) -> Iterator[tuple[Row, Enrichment]]:
     from centric.text import enrich_many
 
     with _progress() as progress:
         task = progress.add_task("analysing", total=len(rows))
         for start in range(0, len(rows), BATCH):
             chunk = rows[start:start + BATCH]
-            yield from zip(chunk, enrich_many([r.text for r in chunk], taxonomy), strict=True)
+            yield from zip(chunk, enrich_many([r.text for r in chunk], taxonomy, mode), strict=True)
             progress.advance(task, len(chunk))
 
 
 def _csv_cells(row: Row, result: Enrichment) -> dict[str, str | int]:
     s = result.sentiment
     return {
-        "id": row.id, "language": result.language, "sentiment": s.label or "",
-        "sentiment_score": "" if s.label is None else f"{s.score:.4f}", "mixed": int(s.mixed),
+        "id": row.id, "language": result.language, "sentiment": s.label,
+        "sentiment_score": f"{s.score:.4f}", "sentiment_confidence": f"{s.confidence:.3f}", "mixed": int(s.mixed),
         "themes": ";".join(result.theme_paths),
         "theme_sentiments": ";".join(f"{t.path}={t.sentiment or ''}" for t in result.themes),
         "effort": f"{result.effort.score:.3f}", "high_effort": int(result.effort.high),
         "emotions": ";".join(e.name for e in result.emotions), "actionable": int(result.actionable),
+        "version": result.model_version,
     }
 
 
@@ -124,7 +125,7 @@ def train_models(
     data: Path | None = typer.Option(None, "--data", help="Labelled corpora; default: <CENTRIC_SHARED_DATA>/text."),
     out: Path | None = typer.Option(None, "--out", help="Where to write the model artefact; default: the package's."),
 ) -> None:
-    """Retrain the sentiment models from the labelled corpora (workers then re-enrich stored items)."""
+    """Retrain the sentiment models (fast and accurate) from the corpora and the service examples; workers re-enrich."""
     from centric.text.artefact import ARTEFACT
     from centric.text.train import train_and_save
 
@@ -141,10 +142,16 @@ def analyze(
     taxonomy_file: Path | None = typer.Option(
         None, "--taxonomy", help="a JSON or YAML taxonomy instead of the default"
     ),
+    model: str | None = typer.Option(
+        None, "--model", help="sentiment model: fast or accurate (default: the CENTRIC_TEXT_MODEL setting)"
+    ),
 ) -> None:
     """Enrich the texts of a file, without a database: sentiment, themes, effort, emotion, actionable."""
     from centric.themes.enrichment import enrichment_json
 
+    mode = model or settings().text_model
+    if mode not in ("fast", "accurate"):
+        fail(f"--model must be fast or accurate, not {mode!r}", 2)
     taxonomy = _taxonomy_file(taxonomy_file) if taxonomy_file else None
     rows, problems = _read_rows(file, text_col, id_col)
     for problem in problems:
@@ -157,8 +164,8 @@ def analyze(
         if handle:
             writer = csv.DictWriter(handle, CSV_COLUMNS)
             writer.writeheader()
-        for row, result in _enriched(rows, taxonomy):
-            sentiments[result.sentiment.label or "none"] += 1
+        for row, result in _enriched(rows, taxonomy, mode):
+            sentiments[result.sentiment.label] += 1
             themes.update(t.path for t in result.direct_themes)
             if json_out:
                 sys.stdout.write(json.dumps({"id": row.id, "line": row.line, **enrichment_json(result)},
@@ -176,7 +183,7 @@ def _summary(n: int, skipped: int, sentiments: Counter[str], themes: Counter[str
     table = Table(title=f"{n} texts analysed, {skipped} skipped")
     table.add_column("sentiment")
     table.add_column("texts", justify="right")
-    for label in ("negative", "neutral", "positive", "none"):
+    for label in ("negative", "neutral", "positive"):
         table.add_row(label, str(sentiments.get(label, 0)))
     console.print(table)
     top = Table(title="top themes")
@@ -254,15 +261,17 @@ def reenrich(
             job = schedule_reenrichment(session)
             typer.echo(f"re-enrichment run: job {job.id} ({job.status})")
         return
+    mode = settings().text_model
     with db.reader() as session:
-        version = current_taxonomy(session).version
+        version = current_taxonomy(session, mode).version
         todo = stale_ids(session, "" if everything else version)
     done, failed = 0, 0
     with _progress() as progress:
         task = progress.add_task("re-enriching", total=len(todo))
         for start in range(0, len(todo), BATCH):
             with db.transaction() as session:
-                outcome = enrich_items(session, todo[start:start + BATCH], force=everything)
+                outcome = enrich_items(session, todo[start:start + BATCH], current_taxonomy(session, mode),
+                                       force=everything)
             done, failed = done + outcome.enriched, failed + len(outcome.errors)
             progress.advance(task, len(todo[start:start + BATCH]))
     typer.echo(f"{done} item(s) enriched, {failed} failed (see their enrichment.error), version {version}")

@@ -16,10 +16,10 @@ from centric.text.cues import (
     detect_emotions,
 )
 from centric.text.discovery import ProposedTheme, discover_themes
-from centric.text.enrich import Enrichment, ThemeHit, enrich, enrich_many
+from centric.text.enrich import Enrichment, ThemeHit, enrich, enrich_many, model_version
 from centric.text.impact import EmergingTheme, ThemeImpact, emerging_themes, theme_impact
 from centric.text.language import LanguageProfile, detect_language, language_profile
-from centric.text.sentiment import SentenceSentiment, Sentiment, analyze_sentiment
+from centric.text.sentiment import SentenceSentiment, Sentiment, analyze_many, analyze_sentiment
 from centric.text.taxonomy import Taxonomy, Theme, default_taxonomy
 from centric.text.themes import ThemeMatcher, matcher_for
 
@@ -41,6 +41,7 @@ __all__ = [
     "ThemeHit",
     "ThemeImpact",
     "ThemeMatcher",
+    "analyze_many",
     "analyze_sentiment",
     "assess_actionability",
     "clean_text",
@@ -54,5 +55,6 @@ __all__ = [
     "enrich_many",
     "language_profile",
     "matcher_for",
+    "model_version",
     "theme_impact",
 ]

@@ -97,3 +97,46 @@ def banking77_categories(root: Path) -> list[str]:
 def available(root: Path) -> bool:
     """True when the corpora are present (tests skip otherwise)."""
     return (root / "en_uci_sentiment_sentences").is_dir() and (root / "zh_reviews").is_dir()
+
+
+#: Centric's own hand-written, hand-labelled service-language examples (see docs/_sentiment.md).
+SERVICE_DIR = Path(__file__).with_name("data")
+SENTIMENT_CLASSES = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True)
+class ServiceText:
+    """One hand-labelled service text: label is negative/neutral/positive/mixed; domain e.g. "air"."""
+
+    text: str
+    label: str
+    domain: str
+
+
+def load_service(language: str, test: bool | None = None, folder: Path = SERVICE_DIR) -> list[ServiceText]:
+    """Centric's service-language examples (``service_en.jsonl``/``service_zh.jsonl``): all rows, or
+    only the held-out (``test=True``) or training (``test=False``) part, split by :func:`is_test`."""
+    rows = []
+    with (folder / f"service_{language}.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                record = json.loads(line)
+                rows.append(ServiceText(record["text"], record["label"], record.get("domain", "")))
+    return [r for r in rows if test is None or is_test(r.text) == test]
+
+
+def load_tweeteval(part: str, root: Path) -> tuple[list[str], list[str]]:
+    """TweetEval sentiment (Barbieri et al. 2020), ``val`` or ``test``: tweets and their class names.
+
+    Only ``val`` may be used for training; ``test`` is for reporting."""
+    folder = root / "en_tweeteval" / "sentiment"
+    texts = (folder / f"{part}_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (folder / f"{part}_labels.txt").read_text(encoding="utf-8").split()
+    names = [SENTIMENT_CLASSES[int(v)] for v in labels]
+    if len(texts) != len(names):
+        raise ValueError(f"TweetEval {part}: {len(texts)} texts but {len(names)} labels")
+    return [t.strip() for t in texts], names
+
+
+def tweeteval_available(root: Path) -> bool:
+    return (root / "en_tweeteval" / "sentiment" / "val_text.txt").is_file()

@@ -5,7 +5,9 @@ Pipeline per text: clean (:mod:`~centric.text.clean`) → language → clauses
 themes (:mod:`~centric.text.themes`; a theme takes the sentiment of the clauses that
 mention it, and a child theme's hit also counts for its ancestors) → effort, emotions and
 actionability (:mod:`~centric.text.cues`). :func:`enrich_many` runs the same pipeline
-with the example-based theme classifier batched over all texts.
+with the example-based theme classifier batched over all texts. ``mode`` picks the sentiment
+model ("fast", the default, or "accurate": see :mod:`~centric.text.sentiment`); the version
+string reports the one used.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from centric.text.cues import (
 )
 from centric.text.features import segments
 from centric.text.language import profile_clean
-from centric.text.sentiment import Sentiment, label_for, score_clean
+from centric.text.sentiment import Sentiment, check_mode, label_for, score_clean, sentence_vectors
 from centric.text.taxonomy import Taxonomy, default_taxonomy
 from centric.text.themes import KeywordMatch, matcher_for
 
@@ -79,23 +81,33 @@ class Enrichment:
         return tuple(t for t in self.themes if t.source != "child")
 
 
-def enrich(text: str, taxonomy: Taxonomy | None = None) -> Enrichment:
+def enrich(text: str, taxonomy: Taxonomy | None = None, mode: str = "fast") -> Enrichment:
     """Enrich one text with language, sentiment, themes, effort, emotions, actionability."""
-    return enrich_many([text], taxonomy)[0]
+    return enrich_many([text], taxonomy, mode)[0]
 
 
-def enrich_many(texts: Sequence[str], taxonomy: Taxonomy | None = None) -> list[Enrichment]:
-    """Enrich many texts; the example-based theme classifier runs once over the batch."""
+def model_version(mode: str = "fast") -> str:
+    """The version :func:`enrich_many` reports for ``mode``: sentiment model and rules."""
+    return f"{load_models().version_of(check_mode(mode))}/{RULES_VERSION}"
+
+
+def enrich_many(texts: Sequence[str], taxonomy: Taxonomy | None = None, mode: str = "fast") -> list[Enrichment]:
+    """Enrich many texts; the example-based theme classifier (and the accurate mode's sentence
+    encoder) run once over the batch."""
     taxonomy = taxonomy or default_taxonomy()
     matcher = matcher_for(taxonomy)
     models = load_models()
-    version = f"{models.version}/{RULES_VERSION}"
+    version = model_version(mode)
+    cleaned_all = [clean_text(raw) for raw in texts]
+    profiles = [profile_clean(c.text) for c in cleaned_all]
+    vectors = (
+        sentence_vectors([c.text for c in cleaned_all], [p.language for p in profiles]) if mode == "accurate" else None
+    )
     prepared = []
-    for raw in texts:
-        cleaned = clean_text(raw)
-        profile = profile_clean(cleaned.text)
+    for i, (cleaned, profile) in enumerate(zip(cleaned_all, profiles, strict=True)):
         parts = segments(cleaned.text)
-        sentiment = score_clean(cleaned.text, profile.language, parts, models)
+        vector = None if vectors is None else vectors[i]
+        sentiment = score_clean(cleaned.text, profile.language, parts, models, vector=vector, mode=mode)
         prepared.append((cleaned, profile, sentiment))
     example_hits = matcher.classify(
         [c.text for c, _, _ in prepared], [p.language for _, p, _ in prepared]
@@ -108,7 +120,7 @@ def enrich_many(texts: Sequence[str], taxonomy: Taxonomy | None = None) -> list[
         themes = _theme_hits(taxonomy, matches, example, sentiment, models.neutral_band)
         effort = detect_effort(text)
         emotions = detect_emotions(text)
-        score = sentiment.score if sentiment.label is not None else None
+        score = sentiment.score if sentiment.evidence else None
         action = assess_actionability(text, score, effort, emotions)
         out.append(
             Enrichment(
@@ -153,7 +165,7 @@ def _theme_hits(
         similarity[path] = sim
         sources.setdefault(path, "example")
         terms.setdefault(path, [])
-    whole = sentiment.score if sentiment.label is not None else None
+    whole = sentiment.score if sentiment.evidence else None
     for path in list(sources):
         for ancestor in taxonomy.ancestors(path):
             if ancestor not in sources:

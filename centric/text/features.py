@@ -12,6 +12,10 @@ contrast words). Each segment yields (feature, value) pairs for a linear model:
   segmentation and are strong for Chinese sentiment; n-grams starting within three
   characters after a negator (不, 没, 无, 未, 别…) are multiplied by :data:`NEGATION`.
 * Emoji and emoticons are features in both languages.
+* Social-media noise carries no sentiment: @mentions and URLs are masked before
+  tokenising (a brand's name must not learn the average mood of its mentions), a
+  hashtag counts as its word ("#fail" → "fail"), and digit runs become "0", so
+  "2 hours" and "90 minutes" share the features "0 hours"/"0 minutes".
 
 Segments carry a *weight* for contrast: clauses before "but"/"但是" count half and the
 clause after it 1.5 times (VADER's rule); a concessive clause ("although", "虽然")
@@ -44,6 +48,9 @@ _EN_TOKEN = re.compile(
     r"[a-z0-9]+(?:'[a-z]+)?|[:;=]-?[()dp]|<3|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27bf]"
 )
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: @mentions and URLs, masked (replaced by spaces, so spans keep their offsets) before tokenising.
+SOCIAL_NOISE = re.compile(r"https?://\S+|www\.\S+|(?<![\w.])@\w+")
+_DIGITS = re.compile(r"\d+")
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27bf]|[:;=]-?[()DPp]|<3")
 
 EN_NEGATORS = frozenset(
@@ -154,7 +161,9 @@ def segment_features(segment: Segment) -> list[tuple[str, float]]:
 
 def en_features(text: str) -> list[tuple[str, float]]:
     """English word unigrams with context modifiers, plus plain bigrams."""
-    raw = _EN_TOKEN.findall(text.lower())
+    if "@" in text or "http" in text or "www." in text:
+        text = mask_social(text)
+    raw = [_DIGITS.sub("0", t) for t in _EN_TOKEN.findall(text.lower())]
     if not raw:
         return []
     caps = _caps_words(text) if any(c.isupper() for c in text) else ()
@@ -181,6 +190,11 @@ def en_features(text: str) -> list[tuple[str, float]]:
         elif tok in EN_DOWNTONERS:
             boost = 0.6
     return out
+
+
+def mask_social(text: str) -> str:
+    """``text`` with @mentions and URLs replaced by spaces of the same length."""
+    return SOCIAL_NOISE.sub(lambda m: " " * len(m.group()), text)
 
 
 def _caps_words(text: str) -> frozenset[str]:

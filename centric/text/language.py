@@ -3,7 +3,8 @@
 Centric analyses English and Chinese. Chinese is recognised by its script (Han characters
 without Japanese kana); English by Latin script *and* a vocabulary check (the share of
 tokens found in the English vocabulary shipped with the sentiment model), so French or
-Indonesian text is reported as "und" rather than mis-scored as English. Mixed text is
+Indonesian text is reported as "und" rather than mis-scored as English. @mentions and
+URLs are not counted as words. Mixed text is
 assigned its dominant script, weighting one Han character as 1/1.5 of a Latin word
 (the average number of characters per Chinese word), and reported as mixed.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from centric.text.artefact import load_models
 from centric.text.clean import clean_text
+from centric.text.features import SOCIAL_NOISE, mask_social
 from centric.text.themes import stem
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -63,7 +65,8 @@ def profile_clean(text: str) -> LanguageProfile:
     if not text:
         return LanguageProfile("und", False, 0.0, 0.0)
     han = len(_HAN.findall(text)) if not text.isascii() else 0
-    words = _LATIN_WORD.findall(text)
+    # "@USAirways Cancelled Flightled http://t.co/x": handles and links are not words of any language
+    words = _LATIN_WORD.findall(mask_social(text) if SOCIAL_NOISE.search(text) else text)
     if not text.isascii():
         kana = len(_KANA.findall(text))
         other = len(_HANGUL.findall(text)) + len(_OTHER_LETTERS.findall(text))

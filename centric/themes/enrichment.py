@@ -259,13 +259,14 @@ def _enrich_each(items: list[tuple[int, str]], current: CurrentTaxonomy) -> list
     if not items:
         return []
     try:
-        return list(zip([i for i, _ in items], enrich_many([t for _, t in items], current.taxonomy), strict=True))
+        return list(zip([i for i, _ in items], enrich_many([t for _, t in items], current.taxonomy, current.mode),
+                        strict=True))
     except Exception:  # noqa: BLE001 — retried per item below, where the error is recorded
         pass
     out: list[tuple[int, Enrichment | str]] = []
     for item_id, text in items:
         try:
-            out.append((item_id, enrich_many([text], current.taxonomy)[0]))
+            out.append((item_id, enrich_many([text], current.taxonomy, current.mode)[0]))
         except Exception as exc:  # noqa: BLE001 — the item is parked with its error, the batch goes on
             out.append((item_id, f"{type(exc).__name__}: {exc}"[:MAX_ERROR]))
     return out
@@ -294,7 +295,7 @@ def _columns(result: Enrichment, version: str, now: Any) -> dict[str, Any]:
     sentiment = result.sentiment
     return {
         "language": result.language,
-        "sentiment": None if sentiment.label is None else round(sentiment.score, 4),
+        "sentiment": round(sentiment.score, 4) if sentiment.evidence else None,
         "sentiment_label": sentiment.label,
         "effort": round(result.effort.score, 4),
         "actionable": result.actionable,
@@ -322,7 +323,7 @@ def _manual_links(session: Session, results: Sequence[tuple[int, Enrichment]],
             .where(ThemeProposal.status.in_(("accepted", "merged")), ThemeProposal.theme_id.is_not(None))):
         for item_id in set(members or ()) & wanted.keys():
             result = wanted[item_id]
-            score = None if result.sentiment.label is None else round(result.sentiment.score, 4)
+            score = round(result.sentiment.score, 4) if result.sentiment.evidence else None
             for target in (theme_id, *ancestors.get(theme_id, ())):
                 out[(item_id, target)] = score
     return out
@@ -336,6 +337,8 @@ def enrichment_json(result: Enrichment) -> dict[str, Any]:
         "mixed_language": result.mixed_language,
         "sentiment": {
             "label": sentiment.label, "score": round(sentiment.score, 4), "mixed": sentiment.mixed,
+            "probabilities": [round(p, 4) for p in sentiment.probabilities], "evidence": sentiment.evidence,
+            "mode": sentiment.mode,
             "sentences": [{"start": s.start, "end": s.end, "language": s.language, "score": round(s.score, 4),
                            "label": s.label} for s in sentiment.sentences],
         },

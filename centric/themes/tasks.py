@@ -25,7 +25,7 @@ def enrich_batch(context: JobContext, payload: dict[str, Any]) -> None:
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
         raise PermanentError("payload needs 'ids', a list of feedback ids")
     with context.db.transaction() as session:
-        outcome = enrich_items(session, ids)
+        outcome = enrich_items(session, ids, current_taxonomy(session, context.settings.text_model))
     if outcome.errors:
         listed = "; ".join(f"feedback {i}: {e}" for i, e in sorted(outcome.errors.items())[:5])
         raise ItemsFailed(f"{len(outcome.errors)} of {len(ids)} item(s) failed: {listed}")

@@ -14,18 +14,19 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.models import AppSetting
+from centric.config import Settings
 from centric.errors import Conflict, Invalid, NotFound
 from centric.feedback.models import FeedbackTheme, Theme
 from centric.text import Taxonomy, default_taxonomy
 from centric.text import Theme as TextTheme
-from centric.text.artefact import load_models
-from centric.text.enrich import RULES_VERSION
+from centric.text.enrich import model_version as text_model_version
 
 SEEDED_KEY = "text.taxonomy_seeded"
 RULE_KEYS = ("label", "description", "keywords", "examples")
@@ -38,6 +39,7 @@ class CurrentTaxonomy:
     taxonomy: Taxonomy
     version: str
     paths: dict[str, int]  # theme path → theme row id
+    mode: str = "fast"  # the sentiment model: Settings.text_model
 
 
 _compiled: dict[str, Taxonomy] = {}
@@ -96,13 +98,22 @@ def taxonomy_hash(taxonomy: Taxonomy) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:12]
 
 
-def model_version() -> str:
-    """The sentiment model and rules version (what :func:`centric.text.enrich` reports)."""
-    return f"{load_models().version}/{RULES_VERSION}"
+def model_version(mode: str = "fast") -> str:
+    """The sentiment model and rules version (what :func:`centric.text.enrich` reports in ``mode``)."""
+    return text_model_version(mode)
 
 
-def current_taxonomy(session: Session) -> CurrentTaxonomy:
-    """The stored taxonomy, compiled once per process and content hash."""
+@lru_cache(maxsize=1)
+def configured_mode() -> str:
+    """The deployment's sentiment model (``CENTRIC_TEXT_MODEL``: fast or accurate), read once per process."""
+    return Settings().text_model
+
+
+def current_taxonomy(session: Session, mode: str | None = None) -> CurrentTaxonomy:
+    """The stored taxonomy, compiled once per process and content hash; ``mode`` is the sentiment
+    model (default: the deployment's, ``Settings.text_model``), part of the version so a switch makes
+    every item stale."""
+    mode = mode or configured_mode()
     taxonomy, paths = load_taxonomy(session)
     digest = taxonomy_hash(taxonomy)
     with _lock:
@@ -111,7 +122,7 @@ def current_taxonomy(session: Session) -> CurrentTaxonomy:
             if len(_compiled) > 8:
                 _compiled.clear()
             compiled = _compiled[digest] = taxonomy
-    return CurrentTaxonomy(compiled, f"{model_version()}+tx{digest}", paths)
+    return CurrentTaxonomy(compiled, f"{model_version(mode)}+tx{digest}", paths, mode)
 
 
 # --- import and export ---------------------------------------------------------------

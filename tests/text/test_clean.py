@@ -36,7 +36,7 @@ def test_bad_inputs_give_defined_enrichments() -> None:
         assert result.language in ("en", "zh", "und")
         assert result.characters <= MAX_CHARS
     assert enrich("x" * 100_000).truncated
-    assert enrich("").sentiment.label is None
+    assert enrich("").sentiment.label == "neutral" and not enrich("").sentiment.evidence
 
 
 @settings(max_examples=150, deadline=None)
@@ -44,4 +44,5 @@ def test_bad_inputs_give_defined_enrichments() -> None:
 def test_enrich_never_raises(text: str) -> None:
     result = enrich(text)
     assert -1.0 <= result.sentiment.score <= 1.0
-    assert result.sentiment.label in (None, "negative", "neutral", "positive")
+    assert result.sentiment.label in ("negative", "neutral", "positive")
+    assert 0.0 <= result.sentiment.confidence <= 1.0

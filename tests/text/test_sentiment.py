@@ -71,16 +71,18 @@ def test_sentence_spans_point_into_the_text() -> None:
 
 def test_score_is_bounded_and_language_recorded() -> None:
     result = analyze_sentiment("amazing amazing amazing wonderful perfect " * 50)
-    assert 0.99 < result.score <= 1.0
+    assert 0.9 < result.score <= 1.0
     assert result.language == "en"
     assert result.model_version.startswith("centric-sentiment")
 
 
-def test_undetermined_inputs_have_no_label() -> None:
-    for text in ("", "   ", "Le personnel était désagréable", "12345"):
+def test_inputs_without_signal_are_neutral_with_low_confidence() -> None:
+    for text in ("", "   ", "Le personnel était désagréable", "12345", "http://t.co/x1"):
         result = analyze_sentiment(text)
-        assert result.label is None
+        assert result.label == "neutral"
         assert result.score == 0.0
+        assert not result.evidence
+        assert result.confidence <= 0.5
 
 
 def test_emoji_carry_sentiment() -> None:
@@ -89,5 +91,5 @@ def test_emoji_carry_sentiment() -> None:
 
 
 def test_explicit_language_skips_detection() -> None:
-    assert analyze_sentiment("good", language="und").label is None
+    assert not analyze_sentiment("good", language="und").evidence
     assert analyze_sentiment("good", language="en").label == "positive"

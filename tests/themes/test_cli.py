@@ -41,6 +41,26 @@ def test_analyze_a_csv_and_a_jsonl_file_with_line_numbered_errors(tmp_path):
     assert missing.exit_code == 2 and "no column 'body'" in missing.output
 
 
+def test_analyze_chooses_the_sentiment_model(tmp_path, monkeypatch):
+    lines = tmp_path / "posts.jsonl"
+    lines.write_text('{"text": "@united 2 hours on hold and still no answer"}\n{"text": ""}\n'
+                     '{"text": "can you change my booking to Friday?"}\n', encoding="utf-8")
+    versions = {}
+    for model in ("fast", "accurate"):
+        result = runner.invoke(app, ["text", "analyze", str(lines), "--text-col", "text", "--json", "--model", model])
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [r["sentiment"]["label"] for r in rows] == ["negative", "neutral", "neutral"]
+        assert all(r["sentiment"]["mode"] == model for r in rows)
+        versions[model] = rows[0]["version"]
+    assert versions["fast"] != versions["accurate"]
+    monkeypatch.setenv("CENTRIC_TEXT_MODEL", "accurate")
+    result = runner.invoke(app, ["text", "analyze", str(lines), "--text-col", "text", "--json"])
+    assert json.loads(result.stdout.splitlines()[0])["version"] == versions["accurate"]
+    wrong = runner.invoke(app, ["text", "analyze", str(lines), "--text-col", "text", "--model", "turbo"])
+    assert wrong.exit_code == 2 and "fast or accurate" in wrong.output
+
+
 def test_reenrich_discover_and_taxonomy_files(db, tmp_path):
     with db.transaction() as s:
         add_items(s, [f"The karaoke bar downstairs played songs until {n} am" for n in range(1, 13)]

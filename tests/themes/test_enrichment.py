@@ -64,22 +64,24 @@ def test_bad_input_gets_a_defined_result(db):
     with db.reader() as s:
         got = {i.text[:12]: i for i in s.scalars(select(Feedback))}
     empty, emoji, huge, html = got[""], got["😀😀😀"], got["late deliver"], got["<p>The <b>de"]
-    assert (empty.language, empty.sentiment, empty.sentiment_label) == ("und", None, None)
+    # every item is labelled; a text without evidence is neutral and has no numeric score to average
+    assert (empty.language, empty.sentiment, empty.sentiment_label) == ("und", None, "neutral")
     assert emoji.language == "und"
     assert huge.enrichment["truncated"] and huge.enrichment["characters"] <= MAX_CHARS
     assert html.language == "en" and "delivery/late" in [t["path"] for t in html.enrichment["themes"]]
     assert got["The delivery"].enrichment["mixed_language"] is True
     assert got["Bonjour, mer"].language == "und"
     assert got["\ufffd\ufffd"].language == "und" and got["\ufffd\ufffd"].sentiment is None
+    assert got["\ufffd\ufffd"].sentiment_label == "neutral"
 
 
 def test_a_failing_item_is_recorded_retried_and_parked_without_spoiling_its_batch(db, monkeypatch):
     real = enrichment.enrich_many
 
-    def fragile(texts, taxonomy=None):  # type: ignore[no-untyped-def]
+    def fragile(texts, taxonomy=None, mode="fast"):  # type: ignore[no-untyped-def]
         if any("BOOM" in t for t in texts):
             raise RuntimeError("model exploded")
-        return real(texts, taxonomy)
+        return real(texts, taxonomy, mode)
 
     monkeypatch.setattr(enrichment, "enrich_many", fragile)
     with db.transaction() as s:
