@@ -12,6 +12,7 @@ from typing import Any
 from centric.jobs import JobContext, PermanentError, task
 from centric.themes.enrichment import ENRICH_TASK, REENRICH_TASK, enrich_items, reenrich_batch
 from centric.themes.proposals import DISCOVER_TASK, run_discovery
+from centric.themes.taxonomy import current_taxonomy
 
 
 class ItemsFailed(Exception):
