@@ -287,3 +287,27 @@ def _baselines(dataset: Dataset, engine: AnswerEngine, vectors: np.ndarray,
         out.append(_summary(name, "validation" if threshold is not None else "-", score, correct, in_scope, threshold))
     return out
 
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def report(result: Evaluation) -> str:
+    """A plain-text table of an evaluation (with the published figures for CLINC150)."""
+    lines = [f"{result.dataset}: {result.entries} entries, {result.variants} question texts; "
+             f"{result.test_questions} test questions in scope, {result.test_out_of_scope} out of scope",
+             f"build {result.build_s} s, self-calibration {result.calibrate_s} s, "
+             f"scoring {result.score_ms_per_question} ms per question (batched, embedding excluded)",
+             "",
+             f"{'method':<42} {'calibrated on':<13} {'top-1':>6} {'in-scope':>9} {'OOS rec.':>9} {'threshold':>9}"
+             f" {'ECE':>6}"]
+    for row in result.rows:
+        threshold = "-" if row.threshold is None else f"{row.threshold:.3f}"
+        ece = "-" if row.ece is None else f"{row.ece:.3f}"
+        lines.append(f"{row.method:<42} {row.calibration:<13} {_pct(row.top1):>6} {_pct(row.in_scope_accuracy):>9}"
+                     f" {_pct(row.oos_recall):>9} {threshold:>9} {ece:>6}")
+    if result.dataset == "clinc150":
+        lines += ["", "Published, CLINC150 Full (Larson et al. 2019, Table 2): in-scope accuracy / OOS recall"]
+        lines += [f"  {name:<40} {acc:>5.1f} / {rec:>4.1f}" for name, acc, rec in LARSON_2019]
+    return "\n".join(lines)

@@ -73,6 +73,7 @@ def fit(vectors: np.ndarray, owner: np.ndarray, entries: int, *, scale: float = 
     anchor = scale * protos
     if entries < 2 or not len(x):
         return EntryModel(anchor, np.zeros(entries, dtype=np.float32), protos, 0)
+    objective: _DenseObjective | _ShortlistObjective
     if entries <= dense_entries:
         objective = _DenseObjective(x, owner, anchor, penalty)
     else:

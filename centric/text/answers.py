@@ -80,10 +80,10 @@ class Entry:
         out: list[str] = []
         seen: set[str] = set()
         for text in (self.title, *self.variants):
-            clean = " ".join((text or "").split())
-            if clean and clean.lower() not in seen:
-                seen.add(clean.lower())
-                out.append(clean)
+            tidy = clean(text, MAX_QUESTION_CHARS)
+            if tidy and tidy.lower() not in seen:
+                seen.add(tidy.lower())
+                out.append(tidy)
         return out
 
 
@@ -142,8 +142,8 @@ class Memo:
         if not texts:
             return np.zeros((0, DIMS), dtype=np.float32)
         with self._lock:
-            found = {t: self._known.get(t) for t in texts}
-        missing = [t for t, v in found.items() if v is None]
+            found = {t: v for t in texts if (v := self._known.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             fresh = dict(zip(missing, self.embedder(missing), strict=True))
             found.update(fresh)
@@ -154,9 +154,24 @@ class Memo:
         return np.stack([found[t] for t in texts]).astype(np.float32)
 
 
+def sanitise(text: str | None, limit: int) -> str:
+    """``text`` cut to ``limit`` characters without control characters or lone surrogates (which
+    the encoder's tokenizer cannot encode); line breaks stay."""
+    cut = (text or "")[:limit]
+    if cut.isprintable():
+        return cut
+    cut = cut.encode("utf-8", "replace").decode("utf-8")
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in cut)
+
+
+def clean(text: str | None, limit: int) -> str:
+    """:func:`sanitise`, whitespace collapsed."""
+    return " ".join(sanitise(text, limit).split())
+
+
 def plain_text(markdown: str) -> str:
     """Markdown as plain text for matching: links keep their words, markup and code go."""
-    text = (markdown or "")[: BODY_CHARS * 4]
+    text = sanitise(markdown, BODY_CHARS * 4)
     for pattern, repl in _MARKDOWN:
         text = pattern.sub(repl, text)
     return text.strip()[:BODY_CHARS]
@@ -255,7 +270,7 @@ class AnswerEngine:
 
     def score(self, questions: Sequence[str], vectors: np.ndarray | None = None) -> list[Scored]:
         """Shortlists and features of ``questions`` (embedded here unless ``vectors`` are given)."""
-        questions = [(q or "")[:MAX_QUESTION_CHARS] for q in questions]
+        questions = [clean(q, MAX_QUESTION_CHARS) for q in questions]
         if vectors is None:
             vectors = self.embedder(questions)
         out: list[Scored] = []
