@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from centric.kb.api import articles, categories, transfer
+from centric.kb.api import articles, ask, categories, transfer
 
 router = APIRouter()
-for area in (categories, transfer, articles):
+for area in (categories, transfer, ask, articles):
     router.include_router(area.router)
