@@ -53,4 +53,5 @@ def build_kb(session: Session, *, path: Path = FAQ_FILE) -> dict[str, int]:
         problem = report.errors[0]
         raise Invalid(f"{path.name} line {problem.line}, field {problem.field}: {problem.message}")
     slugs = [entry["slug"] for entry in load_faq(path)["articles"]]
-    return dict(session.execute(select(KbArticle.slug, KbArticle.id).where(KbArticle.slug.in_(slugs))).tuples())
+    rows = session.execute(select(KbArticle.slug, KbArticle.id).where(KbArticle.slug.in_(slugs)))
+    return {slug: article_id for slug, article_id in rows}
