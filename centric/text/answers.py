@@ -11,8 +11,11 @@ Built from FAQ entries (a title, question variants, a body) and pure: no databas
 3. A question's shortlist is the union of the entries ranked highest by that regression, by
    the best cosine to any of an entry's question texts, and by BM25 over question texts.
 4. Each shortlisted entry gets features (:data:`FEATURES`): its log-probability among the
-   shortlist, its best question-text cosine, its best BM25 question-text score, and its body's
-   BM25 score and cosine (article text is the weaker field). A conditional logit with a "none
+   shortlist, its raw logit (absolute evidence, which a softmax discards: an out-of-scope
+   question has low logits everywhere; cf. the energy score of Liu et al. 2020, "Energy-based
+   Out-of-distribution Detection", NeurIPS), its best question-text cosine, its best BM25 and
+   character n-gram scores over question texts, and its body's BM25 score and cosine (article
+   text is the weaker field). A conditional logit with a "none
    of these" alternative (McFadden 1974, "Conditional logit analysis of qualitative choice
    behavior"; the null option as in open-set classification) turns them into probabilities:
    ``P(entry) = exp(theta . f) / (exp(theta_0) + sum exp(theta . f'))``.
@@ -42,7 +45,7 @@ from centric.text.embeddings import DIMS
 from centric.text.retrieval import TextIndex, content
 
 #: The features of a (question, entry) pair, in the order of the fusion weights.
-FEATURES = ("log_p", "cosine", "bm25", "characters", "body_bm25", "body_cosine")
+FEATURES = ("log_p", "logit", "cosine", "bm25", "characters", "body_bm25", "body_cosine")
 #: Entries each ranking contributes to a question's shortlist.
 SHORTLIST = 10
 #: Characters of an entry's body that are embedded and indexed.
@@ -116,9 +119,12 @@ class Fusion:
     source: str = "default"
 
 
-#: Fusion used before calibration. Fitted by ``bench/bench_kb.py --tune`` on CLINC150's train
-#: split (held-out variants) and the shipped off-topic questions; a live base refits it.
-DEFAULT_FUSION = Fusion(weights=(1.5, 12.0, 3.0, 1.0, 0.5, 2.0), null=7.0, threshold=0.5)
+#: Fusion used before calibration, and the prior that calibration shrinks towards: what
+#: self-calibration fitted on CLINC150 with three question texts per entry, as a typical FAQ has
+#: (held-out variants and the shipped off-topic questions; ``centric kb evaluate --dataset
+#: clinc150 --variants 3 --json`` shows them), rounded. These matter most where a base has too
+#: few variants to calibrate itself. The body weights are guesses (no benchmark has bodies).
+DEFAULT_FUSION = Fusion(weights=(0.4, 0.9, 6.5, 0.5, 1.75, 0.5, 1.0), null=9.9, threshold=0.35)
 
 
 @dataclass(frozen=True)
@@ -294,7 +300,7 @@ class AnswerEngine:
             shortlist = _union_top(SHORTLIST, logits[n], cosine[n], bm25[n] + chars[n])
             z = logits[n][shortlist].astype(np.float64)
             log_p = z - z.max() - np.log(np.exp(z - z.max()).sum())
-            features = np.column_stack([log_p, cosine[n][shortlist], bm25[n][shortlist], chars[n][shortlist],
+            features = np.column_stack([log_p, z, cosine[n][shortlist], bm25[n][shortlist], chars[n][shortlist],
                                         body_bm25[n][shortlist], body_cosine[n][shortlist]])
             out.append(Scored(shortlist, features.astype(np.float64)))
         return out
