@@ -236,7 +236,7 @@ def _summary(method: str, source: str, confidence: np.ndarray, correct: np.ndarr
         method, source,
         top1=round(float(correct[in_scope].mean()), 4) if n_in else 0.0,
         in_scope_accuracy=round(float((correct & answered)[in_scope].mean()), 4) if n_in else 0.0,
-        oos_recall=round(float((~answered)[~in_scope].mean()), 4) if n_out else None,
+        oos_recall=round(float((~answered)[~in_scope].mean()), 4) if n_out and threshold is not None else None,
         threshold=round(threshold, 4) if threshold is not None else None,
         ece=round(calibration.expected_calibration_error(confidence, correct), 4) if ece else None,
         answered=round(float(answered[in_scope].mean()), 4) if n_in else 0.0,
@@ -280,8 +280,11 @@ def _baselines(dataset: Dataset, engine: AnswerEngine, vectors: np.ndarray,
         sims = engine.per_entry(vs @ engine.text_vectors.T)
         return sims.argmax(axis=1), sims.max(axis=1)
 
+    rankers = [("BM25 only (question texts)", bm25), ("embeddings only (nearest question text)", cosine)]
+    if cal_questions:
+        rankers.append(("logistic regression on embeddings (C=10)", _logistic(engine)))
     out = []
-    for name, rank in (("BM25 only (question texts)", bm25), ("embeddings only (nearest question text)", cosine)):
+    for name, rank in rankers:
         best, score = rank(questions, vectors)
         correct = np.array([lab is not None and b == lab for b, lab in zip(best, labels, strict=True)])
         in_scope = np.array([lab is not None for lab in labels])
@@ -294,6 +297,21 @@ def _baselines(dataset: Dataset, engine: AnswerEngine, vectors: np.ndarray,
         out.append(_summary(name, "validation" if threshold is not None else "-", score, correct, in_scope, threshold))
     return out
 
+
+
+def _logistic(engine: AnswerEngine) -> Callable[[Sequence[str], np.ndarray | None], tuple[np.ndarray, np.ndarray]]:
+    """Multinomial logistic regression on the question texts' embeddings, confidence = highest
+    probability (the max-softmax rule of Hendrycks & Gimpel 2017, Larson et al.'s threshold)."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=10.0, max_iter=1000).fit(engine.text_vectors, engine.owner)
+
+    def rank(_: Sequence[str], vectors: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        assert vectors is not None
+        p = model.predict_proba(vectors)
+        return model.classes_[p.argmax(axis=1)], p.max(axis=1)
+
+    return rank
 
 
 def _pct(value: float | None) -> str:

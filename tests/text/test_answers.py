@@ -158,7 +158,7 @@ def test_shortlisted_fit_agrees_with_the_dense_fit_when_the_shortlist_is_everyth
     vectors = (centres[owner] + 0.5 * rng.normal(size=(30, 8))).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     dense = answer_model.fit(vectors, owner, 5, max_iter=200)
-    short = answer_model.fit(vectors, owner, 5, max_iter=200, dense_entries=0, neighbours=5)
+    short = answer_model.fit(vectors, owner, 5, max_iter=200, dense_cost=0, neighbours=5)
     assert np.allclose(dense.weights, short.weights, atol=1e-2)
     assert (dense.logits(vectors).argmax(axis=1) == owner).mean() > 0.9
 
