@@ -130,6 +130,8 @@ def evaluate_bot(dataset: str = typer.Option("clinc150", "--dataset", help="clin
                  data: str | None = typer.Option(None, "--data", help="shared data folder (for zh: the folder of "
                                                                        "faq_zh.json); default: the checkout's"),
                  cache: str | None = typer.Option(None, "--cache", help="folder of the cached embeddings"),
+                 variants: int | None = typer.Option(None, "--variants", min=1,
+                                                     help="keep at most this many question texts per entry"),
                  baselines: bool = typer.Option(True, "--baselines/--no-baselines"),
                  json_out: bool = typer.Option(False, "--json")) -> None:
     """Measure the bot on a benchmark through the same engine as ``centric kb ask`` (see docs)."""
@@ -147,9 +149,11 @@ def evaluate_bot(dataset: str = typer.Option("clinc150", "--dataset", help="clin
         loaded = evaluation.load(dataset, folder)
     except (OSError, KeyError, ValueError) as exc:
         fail(f"cannot read the {dataset} data set: {exc}", 2)
+    if variants is not None:
+        loaded = evaluation.with_variants(loaded, variants)
     result = evaluation.evaluate(loaded, evaluation.DiskEmbeddings(Path(cache) if cache else None), baselines=baselines,
                                  progress=(lambda _: None) if json_out else (lambda m: err.print(f"... {m}")))
     if json_out:
         console.print_json(json.dumps(dataclasses.asdict(result), ensure_ascii=False))
         return
-    console.print(evaluation.report(result))
+    typer.echo(evaluation.report(result))

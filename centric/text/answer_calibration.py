@@ -203,7 +203,7 @@ def self_calibrate(engine: AnswerEngine, off_topic: Sequence[str] | None = None,
     scored: list[Scored] = []
     labels: list[int | None] = []
     held_count = 0
-    for fold, (sub_entries, held_out) in enumerate(_folds(engine.entries, folds, seed)):
+    for fold, (sub_entries, held_out) in enumerate(_folds(engine.entries, folds, seed, target)):
         if fold and held_count >= target:
             break
         if not held_out:
@@ -233,11 +233,14 @@ def _not_covered(engine: AnswerEngine, questions: list[str]) -> list[str]:
     return [q for q, c in zip(questions, closest, strict=True) if c < COVERED]
 
 
-def _folds(entries: Sequence[Entry], folds: int, seed: int) -> list[tuple[list[Entry], list[tuple[str, int | str]]]]:
+def _folds(entries: Sequence[Entry], folds: int, seed: int, target: int | None = None) -> list[
+        tuple[list[Entry], list[tuple[str, int | str]]]]:
     """Stratified folds over each entry's variants (never its first question text).
 
     An entry's variants are shuffled and dealt to the folds in turn, starting at a fold that
-    rotates with the entry, so entries with a single variant spread over the folds too.
+    rotates with the entry, so entries with a single variant spread over the folds too. When a
+    fold would hold out more than twice ``target`` variants (a large base), a random ``target``
+    of them are held out and the rest stay in training.
     """
     rng = random.Random(seed)
     fold_of: list[dict[int, int]] = []
@@ -247,12 +250,19 @@ def _folds(entries: Sequence[Entry], folds: int, seed: int) -> list[tuple[list[E
         fold_of.append({j: (n + turn) % folds for turn, j in enumerate(holdable)})
     out = []
     for fold in range(folds):
+        chosen = [(n, j) for n, assigned in enumerate(fold_of) for j, f in assigned.items() if f == fold]
+        if target is not None and len(chosen) > 2 * target:
+            chosen = rng.sample(chosen, target)
+        out_of: dict[int, set[int]] = {}
+        for n, j in chosen:
+            out_of.setdefault(n, set()).add(j)
         sub_entries: list[Entry] = []
         held: list[tuple[str, int | str]] = []
-        for entry, assigned in zip(entries, fold_of, strict=True):
+        for n, entry in enumerate(entries):
             questions = entry.questions()
-            held += [(questions[j], entry.id) for j in sorted(assigned) if assigned[j] == fold]
-            kept = [q for j, q in enumerate(questions) if assigned.get(j) != fold]
+            out_here = out_of.get(n, set())
+            held += [(questions[j], entry.id) for j in sorted(out_here)]
+            kept = [q for j, q in enumerate(questions) if j not in out_here]
             sub_entries.append(Entry(entry.id, kept[0], tuple(kept[1:]), entry.body, entry.language))
         out.append((sub_entries, held))
     return out

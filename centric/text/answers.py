@@ -8,11 +8,14 @@ Built from FAQ entries (a title, question variants, a body) and pure: no databas
    character n-grams; Robertson & Zaragoza 2009).
 2. An anchored softmax regression over the entries (:mod:`centric.text.answer_model`) is
    fitted on the question texts' embeddings.
-3. A question's shortlist is the union of the entries ranked highest by that regression, by
-   the best cosine to any of an entry's question texts, and by BM25 over question texts.
+3. A question's shortlist is the union of the entries ranked highest by that regression and by
+   BM25 plus character n-grams over question texts.
 4. Each shortlisted entry gets features (:data:`FEATURES`): its log-probability among the
-   shortlist, its best question-text cosine, its best BM25 question-text score, and its body's
-   BM25 score and cosine (article text is the weaker field). A conditional logit with a "none
+   shortlist, its raw logit (absolute evidence, which a softmax discards: an out-of-scope
+   question has low logits everywhere; cf. the energy score of Liu et al. 2020, "Energy-based
+   Out-of-distribution Detection", NeurIPS), its best question-text cosine, its best BM25 and
+   character n-gram scores over question texts, and its body's BM25 score and cosine (article
+   text is the weaker field). A conditional logit with a "none
    of these" alternative (McFadden 1974, "Conditional logit analysis of qualitative choice
    behavior"; the null option as in open-set classification) turns them into probabilities:
    ``P(entry) = exp(theta . f) / (exp(theta_0) + sum exp(theta . f'))``.
@@ -42,7 +45,7 @@ from centric.text.embeddings import DIMS
 from centric.text.retrieval import TextIndex, content
 
 #: The features of a (question, entry) pair, in the order of the fusion weights.
-FEATURES = ("log_p", "cosine", "bm25", "characters", "body_bm25", "body_cosine")
+FEATURES = ("log_p", "logit", "cosine", "bm25", "characters", "body_bm25", "body_cosine")
 #: Entries each ranking contributes to a question's shortlist.
 SHORTLIST = 10
 #: Characters of an entry's body that are embedded and indexed.
@@ -116,9 +119,12 @@ class Fusion:
     source: str = "default"
 
 
-#: Fusion used before calibration. Fitted by ``bench/bench_kb.py --tune`` on CLINC150's train
-#: split (held-out variants) and the shipped off-topic questions; a live base refits it.
-DEFAULT_FUSION = Fusion(weights=(1.5, 12.0, 3.0, 1.0, 0.5, 2.0), null=7.0, threshold=0.5)
+#: Fusion used before calibration, and the prior that calibration shrinks towards: what
+#: self-calibration fitted on CLINC150 with three question texts per entry, as a typical FAQ has
+#: (held-out variants and the shipped off-topic questions; ``centric kb evaluate --dataset
+#: clinc150 --variants 3 --json`` shows them), rounded. These matter most where a base has too
+#: few variants to calibrate itself. The body weights are guesses (no benchmark has bodies).
+DEFAULT_FUSION = Fusion(weights=(0.4, 0.9, 6.5, 0.5, 1.75, 0.5, 1.0), null=9.9, threshold=0.35)
 
 
 @dataclass(frozen=True)
@@ -222,6 +228,7 @@ class AnswerEngine:
     texts: list[str]
     owner: np.ndarray  # entry index of each question text (texts are grouped by entry)
     starts: np.ndarray  # position of each entry's first question text
+    ends: np.ndarray  # one past each entry's last question text
     text_vectors: np.ndarray
     body_vectors: np.ndarray
     model: answer_model.EntryModel
@@ -248,11 +255,12 @@ class AnswerEngine:
         body_vectors = np.ascontiguousarray(vectors[len(texts):], dtype=np.float32)
         owner_array = np.asarray(owner, dtype=np.int64)
         counts = np.bincount(owner_array, minlength=len(kept))
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if len(kept) else counts
+        ends = np.cumsum(counts).astype(np.int64)
+        starts = ends - counts
         model = answer_model.fit(text_vectors, owner_array, len(kept), **fit_options)
         body_rows = np.array([n for n, b in enumerate(bodies) if b], dtype=np.int64)
         body_lexical = Lexical([bodies[n] for n in body_rows], characters=False) if len(body_rows) else None
-        return cls(list(kept), texts, owner_array, starts, text_vectors, body_vectors, model, Lexical(texts),
+        return cls(list(kept), texts, owner_array, starts, ends, text_vectors, body_vectors, model, Lexical(texts),
                    body_lexical, body_rows, embedder, fusion)
 
     def __len__(self) -> int:
@@ -282,20 +290,24 @@ class AnswerEngine:
         if not self.entries:
             return [Scored(np.zeros(0, np.int64), np.zeros((0, len(FEATURES)))) for _ in questions]
         q = np.asarray(vectors, dtype=np.float32)
-        cosine = self.per_entry(q @ self.text_vectors.T)
         logits = self.model.logits(q)
         bm25, chars = (self.per_entry(m) for m in self.lexical.scores(questions))
-        body_bm25 = np.zeros_like(cosine)
+        body_bm25 = np.zeros_like(logits)
         if self.body_lexical is not None:
             body_bm25[:, self.body_rows] = self.body_lexical.scores(questions)[0]
-        body_cosine = np.clip(q @ self.body_vectors.T, 0.0, None)
         out = []
         for n in range(len(questions)):
-            shortlist = _union_top(SHORTLIST, logits[n], cosine[n], bm25[n] + chars[n])
+            shortlist = _union_top(SHORTLIST, logits[n], bm25[n] + chars[n])
+            # Cosines only for the shortlisted entries' texts: one question's full scan of every
+            # text vector would read tens of megabytes in a large base.
+            first, last = self.starts[shortlist], self.ends[shortlist]
+            rows = np.concatenate([np.arange(a, b) for a, b in zip(first, last, strict=True)])
+            cosine = np.maximum.reduceat(self.text_vectors[rows] @ q[n], np.cumsum(last - first) - (last - first))
+            body_cosine = np.clip(self.body_vectors[shortlist] @ q[n], 0.0, None)
             z = logits[n][shortlist].astype(np.float64)
             log_p = z - z.max() - np.log(np.exp(z - z.max()).sum())
-            features = np.column_stack([log_p, cosine[n][shortlist], bm25[n][shortlist], chars[n][shortlist],
-                                        body_bm25[n][shortlist], body_cosine[n][shortlist]])
+            features = np.column_stack([log_p, z, cosine, bm25[n][shortlist], chars[n][shortlist],
+                                        body_bm25[n][shortlist], body_cosine])
             out.append(Scored(shortlist, features.astype(np.float64)))
         return out
 

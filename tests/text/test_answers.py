@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from centric.text import answer_calibration, answer_model
-from centric.text.answers import AnswerEngine, Entry, Memo, plain_text
+from centric.text.answers import FEATURES, AnswerEngine, Entry, Memo, plain_text
 from centric.text.embeddings import embed
 from tests.text.answers_data import HOTEL_EN, HOTEL_ZH
 
@@ -118,7 +118,7 @@ def test_the_body_is_a_weaker_field_that_still_counts() -> None:
                Entry(2, "Payment", (), "We accept cards and cash.")]
     engine = AnswerEngine.build(entries, EMBEDDER)
     scored = engine.score(["when does the sauna close"])[0]
-    body_bm25 = scored.features[:, 4]
+    body_bm25 = scored.features[:, FEATURES.index("body_bm25")]
     assert body_bm25[list(scored.entries).index(0)] > 0
 
 
@@ -158,7 +158,7 @@ def test_shortlisted_fit_agrees_with_the_dense_fit_when_the_shortlist_is_everyth
     vectors = (centres[owner] + 0.5 * rng.normal(size=(30, 8))).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     dense = answer_model.fit(vectors, owner, 5, max_iter=200)
-    short = answer_model.fit(vectors, owner, 5, max_iter=200, dense_entries=0, neighbours=5)
+    short = answer_model.fit(vectors, owner, 5, max_iter=200, dense_cost=0, neighbours=5)
     assert np.allclose(dense.weights, short.weights, atol=1e-2)
     assert (dense.logits(vectors).argmax(axis=1) == owner).mean() > 0.9
 
