@@ -66,7 +66,7 @@ from centric.journeys.schemas import JourneyIn, StageIn, TouchpointIn
 from centric.journeys.service import create_journey, create_touchpoint
 from centric.maps.personas import refresh_metric_segments
 from centric.store import upgrade
-from centric.surveys.models import Answer, Response
+from centric.surveys.models import Answer, Response, Survey
 from centric.surveys.questions import default_questions
 from centric.surveys.schemas import SurveyIn, SurveyOptions
 from centric.surveys.service import create_survey, current_version
@@ -174,7 +174,10 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         report("help centre", 0, 1)
         articles = build_kb(session)
         guests = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+        before = _counts(session, CHAT_COUNTED)
         chats = build_chats(session, np.random.default_rng(seed + 7), guests, end=end)
+        for name, added in _added(session, CHAT_COUNTED, before).items():
+            totals[name] += added  # anonymous visitors surveyed, chat events, survey answers, transcripts
         rollups.rebuild(session)  # the post-chat surveys' answers count in the dashboards too
         if db.dialect == "postgresql":
             _advance_sequences(session, ("response", "invitation", "case_record"))
@@ -185,7 +188,8 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),
-            surveys=len(SURVEYS), cases=loop["cases"], targets=governance["targets"],
+            surveys=session.scalar(select(func.count()).select_from(Survey)) or 0, cases=loop["cases"],
+            targets=governance["targets"],
             initiatives=governance["initiatives"], employees=mirror["employees"],
             pulse_responses=mirror["pulse_responses"], ideas=ideas["ideas"], idea_votes=ideas["idea_votes"],
             help_articles=len(articles), chats=chats.get("conversations", 0),
@@ -253,6 +257,19 @@ def _score_customers(session: Session) -> None:
     log = purchases_from_events(session)
     if len(np.unique(log.customer_ids)) >= 500:  # fewer buyers fit unstable models: priorities use severity
         score_customer_values(session, log)
+
+
+#: What the demo chats add to the summary's counts: table models by summary field.
+CHAT_COUNTED: dict[str, Any] = {"customers": Customer, "identities": Identity, "events": Event,
+                                "responses": Response, "answers": Answer, "feedback": Feedback}
+
+
+def _counts(session: Session, models: dict[str, Any]) -> dict[str, int]:
+    return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in models.items()}
+
+
+def _added(session: Session, models: dict[str, Any], before: dict[str, int]) -> dict[str, int]:
+    return {name: count - before[name] for name, count in _counts(session, models).items()}
 
 
 def _next_id(session: Session, table: Table) -> int:
