@@ -15,13 +15,15 @@ RESPONSE = {"survey": "rnps", "answers": {"nps": 4, "comment": "Slow check-in"},
 def test_every_api_route_needs_authentication(client, app):
     checked = 0
     for path, operations in app.openapi()["paths"].items():
-        if not path.startswith("/api/v1") or "/inbound" in path:
-            continue
+        if not path.startswith("/api/v1") or "/inbound" in path or path == "/api/v1/chat/conversations":
+            continue  # inbound webhooks sign their calls; anyone may start a chat (then its token guards it)
         url = (re.sub(r"\{[^}]+\}", "1", path)
                .replace("/metrics/1", "/metrics/nps").replace("/import/1", "/import/responses"))
         for method in operations:
             answer = client.request(method.upper(), url)
-            assert answer.status_code == 401, (method, url, answer.status_code)
+            # a chat's own routes check its X-Chat-Token after the body (tests/chat/test_api.py: tokens)
+            allowed = (401, 422) if path.startswith("/api/v1/chat/conversations/") else (401,)
+            assert answer.status_code in allowed, (method, url, answer.status_code)
             checked += 1
     assert checked >= 20
 

@@ -128,8 +128,9 @@ def test_scores_lie_on_their_scales_and_questions_parse(demo):
         for key, survey, questions in s.execute(select(Survey.key, Survey.kind, SurveyVersion.questions)
                                                 .join(Survey)):
             parsed = parse_questions(questions)
-            cx = ["rating"] * 3 if key == "relationship-nps" else []  # the CX index items
-            assert [q.type for q in parsed] == [survey, *cx, "text"]
+            # the CX index items; the post-chat survey's effort score
+            extra = {"relationship-nps": ["rating"] * 3, "post-chat": ["ces"]}.get(key, [])
+            assert [q.type for q in parsed] == [survey, *extra, "text"]
         unrated = s.scalar(select(func.count()).select_from(Response).where(~Response.id.in_(
             select(Answer.response_id).where(Answer.metric != "text"))))
     assert unrated == 0
