@@ -71,12 +71,6 @@ AGENT_REPLIES = {
            "不客气，祝您入住愉快！"),
 }
 CUSTOMER_THANKS = {"en": "Great, thank you!", "zh": "好的，谢谢！"}
-COMMENTS = {
-    "good": {"en": ("Quick and friendly.", "Got my answer straight away."),
-             "zh": ("回复很快，很满意。", "马上就得到了答案。")},
-    "bad": {"en": ("The bot did not understand me.", "Took too long."),
-            "zh": ("机器人没听懂我的问题。", "等得太久了。")},
-}
 #: (script, weight): what the guest does.
 SCRIPTS = (("confirm", 0.24), ("quiet", 0.14), ("end_unrated", 0.08), ("two_nos", 0.12), ("request", 0.12),
            ("abstain_accept", 0.1), ("abstain_leave", 0.1), ("abstain_decline_then_answer", 0.05),
@@ -192,7 +186,7 @@ def _person(session: Session, rng: np.random.Generator, conversation: Conversati
 
 
 def _survey_answers(session: Session, rng: np.random.Generator, end: datetime) -> int:
-    """Part of the surveyed guests answer: CSAT and CES as their chat went, sometimes a comment."""
+    """Part of the surveyed guests answer: CSAT and CES as their chat went (the chats' own words are their feedback)."""
     survey = session.scalar(select(Survey).where(Survey.key == "post-chat"))
     if survey is None:
         return 0
@@ -218,9 +212,6 @@ def _survey_answers(session: Session, rng: np.random.Generator, end: datetime) -
         session.flush()
         session.add_all([Answer(response_id=response.id, question_key="csat", metric="csat", number=csat),
                          Answer(response_id=response.id, question_key="ces", metric="ces", number=ces)])
-        if rng.random() < 0.3:
-            comment = str(rng.choice(COMMENTS["good" if csat >= 4 else "bad"][conversation.language]))
-            session.add(Answer(response_id=response.id, question_key="comment", metric="text", text=comment))
         invitation.answered_at = at
         made += 1
     session.flush()

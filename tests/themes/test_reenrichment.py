@@ -57,7 +57,7 @@ def counted(monkeypatch) -> list[int]:
 
 def _new_model(monkeypatch, batch: int = 2) -> None:  # type: ignore[no-untyped-def]
     """A new model or rules version, as an upgrade brings; small batches to see several."""
-    monkeypatch.setattr(taxonomy, "model_version", lambda: NEW_MODEL)
+    monkeypatch.setattr(taxonomy, "model_version", lambda mode="fast": NEW_MODEL)
     monkeypatch.setattr(enrichment, "BATCH", batch)
 
 
