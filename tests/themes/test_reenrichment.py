@@ -47,9 +47,9 @@ def counted(monkeypatch) -> list[int]:
     seen: list[int] = []
     real = enrichment.enrich_many
 
-    def counting(texts, taxonomy=None):  # type: ignore[no-untyped-def]
+    def counting(texts, taxonomy=None, *args, **options):  # type: ignore[no-untyped-def]
         seen.extend(TEXTS.index(t) for t in texts)
-        return real(texts, taxonomy)
+        return real(texts, taxonomy, *args, **options)
 
     monkeypatch.setattr(enrichment, "enrich_many", counting)
     return seen
@@ -171,7 +171,7 @@ def test_a_run_queued_for_an_older_version_adopts_the_current_one(db, enriched, 
     _new_model(monkeypatch)
     with db.transaction() as s:
         schedule_reenrichment(s)
-    monkeypatch.setattr(taxonomy, "model_version", lambda: "centric-sentiment-10+cafe/rules-10")
+    monkeypatch.setattr(taxonomy, "model_version", lambda mode="fast": "centric-sentiment-10+cafe/rules-10")
     with db.transaction() as s:
         assert len(_runs(s)) == 1 and schedule_reenrichment(s).payload["version"].startswith(NEW_MODEL)
     run_jobs(db)
