@@ -64,6 +64,7 @@ from centric.journeys import analytics as journey_analytics
 from centric.journeys.models import Event
 from centric.journeys.schemas import JourneyIn, StageIn, TouchpointIn
 from centric.journeys.service import create_journey, create_touchpoint
+from centric.loop.models import Case
 from centric.maps.personas import refresh_metric_segments
 from centric.store import upgrade
 from centric.surveys.models import Answer, Response, Survey
@@ -188,7 +189,8 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         return DemoSummary(
             start=start.date(), end=(end - timedelta(days=1)).date(), teams=len(TEAMS), journeys=len(JOURNEYS),
             stages=sum(len(j[4]) for j in JOURNEYS), touchpoints=len(TOUCHPOINTS), segments=len(SEGMENTS),
-            surveys=session.scalar(select(func.count()).select_from(Survey)) or 0, cases=loop["cases"],
+            surveys=session.scalar(select(func.count()).select_from(Survey)) or 0,
+            cases=session.scalar(select(func.count()).select_from(Case)) or 0,  # the loop's and the chats' hand-offs
             targets=governance["targets"],
             initiatives=governance["initiatives"], employees=mirror["employees"],
             pulse_responses=mirror["pulse_responses"], ideas=ideas["ideas"], idea_votes=ideas["idea_votes"],

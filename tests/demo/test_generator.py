@@ -278,7 +278,7 @@ def test_postgresql_gets_the_same_company_and_keeps_working_after():
     try:
         summary = generate_demo(db, customers=300, seed=5, today=TODAY)
         with db.transaction() as s:
-            assert _count(s, Customer) == summary.customers == 300
+            assert _count(s, Customer) == summary.customers >= 300  # and the surveyed anonymous chat visitors
             assert _count(s, Feedback, Feedback.language == "zh") > 0
             assert _count(s, Answer) == summary.answers
             # Explicit ids were used for bulk rows: new rows must still get fresh ids.
