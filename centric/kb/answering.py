@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from centric.kb.models import LANGUAGES, KbArticle, KbVariant
 from centric.text import answer_calibration, embeddings
-from centric.text.answers import MAX_QUESTION_CHARS, AnswerEngine, Entry, Memo
+from centric.text.answers import MAX_QUESTION_CHARS, AnswerEngine, Entry, Memo, clean
 from centric.text.language import detect_language
 
 #: The most alternatives one answer carries.
@@ -176,7 +176,7 @@ def question_language(question: str) -> str:
 
 def ask(session: Session, question: str, language: str | None = None, *, k: int = 3) -> BotAnswer:
     """Answer ``question`` from the published entries in ``language`` (detected when None)."""
-    question = (question or "")[:MAX_QUESTION_CHARS]
+    question = clean(question, MAX_QUESTION_CHARS)  # no control characters or lone surrogates
     lang = language if language in LANGUAGES else question_language(question)
     k = max(0, min(k, MAX_ALTERNATIVES))
     snap = _CACHE.snapshot(session)

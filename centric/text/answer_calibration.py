@@ -149,9 +149,9 @@ def choose_threshold(confidence: np.ndarray, correct: np.ndarray, in_scope: np.n
     at = np.searchsorted(sorted_conf, candidates, side="left")
     objective = good[at] / n_in + outs[at] / n_out
     best = int(np.argmax(objective))
-    # the middle of the plateau of best thresholds between two observed confidences
-    upper = candidates[best + 1] if best + 1 < len(candidates) else candidates[best]
-    chosen = float((candidates[best] + upper) / 2) if upper <= 1.0 else float(candidates[best])
+    # every threshold in (previous candidate, best candidate] decides alike: take the middle
+    chosen = float((candidates[best - 1] + candidates[best]) / 2) if best > 0 else float(candidates[best])
+    chosen = min(chosen, 1.0)
     n = min(n_in, n_out)
     return float((n * chosen + prior * default) / (n + prior))
 

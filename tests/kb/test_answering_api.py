@@ -36,6 +36,9 @@ def test_ask_over_the_api(client, tokens, db) -> None:  # type: ignore[no-untype
     hostile = client.post("/api/v1/kb/ask", headers=auth(tokens["agent"]),
                           json={"question": "<script>alert(1)</script> breakfast?"})
     assert hostile.status_code == 200 and hostile.json()["question"].startswith("<script>")
+    odd = client.post("/api/v1/kb/ask", content='{"question": "\\ud800 breakfast\\u0000?"}',
+                      headers={**auth(tokens["agent"]), "Content-Type": "application/json"})
+    assert odd.status_code == 422  # text that is not valid Unicode is refused, never a 5xx
     for bad in ({"question": ""}, {"question": "x" * 1001}, {"question": "hi", "language": "fr"},
                 {"question": "hi", "k": 11}, {"question": "hi", "extra": 1}, {}):
         assert client.post("/api/v1/kb/ask", json=bad, headers=auth(tokens["agent"])).status_code == 422, bad
