@@ -146,8 +146,10 @@ _TAGS = re.compile(r"<[^>]{0,200}>")
 
 
 def snippet(markdown: str, limit: int = SNIPPET_CHARS) -> str:
-    """The first paragraph of a Markdown answer as plain text, cut at a word near ``limit``."""
+    """The first paragraph of a Markdown answer (headings skipped) as plain text, cut at a word near ``limit``."""
     for block in re.split(r"\n\s*\n", markdown.strip()):
+        if re.fullmatch(r"\s*#{1,6}\s[^\n]*", block):
+            continue  # a heading is no answer
         text = _TAGS.sub("", _MD_MARKS.sub("", _MD_LINK.sub(r"\1", block)))
         text = " ".join(text.split())
         if text:
