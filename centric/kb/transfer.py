@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from centric.db import in_chunks
 from centric.errors import CentricError, Invalid
 from centric.kb.articles import ArticleFilter, article_query, create_article, update_article, variants_of
 from centric.kb.categories import check_key, check_names, default_names
-from centric.kb.formats import Located, Source
+from centric.kb.formats import Located, Source, read_path
 from centric.kb.models import KbArticle, KbCategory
 from centric.kb.schemas import (
     MAX_SLUG,
@@ -76,6 +77,12 @@ def import_source(session: Session, source: Source, *, dry_run: bool = False, pu
                   {"created": report.created, "updated": report.updated, "failed": len(report.errors)})
     report.failed = len({(problem.file, problem.line) for problem in report.errors})
     return report
+
+
+def import_path(session: Session, path: Path, fmt: str | None = None, *, dry_run: bool = False,
+                publish: bool = False, user_id: int | None = None) -> ImportReport:
+    """Import a file, a folder of Markdown files or a .zip (the demo's ``hotel_faq.json``, a script's)."""
+    return import_source(session, read_path(path, fmt), dry_run=dry_run, publish=publish, user_id=user_id)
 
 
 def _fail(report: ImportReport, item: Located, problem: CentricError | str, field: str | None = None) -> None:

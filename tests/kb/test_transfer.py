@@ -161,3 +161,12 @@ def test_export_then_import_into_an_empty_database_gives_the_same(db, sqlite_tem
             _round_trip(db, other, fmt)
         finally:
             other.dispose()
+
+
+def test_import_path_reads_a_file(db, tmp_path) -> None:
+    from centric.kb.transfer import import_path
+    path = tmp_path / "faq.json"
+    path.write_text(json.dumps({"articles": [{"slug": "a", "title": "A?", "status": "published"}]}), encoding="utf-8")
+    with db.transaction() as s:
+        assert import_path(s, path).created == 1
+        assert import_path(s, path).unchanged == 1
