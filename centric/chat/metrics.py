@@ -122,7 +122,7 @@ def resolution_metrics(session: Session, *, since: datetime | None = None, until
             into[name] = (before + outcomes, n + surveyed.get((lang, chan), 0))
     return ResolutionMetrics(
         since=scope.start, until=scope.end, as_of=as_of, language=scope.language, channel=scope.channel,
-        recontact_days=RECONTACT_DAYS, recontact_channels=[*RECONTACT_CHANNELS, "chat conversation", "case"],
+        recontact_days=RECONTACT_DAYS, recontact_channels=["chat conversation", *RECONTACT_CHANNELS, "case"],
         overall=overall,
         by_language=[_slice(key, *value) for key, value in sorted(by_language.items())],
         by_channel=[_slice(key, *value) for key, value in sorted(by_channel.items())],
