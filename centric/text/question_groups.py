@@ -69,7 +69,7 @@ def group_questions(texts: Sequence[str], *, random_state: int = 0) -> list[Ques
     """Group ``texts`` (indices into it); the largest group first, every text in exactly one group."""
     if not texts:
         return []
-    vectors = embed(texts)
+    vectors = _embedded(texts)
     drafts: list[_Draft] = []
     placed: set[int] = set()
     # a fixed k (about one cluster per six questions of a language) instead of discovery's silhouette
@@ -99,6 +99,14 @@ def group_questions(texts: Sequence[str], *, random_state: int = 0) -> list[Ques
         centres[k] = _unit(sums[k])
     out = [_finished(d, vectors, texts) for d in drafts]
     return sorted(out, key=lambda g: (-g.size, g.members[0]))
+
+
+def _embedded(texts: Sequence[str]) -> np.ndarray:
+    """Sentence vectors of ``texts``, each distinct wording embedded once (queues repeat "wifi password")."""
+    keys = [" ".join(text.casefold().split()) for text in texts]
+    distinct = list(dict.fromkeys(keys))
+    where = {key: i for i, key in enumerate(distinct)}
+    return embed(distinct)[[where[key] for key in keys]]
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
