@@ -103,10 +103,9 @@ def group_questions(texts: Sequence[str], *, random_state: int = 0) -> list[Ques
 
 def _embedded(texts: Sequence[str]) -> np.ndarray:
     """Sentence vectors of ``texts``, each distinct wording embedded once (queues repeat "wifi password")."""
-    keys = [" ".join(text.casefold().split()) for text in texts]
-    distinct = list(dict.fromkeys(keys))
-    where = {key: i for i, key in enumerate(distinct)}
-    return embed(distinct)[[where[key] for key in keys]]
+    first: dict[str, int] = {}  # the same text (spacing aside) -> its row among the distinct ones
+    rows = [first.setdefault(" ".join(text.split()), len(first)) for text in texts]
+    return embed(list(first))[rows]
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
