@@ -165,5 +165,6 @@ def _finished(draft: _Draft, vectors: np.ndarray, texts: Sequence[str]) -> Quest
     kept = [[term for term in draft.labels[language][2] if term.casefold() in said]
             for language in sorted(draft.labels)]
     label = " · ".join(" / ".join(terms[:3]) for terms in kept if terms)
-    return QuestionGroup(members=tuple(ranked), label=label or " ".join(texts[ranked[0]].split())[:80],
+    label = label or " ".join(texts[ranked[0]].split())[:80] or "(no words)"
+    return QuestionGroup(members=tuple(ranked), label=label,
                          terms=tuple(term for terms in kept for term in terms))
