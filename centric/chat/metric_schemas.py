@@ -100,7 +100,7 @@ class ResolutionMetrics(BaseModel):
     language: str | None
     channel: str | None
     recontact_days: int
-    recontact_channels: list[str]
+    recontact_channels: list[str]  # what counts as coming back: a chat, feedback of these channels, a case
     overall: ResolutionSlice
     by_language: list[ResolutionSlice]
     by_channel: list[ResolutionSlice]

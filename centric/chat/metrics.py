@@ -122,7 +122,7 @@ def resolution_metrics(session: Session, *, since: datetime | None = None, until
             into[name] = (before + outcomes, n + surveyed.get((lang, chan), 0))
     return ResolutionMetrics(
         since=scope.start, until=scope.end, as_of=as_of, language=scope.language, channel=scope.channel,
-        recontact_days=RECONTACT_DAYS, recontact_channels=[*RECONTACT_CHANNELS, "chat conversation", "case"],
+        recontact_days=RECONTACT_DAYS, recontact_channels=["chat conversation", *RECONTACT_CHANNELS, "case"],
         overall=overall,
         by_language=[_slice(key, *value) for key, value in sorted(by_language.items())],
         by_channel=[_slice(key, *value) for key, value in sorted(by_channel.items())],
@@ -228,15 +228,23 @@ def _satisfaction(session: Session, scope: _Scope) -> Satisfaction:
     A chat's answers are those of the response to its survey invitation; auto-closed
     conversations are left out even if an invitation were linked to them.
     """
-    number = Answer.number
+    surveyed = [*scope.where(), _not_auto_closed()]
+    invited = select(Conversation.survey_invitation_id).where(*surveyed, Conversation.survey_invitation_id.is_not(None))
+    handed_off = invited.where(Conversation.resolution == "handed_off")
+    # Driven from the responses submitted since the period began (their time index), each matched to the
+    # scoped conversations' invitations as a set: no index leads from an invitation to its response.
+    answers = select(
+        case((Response.invitation_id.in_(handed_off), "handed_off"), else_="bot").label("resolution"),
+        Answer.metric.label("metric"), Answer.number.label("number"),
+    ).select_from(Response).join(Answer, Answer.response_id == Response.id).where(
+        Response.submitted_at >= scope.start, Response.invitation_id.in_(invited),
+        Answer.metric.in_(("csat", "ces")), Answer.number.is_not(None)).subquery()
+    number = answers.c.number
     query = select(
-        Conversation.resolution, Answer.metric, func.count(number).label("n"),
+        answers.c.resolution, answers.c.metric, func.count(number).label("n"),
         func.sum(case((number >= 4, 1), else_=0)).label("top2"),
         func.sum(number).label("total"), func.sum(number * number).label("total_sq"),
-    ).select_from(Conversation).join(Response, Response.invitation_id == Conversation.survey_invitation_id).join(
-        Answer, Answer.response_id == Response.id
-    ).where(*scope.where(), _not_auto_closed(), Conversation.survey_invitation_id.is_not(None),
-            Answer.metric.in_(("csat", "ces")), number.is_not(None)).group_by(Conversation.resolution, Answer.metric)
+    ).group_by(answers.c.resolution, answers.c.metric)
     bot, human = RatingSums(), RatingSums()
     for row in session.execute(query):
         n = int(row.n or 0)

@@ -69,7 +69,7 @@ def group_questions(texts: Sequence[str], *, random_state: int = 0) -> list[Ques
     """Group ``texts`` (indices into it); the largest group first, every text in exactly one group."""
     if not texts:
         return []
-    vectors = embed(texts)
+    vectors = _embedded(texts)
     drafts: list[_Draft] = []
     placed: set[int] = set()
     # a fixed k (about one cluster per six questions of a language) instead of discovery's silhouette
@@ -99,6 +99,13 @@ def group_questions(texts: Sequence[str], *, random_state: int = 0) -> list[Ques
         centres[k] = _unit(sums[k])
     out = [_finished(d, vectors, texts) for d in drafts]
     return sorted(out, key=lambda g: (-g.size, g.members[0]))
+
+
+def _embedded(texts: Sequence[str]) -> np.ndarray:
+    """Sentence vectors of ``texts``, each distinct wording embedded once (queues repeat "wifi password")."""
+    first: dict[str, int] = {}  # the same text (spacing aside) -> its row among the distinct ones
+    rows = [first.setdefault(" ".join(text.split()), len(first)) for text in texts]
+    return embed(list(first))[rows]
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -158,5 +165,6 @@ def _finished(draft: _Draft, vectors: np.ndarray, texts: Sequence[str]) -> Quest
     kept = [[term for term in draft.labels[language][2] if term.casefold() in said]
             for language in sorted(draft.labels)]
     label = " · ".join(" / ".join(terms[:3]) for terms in kept if terms)
-    return QuestionGroup(members=tuple(ranked), label=label or " ".join(texts[ranked[0]].split())[:80],
+    label = label or " ".join(texts[ranked[0]].split())[:80] or "(no words)"
+    return QuestionGroup(members=tuple(ranked), label=label,
                          terms=tuple(term for terms in kept for term in terms))
