@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -76,13 +77,30 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    template = request.getfixturevalue("pg_template")
+    with pg_copy(request.getfixturevalue("pg_template")) as url:
+        database = Database(url)
+        yield database
+        database.dispose()
+
+
+@contextmanager
+def pg_copy(template: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database copied from ``template``, dropped afterwards."""
     name = f"centric_t_{uuid.uuid4().hex[:12]}"
     _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    database = Database(_pg_url(name))
-    yield database
-    database.dispose()
-    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield _pg_url(name)
+    finally:
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_db(pg_template: str) -> Iterator[Database]:
+    """A migrated PostgreSQL database only (for what only a server database can show: concurrency, replicas)."""
+    with pg_copy(pg_template) as url:
+        database = Database(url)
+        yield database
+        database.dispose()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from centric.jobs.runner import run_job, worker_name
 log = logging.getLogger("centric.jobs")
 ACTOR = "centric_run_job"
 REDISPATCH_S = 60
+RELAY_MAX_PAUSE_S = 2.0
 
 
 def make_broker(url: str, namespace: str = "centric") -> dramatiq.Broker:
@@ -73,19 +74,32 @@ class QueueBackend:
             with self.db.transaction() as session:
                 if not service.mark_dispatched(session, job_id, stale):
                     continue
-            # Sent after the commit: a crash in between leaves the job to the next relay pass.
-            self.actor.send(job_id)
+            # Sent after the commit: a crash in between leaves the job to the pass after REDISPATCH_S.
+            try:
+                self.actor.send(job_id)
+            except Exception:
+                # The broker is down: the job stays queued and undispatched in the table (fail
+                # closed: nothing is lost) and goes out on the first pass after the broker is back.
+                with self.db.transaction() as session:
+                    service.undo_dispatch(session, job_id)
+                raise
             sent += 1
         return sent
 
     def _relay_loop(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 if self.relay_once():
+                    failures = 0
                     continue
-            except Exception:  # noqa: BLE001 — a broker or database outage must not end the relay
-                log.exception("job relay error; retrying after a pause")
-            self._stop.wait(self.settings.job_poll_s)
+                failures = 0
+            except Exception as exc:  # noqa: BLE001 — a broker or database outage must not end the relay
+                if failures == 0:
+                    log.error("job relay error (jobs stay queued in the database until it passes): %s", exc)
+                failures += 1
+            # After a failure, wait longer each time (up to RELAY_MAX_PAUSE_S): no busy loop on an outage.
+            self._stop.wait(min(self.settings.job_poll_s * 2 ** min(failures, 10), RELAY_MAX_PAUSE_S))
 
     def start(self, threads: int | None = None, consume: bool = True) -> QueueBackend:
         self._relay = threading.Thread(target=self._relay_loop, name="centric-job-relay", daemon=True)

@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.orm import Session
 
 from centric.db import count_of, utcnow, where_given
@@ -40,18 +43,28 @@ def enqueue(
         raise Invalid(f"job payload is not JSON: {exc}", field="payload") from None
     if delay_s < 0:
         raise Invalid("delay_s must not be negative", field="delay_s")
-    if idempotency_key is not None:
-        existing = session.scalar(select(Job).where(Job.idempotency_key == idempotency_key))
-        if existing is not None:
-            return existing
-    job = Job(name=name, payload=payload, status="queued", attempts=0, max_attempts=max_attempts,
-              run_at=utcnow() + timedelta(seconds=delay_s), idempotency_key=idempotency_key)
-    # No savepoint here: on SQLite (pysqlite) a SAVEPOINT as the first statement would start
-    # and, on release, commit its own transaction, escaping the caller's rollback. A
-    # concurrent duplicate key therefore fails the caller's transaction (retry it).
-    session.add(job)
-    session.flush()
-    return job
+    values = {"name": name, "payload": payload, "status": "queued", "attempts": 0, "max_attempts": max_attempts,
+              "run_at": utcnow() + timedelta(seconds=delay_s), "idempotency_key": idempotency_key}
+    if idempotency_key is None:
+        job = Job(**values)
+        session.add(job)
+        session.flush()
+        return job
+    existing = session.scalar(select(Job).where(Job.idempotency_key == idempotency_key))
+    if existing is not None:
+        return existing
+    # Processes racing on one key (two web processes scheduling the same chat sweep, two
+    # workers starting today's purge): ON CONFLICT DO NOTHING waits for the other's commit
+    # and then skips, so the caller's transaction goes on with the winner's job. No savepoint:
+    # on SQLite (pysqlite) one as the first statement would commit on its own.
+    inserted = session.scalars(_insert_once(session).values(**values).returning(Job)).first()
+    return inserted or session.scalars(select(Job).where(Job.idempotency_key == idempotency_key)).one()
+
+
+def _insert_once(session: Session) -> PgInsert | SqliteInsert:
+    """``INSERT … ON CONFLICT (idempotency_key) DO NOTHING`` into ``job`` in the session's dialect."""
+    builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return builder(Job).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
 def get_job(session: Session, job_id: int) -> Job:
@@ -111,6 +124,11 @@ def mark_dispatched(session: Session, job_id: int, undispatched_since: datetime)
         .values(dispatched_at=utcnow())
     ))
     return (result.rowcount or 0) == 1
+
+
+def undo_dispatch(session: Session, job_id: int) -> None:
+    """The broker refused the job's message (it is down): let the next relay pass send it at once."""
+    session.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(dispatched_at=None))
 
 
 def claim(session: Session, job_id: int, worker: str, lease_s: int) -> Job | None:

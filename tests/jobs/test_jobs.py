@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from centric.cli.main import app as cli
@@ -158,3 +159,34 @@ def test_api_lists_and_retries_jobs(client, tokens, db):
     assert retried.status_code == 200 and retried.json()["status"] == "queued"
     assert client.post(f"/api/v1/jobs/{job_id}/retry", headers=auth(tokens["admin"])).status_code == 409
     assert client.get("/api/v1/jobs/12345", headers=auth(tokens["admin"])).status_code == 404
+
+
+def test_processes_racing_on_one_key_share_the_winners_job(pg_db):
+    """A second transaction inserting the same key waits for the first and goes on with its job, unharmed."""
+    first = pg_db.sessions()
+    first.begin()
+    winner = enqueue(first, "test.record", {"n": "first"}, idempotency_key="race")
+    outcome: dict[str, object] = {}
+
+    def second() -> None:
+        try:
+            with pg_db.transaction() as s:
+                outcome["id"] = enqueue(s, "test.record", {"n": "second"}, idempotency_key="race").id
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            outcome["error"] = exc
+
+    racer = threading.Thread(target=second)
+    racer.start()
+
+    def second_waits_on_the_first() -> bool:
+        with pg_db.reader() as s:
+            return bool(s.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                      "AND wait_event_type = 'Lock'")))
+
+    eventually(second_waits_on_the_first, what="the second insert to wait on the first's key")
+    first.commit()
+    first.close()
+    racer.join(10)
+    assert outcome == {"id": winner.id}
+    with pg_db.reader() as s:
+        assert [(j.id, j.payload) for j in jobs.list_jobs(s)] == [(winner.id, {"n": "first"})]
