@@ -1,0 +1,266 @@
+"""Many processes as one: two ``centric serve`` and two ``centric worker`` on one PostgreSQL and one Redis.
+
+Everything the processes share (rate limits, login throttling, staff sessions, the signing
+key, schedules, jobs) lives in the database, so requests spread over both web processes
+meet one limit, a session opened on one is valid on the other, and each job runs once
+whichever worker takes it. The Redis server is this test's own (a free port, no
+persistence), so it can be stopped and started again: while it is down, submissions are
+still stored and acknowledged and their jobs wait in the table; when it is back, they run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from centric.accounts.models import AppSetting
+from centric.db import Database, utcnow
+from centric.governance.digests import SCHEDULE_TASK as DIGESTS_TASK
+from centric.jobs import enqueue
+from centric.jobs.models import Job
+from centric.jobs.queue import REDISPATCH_S
+from centric.mirror.pulses import SCHEDULE_TASK as PULSES_TASK
+from centric.privacy.retention import PURGE_TASK
+from centric.surveys.models import Response
+from centric.surveys.schemas import SurveyIn, SurveyOptions
+from centric.surveys.service import create_survey
+from tests.conftest import REPO, pg_copy
+from tests.factories import PASSWORD, make_user
+from tests.integration.fleet_worker import RECORD_TASK, RUN_PREFIX
+from tests.jobs.waiting import eventually
+from tests.surveys.helpers import csrf_of, form_token
+
+pytestmark = pytest.mark.postgres
+
+START_S = 60.0  # two cores shared with other work: importing the app four times at once is slow
+LIMIT = 4  # the fleet survey's submissions per address and hour
+DAILY = (PURGE_TASK, DIGESTS_TASK, PULSES_TASK)  # the schedulers every worker starts
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Fleet:
+    db: Database
+    webs: list[str]
+    redis_port: int
+    logs: Path
+    env: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    broker: subprocess.Popen[bytes] | None = None
+
+    def start(self, name: str, command: list[str]) -> None:
+        with (self.logs / f"{name}.log").open("wb") as log:  # the child keeps its own descriptor
+            self.processes.append(subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log,
+                                                   stderr=subprocess.STDOUT))
+
+    def start_redis(self) -> None:
+        self.broker = subprocess.Popen(
+            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.logs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.redis_port, socket_connect_timeout=1)
+        eventually(lambda: _pings(client), timeout=10, what="the test's Redis server")
+
+    def stop_redis(self) -> None:
+        assert self.broker is not None
+        self.broker.terminate()
+        self.broker.wait(10)
+        self.broker = None
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+    def alive(self) -> bool:
+        dead = [p.args for p in self.processes if p.poll() is not None]
+        if dead:
+            logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in self.logs.glob("*.log"))
+            raise AssertionError(f"a fleet process exited: {dead}\n{logs}")
+        return True
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/api/health", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def fleet(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    logs = tmp_path_factory.mktemp("fleet")
+    with pg_copy(pg_template) as url:
+        db = Database(url)
+        with db.transaction() as s:
+            make_user(s, "admin", "admin@example.com")
+            make_user(s, "analyst", "locked@example.com")
+            create_survey(s, SurveyIn(key="fleet", name="Fleet NPS", kind="nps",
+                                      options=SurveyOptions(rate_limit_per_hour=LIMIT)))
+            create_survey(s, SurveyIn(key="outage", name="Outage NPS", kind="nps"))
+        redis_port = _free_port()
+        env = {**os.environ, "CENTRIC_DATABASE_URL": url, "CENTRIC_QUEUE_URL": f"redis://127.0.0.1:{redis_port}/0",
+               "CENTRIC_QUEUE_NAME": f"fleet_{uuid.uuid4().hex[:8]}", "CENTRIC_JOB_POLL_S": "0.05",
+               "CENTRIC_SECRET_KEY": "", "CENTRIC_LOGIN_MAX_FAILURES": "3", "PYTHONUNBUFFERED": "1"}
+        ports = [_free_port(), _free_port()]
+        running = Fleet(db, [f"http://127.0.0.1:{p}" for p in ports], redis_port, logs, env)
+        running.start_redis()
+        centric = str(Path(sys.executable).with_name("centric"))
+        try:
+            for n, port in enumerate(ports):
+                running.start(f"web{n}", [centric, "serve", "--host", "127.0.0.1", "--port", str(port)])
+            for n in range(2):
+                running.start(f"worker{n}", [sys.executable, "-m", "tests.integration.fleet_worker", "worker",
+                                             "--threads", "2"])
+            for base in running.webs:
+                eventually(lambda b=base: running.alive() and _healthy(b), timeout=START_S, what=f"{base} to serve")
+            for n in range(2):
+                eventually(lambda n=n: running.alive() and "taking jobs from" in running.log(f"worker{n}"),
+                           timeout=START_S, what=f"worker{n} to start")
+            yield running
+        finally:
+            for process in running.processes:
+                process.send_signal(signal.SIGTERM)
+            for process in running.processes:
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            if running.broker is not None:
+                running.stop_redis()
+            db.dispose()
+
+
+def _count(db: Database, *where) -> int:  # type: ignore[no-untyped-def]
+    with db.reader() as s:
+        return int(s.scalar(select(func.count()).select_from(Response).where(*where)) or 0)
+
+
+def _answer(page_from: str, post_to: str, survey: str) -> int:
+    """Open the survey on one process and post the answer to another: the form's signed token is shared."""
+    token = form_token(httpx.get(f"{page_from}/s/{survey}").text)
+    return httpx.post(f"{post_to}/s/{survey}", data={"f": token, "nps": "8"}).status_code
+
+
+def test_requests_spread_over_both_processes_meet_one_rate_limit(fleet):
+    web0, web1 = fleet.webs
+    codes = [_answer(web0 if n % 2 else web1, web1 if n % 2 else web0, "fleet") for n in range(LIMIT + 2)]
+    assert codes == [303] * LIMIT + [429, 429]
+    assert _count(fleet.db) == LIMIT
+
+
+def _log_in(base: str, email: str, password: str) -> httpx.Response:
+    csrf = uuid.uuid4().hex  # the login form's double-submit token: any value, as cookie and field
+    return httpx.post(f"{base}/login", data={"email": email, "password": password, "csrf": csrf, "next": "/"},
+                      cookies={"centric_login_csrf": csrf})
+
+
+def test_failed_logins_on_either_process_lock_the_account_everywhere(fleet):
+    web0, web1 = fleet.webs
+    codes = [_log_in(fleet.webs[n % 2], "locked@example.com", "wrong password").status_code for n in range(3)]
+    assert codes == [401, 401, 429]  # CENTRIC_LOGIN_MAX_FAILURES=3, counted across both processes
+    for base in (web0, web1):
+        refused = _log_in(base, "locked@example.com", PASSWORD)  # even the right password waits
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+
+
+def test_a_staff_session_opened_on_one_process_is_valid_on_the_other(fleet):
+    web0, web1 = fleet.webs
+    opened = _log_in(web0, "admin@example.com", PASSWORD)
+    assert opened.status_code == 303
+    cookies = {"centric_session": opened.cookies["centric_session"]}
+    assert httpx.get(f"{web1}/api/v1/jobs/counts", cookies=cookies).status_code == 200
+    page = httpx.get(f"{web1}/", cookies=cookies)
+    closed = httpx.post(f"{web1}/logout", data={"csrf": csrf_of(page.text)}, cookies=cookies)
+    assert closed.status_code == 303
+    assert httpx.get(f"{web0}/api/v1/jobs/counts", cookies=cookies).status_code == 401
+
+
+def _jobs(db: Database, *where) -> list[Job]:  # type: ignore[no-untyped-def]
+    with db.reader() as s:
+        return list(s.scalars(select(Job).where(*where).order_by(Job.id)))
+
+
+def test_each_daily_schedule_runs_once_per_period_across_both_workers(fleet):
+    """Both workers schedule the daily jobs at start-up; each day's job is taken once and queues the next day's once."""
+    today, tomorrow = utcnow().date(), utcnow().date() + timedelta(days=1)
+    for name in DAILY:
+        key = f"{name}:{today.isoformat()}"
+        done = eventually(lambda k=key: [j for j in _jobs(fleet.db, Job.idempotency_key == k) if j.status == "done"],
+                          timeout=30, what=f"today's {name} to run")
+        assert [j.attempts for j in done] == [1]
+        following = _jobs(fleet.db, Job.idempotency_key == f"{name}:{tomorrow.isoformat()}")
+        assert [(j.status, j.attempts) for j in following] == [("queued", 0)]
+    assert {j.name for j in _jobs(fleet.db, Job.name.in_(DAILY))} == set(DAILY)
+    assert len(_jobs(fleet.db, Job.name.in_(DAILY))) == 2 * len(DAILY)  # today's and tomorrow's, nothing else
+
+
+def _runs(db: Database) -> dict[str, list[str]]:
+    """Job number → the process id of each run of it."""
+    with db.reader() as s:
+        rows = s.execute(select(AppSetting.key, AppSetting.value).where(AppSetting.key.startswith(RUN_PREFIX))).all()
+    runs: dict[str, list[str]] = {}
+    for key, pid in rows:
+        runs.setdefault(key[len(RUN_PREFIX):].split(":")[0], []).append(pid)
+    return runs
+
+
+def _enqueue_records(db: Database, numbers: range) -> list[int]:
+    with db.transaction() as s:
+        return [enqueue(s, RECORD_TASK, {"n": n}).id for n in numbers]
+
+
+def _all_done(db: Database, ids: list[int]) -> bool:
+    return all(j.status == "done" for j in _jobs(db, Job.id.in_(ids)))
+
+
+def test_many_jobs_each_run_exactly_once_on_two_workers(fleet):
+    ids = _enqueue_records(fleet.db, range(100, 160))
+    eventually(lambda: _all_done(fleet.db, ids), timeout=30, what="60 jobs to run")
+    runs = _runs(fleet.db)
+    assert {n: len(runs.get(str(n), [])) for n in range(100, 160)} == {n: 1 for n in range(100, 160)}
+    assert {j.attempts for j in _jobs(fleet.db, Job.id.in_(ids))} == {1}
+
+
+def test_without_redis_submissions_are_stored_and_their_jobs_run_when_it_returns(fleet):
+    web0, web1 = fleet.webs
+    fleet.stop_redis()
+    try:
+        before = _count(fleet.db)
+        assert _answer(web1, web0, "outage") == 303  # acknowledged: the web processes never need the broker
+        assert _count(fleet.db) == before + 1
+        ids = _enqueue_records(fleet.db, range(200, 210))
+        # Both relays tried, failed and said so; the jobs wait in the table.
+        for n in range(2):
+            eventually(lambda n=n: re.search(r"job relay error", fleet.log(f"worker{n}")), timeout=30,
+                       what=f"worker{n}'s relay to meet the outage")
+        assert {(j.status, j.attempts) for j in _jobs(fleet.db, Job.id.in_(ids))} == {("queued", 0)}
+    finally:
+        fleet.start_redis()
+    # Well before REDISPATCH_S: a job whose send failed was not left marked as sent.
+    eventually(lambda: _all_done(fleet.db, ids), timeout=REDISPATCH_S / 2, what="the jobs to run once Redis is back")
+    runs = _runs(fleet.db)
+    assert {n: len(runs.get(str(n), [])) for n in range(200, 210)} == {n: 1 for n in range(200, 210)}
