@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CENTRIC_", env_file=None, extra="ignore")
 
     database_url: str = "sqlite:///centric.db"
+    database_replica_url: str = Field(
+        default="", description="A read replica of the database (PostgreSQL streaming replica) that dashboards and "
+                                "exports read from; empty: everything reads from the primary.")
+    replica_lag_s: int = Field(default=5, ge=0, le=3600,
+                               description="After a browser's write, its reads stay on the primary this long.")
     secret_key: str = Field(default="", description="Signs links; generated and stored in the database when empty.")
     max_text_length: int = 20_000
     text_model: Literal["fast", "accurate"] = Field(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, TypeVarTupl
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from sqlalchemy import (
     JSON,
+    ClauseElement,
     ColumnElement,
     Connection,
     CursorResult,
@@ -30,7 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from centric.errors import Invalid
@@ -172,13 +173,69 @@ def _total(session: Session, query: Select[*Ts], rows: list[R], limit: int | Non
     return rows, count_of(session, query)
 
 
-class Database:
-    """An engine plus its session factory; one per process."""
+WROTE = "centric_wrote"
 
-    def __init__(self, url: str) -> None:
+
+class ReplicaReads(Session):
+    """A session that reads from a replica until it writes; from then on everything goes to the primary.
+
+    A statement that is not a plain SELECT (DML, ``FOR UPDATE``, text) and every flush go to
+    the primary and mark the session, so no read after a write in the same unit of work can
+    miss it through replication lag. The routing follows SQLAlchemy's documented pattern of a
+    ``Session`` subclass overriding ``get_bind`` ("Custom Vertical Partitioning").
+    """
+
+    def __init__(self, primary: Engine, replica: Engine) -> None:
+        super().__init__(bind=primary, expire_on_commit=False)
+        self.replica = replica
+
+    def get_bind(self, mapper: Any = None, *, clause: ClauseElement | None = None, **kw: Any) -> Engine | Connection:
+        if not self.info.get(WROTE):
+            if not self._flushing and (clause is None or _plain_select(clause)):
+                return self.replica
+            self.info[WROTE] = True
+        return super().get_bind(mapper, clause=clause, **kw)
+
+
+def _plain_select(clause: object) -> bool:
+    return isinstance(clause, Select) and clause._for_update_arg is None
+
+
+def wrote(session: Session) -> bool:
+    """Whether ``session`` wrote (flushed or ran DML) or holds changes not yet flushed."""
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
+
+
+def _note_flush(session: Session, _context: object) -> None:
+    session.info[WROTE] = True
+
+
+def _note_dml(state: ORMExecuteState) -> None:
+    if not (state.is_select and _plain_select(state.statement)):
+        state.session.info[WROTE] = True
+
+
+class Database:
+    """An engine plus its session factory; one per process.
+
+    With ``replica_url`` (``CENTRIC_DATABASE_REPLICA_URL``), :meth:`replica_reads` gives sessions
+    that read from the replica; plain sessions then note whether they wrote (:func:`wrote`).
+    """
+
+    def __init__(self, url: str, replica_url: str | None = None) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.replica: Engine | None = make_engine(replica_url) if replica_url else None
+        if self.replica is not None:  # only then: the listeners cost a call per statement
+            event.listen(self.sessions, "after_flush", _note_flush)
+            event.listen(self.sessions, "do_orm_execute", _note_dml)
+
+    def replica_reads(self) -> Session:
+        """A :class:`ReplicaReads` session (a plain one on the primary when no replica is configured)."""
+        if self.replica is None:
+            return self.sessions()
+        return ReplicaReads(self.engine, self.replica)
 
     @property
     def dialect(self) -> str:
@@ -204,6 +261,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
 
 
 CLOCK_SKEW = timedelta(days=1)

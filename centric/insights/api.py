@@ -26,7 +26,7 @@ from centric.insights.schemas import (
     RoiOut,
 )
 from centric.stats import Estimate, happiness_score
-from centric.web.deps import CanConfigure, CanReadMetrics, DbSession
+from centric.web.deps import CanConfigure, CanReadMetrics, DbSession, ReadSession
 
 router = APIRouter(tags=["metrics"])
 
@@ -37,7 +37,7 @@ def _filter(start: date | None, end: date | None, touchpoint: str | None, segmen
 
 
 @router.get("/metrics/happiness", response_model=EstimateOut)
-def happiness(session: DbSession, _: CanReadMetrics, start: date | None = None, end: date | None = None,
+def happiness(session: ReadSession, _: CanReadMetrics, start: date | None = None, end: date | None = None,
               touchpoint: str | None = None, segment: str | None = None) -> EstimateOut:
     """Customer Happiness Score 0–100: weighted NPS, CSAT and CES (definition in docs/statistics.md)."""
     where = _filter(start, end, touchpoint, segment, None)
@@ -47,7 +47,7 @@ def happiness(session: DbSession, _: CanReadMetrics, start: date | None = None, 
 
 
 @router.get("/metrics/{kind}", response_model=MetricResult)
-def metric(kind: MetricKind, session: DbSession, _: CanReadMetrics, by: Dimension = "none",
+def metric(kind: MetricKind, session: ReadSession, _: CanReadMetrics, by: Dimension = "none",
            start: date | None = None, end: date | None = None, touchpoint: str | None = None,
            segment: str | None = None, survey: str | None = None) -> MetricResult:
     """NPS, CSAT or CES with 95% intervals, overall and per group of ``by``."""
@@ -55,7 +55,7 @@ def metric(kind: MetricKind, session: DbSession, _: CanReadMetrics, by: Dimensio
 
 
 @router.get("/metrics/{kind}/compare", response_model=ComparisonResult)
-def compare_groups(kind: MetricKind, session: DbSession, _: CanReadMetrics, by: Dimension = "touchpoint",
+def compare_groups(kind: MetricKind, session: ReadSession, _: CanReadMetrics, by: Dimension = "touchpoint",
                    correction: Literal["holm", "bh"] = "holm", start: date | None = None,
                    end: date | None = None, touchpoint: str | None = None, segment: str | None = None,
                    survey: str | None = None) -> ComparisonResult:
@@ -65,7 +65,7 @@ def compare_groups(kind: MetricKind, session: DbSession, _: CanReadMetrics, by: 
 
 
 @router.get("/metrics/{kind}/trend", response_model=GroupComparison)
-def compare_periods(kind: MetricKind, start: date, end: date, session: DbSession, _: CanReadMetrics,
+def compare_periods(kind: MetricKind, start: date, end: date, session: ReadSession, _: CanReadMetrics,
                     touchpoint: str | None = None, segment: str | None = None,
                     survey: str | None = None) -> GroupComparison:
     """The period [start, end) against the equally long period before it."""
@@ -74,7 +74,7 @@ def compare_periods(kind: MetricKind, start: date, end: date, session: DbSession
 
 
 @router.get("/drivers/{survey}", response_model=DriversOut)
-def drivers(survey: str, session: DbSession, _: CanReadMetrics,
+def drivers(survey: str, session: ReadSession, _: CanReadMetrics,
             by: Literal["items", "touchpoints"] = "items") -> DriversOut:
     """Key drivers of a survey's outcome: its other rated items, or the customers' touchpoint scores.
 
@@ -85,7 +85,7 @@ def drivers(survey: str, session: DbSession, _: CanReadMetrics,
 
 
 @router.get("/value/clv", response_model=ClvOut, tags=["customer value"])
-def clv(session: DbSession, caller: CanReadMetrics, horizon_months: int = Query(default=12, ge=1, le=120),
+def clv(session: ReadSession, caller: CanReadMetrics, horizon_months: int = Query(default=12, ge=1, le=120),
         discount: float = Query(default=0.01, ge=0, lt=1)) -> ClvOut:
     """BG/NBD + Gamma-Gamma fitted on the stored purchases; parameters, and top customers for
     callers with ``customers:read`` (a viewer gets aggregates only)."""
@@ -95,7 +95,7 @@ def clv(session: DbSession, caller: CanReadMetrics, horizon_months: int = Query(
 
 
 @router.get("/value/rfm", response_model=RfmOut, tags=["customer value"])
-def rfm(session: DbSession, _: CanReadMetrics, segment: str | None = None) -> RfmOut:
+def rfm(session: ReadSession, _: CanReadMetrics, segment: str | None = None) -> RfmOut:
     return reports.rfm_out(value.rfm_summary(value.purchases_from_events(session, segment=segment)))
 
 
@@ -106,7 +106,7 @@ def store_rfm_segments(session: DbSession, _: CanConfigure) -> dict[str, int]:
 
 
 @router.get("/value/churn", response_model=ChurnOut, tags=["customer value"])
-def churn(session: DbSession, _: CanReadMetrics, start: date | None = None, end: date | None = None,
+def churn(session: ReadSession, _: CanReadMetrics, start: date | None = None, end: date | None = None,
           months: int = Query(default=3, ge=1, le=24), segment: str | None = None) -> ChurnOut:
     """Customers lost in the period ÷ customers active before it (new customers excluded)."""
     log = value.purchases_from_events(session, segment=segment)
@@ -114,14 +114,14 @@ def churn(session: DbSession, _: CanReadMetrics, start: date | None = None, end:
 
 
 @router.get("/value/churn/drivers", response_model=DriversOut, tags=["customer value"])
-def churn_drivers(session: DbSession, _: CanReadMetrics, months: int = Query(default=3, ge=1, le=24)) -> DriversOut:
+def churn_drivers(session: ReadSession, _: CanReadMetrics, months: int = Query(default=3, ge=1, le=24)) -> DriversOut:
     """Which experiences go with leaving: logistic regression of churn on NPS, tickets, complaints."""
     analysis = outcomes.churn_driver_analysis(session, value.purchases_from_events(session), months)
     return reports.drivers_out("churn", analysis)
 
 
 @router.get("/value/earned-growth", response_model=EarnedGrowthOut, tags=["customer value"])
-def earned_growth(session: DbSession, _: CanReadMetrics, months: int = Query(default=6, ge=1, le=36),
+def earned_growth(session: ReadSession, _: CanReadMetrics, months: int = Query(default=6, ge=1, le=36),
                   attribute: str = Query(default="acquisition", min_length=1, max_length=60)) -> EarnedGrowthOut:
     """Earned Growth Rate = net revenue retention + earned new customer revenue − 100%.
 
@@ -132,13 +132,13 @@ def earned_growth(session: DbSession, _: CanReadMetrics, months: int = Query(def
 
 
 @router.get("/value/retention", response_model=RetentionOut, tags=["customer value"])
-def retention(session: DbSession, _: CanReadMetrics, segment: str | None = None) -> RetentionOut:
+def retention(session: ReadSession, _: CanReadMetrics, segment: str | None = None) -> RetentionOut:
     """Share of each first-purchase-month cohort still buying k months later."""
     return reports.retention_out(value.retention_report(value.purchases_from_events(session, segment=segment)))
 
 
 @router.get("/value/roi", response_model=RoiOut, tags=["customer value"])
-def roi(session: DbSession, _: CanReadMetrics, months: int = Query(default=3, ge=1, le=24)) -> RoiOut:
+def roi(session: ReadSession, _: CanReadMetrics, months: int = Query(default=3, ge=1, le=24)) -> RoiOut:
     """Churn and value of promoters, passives and detractors; revenue at risk."""
     return reports.roi_out(value.roi_report(session, value.purchases_from_events(session), months))
 

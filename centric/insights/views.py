@@ -21,7 +21,7 @@ from centric.loop.outer import root_cause_impact
 from centric.surveys.service import list_surveys
 from centric.themes.drivers import theme_drivers
 from centric.themes.schemas import InsightFilter
-from centric.web.deps import CanReadMetrics, DbSession
+from centric.web.deps import CanReadMetrics, ReadSession
 from centric.web.templating import render
 
 router = APIRouter()
@@ -39,7 +39,7 @@ def _trend(result) -> dict:
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: DbSession, caller: CanReadMetrics, kind: MetricKind = "nps",
+def dashboard(request: Request, session: ReadSession, caller: CanReadMetrics, kind: MetricKind = "nps",
               by: Dimension = "touchpoint") -> HTMLResponse:
     monthly = {k: metric(session, k, "month") for k in KINDS}
     tiles = {k: result.overall for k, result in monthly.items()}
@@ -53,7 +53,7 @@ BREAKDOWNS = ("touchpoint", "stage", "journey", "team", "segment", "channel", "s
 
 
 @router.get("/touchpoints", response_class=HTMLResponse)
-def touchpoints(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
+def touchpoints(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
     scores = {kind: {r.group: r for r in metric(session, kind, "touchpoint").rows} for kind in KINDS}
     versus = {kind: _attempt(lambda k=kind: {c.group: c for c in groups_vs_rest(session, k, "touchpoint").rows})[0]
               or {} for kind in KINDS}
@@ -74,7 +74,7 @@ def _attempt(compute):
 
 
 @router.get("/value", response_class=HTMLResponse)
-def customer_value(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
+def customer_value(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
     log, problem = _attempt(lambda: value.purchases_from_events(session))
     clv = rfm = churn = retention = None
     if log is not None:
@@ -88,7 +88,7 @@ def customer_value(request: Request, session: DbSession, caller: CanReadMetrics)
 
 
 @router.get("/roi", response_class=HTMLResponse)
-def roi(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
+def roi(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
     report, problem = _attempt(lambda: reports.roi_out(
         value.roi_report(session, value.purchases_from_events(session))))
     growth, growth_problem = _attempt(lambda: reports.earned_growth_out(
@@ -98,7 +98,7 @@ def roi(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLRes
 
 
 @router.get("/drivers", response_class=HTMLResponse)
-def drivers(request: Request, session: DbSession, caller: CanReadMetrics,
+def drivers(request: Request, session: ReadSession, caller: CanReadMetrics,
             survey: str | None = Query(default=None, max_length=80),
             by: Literal["items", "touchpoints", "themes", "churn"] = "items") -> HTMLResponse:
     surveys, _ = list_surveys(session)

@@ -18,6 +18,7 @@ from centric import __version__
 from centric.config import Settings
 from centric.db import Database
 from centric.domains import DOMAINS
+from centric.web.deps import READ_METHODS, RECENT_WRITE_COOKIE
 from centric.web.errors import PROBLEM_RESPONSES, install_error_handlers, problem
 
 STATIC = Path(__file__).with_name("static")
@@ -33,12 +34,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         docs_url=None, openapi_url="/api/openapi.json", redoc_url=None,
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.database_url)
+    app.state.db = db or Database(settings.database_url, settings.database_replica_url or None)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, limit=settings.max_body_bytes, hsts_max_age_s=settings.hsts_max_age_s)
     if settings.trusted_proxies:
         # Outside the guard, so that it sees the scheme the client used (HSTS, Secure cookies).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    if app.state.db.replica is not None:
+        app.add_middleware(RecentWriteMiddleware, max_age_s=settings.replica_lag_s)
     _mount_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
@@ -172,3 +175,28 @@ class GuardMiddleware:
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, f"the body is larger than {self.limit} bytes")
         await response(scope, receive, send)
+
+
+class RecentWriteMiddleware:
+    """Read-your-writes with a replica: a browser whose request wrote reads from the primary for a while.
+
+    A successful request that may have written (any method but GET, HEAD and OPTIONS) sets a
+    short-lived cookie; :func:`centric.web.deps.get_read_session` sends the requests that carry
+    it to the primary, so the page a form redirects to never shows the replica's older state.
+    """
+
+    def __init__(self, app: ASGIApp, max_age_s: int) -> None:
+        self.app = app
+        self.cookie = f"{RECENT_WRITE_COOKIE}=1; Max-Age={max_age_s}; Path=/; HttpOnly; SameSite=Lax".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in READ_METHODS:
+            await self.app(scope, receive, send)
+            return
+
+        async def marked_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", self.cookie)]}
+            await send(message)
+
+        await self.app(scope, receive, marked_send)

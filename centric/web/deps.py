@@ -20,12 +20,13 @@ from centric.accounts.roles import Permission, allows
 from centric.accounts.service import authenticate_token, note_token_use, token_use_is_due, web_session_for
 from centric.accounts.signing import signing_key
 from centric.config import Settings
-from centric.db import Database, intend_to_write
+from centric.db import Database, intend_to_write, wrote
 from centric.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from centric.web.errors import NotStored
 
 log = logging.getLogger("centric.web")
 SESSION_COOKIE = "centric_session"
+RECENT_WRITE_COOKIE = "centric_wrote"
 MAX_ID = 2**63 - 1
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="numeric id")]
 CSRF_HEADER = "x-csrf-token"
@@ -76,9 +77,30 @@ def get_session(request: Request) -> Iterator[Session]:
     the client never sees an id that was lost.
     """
     db: Database = request.app.state.db
-    session = db.sessions()
+    writes = request.method not in READ_METHODS and not getattr(request.scope.get("endpoint"), OWN_UNITS, False)
+    yield from _unit_of_work(request, db.sessions(), writes)
+
+
+def get_read_session(request: Request, primary: Annotated[Session, Depends(get_session, scope="function")]
+                     ) -> Iterator[Session]:
+    """For dashboards and exports: a session reading from the replica (``CENTRIC_DATABASE_REPLICA_URL``).
+
+    Only for a GET or HEAD whose request has not written, from a browser that has not written
+    in the last ``CENTRIC_REPLICA_LAG_S`` (the :data:`RECENT_WRITE_COOKIE`); anything the session
+    itself writes goes to the primary, and so do its reads after that (:class:`ReplicaReads`).
+    Otherwise, and when no replica is configured, it is the request's own session.
+    """
+    db: Database = request.app.state.db
+    if (db.replica is None or request.method not in READ_METHODS or wrote(primary)
+            or RECENT_WRITE_COOKIE in request.cookies):
+        yield primary
+        return
+    yield from _unit_of_work(request, db.replica_reads())
+
+
+def _unit_of_work(request: Request, session: Session, writes: bool = False) -> Iterator[Session]:
     try:
-        if request.method not in READ_METHODS and not getattr(request.scope.get("endpoint"), OWN_UNITS, False):
+        if writes:
             intend_to_write(session)
         yield session
         try:
@@ -94,6 +116,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
+"""A session for dashboards and exports: on the read replica when one is configured and safe to use."""
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

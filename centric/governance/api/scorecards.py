@@ -9,7 +9,7 @@ from centric.db import utcnow
 from centric.governance.schemas import Scorecard
 from centric.governance.scorecard_views import note_view
 from centric.governance.scorecards import scorecard, scorecard_csv
-from centric.web.deps import MAX_ID, CanReadMetrics, DbSession
+from centric.web.deps import MAX_ID, CanReadMetrics, DbSession, ReadSession
 
 router = APIRouter(tags=["targets"])
 PERIOD = Query(None, max_length=10, description="2026-11 (month), 2026-Q4 (quarter) or 2026 (year)")
@@ -35,7 +35,7 @@ def my_scorecard(session: DbSession, caller: CanReadMetrics,
 
 @router.get("/scorecards/export.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}, "description": "one row per target, method included"}})
-def export_scorecard(session: DbSession, _: CanReadMetrics, user_id: int | None = Query(None, ge=1, le=MAX_ID),
+def export_scorecard(session: ReadSession, _: CanReadMetrics, user_id: int | None = Query(None, ge=1, le=MAX_ID),
                      team_id: int | None = Query(None, ge=1, le=MAX_ID), period: str | None = PERIOD) -> Response:
     card = scorecard(session, user_id=user_id, team_id=team_id, period=period)
     who = f"user-{user_id}" if user_id else f"team-{team_id}" if team_id else "company"

@@ -19,13 +19,13 @@ from centric.maps.schemas import (
     TouchpointPatch,
     TouchpointState,
 )
-from centric.web.deps import CanConfigure, CanReadMetrics, DbSession, ObjectId
+from centric.web.deps import CanConfigure, CanReadMetrics, DbSession, ObjectId, ReadSession
 
 router = APIRouter(tags=["journey maps"])
 
 
 @router.get("/journeys/{journey_id}/map", response_model=JourneyMap)
-def get_map(journey_id: ObjectId, session: DbSession, _: CanReadMetrics,
+def get_map(journey_id: ObjectId, session: ReadSession, _: CanReadMetrics,
             segment: str | None = Query(default=None, max_length=80),
             channel: str | None = Query(default=None, max_length=40),
             start: date | None = None, end: date | None = None) -> JourneyMap:

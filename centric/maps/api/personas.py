@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query
 
 from centric.accounts.roles import Permission
 from centric.maps import personas
-from centric.web.deps import CanConfigure, CanReadMetrics, DbSession, Page, Paging
+from centric.web.deps import CanConfigure, CanReadMetrics, DbSession, Page, Paging, ReadSession
 
 router = APIRouter(tags=["personas"])
 
 
 @router.get("/personas", response_model=Page[personas.PersonaSummary])
-def list_personas(session: DbSession, _: CanReadMetrics, paging: Paging,
+def list_personas(session: ReadSession, _: CanReadMetrics, paging: Paging,
                   kind: Literal["persona", "segment", "all"] = "persona") -> Page[personas.PersonaSummary]:
     """Personas (or segments) with their size, NPS, CLV and churn risk."""
     rows, total = personas.list_personas(session, kind, paging.limit, paging.offset)
@@ -23,14 +23,14 @@ def list_personas(session: DbSession, _: CanReadMetrics, paging: Paging,
 
 
 @router.get("/personas/compare", response_model=personas.Comparison)
-def compare(session: DbSession, caller: CanReadMetrics, keys: str = Query(max_length=400, description="a,b[,c,d]"),
+def compare(session: ReadSession, caller: CanReadMetrics, keys: str = Query(max_length=400, description="a,b[,c,d]"),
             start: date | None = None, end: date | None = None) -> personas.Comparison:
     return personas.compare_personas(session, keys.split(","), start=start, end=end,
                                      customers=caller.can(Permission.READ_CUSTOMERS))
 
 
 @router.get("/personas/{key}", response_model=personas.PersonaReport)
-def report(key: str, session: DbSession, caller: CanReadMetrics, start: date | None = None,
+def report(key: str, session: ReadSession, caller: CanReadMetrics, start: date | None = None,
            end: date | None = None) -> personas.PersonaReport:
     """The persona's figures; verbatims and cases only for ``customers:read``."""
     return personas.persona_report(session, key, start=start, end=end,

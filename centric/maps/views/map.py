@@ -23,7 +23,16 @@ from centric.maps.map import EMOTION_MAPPING, VERDICT_RULE, journey_map
 from centric.maps.schemas import JourneyMap, StageNew, StagePatch, TouchpointNew, TouchpointPatch
 from centric.maps.svg import curve_geometry, curve_svg, poster_svg
 from centric.surveys.models import Survey
-from centric.web.deps import Caller, CanConfigure, CanReadMetrics, CheckedForm, DbSession, ObjectId, form_day
+from centric.web.deps import (
+    Caller,
+    CanConfigure,
+    CanReadMetrics,
+    CheckedForm,
+    DbSession,
+    ObjectId,
+    ReadSession,
+    form_day,
+)
 from centric.web.templating import render
 
 router = APIRouter()
@@ -36,7 +45,7 @@ def _text() -> Any:
 
 
 @router.get("/journeys", response_class=HTMLResponse)
-def journeys_page(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
+def journeys_page(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
     rows, _ = journeys.list_journeys(session)
     return render(request, "maps/map_list.html", caller=caller, journeys=journeys.journey_outs(session, rows))
 
@@ -93,7 +102,7 @@ def _page(request: Request, session: Session, caller: Caller, journey_id: int, q
 
 
 @router.get("/journeys/{journey_id}/map", response_class=HTMLResponse)
-def map_page(request: Request, journey_id: ObjectId, session: DbSession, caller: CanReadMetrics,
+def map_page(request: Request, journey_id: ObjectId, session: ReadSession, caller: CanReadMetrics,
              segment: str = _text(), compare: str = _text(), channel: str = _text(), start: str = _text(),
              end: str = _text()) -> HTMLResponse:
     query = {"segment": segment, "compare": compare, "channel": channel, "start": start, "end": end}
@@ -101,15 +110,15 @@ def map_page(request: Request, journey_id: ObjectId, session: DbSession, caller:
 
 
 @router.get("/journeys/{journey_id}/map.svg")
-def map_svg(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, segment: str = _text(), channel: str = _text(),
-            start: str = _text(), end: str = _text()) -> Response:
+def map_svg(journey_id: ObjectId, session: ReadSession, _: CanReadMetrics, segment: str = _text(),
+            channel: str = _text(), start: str = _text(), end: str = _text()) -> Response:
     maps = _maps(session, journey_id, segment, "", channel, start, end)
     return Response(poster_svg(maps[0][1], maps[0][0]), media_type=SVG,
                     headers={"Content-Disposition": f'inline; filename="journey-{journey_id}.svg"'})
 
 
 @router.get("/journeys/{journey_id}/curve.svg")
-def emotion_curve_svg(journey_id: ObjectId, session: DbSession, _: CanReadMetrics, segment: str = _text(),
+def emotion_curve_svg(journey_id: ObjectId, session: ReadSession, _: CanReadMetrics, segment: str = _text(),
                       compare: str = _text(), channel: str = _text(), start: str = _text(),
                       end: str = _text()) -> Response:
     """The emotion curve alone (designed and measured, a second persona with ``compare``), for ``<img>``."""

@@ -19,7 +19,7 @@ from centric.accounts.roles import Permission
 from centric.customers.service import get_segment
 from centric.errors import CentricError, explain
 from centric.maps import personas
-from centric.web.deps import Caller, CanConfigure, CanReadMetrics, CheckedForm, DbSession
+from centric.web.deps import Caller, CanConfigure, CanReadMetrics, CheckedForm, DbSession, ReadSession
 from centric.web.templating import render
 
 router = APIRouter()
@@ -68,14 +68,14 @@ def _shown(value: Any) -> str:
 
 
 @router.get("/personas", response_class=HTMLResponse)
-def personas_page(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
+def personas_page(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
     rows, _ = personas.list_personas(session, "all")
     return render(request, "maps/personas.html", caller=caller, rows=rows,
                   can_edit=caller.can(Permission.CONFIGURE))
 
 
 @router.get("/personas/compare", response_class=HTMLResponse)
-def compare_page(request: Request, session: DbSession, caller: CanReadMetrics,
+def compare_page(request: Request, session: ReadSession, caller: CanReadMetrics,
                  keys: str = Query(default="", max_length=400), start: date | None = None,
                  end: date | None = None) -> HTMLResponse:
     chosen = [k for k in keys.split(",") if k.strip()]
@@ -92,7 +92,7 @@ def compare_page(request: Request, session: DbSession, caller: CanReadMetrics,
 
 
 @router.get("/personas/{key}", response_class=HTMLResponse)
-def persona_page(key: str, request: Request, session: DbSession, caller: CanReadMetrics,
+def persona_page(key: str, request: Request, session: ReadSession, caller: CanReadMetrics,
                  start: date | None = None, end: date | None = None) -> HTMLResponse:
     report = personas.persona_report(session, key, start=start, end=end,
                                      customers=caller.can(Permission.READ_CUSTOMERS))
@@ -111,12 +111,12 @@ def _editor(request: Request, session: Session, caller: Caller, values: dict[str
 
 
 @router.get("/segments/new", response_class=HTMLResponse)
-def new_segment(request: Request, session: DbSession, caller: CanConfigure) -> HTMLResponse:
+def new_segment(request: Request, session: ReadSession, caller: CanConfigure) -> HTMLResponse:
     return _editor(request, session, caller, {"kind": "persona", "rule": []}, key=None)
 
 
 @router.get("/segments/{key}/edit", response_class=HTMLResponse)
-def edit_segment(key: str, request: Request, session: DbSession, caller: CanConfigure) -> HTMLResponse:
+def edit_segment(key: str, request: Request, session: ReadSession, caller: CanConfigure) -> HTMLResponse:
     segment = get_segment(session, key)
     values = {"key": segment.key, "name": segment.name, "kind": segment.kind, "description": segment.description,
               "rule": list(segment.rule or [])}
