@@ -4,7 +4,9 @@ The ``job`` table stays the source of truth. A relay thread in every ``centric w
 sends each due job's id to the broker once (one conditional UPDATE decides which relay),
 and Dramatiq workers on any number of machines claim and run it. Messages lost with a
 broker restart are sent again after ``REDISPATCH_S``; duplicates are harmless because a
-job is claimed at most once per attempt.
+job is claimed at most once per attempt. While the broker is down nothing is lost and
+nothing else stops: web processes only insert rows, a send the broker refuses leaves its
+job undispatched, and the relay sends it on its first pass after the broker is back.
 """
 
 from __future__ import annotations

@@ -129,15 +129,19 @@ def clear_cache() -> None:
 def revision(session: Session) -> Revision:
     """What changes whenever a published entry or a variant does: one query of aggregates.
 
-    Published articles: count, highest id, latest ``updated_at``; variants: count and highest
-    id (a variant added, removed or replaced changes one of them).
+    Published articles: count, highest id, sum of versions, latest ``updated_at``; variants: count
+    and highest id (a variant added, removed or replaced changes one of them). The sum of versions
+    grows with every save whatever the clock of the machine that saved it (web processes on
+    several machines: a clock behind the others would leave the latest ``updated_at`` unchanged).
     """
-    count, top, changed, n_variants, top_variant = session.execute(
-        select(func.count(KbArticle.id), func.max(KbArticle.id), func.max(KbArticle.updated_at),
+    count, top, versions, changed, n_variants, top_variant = session.execute(
+        select(func.count(KbArticle.id), func.max(KbArticle.id), func.coalesce(func.sum(KbArticle.version), 0),
+               func.max(KbArticle.updated_at),
                select(func.count(KbVariant.id)).scalar_subquery(), select(func.max(KbVariant.id)).scalar_subquery())
         .where(KbArticle.status == "published")
     ).one()
-    return int(count or 0), int(top or 0), _stamp(changed), int(n_variants or 0), int(top_variant or 0)
+    return (int(count or 0), int(top or 0), int(versions), _stamp(changed), int(n_variants or 0),
+            int(top_variant or 0))
 
 
 def _stamp(value: datetime | str | None) -> str | None:
