@@ -267,7 +267,7 @@ def test_without_redis_submissions_are_stored_and_their_jobs_run_when_it_returns
 
 
 def test_a_chat_stream_on_one_process_carries_messages_posted_to_the_other(fleet):
-    """The widget's event stream polls the database, so a reply stored by any process reaches it."""
+    """The widget's event stream polls the database, so a message stored by any process reaches it."""
     web0, web1 = fleet.webs
     opened = httpx.post(f"{web0}/api/v1/chat/conversations", json={})
     assert opened.status_code == 201, opened.text
@@ -275,17 +275,18 @@ def test_a_chat_stream_on_one_process_carries_messages_posted_to_the_other(fleet
     conversation, headers = started["conversation"]["id"], {"X-Chat-Token": started["token"]}
     posted: dict[int, str] = {}
     streamed: set[int] = set()
-    with httpx.stream("GET", f"{web1}/api/v1/chat/conversations/{conversation}/events", params={"wait": 20},
+    with httpx.stream("GET", f"{web1}/api/v1/chat/conversations/{conversation}/events", params={"wait": 25},
                       headers=headers, timeout=30) as stream:
         for line in stream.iter_lines():  # ends after ``wait`` seconds at the latest
             if line == "event: status" and not posted:  # the stream is live: now post to the other process
-                sent = httpx.post(f"{web0}/api/v1/chat/conversations/{conversation}/messages", headers=headers,
-                                  json={"text": "Is there parking at the hotel?"})
+                # A hand-off (its notice is a message) rather than a question: the bot's first answer
+                # loads its sentence encoder, which can take longer than the stream on a busy machine.
+                sent = httpx.post(f"{web0}/api/v1/chat/conversations/{conversation}/handoff", headers=headers,
+                                  timeout=30)
                 assert sent.status_code == 200, sent.text
                 posted = {m["id"]: m["author"] for m in sent.json()["messages"]}
             elif line.startswith("id: "):
                 streamed.add(int(line[4:]))
             if posted and set(posted) <= streamed:
                 break
-    assert posted and set(posted) <= streamed
-    assert {"customer", "bot"} <= set(posted.values())  # the bot's reply, stored by web0, streamed by web1
+    assert posted and set(posted) <= streamed  # stored by web0, streamed by web1
