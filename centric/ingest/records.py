@@ -47,25 +47,14 @@ IMPORT_KINDS = tuple(KIND_COLUMNS)
 
 
 def read_rows(path: Path | str, kind: str, *, data: bytes | None = None,
-              encoding: str | None = None) -> Iterator[SourceRow]:
+              encoding: str | None = None) -> RowSource:
     """Rows of a ``.csv`` or ``.jsonl``/``.ndjson`` file (``data`` overrides reading ``path``).
 
     ``encoding`` applies to CSV files; by default it is detected (see :func:`csv_encoding`).
     JSON is UTF-8 by definition. CSV and JSON Lines are read as a stream, a block of lines
     at a time, so memory stays bounded whatever the file's size; a JSON array is read whole.
     """
-    name = str(path).lower()
-    with (io.BytesIO(data) if data is not None else Path(path).open("rb")) as handle:
-        if name.endswith(".json") and handle.read(BLOCK).lstrip()[:1] == b"[":
-            handle.seek(0)
-            yield from _json_array_rows(handle.read())
-        elif name.endswith((".jsonl", ".ndjson", ".json")):
-            handle.seek(0)
-            yield from _jsonl_rows(handle)
-        elif name.endswith(".csv"):
-            yield from _csv_rows(handle, kind, encoding)
-        else:
-            yield SourceRow(0, None, RowError(0, None, f"{path}: use a .csv or .jsonl file"))
+    return RowSource(path, kind, data, encoding)
 
 
 BLOCK = 1 << 20  # bytes read at a time
@@ -210,33 +199,41 @@ def _decoded_one_by_one(block: bytes, first: int, bad: dict[int, str]) -> list[s
     return decoded
 
 
-def _csv_rows(handle: BinaryIO, kind: str, encoding: str | None = None) -> Iterator[SourceRow]:
+Cells = tuple[int, list[str]]  # a CSV record: its (first) line and its cells, unstripped
+
+
+def _csv_cells(handle: BinaryIO, encoding: str | None) -> Iterator[Cells | RowError]:
+    """The header (line 1) and then every record of a CSV stream, or the error of each bad one.
+
+    A record's cells are as many as the header's (short records are padded with ``""``);
+    blank records are left out. After an error in the header nothing more is yielded.
+    """
     bad: dict[int, str] = {}
     recent: list[str] = []
     try:
         codec = codecs.lookup(encoding or _stream_encoding(handle)).name
     except LookupError:
-        yield SourceRow(0, None, RowError(0, None, f"unknown encoding {encoding!r}"))
+        yield RowError(0, None, f"unknown encoding {encoding!r}")
         return
     reader = csv.reader(_text_lines(handle, codec, bad, recent))
     try:
         header = [column.strip() for column in next(reader, [])]
     except csv.Error as exc:
-        yield SourceRow(1, None, RowError(1, None, f"header: {exc}"))
+        yield RowError(1, None, f"header: {exc}")
         return
     if 1 in bad:
-        yield SourceRow(1, None, RowError(1, None, f"header: {bad[1]}"))
+        yield RowError(1, None, f"header: {bad[1]}")
         return
     if not header:
-        yield SourceRow(1, None, RowError(1, None, "the file is empty"))
+        yield RowError(1, None, "the file is empty")
         return
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            yield SourceRow(1, None, RowError(1, column, f"the column {column!r} appears twice "
-                                                         "in the header: rename or remove one"))
+            yield RowError(1, column, f"the column {column!r} appears twice in the header: rename or remove one")
             return
         seen.add(column)
+    yield 1, header
     width = len(header)
     while True:
         previous = reader.line_num
@@ -248,10 +245,9 @@ def _csv_rows(handle: BinaryIO, kind: str, encoding: str | None = None) -> Itera
         except csv.Error as exc:
             # One bad record (e.g. a field over csv.field_size_limit()) fails alone: the
             # reader starts afresh on the next line.
-            line_number = reader.line_num
             long_column = _long_field("".join(recent), header, csv.field_size_limit())
             message = f"longer than {csv.field_size_limit()} characters" if long_column else f"CSV: {exc}"
-            yield SourceRow(line_number, None, RowError(line_number, long_column, message))
+            yield RowError(reader.line_num, long_column, message)
             continue
         line_number = reader.line_num
         if bad:
@@ -260,17 +256,94 @@ def _csv_rows(handle: BinaryIO, kind: str, encoding: str | None = None) -> Itera
             for number in [n for n in bad if n <= line_number]:
                 del bad[number]  # passed: the dictionary holds only the broken lines ahead
             if broken is not None:
-                yield SourceRow(broken, None, RowError(broken, None, problem))
+                yield RowError(broken, None, problem)
                 continue
-        if not any(cell.strip() for cell in row):
+        if len(row) != width:
+            if len(row) > width:
+                yield RowError(line_number, None, "more cells than header columns")
+                continue
+            row += [""] * (width - len(row))
+        if not "".join(row).strip():
             continue
-        if len(row) > width:
-            yield SourceRow(line_number, None, RowError(line_number, None, "more cells than header columns"))
-            continue
-        cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
-        if len(row) < width:
-            cells.update((column, "") for column in header[len(row):])
-        yield SourceRow(line_number, flat_to_record(kind, cells))
+        yield line_number, row
+
+
+def _csv_rows(handle: BinaryIO, kind: str, encoding: str | None = None) -> Iterator[SourceRow]:
+    cells = _csv_cells(handle, encoding)
+    header: list[str] = []
+    for item in cells:
+        if isinstance(item, RowError):
+            yield SourceRow(item.line, None, item)
+        elif header:
+            yield source_row(kind, header, *item)
+        else:
+            header = item[1]
+
+
+def source_row(kind: str, header: Sequence[str], line: int, row: Sequence[str]) -> SourceRow:
+    """The API-shaped record of one CSV record."""
+    cells = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
+    return SourceRow(line, flat_to_record(kind, cells))
+
+
+@dataclass
+class CsvChunk:
+    """Up to ``size`` consecutive CSV records, as the set-based import reads them."""
+
+    header: list[str]
+    lines: list[int]
+    rows: list[list[str]]  # cells as read, not stripped
+    errors: list[RowError]
+
+
+class RowSource:
+    """What :func:`read_rows` returns: an iterable of :class:`SourceRow`, and for a CSV file
+    also its records in chunks of raw cells (:meth:`csv_chunks`), which skip building a
+    record per row."""
+
+    def __init__(self, path: Path | str, kind: str, data: bytes | None, encoding: str | None) -> None:
+        self.path, self.kind, self.data, self.encoding = path, kind, data, encoding
+
+    @property
+    def is_csv(self) -> bool:
+        return str(self.path).lower().endswith(".csv")
+
+    def _open(self) -> BinaryIO:
+        return io.BytesIO(self.data) if self.data is not None else Path(self.path).open("rb")
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        name = str(self.path).lower()
+        with self._open() as handle:
+            if name.endswith(".json") and handle.read(BLOCK).lstrip()[:1] == b"[":
+                handle.seek(0)
+                yield from _json_array_rows(handle.read())
+            elif name.endswith((".jsonl", ".ndjson", ".json")):
+                handle.seek(0)
+                yield from _jsonl_rows(handle)
+            elif self.is_csv:
+                yield from _csv_rows(handle, self.kind, self.encoding)
+            else:
+                yield SourceRow(0, None, RowError(0, None, f"{self.path}: use a .csv or .jsonl file"))
+
+    def csv_chunks(self, size: int) -> Iterator[CsvChunk]:
+        """The CSV file's records, ``size`` at a time (errors ride with the chunk they fall in)."""
+        with self._open() as handle:
+            header: list[str] = []
+            chunk = CsvChunk(header, [], [], [])
+            for item in _csv_cells(handle, self.encoding):
+                if isinstance(item, RowError):
+                    chunk.errors.append(item)
+                    continue
+                if not header:
+                    header[:] = item[1]
+                    continue
+                chunk.lines.append(item[0])
+                chunk.rows.append(item[1])
+                if len(chunk.rows) >= size:
+                    yield chunk
+                    chunk = CsvChunk(header, [], [], [])
+            if chunk.rows or chunk.errors:
+                yield chunk
 
 
 def _long_field(text: str, header: Sequence[str], limit: int) -> str | None:
