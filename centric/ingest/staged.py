@@ -58,7 +58,6 @@ class Valid:
     answers: list[tuple[Any, ...]] = field(default_factory=list)  # see _ANSWER_COLUMNS
     identities: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     customers: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # seq → (external_id, name)
-    moments: dict[int, datetime] = field(default_factory=dict)
 
 
 def import_chunk(session: Session, chunk: CsvChunk, lookups: Lookups, max_text_length: int | None) -> BatchOutcome:
@@ -178,46 +177,65 @@ def _number(cell: str) -> float:
 
 def _check_fields(columns: dict[str, list[str]], rows: list[int], survey: tuple[int, int, int | None],
                   lookups: Lookups, valid: Valid, failed: set[int]) -> None:
-    """Touchpoint, time, locale, channel and customer of each row, in one pass."""
+    """Touchpoint, time, locale, channel and customer of each row: each distinct value checked once."""
     none = [""] * (max(rows) + 1)
     get = columns.get
     external, touchpoint, moment = get("external_id", none), get("touchpoint", none), get("submitted_at", none)
     locale, channel = get("locale", none), get("channel", none)
-    customer_external = get("customer_external_id") or get("customer_id", none)
-    name, email, phone = get("customer_name", none), get("email", none), get("phone", none)
-    others = [(kind, columns[kind]) for kind in OTHER_IDENTITIES if kind in columns]
+    customer_external = [a or b for a, b in zip(get("customer_external_id", none), get("customer_id", none),
+                                                  strict=False)]
+    name = get("customer_name", none)
+    named = [(kind, columns[kind]) for kind in OTHER_IDENTITIES if kind in columns]
+    if "customer_external_id" in columns or "customer_id" in columns:
+        named.append(("external", customer_external))
+    named += [(kind, columns[kind]) for kind in ("email", "phone") if kind in columns]
     survey_id, version_id, default_touchpoint = survey
-    touchpoints = lookups.touchpoints
-    now = utcnow()
-    latest = now + CLOCK_SKEW
+    points = {"": default_touchpoint, **lookups.touchpoints}
+    moments: dict[str, datetime | None] = {"": utcnow()}
+    normal: dict[tuple[str, str], tuple[str, str] | None] = {}
+    latest = utcnow() + CLOCK_SKEW
     for i in rows:
         if i in failed:
             continue
-        try:
-            point = touchpoints[touchpoint[i]] if touchpoint[i] else default_touchpoint
-            at = now
-            if moment[i]:
-                if not ISO_MOMENT.fullmatch(moment[i]):
-                    raise ValueError(moment[i])
-                at = as_utc(datetime.fromisoformat(moment[i]))
-                if at > latest:
-                    raise ValueError(moment[i])
-            identities = [(kind, values[i]) for kind, values in others if values[i]]
-            if customer_external[i]:
-                identities.append(("external", customer_external[i]))
-            if email[i]:
-                identities.append(("email", email[i]))
-            if phone[i]:
-                identities.append(("phone", phone[i]))
-            if identities:
-                valid.identities[i] = list(dict.fromkeys(normalise_identity(k, v) for k, v in identities))
-                valid.customers[i] = (customer_external[i] or None, name[i])
-        except (KeyError, ValueError, CentricError):
+        at = moments[moment[i]] if moment[i] in moments else moments.setdefault(moment[i], _moment(moment[i], latest))
+        point = points.get(touchpoint[i], False)
+        if at is None or point is False:
             failed.add(i)
             continue
-        valid.moments[i] = at
-        valid.responses.append((i, external[i] or None, survey_id, version_id, point, channel[i] or "link",
-                                locale[i] or "en", at))
+        identities: list[tuple[str, str]] = []
+        for kind, values in named:
+            if values[i]:
+                key = (kind, values[i])
+                identity = normal[key] if key in normal else normal.setdefault(key, _identity(*key))
+                if identity is None:
+                    break
+                identities.append(identity)
+        else:
+            if identities:
+                valid.identities[i] = list(dict.fromkeys(identities)) if len(identities) > 1 else identities
+                valid.customers[i] = (customer_external[i] or None, name[i])
+            valid.responses.append((i, external[i] or None, survey_id, version_id, point, channel[i] or "link",
+                                    locale[i] or "en", at))
+            continue
+        failed.add(i)
+
+
+def _moment(value: str, latest: datetime) -> datetime | None:
+    """An ISO-8601 time as naive UTC, or None when it is malformed or in the future."""
+    if not ISO_MOMENT.fullmatch(value):
+        return None
+    try:
+        at = as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+    return at if at <= latest else None
+
+
+def _identity(kind: str, value: str) -> tuple[str, str] | None:
+    try:
+        return normalise_identity(kind, value)
+    except CentricError:
+        return None
 
 
 # --- staging and set-based writes ----------------------------------------------------------
@@ -294,9 +312,8 @@ class _Stage:
         responses = [r[:7] + (self.moment(r[7]), r[8]) for r in valid.responses]
         self.load("import_stage_response", _RESPONSE_COLUMNS, responses)
         self.analyze("import_stage_response")
-        stored = set(self.session.scalars(text(
-            f"SELECT s.seq FROM import_stage_response s {self.join} response r "
-            "ON r.idempotency_key = s.idempotency_key")))
+        stored = set(self._sql(f"SELECT s.seq FROM import_stage_response s {self.join} response r "
+                               "ON r.idempotency_key = s.idempotency_key").scalars())
         seen: set[str] = set()
         fresh: list[tuple[Any, ...]] = []
         for row in valid.responses:
@@ -322,7 +339,7 @@ class _Stage:
         )
         if rated:
             publish(self.session, AnswersStored(rated))
-        comments = list(self.session.scalars(text(self._comments_sql()), {"now": self.moment(self.now)}))
+        comments = list(self._sql(self._comments_sql(), now=self.moment(self.now)).scalars())
         if comments:
             publish(self.session, FeedbackStored(tuple(comments), origin="survey"))
         if response_ids:
