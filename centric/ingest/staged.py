@@ -264,6 +264,7 @@ class _Stage:
         # Staging rows come first in every join: SQLite keeps the written order of a CROSS JOIN.
         self.join = "JOIN" if self.postgres else "CROSS JOIN"
         self.now = utcnow()
+        self._probe_by_index(True)
         for name, columns in _TABLES.items():
             columns = columns.format(moment="TIMESTAMP" if self.postgres else "TEXT",
                                      float="DOUBLE PRECISION" if self.postgres else "REAL")
@@ -271,6 +272,18 @@ class _Stage:
             self._sql(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns}){suffix}")
             if not self.postgres:
                 self._sql(f"DELETE FROM {name}")
+
+    def _probe_by_index(self, only: bool) -> None:
+        """PostgreSQL: join staging rows to the big tables by index probes only, for this chunk's statements.
+
+        With a hash or merge join the planner would scan ``response`` or ``identity`` whole once
+        the table is large enough, a cost per chunk that grows with the table; index probes cost
+        the same per staged row at any size.
+        """
+        if self.postgres:
+            value = "off" if only else "DEFAULT"
+            self._sql(f"SET LOCAL enable_hashjoin TO {value}")
+            self._sql(f"SET LOCAL enable_mergejoin TO {value}")
 
     def _sql(self, statement: str, **params: Any) -> Any:
         return self.session.execute(text(statement), params)
@@ -332,6 +345,8 @@ class _Stage:
         self.load("import_stage_answer", _ANSWER_COLUMNS, valid.answers)
         self.analyze("import_stage_owner", "import_stage_answer")
         self._insert(response_ids)
+        comments = list(self._sql(self._comments_sql(), now=self.moment(self.now)).scalars())
+        self._probe_by_index(False)
         by_seq = {row[0]: row for row in kept}
         rated = tuple(
             RatedAnswer(by_seq[a[0]][7], by_seq[a[0]][2], by_seq[a[0]][4], by_seq[a[0]][5], a[2], a[3])
@@ -339,7 +354,6 @@ class _Stage:
         )
         if rated:
             publish(self.session, AnswersStored(rated))
-        comments = list(self._sql(self._comments_sql(), now=self.moment(self.now)).scalars())
         if comments:
             publish(self.session, FeedbackStored(tuple(comments), origin="survey"))
         if response_ids:
