@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from centric.customers.schemas import CustomerIn
 from centric.customers.service import upsert_customer_outcome
-from centric.db import Database, utcnow
+from centric.db import Database, intend_to_write, utcnow
 from centric.errors import CentricError, Invalid, first_problem
 from centric.feedback.schemas import FeedbackIn
 from centric.feedback.service import record_feedback
-from centric.ingest.bulk import Lookups, import_batch
+from centric.ingest.bulk import BatchOutcome, Lookups, import_batch
 from centric.ingest.models import ImportRun
-from centric.ingest.records import IMPORT_KINDS, RowError, SourceRow
+from centric.ingest.records import IMPORT_KINDS, CsvChunk, RowError, RowSource, SourceRow, source_row
+from centric.ingest.staged import STAGED_ROWS, import_chunk
 from centric.journeys.schemas import EventIn
 from centric.journeys.service import record_event
 from centric.surveys.schemas import ResponseIn
@@ -110,6 +111,7 @@ def import_rows(
     batch_size: int = 1000,
     on_row: Callable[[int], None] | None = None,
     max_text_length: int | None = None,
+    chunk_rows: int = STAGED_ROWS,
 ) -> ImportReport:
     """Write every valid row, report every invalid one; safe to run again.
 
@@ -118,6 +120,10 @@ def import_rows(
 
     ``max_text_length`` (``Settings.max_text_length``): a longer string anywhere in a row
     fails that row, naming its field.
+
+    Responses read from a CSV file take the set-based path (:mod:`centric.ingest.staged`),
+    ``chunk_rows`` rows per transaction; other kinds and JSON files go ``batch_size`` rows at
+    a time through :mod:`centric.ingest.bulk`. Both hand rows that need care to the row path.
     """
     if kind not in IMPORT_KINDS:
         raise Invalid(f"unknown import kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}", field="kind")
@@ -127,6 +133,11 @@ def import_rows(
     session = db.sessions()
     try:
         lookups = Lookups(session)
+        if kind == "responses" and isinstance(rows, RowSource) and rows.is_csv:
+            session.commit()  # each chunk begins its own (on SQLite: immediate) transaction
+            for chunk in rows.csv_chunks(chunk_rows):
+                _write_chunk(session, chunk, lookups, report, importer, max_text_length, on_row)
+            rows = ()
         batch: list[SourceRow] = []
         for row in rows:
             batch.append(_within_limit(row, max_text_length) if max_text_length else row)
@@ -173,6 +184,31 @@ def _write_batch(session: Session, kind: str, schema: type[BaseModel], writer: W
     if on_row:
         for row in batch:
             on_row(row.line)
+
+
+def _write_chunk(session: Session, chunk: CsvChunk, lookups: Lookups, report: ImportReport, importer: Importer,
+                 max_text_length: int | None, on_row: Callable[[int], None] | None) -> None:
+    """The set-based path for one chunk of CSV responses; on a conflict the chunk goes row by row."""
+    intend_to_write(session)
+    try:
+        with session.begin_nested():
+            outcome = import_chunk(session, chunk, lookups, max_text_length)
+    except IntegrityError:
+        rows = zip(chunk.lines, chunk.rows, strict=True)
+        outcome = BatchOutcome(errors=list(chunk.errors),
+                               deferred=[source_row("responses", chunk.header, line, row) for line, row in rows])
+    report.created += outcome.created
+    report.skipped += outcome.skipped
+    for error in outcome.errors:
+        _record_error(report, error)
+    schema, writer = WRITERS["responses"]
+    for row in sorted(outcome.deferred, key=lambda deferred: deferred.line):
+        row = _within_limit(row, max_text_length) if max_text_length else row
+        _import_one(session, schema, writer, row, report, importer)
+    session.commit()
+    if on_row:
+        for line in chunk.lines:
+            on_row(line)
 
 
 def _within_limit(row: SourceRow, limit: int) -> SourceRow:
