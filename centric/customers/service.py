@@ -16,7 +16,7 @@ from centric.customers.schemas import CustomerIn, CustomerOut, IdentityOut, Segm
 from centric.customers.suggestions import decide, pending_suggestion, record_suggestion
 from centric.db import in_chunks, page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
-from centric.events import CustomerMergeUndone, CustomersMerged, publish
+from centric.events import CustomerMergeUndone, CustomersMerged, MembershipsChanged, SegmentsRefilled, publish
 
 CONFLICTS_KEY = "_conflicts"
 DERIVED_ATTRIBUTES = ("clv", "churn_risk", "clv_band", "risk_band", "last_nps")
@@ -144,14 +144,21 @@ def assign_rule_segments(session: Session, customer: Customer) -> None:
     current = set(session.scalars(
         select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == customer.id)
     ))
+    added: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = []
     for segment_id, rule in rules:
         wanted = matches_rule(customer.attributes or {}, rule)
         if wanted and segment_id not in current:
             session.add(CustomerSegment(customer_id=customer.id, segment_id=segment_id))
+            added.append((customer.id, segment_id))
         elif not wanted and segment_id in current:
             link = session.get(CustomerSegment, (customer.id, segment_id))
             if link is not None:
                 session.delete(link)
+                removed.append((customer.id, segment_id))
+    if added or removed:
+        session.flush()
+        publish(session, MembershipsChanged(added=tuple(added), removed=tuple(removed)))
 
 
 def names_derived(rule: Iterable[dict[str, Any]]) -> bool:
@@ -251,6 +258,9 @@ def merge_customers(
     snapshot["segments_added"] = segments_added
     for segment_id in segments_added:
         session.add(CustomerSegment(customer_id=survivor.id, segment_id=segment_id))
+    if segments_added:
+        session.flush()  # the survivor's own answers join the merged customer's segments
+        publish(session, MembershipsChanged(added=tuple((survivor.id, s) for s in segments_added)))
     _combine_attributes(survivor, merged.attributes or {})
     survivor.name = survivor.name or merged.name
     merged.merged_into_id = survivor.id
@@ -287,10 +297,15 @@ def undo_merge(session: Session, merge_id: int, user_id: int | None = None) -> C
     moved = {table: tuple(ids) for table, ids in snapshot["moved"].items()}
     _move(session, Identity, moved.get(Identity.__tablename__, ()), merged.id)
     publish(session, CustomerMergeUndone(record.id, survivor.id, merged.id, moved))
+    left: list[tuple[int, int]] = []
     for segment_id in snapshot.get("segments_added", []):
         link = session.get(CustomerSegment, (survivor.id, segment_id))
         if link is not None:
             session.delete(link)
+            left.append((survivor.id, segment_id))
+    if left:
+        session.flush()
+        publish(session, MembershipsChanged(removed=tuple(left)))
     survivor.attributes = snapshot["survivor_attributes"]
     survivor.name = snapshot["survivor_name"]
     merged.merged_into_id = None
@@ -426,6 +441,7 @@ def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> in
             session.execute(CustomerSegment.__table__.insert(), chosen)
         members += len(chosen)
         last_id = rows[-1][0]
+    publish(session, SegmentsRefilled((segment.id,)))
     return members
 
 
