@@ -7,6 +7,8 @@ Revises: 0014_kb_chat
 import sqlalchemy as sa
 from alembic import op
 
+from centric import search
+
 revision = "0016_slice_rollups"
 down_revision = "0014_kb_chat"
 branch_labels = None
@@ -56,7 +58,10 @@ def upgrade() -> None:
         WHERE a.metric IN ('nps', 'csat', 'ces') AND a.number IS NOT NULL
         GROUP BY cs.segment_id, {day}, r.survey_id, COALESCE(r.touchpoint_id, 0), r.channel, a.metric
     """)
+    # Verbatim and customer searches read trigram indexes (FTS5 on SQLite, pg_trgm on PostgreSQL).
+    search.create(op.get_bind())
 
 
 def downgrade() -> None:
+    search.drop(op.get_bind())
     op.drop_table("segment_rollup")
