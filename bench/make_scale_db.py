@@ -234,6 +234,15 @@ def _responses(connection: Connection, dialect: str, responses: int, customers: 
         step(f"responses {high:,}")
 
 
+def _roomy(connection: Connection, dialect: str) -> None:
+    """Memory for the rebuilds' GROUP BY (~500 k groups from ~22 M rows), so they do not sort on disk."""
+    if dialect == "postgresql":
+        connection.execute(text("SET LOCAL work_mem = '256MB'"))
+    else:
+        connection.exec_driver_sql("PRAGMA cache_size = -400000")
+        connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
+
+
 def build(db: Database, responses: int) -> dict[str, float]:
     """Fill ``db`` with ``responses`` responses and everything around them; seconds per phase."""
     timings: dict[str, float] = {}
@@ -287,9 +296,11 @@ def build(db: Database, responses: int) -> dict[str, float]:
                                         f"(SELECT max(id) FROM {table}))"))
     step("search indexes")
     with db.transaction() as s:
+        _roomy(s.connection(), dialect)
         rollup_rows = rollups.rebuild(s)
     step(f"answer rollup ({rollup_rows:,})")
     with db.transaction() as s:
+        _roomy(s.connection(), dialect)
         segment_rows = segment_rollups.rebuild(s)
     step(f"segment rollup ({segment_rows:,})")
     with db.engine.begin() as connection:
