@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from centric.db import Base, utcnow
@@ -45,7 +45,12 @@ class SegmentRollup(Base):
     """
 
     __tablename__ = "segment_rollup"
-    __table_args__ = (UniqueConstraint("segment_id", "day", "survey_id", "touchpoint_id", "channel", "metric"),)
+    __table_args__ = (
+        UniqueConstraint("segment_id", "day", "survey_id", "touchpoint_id", "channel", "metric"),
+        # covering for "by segment" over a period: read in segment order, never the table
+        Index("ix_segment_rollup_metric_segment", "metric", "segment_id", "day", "n", "promoters", "detractors",
+              "satisfied", "agree", "total", "total_sq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))

@@ -96,7 +96,8 @@ def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[SQL
         "touchpoint_key": (Touchpoint.key, ["touchpoint"]),  # unique, where names may repeat
         "stage": (Stage.name, ["touchpoint", "stage"]),
         "journey": (Journey.name, ["touchpoint", "stage", "journey"]),
-        "segment": (Segment.name, ["segment"]),
+        # per segment id from the segment rollup (no join per row; names are attached afterwards)
+        "segment": (SegmentRollup.segment_id, []) if source.table is SegmentRollup else (Segment.name, ["segment"]),
         "team": (func.coalesce(Team.name, literal_column("'unowned'")), ["touchpoint", "team"]),
         "month": (month_of(session, source.moment), []),
         "quarter": (quarter_of(session, source.moment), []),
@@ -150,9 +151,8 @@ def _query(session: Session, metric: MetricKind, group: SQLColumnExpression[Any]
     if "survey" in needed:
         query = query.join(Survey, source.survey_id == Survey.id)
     if source.table is SegmentRollup:
-        query = query.join(Segment, SegmentRollup.segment_id == Segment.id)
         if where.segment:
-            query = query.where(Segment.key == where.segment)
+            query = query.where(SegmentRollup.segment_id.in_(select(Segment.id).where(Segment.key == where.segment)))
     elif "segment" in needed:
         query = query.join(CustomerSegment, CustomerSegment.customer_id == Response.customer_id).join(
             Segment, CustomerSegment.segment_id == Segment.id
@@ -206,6 +206,21 @@ def _row(metric: MetricKind, group: str, stats: Mapping[Any, Any]) -> MetricRow:
                      total_sq=total_sq)
 
 
+def _by_segment_name(session: Session, kind: MetricKind, found: list[Any]) -> list[MetricRow]:
+    """Rows grouped by segment id, as rows by segment name (summed where names repeat), in the database's order."""
+    by_id = {r.grp: r._mapping for r in found}
+    if not by_id:
+        return []
+    summed: dict[str, dict[str, Any]] = {}
+    for segment_id, name in session.execute(
+            select(Segment.id, Segment.name).where(Segment.id.in_(list(by_id))).order_by(Segment.name, Segment.id)):
+        target = summed.setdefault(name, {})
+        for key, value in by_id[segment_id].items():
+            if key != "grp":
+                target[key] = (target.get(key) or 0) + (value or 0)
+    return [_row(kind, name, stats) for name, stats in summed.items()]
+
+
 def metric(session: Session, kind: MetricKind, by: Dimension = "none",
            where: MetricFilter | None = None, *, use_rollups: bool = True) -> MetricResult:
     """Score with a 95% interval per group of ``by``, and overall.
@@ -219,10 +234,11 @@ def metric(session: Session, kind: MetricKind, by: Dimension = "none",
     where = where or MetricFilter()
     source = _source(by, where, use_rollups)
     group, joins = _group_column(session, by, source)
-    rows = [
-        _row(kind, str(r.grp) if r.grp is not None else "(none)", r._mapping)
-        for r in session.execute(_query(session, kind, group, joins, where, source))
-    ]
+    found = list(session.execute(_query(session, kind, group, joins, where, source)))
+    if by == "segment" and source.table is SegmentRollup:
+        rows = _by_segment_name(session, kind, found)
+    else:
+        rows = [_row(kind, str(r.grp) if r.grp is not None else "(none)", r._mapping) for r in found]
     overall_source = _source("none", where, use_rollups)  # every answer once, not once per segment
     overall_group, overall_joins = _group_column(session, "none", overall_source)
     overall = session.execute(_query(session, kind, overall_group, overall_joins, where, overall_source)).first()

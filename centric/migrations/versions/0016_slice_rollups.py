@@ -41,6 +41,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("segment_id", "day", "survey_id", "touchpoint_id", "channel", "metric",
                             name=op.f("uq_segment_rollup_segment_id_day_survey_id_touchpoint_id_channel_metric")),
     )
+    op.create_index("ix_segment_rollup_metric_segment", "segment_rollup",
+                    ["metric", "segment_id", "day", *SUMS], unique=False)
     # Existing answers count at once in their customers' segments (the same sums as the rollup module).
     day = "date(r.submitted_at)" if op.get_bind().dialect.name == "sqlite" else "CAST(r.submitted_at AS DATE)"
     op.execute(f"""
@@ -64,4 +66,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     search.drop(op.get_bind())
+    op.drop_index("ix_segment_rollup_metric_segment", table_name="segment_rollup")
     op.drop_table("segment_rollup")
