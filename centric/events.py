@@ -37,6 +37,7 @@ class RatedAnswer:
     channel: str
     metric: str
     number: float
+    customer_id: int | None = None  # whose answer: segment rollups count it in that customer's segments
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,24 @@ class CustomerMergeUndone:
     survivor_id: int
     merged_id: int
     moved: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MembershipsChanged:
+    """Customers joined (``added``) or left (``removed``) segments: ``(customer_id, segment_id)`` pairs.
+
+    Published with the change, while those customers' answers are as they were at the change.
+    """
+
+    added: tuple[tuple[int, int], ...] = ()
+    removed: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class SegmentsRefilled:
+    """These segments' members were recomputed wholesale (rule refresh, RFM scoring)."""
+
+    ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)

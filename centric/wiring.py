@@ -29,8 +29,10 @@ from centric.events import (
     IdeasSubmitted,
     IdeaStatusesChanged,
     InitiativesDone,
+    MembershipsChanged,
     Reaction,
     ResponsesStored,
+    SegmentsRefilled,
     later,
     now,
 )
@@ -39,6 +41,7 @@ from centric.governance.impact_jobs import impact_jobs
 from centric.ideas.follow import ideas_follow_merge, ideas_follow_undo
 from centric.ideas.notify import announce_created, announce_status_changed
 from centric.ideas.notify_jobs import notice_jobs
+from centric.insights import segment_rollups
 from centric.insights.rollups import on_answers_retracted, on_answers_stored
 from centric.journeys.analytics import journeys_follow_events, journeys_follow_merge, journeys_follow_undo
 from centric.journeys.service import events_follow_merge, events_follow_undo
@@ -56,6 +59,12 @@ REACTIONS: tuple[Reaction, ...] = (
     # Rated answers feed the daily metric rollups (dashboards read those, never raw answers).
     now(AnswersStored, on_answers_stored),
     now(AnswersRetracted, on_answers_retracted),
+    # ... and the per-segment rollups (segment and persona slices): answers count in their customer's
+    # segments, and a customer's answers follow them when they join or leave a segment or are merged.
+    now(AnswersStored, segment_rollups.on_answers_stored),
+    now(AnswersRetracted, segment_rollups.on_answers_retracted),
+    now(MembershipsChanged, segment_rollups.on_memberships_changed),
+    now(SegmentsRefilled, segment_rollups.on_segments_refilled),
     # A completed response is announced to webhook subscribers (``response.created``).
     now(ResponsesStored, announce_responses),
     # New feedback — survey comments too — gets its text enriched by a background job,
@@ -77,6 +86,7 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomersMerged, ideas_follow_merge),
     now(CustomersMerged, chats_follow_merge),
     now(CustomersMerged, journeys_follow_merge),  # after the events moved
+    now(CustomersMerged, segment_rollups.on_customers_merged),  # after the responses moved
     now(CustomerMergeUndone, events_follow_undo),
     now(CustomerMergeUndone, responses_follow_undo),
     now(CustomerMergeUndone, feedback_follows_undo),
@@ -84,6 +94,7 @@ REACTIONS: tuple[Reaction, ...] = (
     now(CustomerMergeUndone, ideas_follow_undo),
     now(CustomerMergeUndone, chats_follow_undo),
     now(CustomerMergeUndone, journeys_follow_undo),
+    now(CustomerMergeUndone, segment_rollups.on_merge_undone),  # after the responses moved back
     # A resolved case's customer gets the recovery survey and, N days later, the original one again.
     later(CasesUpdated, resolution_jobs),
     # SLA clocks: start on opening, pause/resume/restart/re-choose on changes, first contact meets a target.

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
@@ -16,7 +16,8 @@ from centric.customers.schemas import CustomerIn, CustomerOut, IdentityOut, Segm
 from centric.customers.suggestions import decide, pending_suggestion, record_suggestion
 from centric.db import in_chunks, page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
-from centric.events import CustomerMergeUndone, CustomersMerged, publish
+from centric.events import CustomerMergeUndone, CustomersMerged, MembershipsChanged, SegmentsRefilled, publish
+from centric.search import candidates
 
 CONFLICTS_KEY = "_conflicts"
 DERIVED_ATTRIBUTES = ("clv", "churn_risk", "clv_band", "risk_band", "last_nps")
@@ -144,14 +145,21 @@ def assign_rule_segments(session: Session, customer: Customer) -> None:
     current = set(session.scalars(
         select(CustomerSegment.segment_id).where(CustomerSegment.customer_id == customer.id)
     ))
+    added: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = []
     for segment_id, rule in rules:
         wanted = matches_rule(customer.attributes or {}, rule)
         if wanted and segment_id not in current:
             session.add(CustomerSegment(customer_id=customer.id, segment_id=segment_id))
+            added.append((customer.id, segment_id))
         elif not wanted and segment_id in current:
             link = session.get(CustomerSegment, (customer.id, segment_id))
             if link is not None:
                 session.delete(link)
+                removed.append((customer.id, segment_id))
+    if added or removed:
+        session.flush()
+        publish(session, MembershipsChanged(added=tuple(added), removed=tuple(removed)))
 
 
 def names_derived(rule: Iterable[dict[str, Any]]) -> bool:
@@ -251,6 +259,9 @@ def merge_customers(
     snapshot["segments_added"] = segments_added
     for segment_id in segments_added:
         session.add(CustomerSegment(customer_id=survivor.id, segment_id=segment_id))
+    if segments_added:
+        session.flush()  # the survivor's own answers join the merged customer's segments
+        publish(session, MembershipsChanged(added=tuple((survivor.id, s) for s in segments_added)))
     _combine_attributes(survivor, merged.attributes or {})
     survivor.name = survivor.name or merged.name
     merged.merged_into_id = survivor.id
@@ -287,10 +298,15 @@ def undo_merge(session: Session, merge_id: int, user_id: int | None = None) -> C
     moved = {table: tuple(ids) for table, ids in snapshot["moved"].items()}
     _move(session, Identity, moved.get(Identity.__tablename__, ()), merged.id)
     publish(session, CustomerMergeUndone(record.id, survivor.id, merged.id, moved))
+    left: list[tuple[int, int]] = []
     for segment_id in snapshot.get("segments_added", []):
         link = session.get(CustomerSegment, (survivor.id, segment_id))
         if link is not None:
             session.delete(link)
+            left.append((survivor.id, segment_id))
+    if left:
+        session.flush()
+        publish(session, MembershipsChanged(removed=tuple(left)))
     survivor.attributes = snapshot["survivor_attributes"]
     survivor.name = snapshot["survivor_name"]
     merged.merged_into_id = None
@@ -316,8 +332,16 @@ def list_customers(
     if search:
         # autoescape: a %, _ or \\ in the search is matched literally, never as a wildcard
         term = search.strip().lower()
-        matching = select(Identity.customer_id).where(func.lower(Identity.value).contains(term, autoescape=True))
-        query = query.where(func.lower(Customer.name).contains(term, autoescape=True) | Customer.id.in_(matching))
+        by_name = select(Customer.id).where(func.lower(Customer.name).contains(term, autoescape=True))
+        by_identity = select(Identity.customer_id).where(func.lower(Identity.value).contains(term, autoescape=True))
+        # Two selects in a UNION, not an OR: each can read its trigram index (centric.search); on SQLite
+        # the FTS candidates narrow the LIKE, which still decides, so results equal the plain LIKE's.
+        dialect = session.get_bind().dialect.name
+        names, values = candidates(dialect, "customer", [term]), candidates(dialect, "identity", [term])
+        if names is not None and values is not None:
+            by_name = by_name.where(Customer.id.in_(names))
+            by_identity = by_identity.where(Identity.id.in_(values))
+        query = query.where(Customer.id.in_(union(by_name, by_identity)))
     if segment:
         members = select(CustomerSegment.customer_id).join(Segment).where(Segment.key == segment)
         query = query.where(Customer.id.in_(members))
@@ -426,6 +450,7 @@ def refresh_segment(session: Session, segment: Segment, batch: int = 5000) -> in
             session.execute(CustomerSegment.__table__.insert(), chosen)
         members += len(chosen)
         last_id = rows[-1][0]
+    publish(session, SegmentsRefilled((segment.id,)))
     return members
 
 

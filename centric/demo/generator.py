@@ -59,7 +59,7 @@ from centric.demo.scores import make_responses
 from centric.errors import Conflict, Invalid
 from centric.events import ResponsesStored, publish
 from centric.feedback.models import Feedback
-from centric.insights import rollups
+from centric.insights import rollups, segment_rollups
 from centric.journeys import analytics as journey_analytics
 from centric.journeys.models import Event
 from centric.journeys.schemas import JourneyIn, StageIn, TouchpointIn
@@ -139,6 +139,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         totals = _simulate(session, company, customers, seed, report)
         report("rollups", 0, 1)
         rollups.rebuild(session)
+        segment_rollups.rebuild(session)
         if db.dialect == "postgresql":
             _advance_sequences(session, ("customer", "response"))
         report("rollups", 1, 1)
@@ -149,6 +150,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         loop = build_closed_loop(session, end, seed=seed + 4)
         if loop.get("resurveys"):
             rollups.rebuild(session)  # the re-survey answers count in the dashboards too
+            segment_rollups.rebuild(session)
             totals["responses"] += loop["resurveys"]
             totals["answers"] += loop["resurveys"]
         if db.dialect == "postgresql":
@@ -167,6 +169,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         totals["events"] += ideas.get("events", 0)  # each idea, vote and comment is on its guest's timeline
         if ideas.get("resurvey_responses"):
             rollups.rebuild(session)  # the re-survey answers count in the dashboards too
+            segment_rollups.rebuild(session)
             totals["responses"] += ideas["resurvey_responses"]
             totals["answers"] += ideas["resurvey_answers"]
         if db.dialect == "postgresql":
@@ -180,6 +183,7 @@ def generate_demo(db: Database, *, customers: int = 3000, months: int = 18, seed
         for name, added in _added(session, CHAT_COUNTED, before).items():
             totals[name] += added  # anonymous visitors surveyed, chat events, survey answers, transcripts
         rollups.rebuild(session)  # the post-chat surveys' answers count in the dashboards too
+        segment_rollups.rebuild(session)
         if db.dialect == "postgresql":
             _advance_sequences(session, ("response", "invitation", "case_record"))
         report("help centre", 1, 1)

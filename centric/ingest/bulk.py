@@ -357,7 +357,7 @@ def _insert_records(session: Session, kind: str, items: list[Prepared]) -> None:
     session.execute(Answer.__table__.insert(), answers)
     rated = tuple(
         RatedAnswer(i.values["submitted_at"], i.values["survey_id"], i.values["touchpoint_id"], i.values["channel"],
-                    a.metric, a.number)
+                    a.metric, a.number, i.customer_id)
         for i in items for a in i.answers if a.number is not None
     )
     if rated:

@@ -25,7 +25,7 @@ RATED = ("nps", "csat", "ces")
 SUMS = ("n", "promoters", "detractors", "satisfied", "agree", "total", "total_sq")
 
 
-def _increments(number: float, metric: str) -> dict[str, float]:
+def increments(number: float, metric: str) -> dict[str, float]:
     return {
         "n": 1,
         "promoters": int(metric == "nps" and number >= 9),
@@ -48,7 +48,7 @@ def _grouped(answers: Iterable[RatedAnswer]) -> dict[RollupKey, dict[str, float]
             continue
         key = (a.submitted_at.date(), a.survey_id, a.touchpoint_id or 0, a.channel, a.metric)
         sums = groups[key]
-        for name, value in _increments(a.number, a.metric).items():
+        for name, value in increments(a.number, a.metric).items():
             sums[name] += value
     return groups
 

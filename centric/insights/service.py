@@ -20,7 +20,7 @@ from centric.accounts.models import Team
 from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.db import month_of, quarter_of
 from centric.errors import Invalid
-from centric.insights.models import AnswerRollup
+from centric.insights.models import AnswerRollup, SegmentRollup
 from centric.insights.schemas import Dimension, MetricKind, MetricResult, MetricRow
 from centric.journeys.models import Journey, Stage, Touchpoint
 from centric.stats import ces_estimate, csat_estimate, nps_estimate
@@ -45,27 +45,48 @@ class MetricFilter:
 _ALL: ColumnClause[str] = literal_column("'all'")
 
 
+_Table = type[AnswerRollup] | type[SegmentRollup]
+
+
 @dataclass(frozen=True)
 class _Source:
-    """Where sufficient statistics come from: raw answers, or the daily rollups."""
+    """Where sufficient statistics come from: raw answers (``table`` None) or a rollup table.
 
-    rollup: bool
+    ``answer_rollup`` answers every slice that needs no customer (touchpoint, and through the
+    small touchpoint tables stage, journey and team; channel, survey, month); ``segment_rollup``
+    every slice by or filtered by a segment or persona. Only attribute filters read answers.
+    """
+
+    table: _Table | None
+
+    @property
+    def rollup(self) -> bool:
+        return self.table is not None
+
+    def _column(self, name: str, raw: SQLColumnExpression[Any]) -> SQLColumnExpression[Any]:
+        return getattr(self.table, name) if self.table is not None else raw
 
     @property
     def touchpoint_id(self) -> SQLColumnExpression[Any]:
-        return AnswerRollup.touchpoint_id if self.rollup else Response.touchpoint_id
+        return self._column("touchpoint_id", Response.touchpoint_id)
 
     @property
     def survey_id(self) -> SQLColumnExpression[Any]:
-        return AnswerRollup.survey_id if self.rollup else Response.survey_id
+        return self._column("survey_id", Response.survey_id)
 
     @property
     def channel(self) -> SQLColumnExpression[Any]:
-        return AnswerRollup.channel if self.rollup else Response.channel
+        return self._column("channel", Response.channel)
 
     @property
     def moment(self) -> SQLColumnExpression[Any]:
-        return AnswerRollup.day if self.rollup else Response.submitted_at
+        return self._column("day", Response.submitted_at)
+
+
+def _source(by: Dimension, where: MetricFilter, use_rollups: bool) -> _Source:
+    if not use_rollups or where.attribute is not None:
+        return _Source(None)
+    return _Source(SegmentRollup if by == "segment" or where.segment else AnswerRollup)
 
 
 def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[SQLColumnExpression[Any], list[str]]:
@@ -75,7 +96,8 @@ def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[SQL
         "touchpoint_key": (Touchpoint.key, ["touchpoint"]),  # unique, where names may repeat
         "stage": (Stage.name, ["touchpoint", "stage"]),
         "journey": (Journey.name, ["touchpoint", "stage", "journey"]),
-        "segment": (Segment.name, ["segment"]),
+        # per segment id from the segment rollup (no join per row; names are attached afterwards)
+        "segment": (SegmentRollup.segment_id, []) if source.table is SegmentRollup else (Segment.name, ["segment"]),
         "team": (func.coalesce(Team.name, literal_column("'unowned'")), ["touchpoint", "team"]),
         "month": (month_of(session, source.moment), []),
         "quarter": (quarter_of(session, source.moment), []),
@@ -89,10 +111,10 @@ def _group_column(session: Session, by: Dimension, source: _Source) -> tuple[SQL
 
 
 def _statistics(metric: MetricKind, source: _Source) -> list[ColumnElement]:
-    if source.rollup:
+    if source.table is not None:
         names = {"nps": ("n", "promoters", "detractors"), "csat": ("n", "satisfied"),
                  "ces": ("n", "total", "total_sq", "agree")}[metric]
-        return [func.sum(getattr(AnswerRollup, name)).label(name) for name in names]
+        return [func.sum(getattr(source.table, name)).label(name) for name in names]
     number = Answer.number
     count = func.count(number).label("n")
     if metric == "nps":
@@ -106,9 +128,9 @@ def _statistics(metric: MetricKind, source: _Source) -> list[ColumnElement]:
 
 def _query(session: Session, metric: MetricKind, group: SQLColumnExpression[Any], joins: list[str],
            where: MetricFilter, source: _Source) -> Select:
-    if source.rollup:
-        query = select(group.label("grp"), *_statistics(metric, source)).select_from(AnswerRollup).where(
-            AnswerRollup.metric == metric)
+    if source.table is not None:
+        query = select(group.label("grp"), *_statistics(metric, source)).select_from(source.table).where(
+            source.table.metric == metric)
     else:
         query = select(group.label("grp"), *_statistics(metric, source)).select_from(Answer).join(
             Response, Answer.response_id == Response.id
@@ -128,14 +150,17 @@ def _query(session: Session, metric: MetricKind, group: SQLColumnExpression[Any]
         query = query.outerjoin(Team, Touchpoint.owner_team_id == Team.id)
     if "survey" in needed:
         query = query.join(Survey, source.survey_id == Survey.id)
-    if "segment" in needed:
+    if source.table is SegmentRollup:
+        if where.segment:
+            query = query.where(SegmentRollup.segment_id.in_(select(Segment.id).where(Segment.key == where.segment)))
+    elif "segment" in needed:
         query = query.join(CustomerSegment, CustomerSegment.customer_id == Response.customer_id).join(
             Segment, CustomerSegment.segment_id == Segment.id
         )
     elif where.segment:
         members = select(CustomerSegment.customer_id).join(Segment).where(Segment.key == where.segment)
         query = query.where(Response.customer_id.in_(members))
-    if where.segment and "segment" in needed:
+    if where.segment and "segment" in needed and source.table is None:
         query = query.where(Segment.key == where.segment)
     if where.touchpoint:
         query = query.where(Touchpoint.key == where.touchpoint)
@@ -155,7 +180,10 @@ def _query(session: Session, metric: MetricKind, group: SQLColumnExpression[Any]
         query = query.where(source.moment < end)
     if group is _ALL:
         return query  # one group: an aggregate without GROUP BY (PostgreSQL rejects constants there)
-    return query.group_by(group).order_by(group)
+    query = query.group_by(group).order_by(group)
+    if source.table is SegmentRollup:  # rows whose answers all left the segment stay behind, counting 0
+        query = query.having(func.sum(SegmentRollup.n) > 0)
+    return query
 
 
 def _row(metric: MetricKind, group: str, stats: Mapping[Any, Any]) -> MetricRow:
@@ -178,23 +206,41 @@ def _row(metric: MetricKind, group: str, stats: Mapping[Any, Any]) -> MetricRow:
                      total_sq=total_sq)
 
 
+def _by_segment_name(session: Session, kind: MetricKind, found: list[Any]) -> list[MetricRow]:
+    """Rows grouped by segment id, as rows by segment name (summed where names repeat), in the database's order."""
+    by_id = {r.grp: r._mapping for r in found}
+    if not by_id:
+        return []
+    summed: dict[str, dict[str, Any]] = {}
+    for segment_id, name in session.execute(
+            select(Segment.id, Segment.name).where(Segment.id.in_(list(by_id))).order_by(Segment.name, Segment.id)):
+        target = summed.setdefault(name, {})
+        for key, value in by_id[segment_id].items():
+            if key != "grp":
+                target[key] = (target.get(key) or 0) + (value or 0)
+    return [_row(kind, name, stats) for name, stats in summed.items()]
+
+
 def metric(session: Session, kind: MetricKind, by: Dimension = "none",
            where: MetricFilter | None = None, *, use_rollups: bool = True) -> MetricResult:
     """Score with a 95% interval per group of ``by``, and overall.
 
-    Reads the daily rollups unless the slice needs the customer (segments, attributes), in which
-    case the answers themselves are aggregated; both give the same statistics.
+    Reads the daily rollups — per segment when the slice is by or filtered by a segment or
+    persona — so its cost does not grow with the answers. Only an attribute filter (ad hoc,
+    over ``customer.attributes``) aggregates the answers themselves; all give the same statistics.
     """
     if kind not in SCALES:
         raise Invalid(f"unknown metric {kind!r}; use nps, csat or ces", field="metric")
     where = where or MetricFilter()
-    source = _Source(rollup=use_rollups and by != "segment" and where.segment is None and where.attribute is None)
+    source = _source(by, where, use_rollups)
     group, joins = _group_column(session, by, source)
-    rows = [
-        _row(kind, str(r.grp) if r.grp is not None else "(none)", r._mapping)
-        for r in session.execute(_query(session, kind, group, joins, where, source))
-    ]
-    overall_group, overall_joins = _group_column(session, "none", source)
-    overall = session.execute(_query(session, kind, overall_group, overall_joins, where, source)).first()
+    found = list(session.execute(_query(session, kind, group, joins, where, source)))
+    if by == "segment" and source.table is SegmentRollup:
+        rows = _by_segment_name(session, kind, found)
+    else:
+        rows = [_row(kind, str(r.grp) if r.grp is not None else "(none)", r._mapping) for r in found]
+    overall_source = _source("none", where, use_rollups)  # every answer once, not once per segment
+    overall_group, overall_joins = _group_column(session, "none", overall_source)
+    overall = session.execute(_query(session, kind, overall_group, overall_joins, where, overall_source)).first()
     overall_row = _row(kind, "all", overall._mapping) if overall else _row(kind, "all", {"n": 0})
     return MetricResult(metric=kind, by=by, scale=SCALES[kind], overall=overall_row, rows=rows)

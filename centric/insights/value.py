@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.db import in_chunks, utcnow
 from centric.errors import Invalid
+from centric.events import SegmentsRefilled, publish
 from centric.insights.models import CustomerValue
 from centric.journeys.models import Event
 from centric.stats import (
@@ -415,6 +416,7 @@ def materialise_rfm_segments(session: Session, log: PurchaseLog) -> dict[str, in
     scores = rfm_segments((log.dates.max() - last).astype(np.int64), counts, totals)
     names = scores.segment.astype(str)
     sizes: dict[str, int] = {}
+    refilled: list[int] = []
     for name in np.unique(names):
         key = RFM_PREFIX + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         segment = session.scalar(select(Segment).where(Segment.key == key))
@@ -428,4 +430,6 @@ def materialise_rfm_segments(session: Session, log: PurchaseLog) -> dict[str, in
         for start in range(0, len(members), 5000):
             session.execute(CustomerSegment.__table__.insert(), members[start:start + 5000])
         sizes[key] = len(members)
+        refilled.append(segment.id)
+    publish(session, SegmentsRefilled(tuple(refilled)))
     return sizes

@@ -29,6 +29,7 @@ from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.customers.service import DERIVED_ATTRIBUTES, get_segment, list_segments, matches_rule
 from centric.db import month_of
 from centric.errors import Conflict, Invalid
+from centric.events import SegmentsRefilled, publish
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.ideas.models import Idea, IdeaVote
 from centric.insights.models import CustomerValue
@@ -347,6 +348,7 @@ def refresh_members(session: Session, segment: Segment, *, batch: int = BATCH) -
     if pending:
         session.execute(CustomerSegment.__table__.insert(), pending)
         members += len(pending)
+    publish(session, SegmentsRefilled((segment.id,)))
     return members
 
 

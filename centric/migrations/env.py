@@ -5,6 +5,7 @@ from sqlalchemy import Connection
 
 import centric.models  # noqa: F401  (registers every table)
 from centric.db import Base, make_engine
+from centric.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +31,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=is_search_object,  # trigram tables and indexes are made by hand, not by models
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -25,6 +25,7 @@ from centric.customers.models import Customer, CustomerMerge, CustomerSegment, I
 from centric.customers.service import get_customer
 from centric.db import Base, changed_rows
 from centric.errors import Invalid
+from centric.events import MembershipsChanged, publish
 from centric.feedback.models import Feedback
 from centric.ideas.follow import erase_authorship
 from centric.ideas.models import Idea, IdeaComment, IdeaVote
@@ -123,6 +124,10 @@ def erase_customer(session: Session, customer_id: int, confirm: int | str | None
     invitation_ids = list(session.scalars(select(Invitation.id).where(Invitation.customer_id.in_(ids))))
     counts: dict[str, int] = {"profiles": len(ids), "responses_anonymised": len(response_ids)}
     person = person_of(session, ids, response_ids)
+    memberships = session.execute(select(CustomerSegment.customer_id, CustomerSegment.segment_id)
+                                  .where(CustomerSegment.customer_id.in_(ids))).all()
+    if memberships:  # the answers stay (anonymised) but leave the customer's segments
+        publish(session, MembershipsChanged(removed=tuple((c, s) for c, s in memberships)))
     counts["answers_deleted"] = changed_rows(session, delete(Answer).where(
         Answer.response_id.in_(response_ids), Answer.metric.in_(PERSONAL_ANSWERS)))
     counts["feedback_deleted"] = changed_rows(session, delete(Feedback).where(

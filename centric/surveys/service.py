@@ -303,7 +303,7 @@ def rated_answer(response: Response, answer: TypedAnswer | Answer) -> RatedAnswe
     """A rated answer of ``response`` as the metric rollups count it."""
     assert answer.number is not None
     return RatedAnswer(response.submitted_at, response.survey_id, response.touchpoint_id, response.channel,
-                       answer.metric, answer.number)
+                       answer.metric, answer.number, response.customer_id)
 
 
 def response_out(session: Session, response: Response, *, created: bool) -> ResponseOut:

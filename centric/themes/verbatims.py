@@ -19,6 +19,7 @@ from centric.db import rows_page_of
 from centric.errors import Invalid
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.journeys.models import Touchpoint
+from centric.search import candidates
 from centric.text.versions import describe_version
 from centric.themes.insight import scope_conditions
 from centric.themes.schemas import VerbatimOut, VerbatimQuery, VerbatimTheme
@@ -68,6 +69,9 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
 
 def _conditions(session: Session, q: VerbatimQuery, words: list[str]) -> list[ColumnElement]:
     conditions: list[ColumnElement] = [Feedback.text.icontains(w, autoescape=True) for w in words]
+    indexed = candidates(session.get_bind().dialect.name, "feedback", words)
+    if indexed is not None:  # SQLite: the FTS5 trigram index narrows, the LIKEs above still decide
+        conditions.append(Feedback.id.in_(indexed))
     if q.theme:
         theme = theme_by_path(session, q.theme)
         conditions.append(Feedback.id.in_(select(FeedbackTheme.feedback_id).where(FeedbackTheme.theme_id == theme.id)))
