@@ -349,7 +349,7 @@ class _Stage:
         self._probe_by_index(False)
         by_seq = {row[0]: row for row in kept}
         rated = tuple(
-            RatedAnswer(by_seq[a[0]][7], by_seq[a[0]][2], by_seq[a[0]][4], by_seq[a[0]][5], a[2], a[3])
+            RatedAnswer(by_seq[a[0]][7], by_seq[a[0]][2], by_seq[a[0]][4], by_seq[a[0]][5], a[2], a[3], owners[a[0]])
             for a in valid.answers if a[3] is not None and a[0] in by_seq
         )
         if rated:
