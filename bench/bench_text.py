@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,8 +284,13 @@ def _theme_eval(
     return (name, len(texts), float(p), float(r), float(f))
 
 
-def throughput(root: Path) -> list[tuple[str, int, float, float]]:
-    """(what, texts, texts/s of wall time, texts/s per CPU-second): the machine is shared, so both."""
+def _load() -> str:
+    return " / ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
+def throughput(root: Path) -> list[tuple[str, int, float, float, str]]:
+    """(what, texts, texts/s of wall time, texts/s per CPU-second, load average after it): the machine is
+    shared, so both rates and the load."""
     en = [t for n in corpora.UCI_SETS for t in corpora.load_uci(n, root).texts]
     zh = corpora.load_zh("waimai_10k", root).texts[:3000]
     texts = en + zh
@@ -294,11 +300,11 @@ def throughput(root: Path) -> list[tuple[str, int, float, float]]:
         wall, cpu = time.perf_counter(), time.process_time()
         enrich_many(texts, mode=mode)
         out.append((f"enrich_many, {mode}", len(texts), len(texts) / (time.perf_counter() - wall),
-                    len(texts) / (time.process_time() - cpu)))
+                    len(texts) / (time.process_time() - cpu), _load()))
         wall, cpu = time.perf_counter(), time.process_time()
         analyze_many(texts, mode=mode)
         out.append((f"sentiment only (analyze_many), {mode}", len(texts), len(texts) / (time.perf_counter() - wall),
-                    len(texts) / (time.process_time() - cpu)))
+                    len(texts) / (time.process_time() - cpu), _load()))
     return out
 
 
@@ -317,6 +323,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="every 4th TweetEval test tweet, no theme tables (for a busy machine)")
     args = parser.parse_args()
+    print(f"load average at start: {_load()} (2-core machine shared with other sessions)\n")
 
     if not args.skip_service:
         print_three_class(three_class_rows(args.data, args.quick))
@@ -333,8 +340,8 @@ def main() -> None:
         for name, n, p, r, f in theme_rows(args.data):
             print(f"{name:46} {n:6d} {p:9.3f} {r:7.3f} {f:6.3f}")
     print("\nThroughput, one process, short texts (3,000 UCI sentences + 3,000 waimai reviews)")
-    for what, n, wall, cpu in throughput(args.data):
-        print(f"{what:42} {n:6d} texts {wall:9,.0f} texts/s wall {cpu:9,.0f} texts/s per CPU-second")
+    for what, n, wall, cpu, load in throughput(args.data):
+        print(f"{what:42} {n:6d} texts {wall:9,.0f} texts/s wall {cpu:9,.0f} texts/s per CPU-second  load {load}")
 
 
 if __name__ == "__main__":

@@ -125,6 +125,28 @@ def load_service(language: str, test: bool | None = None, folder: Path = SERVICE
     return [r for r in rows if test is None or is_test(r.text) == test]
 
 
+#: The independent hand-labelled service-text sets (see ``docs/labelling-guideline.md``).
+SERVICE_TEXT_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "service_text"
+
+
+def service_text_is_dev(item_id: str) -> bool:
+    """True for the dev split of the hand-labelled sets: ids whose number is divisible by 3."""
+    return int(item_id.rsplit("-", 1)[-1]) % 3 == 0
+
+
+def load_service_text(language: str, dev: bool, folder: Path = SERVICE_TEXT_DIR) -> list[ServiceText]:
+    """The dev (``dev=True``) or test split of the hand-labelled set of ``language`` (label: its sentiment,
+    domain: its channel); empty when the set is not there (an installed package). Training may use the dev
+    split only to choose the temperature and the decision offsets, never to fit weights; the test split is
+    only reported on."""
+    path = folder / f"{language}.jsonl"
+    if not path.is_file():
+        return []
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [ServiceText(r["text"], r["sentiment"], r.get("channel", "")) for r in rows
+            if service_text_is_dev(str(r["id"])) == dev]
+
+
 def load_tweeteval(part: str, root: Path) -> tuple[list[str], list[str]]:
     """TweetEval sentiment (Barbieri et al. 2020), ``val`` or ``test``: tweets and their class names.
 

