@@ -74,20 +74,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = 10, pgbouncer: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``pgbouncer``: PostgreSQL sits behind PgBouncer in transaction pooling mode, where one
+    client's consecutive transactions may run on different server connections, so psycopg
+    must not prepare statements on the server (``prepare_threshold=None``).
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         # Enough pooled connections for every thread of the web server's thread pool (40):
         # an overflow connection is opened and closed per use, with its PRAGMAs.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=POOL_SIZE, max_overflow=10)
+                               pool_size=pool_size, max_overflow=max_overflow)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # A PostgreSQL connection is a server process: opening one per request (pool overflow)
     # costs more than the request itself, so the pool keeps as many as the thread pool uses.
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=10)
+    connect_args: dict[str, Any] = {"prepare_threshold": None} if pgbouncer else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                         connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -175,9 +182,10 @@ def _total(session: Session, query: Select[*Ts], rows: list[R], limit: int | Non
 class Database:
     """An engine plus its session factory; one per process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = 10,
+                 pgbouncer: bool = False) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, pool_size=pool_size, max_overflow=max_overflow, pgbouncer=pgbouncer)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
