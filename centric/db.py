@@ -27,6 +27,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -131,6 +132,27 @@ def changed_rows(session: Session, statement: Update | Delete) -> int:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)  # what DML without RETURNING always gives
     return result.rowcount
+
+
+def insert_ids(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """INSERT ``rows`` into ``table`` (integer primary key ``id``); their new ids, in order.
+
+    PostgreSQL: one ``INSERT … RETURNING id`` sorted by parameter order. SQLite cannot
+    promise the order of RETURNING rows of a multi-row INSERT, so SQLAlchemy would send one
+    statement per row; instead the ids are taken after ``max(id)`` — what SQLite itself
+    assigns to a table without AUTOINCREMENT — and inserted in one ``executemany``. That is
+    safe in a unit of work that writes (:func:`intend_to_write`: it holds the write lock from
+    BEGIN); in one that does not, a concurrent writer makes the INSERT fail (busy snapshot
+    or the primary key), never assign an id twice.
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name != "sqlite":
+        return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    start = session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
+    ids = list(range(start + 1, start + 1 + len(rows)))
+    session.execute(insert(table), [{**row, "id": new} for row, new in zip(rows, ids, strict=True)])
+    return ids
 
 
 T = TypeVar("T")

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from centric.db import in_chunks, utcnow
+from centric.db import in_chunks, insert_ids, utcnow
 from centric.errors import Forbidden
 from centric.events import ResponsesStored, publish
 from centric.surveys import ratelimit
@@ -139,8 +139,7 @@ def _store(session: Session, planned: list[_Planned]) -> None:
         "locale": p.state.locale, "submitted_at": now, "completed": not p.following,
         "idempotency_key": p.state.idempotency_key, "created_at": now,
     } for p, channel in zip(planned, channels, strict=True)]
-    table = Response.__table__
-    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    ids = insert_ids(session, Response.__table__, rows)
     stored = [NewResponse(id=rid, survey_id=p.survey.id, headline=p.survey.kind, customer_id=None,
                           touchpoint_id=p.survey.touchpoint_id, channel=channel, submitted_at=now,
                           answers=p.typed) for rid, p, channel in zip(ids, planned, channels, strict=True)]

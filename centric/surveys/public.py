@@ -52,8 +52,9 @@ async def survey_page(survey_key: str, request: Request) -> Response:
         session, key, survey_key, query=query, accept_language=accept, address=address), access)
 
 
-@router.post("/s/{survey_key}", response_class=HTMLResponse)
-async def submit(survey_key: str, request: Request) -> Response:
+async def submit(request: Request) -> Response:
+    """``POST /s/{key}``: the busiest route, so a plain Starlette route (no dependencies to solve)."""
+    survey_key: str = request.path_params["survey_key"]
     form = await _read_form(request)
     if isinstance(form, respond.Message):
         return _render(request, form)
@@ -61,6 +62,9 @@ async def submit(survey_key: str, request: Request) -> Response:
         await run_in_threadpool(_prime_key, request)
     submission = Submission(survey_key, form, client_address(request))
     return _render(request, await _intake(request.app.state).submit(submission))
+
+
+router.add_route("/s/{survey_key}", submit, methods=["POST"], include_in_schema=False)
 
 
 @router.get("/s/{survey_key}/thanks", response_class=HTMLResponse)
