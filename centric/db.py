@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, TypeVarTuple
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
@@ -16,6 +17,7 @@ from sqlalchemy import (
     CursorResult,
     Delete,
     Engine,
+    Insert,
     Integer,
     MetaData,
     Row,
@@ -33,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import ReturningInsert
 
 from centric.errors import Invalid
 
@@ -148,11 +151,18 @@ def insert_ids(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -
     if not rows:
         return []
     if session.get_bind().dialect.name != "sqlite":
-        return list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
-    start = session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
+        return list(session.scalars(_inserts(table)[1], rows))
+    start = session.scalar(_inserts(table)[2]) or 0
     ids = list(range(start + 1, start + 1 + len(rows)))
-    session.execute(insert(table), [{**row, "id": new} for row, new in zip(rows, ids, strict=True)])
+    session.execute(_inserts(table)[0], [{**row, "id": new} for row, new in zip(rows, ids, strict=True)])
     return ids
+
+
+@cache
+def _inserts(table: Table) -> tuple[Insert, ReturningInsert[int], Select[int]]:
+    """The statements of :func:`insert_ids`, built once per table (building costs more than running)."""
+    return (insert(table), insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            select(func.coalesce(func.max(table.c.id), 0)))
 
 
 T = TypeVar("T")

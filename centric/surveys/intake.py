@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from centric.db import in_chunks, insert_ids, utcnow
@@ -122,9 +122,11 @@ def _earlier_nonces(session: Session, keys: list[str]) -> set[str]:
     """The idempotency keys among ``keys`` that a stored response holds already."""
     taken: set[str] = set()
     for chunk in in_chunks(keys):
-        taken.update(k for k in session.scalars(select(Response.idempotency_key)
-                                                .where(Response.idempotency_key.in_(chunk))) if k)
+        taken.update(k for k in session.scalars(_EARLIER, {"keys": list(chunk)}) if k)
     return taken
+
+
+_EARLIER = select(Response.idempotency_key).where(Response.idempotency_key.in_(bindparam("keys", expanding=True)))
 
 
 def _store(session: Session, planned: list[_Planned]) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.signing import sign, verify
@@ -133,12 +133,14 @@ class Redirect:
 View = Page | Thanks | Message | Redirect
 
 
+# Built once: building a statement costs more than running it from SQLAlchemy's compiled cache.
+_LIVE = (select(Survey, SurveyVersion).outerjoin(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+         .where(Survey.key == bindparam("survey_key")).order_by(SurveyVersion.version.desc()).limit(1))
+
+
 def live(session: Session, survey_key: str) -> tuple[Survey, SurveyVersion] | Message:
     """The survey and its published version (one query), or the message a respondent should see."""
-    row = session.execute(
-        select(Survey, SurveyVersion).outerjoin(SurveyVersion, SurveyVersion.survey_id == Survey.id)
-        .where(Survey.key == survey_key).order_by(SurveyVersion.version.desc()).limit(1)
-    ).first()
+    row = session.execute(_LIVE, {"survey_key": survey_key}).first()
     if row is None or row[1] is None or row[0].status == "draft":
         return Message("not_found_title", "not_found", 404)
     if row[0].status == "closed":
