@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Update,
+    bindparam,
     create_engine,
     event,
     func,
@@ -140,29 +141,38 @@ def changed_rows(session: Session, statement: Update | Delete) -> int:
 def insert_ids(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
     """INSERT ``rows`` into ``table`` (integer primary key ``id``); their new ids, in order.
 
-    PostgreSQL: one ``INSERT … RETURNING id`` sorted by parameter order. SQLite cannot
-    promise the order of RETURNING rows of a multi-row INSERT, so SQLAlchemy would send one
-    statement per row; instead the ids are taken after ``max(id)`` — what SQLite itself
-    assigns to a table without AUTOINCREMENT — and inserted in one ``executemany``. That is
-    safe in a unit of work that writes (:func:`intend_to_write`: it holds the write lock from
-    BEGIN); in one that does not, a concurrent writer makes the INSERT fail (busy snapshot
-    or the primary key), never assign an id twice.
+    The ids are taken first and the rows inserted with them in one ``executemany``: on
+    PostgreSQL from the column's sequence (``nextval`` over ``generate_series``), which
+    psycopg then sends as one prepared statement per row in a pipeline; on SQLite after
+    ``max(id)``, what SQLite itself assigns to a table without AUTOINCREMENT. Either is
+    cheaper than ``INSERT … RETURNING`` of many rows: SQLite cannot promise the order of
+    RETURNING rows (SQLAlchemy would send one statement per row), and on PostgreSQL the
+    multi-row statement has a new text for each number of rows, parsed again every time.
+
+    On SQLite, call it in a unit of work that writes (:func:`intend_to_write` holds the
+    write lock from BEGIN); in one that does not, a concurrent writer makes the INSERT fail
+    (busy snapshot or the primary key), never assign an id twice.
     """
     if not rows:
         return []
-    if session.get_bind().dialect.name != "sqlite":
-        return list(session.scalars(_inserts(table)[1], rows))
-    start = session.scalar(_inserts(table)[2]) or 0
-    ids = list(range(start + 1, start + 1 + len(rows)))
-    session.execute(_inserts(table)[0], [{**row, "id": new} for row, new in zip(rows, ids, strict=True)])
+    plain, next_ids, max_id, one = _inserts(table)
+    if len(rows) == 1:  # a lone row: INSERT … RETURNING is one statement everywhere
+        return [int(session.execute(one, rows[0]).scalar_one())]
+    if session.get_bind().dialect.name == "postgresql":
+        ids = [int(i) for i in session.scalars(next_ids, {"n": len(rows)})]
+    else:
+        start = session.scalar(max_id) or 0
+        ids = list(range(start + 1, start + 1 + len(rows)))
+    session.execute(plain, [{**row, "id": new} for row, new in zip(rows, ids, strict=True)])
     return ids
 
 
 @cache
-def _inserts(table: Table) -> tuple[Insert, ReturningInsert[int], Select[int]]:
+def _inserts(table: Table) -> tuple[Insert, Select[int], Select[int], ReturningInsert[int]]:
     """The statements of :func:`insert_ids`, built once per table (building costs more than running)."""
-    return (insert(table), insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            select(func.coalesce(func.max(table.c.id), 0)))
+    sequence = func.pg_get_serial_sequence(table.name, "id")
+    next_ids = select(func.nextval(sequence)).select_from(func.generate_series(1, bindparam("n")))
+    return insert(table), next_ids, select(func.coalesce(func.max(table.c.id), 0)), insert(table).returning(table.c.id)
 
 
 T = TypeVar("T")
