@@ -193,17 +193,21 @@ def test_invalid_pages_are_answered_in_the_batch_without_storing(db):
 
 
 def test_statements_per_batch_do_not_grow_with_its_size(db):
-    """A batch of 40 pages costs the same statements as a batch of one (transaction control aside)."""
+    """A batch of 40 pages costs the same statements as a batch of two (transaction control aside).
+
+    A lone page costs fewer: its rows are inserted with ``RETURNING`` (on SQLite the ids of
+    several rows are taken after ``max(id)``, one statement more per table).
+    """
     _survey(db)
     with db.transaction() as s:
         submit_pages(s, KEY, [_page()])  # the first page creates the rollup row and the rate-limit bucket
     counts = []
-    for size in (1, 40):
+    for size in (1, 2, 40):
         pages = [_page(address=f"10.0.{i}.1") for i in range(size)]
         with counted(db.engine) as statements, db.transaction() as s:
             submit_pages(s, KEY, pages)
         counts.append(len(statements))
-    assert counts[0] == counts[1] <= 13, counts
+    assert counts[0] <= counts[1] == counts[2] <= 12, counts
 
 
 @pytest.fixture
