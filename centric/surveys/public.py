@@ -124,10 +124,10 @@ def _execute(db: Database, key: bytes, use_case: Callable[[Session, bytes], resp
 def _intake(state: State) -> GroupCommit[Submission, respond.View]:
     """The app's writer of submitted pages (group commit), started on first use."""
     intake: GroupCommit[Submission, respond.View] | None = getattr(state, "survey_intake", None)
-    if intake is None:
+    if intake is None or not intake.running:
         with _INTAKE_LOCK:
             intake = getattr(state, "survey_intake", None)
-            if intake is None:
+            if intake is None or not intake.running:
                 db: Database = state.db
                 key: bytes = state.signing_key
                 settings: Settings = state.settings

@@ -60,6 +60,10 @@ class GroupCommit(Generic[T, R]):
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     async def submit(self, item: T) -> R:
         """Store ``item``; returns once it is committed (or raises what storing it raised)."""
         if not self._thread.is_alive():

@@ -67,6 +67,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         intake = getattr(app.state, "survey_intake", None)
         if intake is not None:  # the survey pages' writer stores what is queued, then stops
+            app.state.survey_intake = None  # a later start (tests restart apps) begins a new one
             intake.close()
         if worker is not None:
             worker.stop()

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 import httpx
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -271,3 +272,15 @@ def test_acknowledged_pages_survive_killed_connections(db, served):
     assert len(acknowledged) >= 50
     if killer:
         assert kills > 0
+
+
+def test_the_writer_stops_with_the_app_and_a_restarted_app_starts_another(db, app):
+    _survey(db)
+    with db.transaction() as s:
+        key = signing_key(s, "")
+    for _ in range(2):
+        with TestClient(app) as client:
+            answer = client.post("/s/pulse", data=_page(key=key).form, follow_redirects=False)
+            assert answer.status_code == 303 and "/thanks?" in answer.headers["location"]
+        assert app.state.survey_intake is None
+    assert _count(db, Response) == 2
