@@ -157,9 +157,13 @@ async def _paced_client(url: str, rate: float, duration: int, connections: int, 
             nonlocal errors
             due = start + i / rate
             await asyncio.sleep(max(0.0, due - loop.time()))
-            answer = await client.post(url, data={"f": lines[i], "nps": "9", "comment": "Great stay, thanks"},
-                                       headers={"X-Forwarded-For": f"10.9.{i % 250}.{i // 250 % 250}"})
-            if answer.status_code >= 400:
+            try:
+                answer = await client.post(url, data={"f": lines[i], "nps": "9", "comment": "Great stay, thanks"},
+                                           headers={"X-Forwarded-For": f"10.9.{i % 250}.{i // 250 % 250}"})
+                failed = answer.status_code >= 400
+            except httpx.HTTPError:  # a timeout or a refused connection is an error, and its wait counts
+                failed = True
+            if failed:
                 errors += 1
             latencies.append(1000 * (loop.time() - due))
 

@@ -23,6 +23,18 @@ class Settings(BaseSettings):
                                 "exports read from; empty: everything reads from the primary.")
     replica_lag_s: int = Field(default=5, ge=0, le=3600,
                                description="After a browser's write, its reads stay on the primary this long.")
+    # Connections each process keeps open (PostgreSQL: each is a server process). With N web processes
+    # and M workers the server needs (N + M) × (db_pool_size + db_max_overflow) connections, plus a few
+    # for maintenance, within its max_connections (docs/scale.md).
+    db_pool_size: int = Field(default=40, ge=1, le=500, description="Pooled database connections per process.")
+    db_max_overflow: int = Field(default=10, ge=0, le=500,
+                                 description="Connections opened beyond the pool at peaks (closed after use).")
+    db_pgbouncer: bool = Field(
+        default=False, description="PostgreSQL is reached through PgBouncer in transaction pooling mode: "
+                                   "no server-side prepared statements (docs/scale.md).")
+    submit_batch_max: int = Field(
+        default=100, ge=1, le=10_000,
+        description="Most survey pages stored in one transaction (group commit); 1 stores each alone.")
     secret_key: str = Field(default="", description="Signs links; generated and stored in the database when empty.")
     max_text_length: int = 20_000
     text_model: Literal["fast", "accurate"] = Field(

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, TypeVarTuple
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
@@ -17,6 +18,7 @@ from sqlalchemy import (
     CursorResult,
     Delete,
     Engine,
+    Insert,
     Integer,
     MetaData,
     Row,
@@ -25,14 +27,17 @@ from sqlalchemy import (
     String,
     Table,
     Update,
+    bindparam,
     create_engine,
     event,
     func,
+    insert,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import ReturningInsert
 
 from centric.errors import Invalid
 
@@ -75,20 +80,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = 10, pgbouncer: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``pgbouncer``: PostgreSQL sits behind PgBouncer in transaction pooling mode, where one
+    client's consecutive transactions may run on different server connections, so psycopg
+    must not prepare statements on the server (``prepare_threshold=None``).
+    """
     url = normalise_url(url)
     if url.startswith("sqlite"):
         # Enough pooled connections for every thread of the web server's thread pool (40):
         # an overflow connection is opened and closed per use, with its PRAGMAs.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=POOL_SIZE, max_overflow=10)
+                               pool_size=pool_size, max_overflow=max_overflow)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # A PostgreSQL connection is a server process: opening one per request (pool overflow)
     # costs more than the request itself, so the pool keeps as many as the thread pool uses.
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=10)
+    connect_args: dict[str, Any] = {"prepare_threshold": None} if pgbouncer else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                         connect_args=connect_args)
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
@@ -125,6 +137,43 @@ def changed_rows(session: Session, statement: Update | Delete) -> int:
     result = session.execute(statement)
     assert isinstance(result, CursorResult)  # what DML without RETURNING always gives
     return result.rowcount
+
+
+def insert_ids(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """INSERT ``rows`` into ``table`` (integer primary key ``id``); their new ids, in order.
+
+    The ids are taken first and the rows inserted with them in one ``executemany``: on
+    PostgreSQL from the column's sequence (``nextval`` over ``generate_series``), which
+    psycopg then sends as one prepared statement per row in a pipeline; on SQLite after
+    ``max(id)``, what SQLite itself assigns to a table without AUTOINCREMENT. Either is
+    cheaper than ``INSERT … RETURNING`` of many rows: SQLite cannot promise the order of
+    RETURNING rows (SQLAlchemy would send one statement per row), and on PostgreSQL the
+    multi-row statement has a new text for each number of rows, parsed again every time.
+
+    On SQLite, call it in a unit of work that writes (:func:`intend_to_write` holds the
+    write lock from BEGIN); in one that does not, a concurrent writer makes the INSERT fail
+    (busy snapshot or the primary key), never assign an id twice.
+    """
+    if not rows:
+        return []
+    plain, next_ids, max_id, one = _inserts(table)
+    if len(rows) == 1:  # a lone row: INSERT … RETURNING is one statement everywhere
+        return [int(session.execute(one, rows[0]).scalar_one())]
+    if session.get_bind().dialect.name == "postgresql":
+        ids = [int(i) for i in session.scalars(next_ids, {"n": len(rows)})]
+    else:
+        start = session.scalar(max_id) or 0
+        ids = list(range(start + 1, start + 1 + len(rows)))
+    session.execute(plain, [{**row, "id": new} for row, new in zip(rows, ids, strict=True)])
+    return ids
+
+
+@cache
+def _inserts(table: Table) -> tuple[Insert, Select[int], Select[int], ReturningInsert[int]]:
+    """The statements of :func:`insert_ids`, built once per table (building costs more than running)."""
+    sequence = func.pg_get_serial_sequence(table.name, "id")
+    next_ids = select(func.nextval(sequence)).select_from(func.generate_series(1, bindparam("n")))
+    return insert(table), next_ids, select(func.coalesce(func.max(table.c.id), 0)), insert(table).returning(table.c.id)
 
 
 T = TypeVar("T")
@@ -222,11 +271,14 @@ class Database:
     that read from the replica; plain sessions then note whether they wrote (:func:`wrote`).
     """
 
-    def __init__(self, url: str, replica_url: str | None = None) -> None:
+    def __init__(self, url: str, replica_url: str | None = None, *, pool_size: int = POOL_SIZE,
+                 max_overflow: int = 10, pgbouncer: bool = False) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, pool_size=pool_size, max_overflow=max_overflow, pgbouncer=pgbouncer)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.replica: Engine | None = make_engine(replica_url) if replica_url else None
+        self.replica: Engine | None = (
+            make_engine(replica_url, pool_size=pool_size, max_overflow=max_overflow, pgbouncer=pgbouncer)
+            if replica_url else None)
         if self.replica is not None:  # only then: the listeners cost a call per statement
             event.listen(self.sessions, "after_flush", _note_flush)
             event.listen(self.sessions, "do_orm_execute", _note_dml)

@@ -68,7 +68,9 @@ def options() -> Settings:
 
 def open_db(migrate: bool = True) -> Database:
     """The database of this command (closed by :meth:`State.close`), migrated unless ``migrate`` is false."""
-    db = Database(settings().database_url)
+    current = settings()
+    db = Database(current.database_url, pool_size=current.db_pool_size, max_overflow=current.db_max_overflow,
+                  pgbouncer=current.db_pgbouncer)
     state.databases.append(db)
     if migrate:
         upgrade(db)

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from centric.customers.service import move_rows_on_merge, move_rows_on_undo, upsert_customer
-from centric.db import count_of, not_in_future, utcnow, where_given
+from centric.db import count_of, insert_ids, not_in_future, utcnow, where_given
 from centric.errors import Invalid
 from centric.events import CustomerMergeUndone, CustomersMerged, FeedbackStored, publish
 from centric.feedback.models import Feedback
@@ -95,8 +95,7 @@ def add_survey_comments(session: Session, comments: Sequence[SurveyComment]) -> 
         "response_id": c.response.id, "text": c.text, "rating": c.rating,
         "occurred_at": c.response.submitted_at, "created_at": now,
     } for c in comments]
-    table = Feedback.__table__
-    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    ids = insert_ids(session, Feedback.__table__, rows)
     publish(session, FeedbackStored(tuple(ids), origin="survey"))
     return ids
 

@@ -7,6 +7,7 @@ to frame it (``frame-ancestors``), so the website widget works only where config
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Literal
 from urllib.parse import parse_qs, urlencode
@@ -18,13 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 
+from centric.config import Settings
 from centric.db import Database
 from centric.errors import Forbidden
 from centric.surveys import respond
+from centric.surveys.intake import Submission, submit_pages
 from centric.surveys.links import identified_link, public_link, qr_svg
 from centric.surveys.locale import LANGUAGE_NAMES, UI, pick_locale, texts
 from centric.surveys.models import Survey
+from centric.surveys.writer import GroupCommit
 from centric.web.deps import client_address, installation_key
 from centric.web.templating import environment
 
@@ -47,14 +52,19 @@ async def survey_page(survey_key: str, request: Request) -> Response:
         session, key, survey_key, query=query, accept_language=accept, address=address), access)
 
 
-@router.post("/s/{survey_key}", response_class=HTMLResponse)
-async def submit(survey_key: str, request: Request) -> Response:
+async def submit(request: Request) -> Response:
+    """``POST /s/{key}``: the busiest route, so a plain Starlette route (no dependencies to solve)."""
+    survey_key: str = request.path_params["survey_key"]
     form = await _read_form(request)
     if isinstance(form, respond.Message):
         return _render(request, form)
-    address = client_address(request)
-    return await _run(request, lambda session, key: respond.submit_page(session, key, survey_key, form, address),
-                      "store")
+    if getattr(request.app.state, "signing_key", None) is None:
+        await run_in_threadpool(_prime_key, request)
+    submission = Submission(survey_key, form, client_address(request))
+    return _render(request, await _intake(request.app.state).submit(submission))
+
+
+router.add_route("/s/{survey_key}", submit, methods=["POST"], include_in_schema=False)
 
 
 @router.get("/s/{survey_key}/thanks", response_class=HTMLResponse)
@@ -88,24 +98,51 @@ async def _run(request: Request, use_case: Callable[[Session, bytes], respond.Vi
     db: Database = request.app.state.db
     if getattr(request.app.state, "signing_key", None) is None:
         await run_in_threadpool(_prime_key, request)
-
-    def execute() -> respond.View:
-        key = request.app.state.signing_key
-        for attempt in (1, 2):
-            try:
-                with db.transaction(write=access != "read") as session:
-                    return use_case(session, key)
-            except IntegrityError:
-                if attempt == 2:  # a concurrent double submit: the retry finds the first one
-                    raise
-            except Forbidden as denied:
-                return respond.Message("forbidden_title", "", 403, detail=denied.message)
-            except OperationalError:
-                return respond.Message("busy_title", "busy", 503)
-        raise AssertionError("unreachable")
-
+    key = request.app.state.signing_key
     limiter = _writer_limiter(request) if access == "store" and db.dialect == "sqlite" else None
-    return _render(request, await to_thread.run_sync(execute, limiter=limiter))
+    view = await to_thread.run_sync(lambda: _execute(db, key, use_case, access), limiter=limiter)
+    return _render(request, view)
+
+
+def _execute(db: Database, key: bytes, use_case: Callable[[Session, bytes], respond.View],
+             access: Literal["read", "touch", "store"]) -> respond.View:
+    """One use-case in a transaction of its own; a concurrent double submit is retried once."""
+    for attempt in (1, 2):
+        try:
+            with db.transaction(write=access != "read") as session:
+                return use_case(session, key)
+        except IntegrityError:
+            if attempt == 2:  # a concurrent double submit: the retry finds the first one
+                raise
+        except Forbidden as denied:
+            return respond.Message("forbidden_title", "", 403, detail=denied.message)
+        except OperationalError:
+            return respond.Message("busy_title", "busy", 503)
+    raise AssertionError("unreachable")
+
+
+def _intake(state: State) -> GroupCommit[Submission, respond.View]:
+    """The app's writer of submitted pages (group commit), started on first use."""
+    intake: GroupCommit[Submission, respond.View] | None = getattr(state, "survey_intake", None)
+    if intake is None or not intake.running:
+        with _INTAKE_LOCK:
+            intake = getattr(state, "survey_intake", None)
+            if intake is None or not intake.running:
+                db: Database = state.db
+                key: bytes = state.signing_key
+                settings: Settings = state.settings
+
+                def alone(submission: Submission) -> respond.View:
+                    return _execute(db, key, lambda session, k: respond.submit_page(
+                        session, k, submission.survey_key, submission.form, submission.address), "store")
+
+                intake = state.survey_intake = GroupCommit(
+                    db, lambda session, items: submit_pages(session, key, items), alone,
+                    max_batch=settings.submit_batch_max, name="centric-survey-intake")
+    return intake
+
+
+_INTAKE_LOCK = threading.Lock()
 
 
 def _writer_limiter(request: Request) -> CapacityLimiter:

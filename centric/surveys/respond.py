@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.signing import sign, verify
@@ -133,12 +133,14 @@ class Redirect:
 View = Page | Thanks | Message | Redirect
 
 
-def _live(session: Session, survey_key: str) -> tuple[Survey, SurveyVersion] | Message:
+# Built once: building a statement costs more than running it from SQLAlchemy's compiled cache.
+_LIVE = (select(Survey, SurveyVersion).outerjoin(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+         .where(Survey.key == bindparam("survey_key")).order_by(SurveyVersion.version.desc()).limit(1))
+
+
+def live(session: Session, survey_key: str) -> tuple[Survey, SurveyVersion] | Message:
     """The survey and its published version (one query), or the message a respondent should see."""
-    row = session.execute(
-        select(Survey, SurveyVersion).outerjoin(SurveyVersion, SurveyVersion.survey_id == Survey.id)
-        .where(Survey.key == survey_key).order_by(SurveyVersion.version.desc()).limit(1)
-    ).first()
+    row = session.execute(_LIVE, {"survey_key": survey_key}).first()
     if row is None or row[1] is None or row[0].status == "draft":
         return Message("not_found_title", "not_found", 404)
     if row[0].status == "closed":
@@ -151,10 +153,10 @@ def open_page(session: Session, key: bytes, survey_key: str, *, query: dict[str,
     """The page a respondent sees on ``GET /s/{key}``: first visit, personal link, one-click score, resume."""
     stores = bool(query.get("t")) and query.get("score") is not None and not query.get("f")
     hits = _hit(session, key, survey_key, address) if stores else 0
-    live = _live(session, survey_key)
-    if isinstance(live, Message):
-        return live
-    survey, version = live
+    found = live(session, survey_key)
+    if isinstance(found, Message):
+        return found
+    survey, version = found
     questions = questions_of(version)
     locale = pick_locale(list(survey.languages or ["en"]), query.get("lang"), accept_language)
     if query.get("f"):
@@ -163,7 +165,7 @@ def open_page(session: Session, key: bytes, survey_key: str, *, query: dict[str,
             state = _with(state, locale=locale)
         stored = _stored_answers(session, state)
         page = [q for q in questions if q.key in state.page]
-        return _page(key, survey, page, state, values=_as_values(stored, page), questions=questions)
+        return page_view(key, survey, page, state, values=_as_values(stored, page), questions=questions)
     claims = read_survey_token(key, survey_key, query["t"]) if query.get("t") else {}
     hidden = {q.key: query[q.query_name][:HIDDEN_MAX] for q in questions
               if q.type == "hidden" and query.get(q.query_name)}
@@ -178,12 +180,12 @@ def open_page(session: Session, key: bytes, survey_key: str, *, query: dict[str,
     headline = _headline(questions)
     score = query.get("score")
     if claims and score is not None and headline is not None:
-        if _over_limit(survey, hits):
+        if over_limit(survey, hits):
             return Message("too_many_title", "too_many", 429)
         return _one_click(session, key, survey, version, questions, headline, state, score)
     page = next_questions(questions, hidden, set())
     values = {headline.key: [score]} if score is not None and headline in page else {}
-    return _page(key, survey, page, state, values=values, questions=questions)
+    return page_view(key, survey, page, state, values=values, questions=questions)
 
 
 def _one_click(session: Session, key: bytes, survey: Survey, version: SurveyVersion, questions: list[Question],
@@ -196,11 +198,11 @@ def _one_click(session: Session, key: bytes, survey: Survey, version: SurveyVers
     typed, errors = check_answers(questions, answers, required=set())
     if headline.key in errors:  # a hand-edited link: show the question instead
         page = next_questions(questions, state.hidden, set())
-        return _page(key, survey, page, state, errors={headline.key: _problem(headline, errors[headline.key])},
+        return page_view(key, survey, page, state, errors={headline.key: page_problem(headline, errors[headline.key])},
                      status=422, questions=questions)
     response = _save(session, survey, version, state, response, typed)
     page = [headline, *next_questions(questions, answers, {headline.key})]
-    return _page(key, survey, page, state, values=_as_values(answers, page), questions=questions)
+    return page_view(key, survey, page, state, values=_as_values(answers, page), questions=questions)
 
 
 def submit_page(session: Session, key: bytes, survey_key: str, form: dict[str, list[str]], address: str) -> View:
@@ -209,50 +211,64 @@ def submit_page(session: Session, key: bytes, survey_key: str, form: dict[str, l
         state = FormState.read(key, survey_key, (form.get("f") or [""])[0])
     except Forbidden:
         return Message("forbidden_title", "expired", 403)
-    if any(v.strip() for v in form.get(HONEYPOT, [])):
-        # A bot filled the invisible field: answer like a success, store nothing.
-        return Redirect(public_path(survey_key) + "/thanks?" + _query(f=_with(state, nonce="bot").token(key)))
+    if is_bot(form):
+        return bot_redirect(key, state)
     hits = _hit(session, key, survey_key, address)
-    live = _live(session, survey_key)
-    if isinstance(live, Message):
-        return live
-    survey, version = live
-    if _over_limit(survey, hits):
+    found = live(session, survey_key)
+    if isinstance(found, Message):
+        return found
+    survey, version = found
+    if over_limit(survey, hits):
         return Message("too_many_title", "too_many", 429)
     response = _response(session, state)
     if response is not None:
         if response.completed:
-            return Redirect(_thanks_url(key, state))
+            return Redirect(thanks_url(key, state))
         version = session.get(SurveyVersion, response.version_id) or version  # responses keep their version
     questions = questions_of(version)
     page = [q for q in questions if q.key in state.page]
-    submitted = {q.key: _from_form(q, form.get(q.key, [])) for q in page}
+    submitted = {q.key: answer_from_form(q, form.get(q.key, [])) for q in page}
     stored = _stored_answers(session, state, response) if response is not None else {}
     answers = {**{k: v for k, v in stored.items() if k not in submitted}, **state.hidden, **submitted}
     typed, errors = check_answers(questions, answers, required={q.key for q in page})
-    page_errors = {q.key: _problem(q, errors[q.key]) for q in page if q.key in errors}
+    page_errors = {q.key: page_problem(q, errors[q.key]) for q in page if q.key in errors}
     if page_errors:
-        return _page(key, survey, page, state, values={k: form.get(k, []) for k in submitted},
-                     errors=page_errors, status=422, questions=questions)
+        return page_view(key, survey, page, state, values={k: form.get(k, []) for k in submitted},
+                         errors=page_errors, status=422, questions=questions)
     kept = {a.question_key: answers[a.question_key] for a in typed}
     seen = set(state.seen) | set(state.page)
     following = next_questions(questions, kept, seen)
     response = _save(session, survey, version, state, response, typed, completed=not following)
+    return next_step(key, state, following, seen)
+
+
+def next_step(key: bytes, state: FormState, following: list[Question], seen: set[str]) -> Redirect:
+    """Where a respondent goes once a page is stored: the next page, or the thanks page."""
     if not following:
-        return Redirect(_thanks_url(key, state))
+        return Redirect(thanks_url(key, state))
     state = _with(state, page=tuple(q.key for q in following), seen=tuple(sorted(seen)))
-    return Redirect(public_path(survey_key, f=state.token(key)))
+    return Redirect(public_path(state.survey_key, f=state.token(key)))
+
+
+def is_bot(form: dict[str, list[str]]) -> bool:
+    """Whether the invisible field was filled (only bots see it)."""
+    return any(v.strip() for v in form.get(HONEYPOT, []))
+
+
+def bot_redirect(key: bytes, state: FormState) -> Redirect:
+    """What a bot gets: an answer like a success; nothing is stored."""
+    return Redirect(public_path(state.survey_key) + "/thanks?" + _query(f=_with(state, nonce="bot").token(key)))
 
 
 def thanks_page(session: Session, key: bytes, survey_key: str, token: str) -> View:
-    live = _live(session, survey_key)
-    if isinstance(live, Message):
-        return live
+    found = live(session, survey_key)
+    if isinstance(found, Message):
+        return found
     try:
         state = FormState.read(key, survey_key, token)
     except Forbidden:
         return Message("forbidden_title", "expired", 403)
-    return _thanks(session, live[0], state)
+    return _thanks(session, found[0], state)
 
 
 def preview_page(survey: Survey, questions: list[Question], locale: str) -> Page:
@@ -350,7 +366,7 @@ def _hit(session: Session, key: bytes, survey_key: str, address: str) -> int:
     return ratelimit.hit(session, ratelimit.bucket_for(key, address, survey_key))
 
 
-def _over_limit(survey: Survey, hits: int) -> bool:
+def over_limit(survey: Survey, hits: int) -> bool:
     return hits > survey_options(survey).rate_limit_per_hour
 
 
@@ -373,11 +389,11 @@ def _query(**params: str) -> str:
     return urlencode(params)
 
 
-def _thanks_url(key: bytes, state: FormState) -> str:
+def thanks_url(key: bytes, state: FormState) -> str:
     return public_path(state.survey_key) + "/thanks?" + _query(f=_with(state, page=(), seen=()).token(key))
 
 
-def _page(key: bytes, survey: Survey, page: list[Question], state: FormState, *, questions: list[Question],
+def page_view(key: bytes, survey: Survey, page: list[Question], state: FormState, *, questions: list[Question],
           values: dict[str, list[str]] | None = None, errors: dict[str, str] | None = None, status: int = 200) -> Page:
     state = _with(state, page=tuple(q.key for q in page))
     shown = set(state.seen) | set(state.page)
@@ -395,7 +411,7 @@ def _as_values(answers: dict[str, Any], page: list[Question]) -> dict[str, list[
     return out
 
 
-def _from_form(question: Question, values: list[str]) -> Any:
+def answer_from_form(question: Question, values: list[str]) -> Any:
     """The raw answer of one question from the posted form (validated afterwards)."""
     values = [v for v in values if v.strip()] if question.type != "text" else values
     if question.type == "choice" and question.multiple:
@@ -407,7 +423,7 @@ def _from_form(question: Question, values: list[str]) -> Any:
     return values[0] if question.type == "text" else values[0].strip()
 
 
-def _problem(question: Question, error: Invalid) -> str:
+def page_problem(question: Question, error: Invalid) -> str:
     """A message key (and arguments) the page translates: ``key|arg=value…``."""
     message = error.message
     if "needs an answer" in message:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -278,16 +280,54 @@ def store_answers(session: Session, survey: Survey, response: Response, typed: l
     """
     if new_response:
         session.info.setdefault(_JUST_STORED, {})[response.id] = list(typed)
-    if typed:  # one multi-row INSERT through Core: answer ids are never needed here
-        session.execute(insert(Answer.__table__), [
-            {"response_id": response.id, "question_key": a.question_key, "metric": a.metric, "number": a.number,
-             "text": a.text} for a in typed])
-    rated = tuple(rated_answer(response, a) for a in typed if a.number is not None)
+    _store_answers(session, [(response, survey.kind, typed, rating)])
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """A response inserted in this transaction (without an ORM object) and the answers it holds."""
+
+    id: int
+    survey_id: int
+    headline: str  # the survey's kind: the metric of its headline score
+    customer_id: int | None
+    touchpoint_id: int | None
+    channel: str
+    submitted_at: datetime
+    answers: list[TypedAnswer]
+
+
+def store_new_answers(session: Session, responses: Sequence[NewResponse]) -> None:
+    """:func:`store_answers` for many new responses at once: one INSERT of answers, one
+    :class:`AnswersStored`, one INSERT of comments, whatever their number (group commit)."""
+    remembered = session.info.setdefault(_JUST_STORED, {})
+    for response in responses:
+        remembered[response.id] = list(response.answers)
+    _store_answers(session, [(r, r.headline, r.answers, None) for r in responses])
+
+
+# A response, its headline metric, its answers, and its headline score stored earlier (partial responses).
+_Answered = tuple[Response | NewResponse, str, Sequence[TypedAnswer], float | None]
+
+
+def _store_answers(session: Session, batch: Sequence[_Answered]) -> None:
+    rows: list[dict[str, Any]] = []
+    rated: list[RatedAnswer] = []
+    comments: list[SurveyComment] = []
+    for response, headline, typed, rating in batch:
+        rating = next((a.number for a in typed if a.metric == headline), rating)
+        for a in typed:
+            rows.append({"response_id": response.id, "question_key": a.question_key, "metric": a.metric,
+                         "number": a.number, "text": a.text})
+            if a.number is not None:
+                rated.append(rated_answer(response, a))
+            elif a.metric == "text" and a.text and a.text.strip():
+                comments.append(SurveyComment(response, a.question_key, a.text, rating))
+    if rows:  # one multi-row INSERT through Core: answer ids are never needed here
+        session.execute(insert(Answer.__table__), rows)
     if rated:
-        publish_event(session, AnswersStored(rated))
-    rating = next((a.number for a in typed if a.metric == survey.kind), rating)
-    add_survey_comments(session, [SurveyComment(response, a.question_key, a.text, rating) for a in typed
-                                  if a.metric == "text" and a.text and a.text.strip()])
+        publish_event(session, AnswersStored(tuple(rated)))
+    add_survey_comments(session, comments)
 
 
 _JUST_STORED = "centric.surveys.just_stored_answers"
@@ -299,7 +339,7 @@ def just_stored_answers(session: Session, response_ids: Iterable[int]) -> dict[i
     return {rid: remembered[rid] for rid in response_ids if rid in remembered}
 
 
-def rated_answer(response: Response, answer: TypedAnswer | Answer) -> RatedAnswer:
+def rated_answer(response: Response | NewResponse, answer: TypedAnswer | Answer) -> RatedAnswer:
     """A rated answer of ``response`` as the metric rollups count it."""
     assert answer.number is not None
     return RatedAnswer(response.submitted_at, response.survey_id, response.touchpoint_id, response.channel,

@@ -34,7 +34,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         docs_url=None, openapi_url="/api/openapi.json", redoc_url=None,
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.database_url, settings.database_replica_url or None)
+    app.state.db = db or Database(settings.database_url, settings.database_replica_url or None,
+                                  pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                                  pgbouncer=settings.db_pgbouncer)
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, limit=settings.max_body_bytes, hsts_max_age_s=settings.hsts_max_age_s)
     if settings.trusted_proxies:
@@ -67,6 +69,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        intake = getattr(app.state, "survey_intake", None)
+        if intake is not None:  # the survey pages' writer stores what is queued, then stops
+            app.state.survey_intake = None  # a later start (tests restart apps) begins a new one
+            intake.close()
         if worker is not None:
             worker.stop()
 
