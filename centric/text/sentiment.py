@@ -24,6 +24,7 @@ is "neutral" with the low-confidence probabilities :data:`NO_SIGNAL`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -216,6 +217,13 @@ def score_clean(
 def mixed_polarity(language: str) -> float:
     """The mixed-flag threshold of a text in ``language`` (English's for an unknown language)."""
     return MIXED_POLARITY.get(language, MIXED_POLARITY["en"])
+
+
+def mixed_rule_tag() -> str:
+    """A short tag of the mixed-flag thresholds, part of the stored text version (:func:`centric.text.model_version`)
+    so that items enriched under other thresholds are re-enriched."""
+    table = ",".join(f"{k}={v}" for k, v in sorted(MIXED_POLARITY.items()))
+    return "mx" + hashlib.sha256(table.encode()).hexdigest()[:6]
 
 
 def mixedness(sentences: Sequence[SentenceSentiment]) -> float:
