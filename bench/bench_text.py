@@ -1,6 +1,6 @@
 """Benchmark Centric's text analytics against VADER and SnowNLP on held-out splits.
 
-    .venv/bin/python bench/bench_text.py [--data DIR] [--cross-domain] [--full] [--quick]
+    .venv/bin/python bench/bench_text.py [--data DIR] [--cross-domain] [--full] [--quick] [--mixed-only]
 
 Needs the labelled corpora (``../shared/data/text``) and, for the anchors only,
 ``pip install vaderSentiment snownlp``. Held-out splits come from
@@ -11,7 +11,8 @@ Needs the labelled corpora (``../shared/data/text``) and, for the anchors only,
    thresholds) and, for Chinese, SnowNLP (>= 0.6 positive, <= 0.4 negative). Sets: Centric's
    held-out service examples, the independent hand-labelled sets of ``tests/data/service_text``
    (their test split: ids not divisible by 3), and TweetEval sentiment's test split. A text
-   labelled "mixed" holds a complaint and counts as negative; the mixed flag is reported apart.
+   labelled "mixed" holds a complaint and counts as negative; the mixed flag is reported apart
+   (precision and recall against the gold "mixed" texts; ``--mixed-only`` prints just that table).
 2. Binary review sentiment (macro-F1, score >= 0 is positive), as before.
 3. Theme assignment, and the throughput of both sentiment modes.
 """
@@ -119,6 +120,30 @@ def _snownlp3(texts: list[str]) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class MixedFlag:
+    """The mixed flag against gold "mixed" texts of one set."""
+
+    gold: int
+    flagged: int
+    caught: int
+
+    @property
+    def precision(self) -> float:
+        return self.caught / self.flagged if self.flagged else float("nan")
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.gold if self.gold else float("nan")
+
+
+def mixed_flag(flags: list[bool], gold: list[str]) -> MixedFlag | None:
+    truth = [g == "mixed" for g in gold]
+    if not any(truth):
+        return None
+    return MixedFlag(sum(truth), sum(flags), sum(f and t for f, t in zip(flags, truth, strict=True)))
+
+
 def _centric3(texts: list[str], mode: str) -> tuple[list[str], list[float], list[bool]]:
     results = analyze_many(texts, mode=mode)
     return [r.label for r in results], [r.confidence for r in results], [r.mixed for r in results]
@@ -148,28 +173,45 @@ def service_sets(root: Path, quick: bool = False) -> list[tuple[str, str, list[s
     return sets
 
 
-def three_class_rows(root: Path, quick: bool = False) -> list[tuple[str, str, Scores, float | None]]:
-    """(set, system, scores, recall of the mixed flag on gold "mixed" texts)."""
+def three_class_rows(root: Path, quick: bool = False) -> list[tuple[str, str, Scores, MixedFlag | None]]:
+    """(set, system, scores, the mixed flag against gold "mixed" texts)."""
     rows = []
     for name, lang, texts, gold in service_sets(root, quick):
-        mixed_gold = [g == "mixed" for g in gold]
         for mode in ("fast", "accurate"):
             labels, confidence, mixed = _centric3(texts, mode)
-            flagged = [m for m, g in zip(mixed, mixed_gold, strict=True) if g]
-            rows.append((name, f"Centric {mode}", three_class(gold, labels, confidence),
-                         sum(flagged) / len(flagged) if flagged else None))
+            rows.append((name, f"Centric {mode}", three_class(gold, labels, confidence), mixed_flag(mixed, gold)))
         anchor = ("VADER", _vader3(texts)) if lang == "en" else ("SnowNLP", _snownlp3(texts))
         rows.append((name, anchor[0], three_class(gold, anchor[1]), None))
     return rows
 
 
-def print_three_class(rows: list[tuple[str, str, Scores, float | None]]) -> None:
+def mixed_rows(root: Path) -> list[tuple[str, str, MixedFlag]]:
+    """(set, system, mixed flag) on the sets holding gold "mixed" texts, without the anchors."""
+    rows = []
+    for name, _, texts, gold in service_sets(root, quick=True):
+        if "mixed" not in gold:
+            continue
+        for mode in ("fast", "accurate"):
+            flag = mixed_flag(_centric3(texts, mode)[2], gold)
+            if flag is not None:
+                rows.append((name, f"Centric {mode}", flag))
+    return rows
+
+
+def print_mixed(rows: list[tuple[str, str, MixedFlag]]) -> None:
+    print("Mixed flag against gold 'mixed' texts (thresholds: centric.text.sentiment.MIXED_POLARITY)")
+    print(f"{'set':42} {'system':16} {'gold':>5} {'flagged':>7} {'caught':>6} {'P':>6} {'R':>6}")
+    for name, system, m in rows:
+        print(f"{name:42} {system:16} {m.gold:5d} {m.flagged:7d} {m.caught:6d} {m.precision:6.2f} {m.recall:6.2f}")
+
+
+def print_three_class(rows: list[tuple[str, str, Scores, MixedFlag | None]]) -> None:
     print("Sentiment, three classes (negative / neutral / positive; gold 'mixed' counts as negative)")
     print(f"{'set':42} {'system':16} {'n':>6} {'mF1':>6} {'acc':>6} {'mRec':>6} {'P neg':>6} {'R neg':>6} "
-          f"{'P neu':>6} {'R neu':>6} {'P pos':>6} {'R pos':>6} {'ECE':>6} {'mixed':>6}")
+          f"{'P neu':>6} {'R neu':>6} {'P pos':>6} {'R pos':>6} {'ECE':>6} {'mixP':>6} {'mixR':>6}")
     for name, system, s, mixed in rows:
         ece_cell = f"{s.ece:6.3f}" if s.ece is not None else f"{'':>6}"
-        mixed_cell = f"{mixed:6.2f}" if mixed is not None else f"{'':>6}"
+        mixed_cell = f"{mixed.precision:6.2f} {mixed.recall:6.2f}" if mixed is not None else f"{'':>6} {'':>6}"
         print(f"{name:42} {system:16} {s.n:6d} {s.macro_f1:6.3f} {s.accuracy:6.3f} {s.macro_recall:6.3f} "
               f"{s.precision[0]:6.3f} {s.recall[0]:6.3f} {s.precision[1]:6.3f} {s.recall[1]:6.3f} "
               f"{s.precision[2]:6.3f} {s.recall[2]:6.3f} {ece_cell} {mixed_cell}")
@@ -180,7 +222,8 @@ def print_three_class(rows: list[tuple[str, str, Scores, float | None]]) -> None
             low, high = _wilson(s.accuracy, s.n)
             print(f"  airline subset, Centric accurate: accuracy {s.accuracy:.3f} (95% CI {low:.2f}-{high:.2f}, "
                   f"n={s.n}), gap to {ROBERTA_AIRLINE_ACCURACY:.2f}: {s.accuracy - ROBERTA_AIRLINE_ACCURACY:+.3f}")
-    print("  mixed: share of gold 'mixed' texts whose mixed flag is set")
+    print("  mixP / mixR: precision / recall of the mixed flag against gold 'mixed' texts")
+    print_mixed([(name, system, m) for name, system, _, m in rows if m is not None])
 
 
 def _wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -322,8 +365,13 @@ def main() -> None:
     parser.add_argument("--skip-service", action="store_true", help="skip the three-class service-language tables")
     parser.add_argument("--quick", action="store_true",
                         help="every 4th TweetEval test tweet, no theme tables (for a busy machine)")
+    parser.add_argument("--mixed-only", action="store_true", help="only the mixed-flag table (seconds)")
     args = parser.parse_args()
     print(f"load average at start: {_load()} (2-core machine shared with other sessions)\n")
+    if args.mixed_only:
+        print_mixed(mixed_rows(args.data))
+        print(f"load average at the end: {_load()}")
+        return
 
     if not args.skip_service:
         print_three_class(three_class_rows(args.data, args.quick))

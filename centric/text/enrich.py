@@ -26,7 +26,7 @@ from centric.text.cues import (
 )
 from centric.text.features import segments
 from centric.text.language import profile_clean
-from centric.text.sentiment import Sentiment, check_mode, label_for, score_clean, sentence_vectors
+from centric.text.sentiment import Sentiment, check_mode, label_for, mixed_rule_tag, score_clean, sentence_vectors
 from centric.text.taxonomy import Taxonomy, default_taxonomy
 from centric.text.themes import KeywordMatch, matcher_for
 
@@ -87,8 +87,8 @@ def enrich(text: str, taxonomy: Taxonomy | None = None, mode: str = "fast") -> E
 
 
 def model_version(mode: str = "fast") -> str:
-    """The version :func:`enrich_many` reports for ``mode``: sentiment model and rules."""
-    return f"{load_models().version_of(check_mode(mode))}/{RULES_VERSION}"
+    """The version :func:`enrich_many` reports for ``mode``: sentiment model, mixed-flag thresholds and rules."""
+    return f"{load_models().version_of(check_mode(mode))}+{mixed_rule_tag()}/{RULES_VERSION}"
 
 
 def enrich_many(texts: Sequence[str], taxonomy: Taxonomy | None = None, mode: str = "fast") -> list[Enrichment]:

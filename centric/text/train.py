@@ -27,7 +27,9 @@ Calibration and decision: the out-of-fold logits of the service examples give a 
 (Guo et al. 2017, "On Calibration of Modern Neural Networks") that makes the probabilities
 calibrated, and per-class offsets added to the log-probabilities that favour the recall of
 "negative" (a missed complaint never reaches the closed loop): the offsets maximise macro-F1
-among those keeping negative recall at or above :data:`NEGATIVE_RECALL`.
+among those keeping negative recall at or above :data:`NEGATIVE_RECALL`. The per-language threshold of
+the ``mixed`` flag (:data:`centric.text.sentiment.MIXED_POLARITY`) is chosen afterwards on the dev split of
+the hand-labelled set by :func:`choose_mixed_polarity` (``--mixed-only`` recomputes it).
 ``vaderSentiment``, ``snownlp`` and the corpora are needed only here, never at run time.
 """
 
@@ -58,6 +60,10 @@ MODEL_VERSION = "centric-sentiment-2"
 ACCURATE_VERSION = "centric-sentiment-2-accurate"
 #: The decision offsets keep at least this recall of "negative" on out-of-fold service examples.
 NEGATIVE_RECALL = 0.9
+#: The mixed-flag threshold keeps at least this recall of gold "mixed" texts on the dev split.
+MIXED_RECALL = 0.9
+#: ... and is at most this: a clause scoring ±0.3 is "clearly" positive or negative (the flag's design value).
+MIXED_CEILING = 0.3
 #: Folds of the out-of-fold predictions (calibration, offsets, the accurate model's inputs).
 FOLDS = 5
 Dist = tuple[float, float, float]
@@ -412,6 +418,53 @@ def hard_labels(targets: np.ndarray) -> np.ndarray:
     return np.asarray(np.argmax(targets, axis=1))
 
 
+def choose_mixed_polarity(mixedness: Sequence[float], gold: Sequence[bool], recall: float = MIXED_RECALL,
+                          ceiling: float = MIXED_CEILING) -> float:
+    """The mixed-flag threshold: best F1 of ``mixedness >= threshold`` against ``gold`` among the thresholds up
+    to ``ceiling`` whose recall is at least ``recall`` (the highest recall when none reaches it), ties to the
+    higher threshold.
+
+    Candidates are ``ceiling`` and the points midway between consecutive distinct scores below it (a
+    maximum-margin cut, so the choice does not sit on one dev text's score). Dev splits hold only 3–4 gold
+    "mixed" texts per language, so F1 alone would chase single texts: the recall floor (as
+    :data:`NEGATIVE_RECALL` for the offsets) keeps every dev mixed text flagged, and the ceiling keeps the
+    designed meaning of "a clearly positive and a clearly negative clause" — the threshold is only lowered
+    where the language's calibration makes clause scores too flat to reach it."""
+    m = np.asarray(mixedness, dtype=np.float64)
+    g = np.asarray(gold, dtype=bool)
+    if not g.any():
+        raise ValueError("no gold mixed texts to choose the threshold on")
+    values = np.unique(m)
+    middles = (values[:-1] + values[1:]) / 2
+    candidates = np.r_[ceiling, values[0] - 0.01, middles[middles < ceiling]]
+    best: tuple[float, float, float] = (-1.0, -1.0, 0.0)
+    chosen = ceiling
+    for t in candidates:
+        flagged = m >= t
+        tp = float((flagged & g).sum())
+        r = tp / float(g.sum())
+        p = tp / float(flagged.sum()) if flagged.any() else 0.0
+        f1 = 2 * p * r / (p + r) if tp else 0.0
+        key = (min(r, recall), round(f1, 9), float(t))
+        if key > best:
+            best, chosen = key, float(t)
+    return round(chosen, 3)
+
+
+def mixed_polarity_table(languages: Sequence[str] = ("en", "zh")) -> dict[str, float]:
+    """Per language, :func:`choose_mixed_polarity` on the dev split of the hand-labelled set, scored by the
+    shipped models (clauses come from the fast model in both modes, so one threshold serves both)."""
+    from centric.text.sentiment import analyze_many, mixedness
+
+    table = {}
+    for language in languages:
+        dev = corpora.load_service_text(language, dev=True)
+        results = analyze_many([r.text for r in dev], [language] * len(dev))
+        table[language] = choose_mixed_polarity([mixedness(r.sentences) for r in results],
+                                                [r.label == "mixed" for r in dev])
+    return table
+
+
 # --- the accurate model ------------------------------------------------------------------
 
 
@@ -598,10 +651,19 @@ def train_and_save(data: Path, out: Path = ARTEFACT) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m centric.text.train --data DIR``; ``centric text train`` finds DIR in the settings."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--data", type=Path, required=True, help="the folder of labelled corpora (shared/data/text)")
+    parser.add_argument("--data", type=Path, help="the folder of labelled corpora (shared/data/text)")
     parser.add_argument("--out", type=Path, default=ARTEFACT)
+    parser.add_argument("--mixed-only", action="store_true",
+                        help="only print the mixed-flag thresholds chosen for the shipped models (no training)")
     args = parser.parse_args(argv)
+    if args.mixed_only:
+        print(f"MIXED_POLARITY = {mixed_polarity_table()}")
+        return
+    if args.data is None:
+        parser.error("--data is required to train")
     print(train_and_save(args.data, args.out))
+    print("now run `python -m centric.text.train --mixed-only` and copy its table into "
+          "centric.text.sentiment.MIXED_POLARITY")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 
 An item's ``text_version`` is ``<sentiment models>/<rules>+tx<taxonomy hash>`` (see
 :func:`centric.text.enrich_many` and ``centric.themes.taxonomy.current_taxonomy``), for
-instance ``centric-sentiment-2+ab12cd34/rules-2+tx0123456789ab``. :func:`describe_version`
-turns it into the short label staff pages show: "model centric-sentiment-2+ab12cd34 ·
-rules-2 · taxonomy 012345".
+instance ``centric-sentiment-2+ab12cd34+mx1a2b3c/rules-2+tx0123456789ab`` (``mx…``: the
+mixed-flag thresholds). :func:`describe_version` turns it into the short label staff pages
+show: "model centric-sentiment-2+ab12cd34+mx1a2b3c · rules-2 · taxonomy 012345".
 """
 
 from __future__ import annotations
