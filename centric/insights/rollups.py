@@ -7,13 +7,12 @@ nothing ever needs "reindexing". ``rebuild`` recomputes them from the answers.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
 
 from sqlalchemy import Date as SqlDate
-from sqlalchemy import case, cast, delete, func, insert, literal_column, select, update
+from sqlalchemy import case, cast, delete, func, insert, literal_column, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,46 +24,75 @@ RATED = ("nps", "csat", "ces")
 SUMS = ("n", "promoters", "detractors", "satisfied", "agree", "total", "total_sq")
 
 
-def _increments(number: float, metric: str) -> dict[str, float]:
-    return {
-        "n": 1,
-        "promoters": int(metric == "nps" and number >= 9),
-        "detractors": int(metric == "nps" and number <= 6),
-        "satisfied": int(metric == "csat" and number >= 4),
-        "agree": int(metric == "ces" and number >= 5),
-        "total": number,
-        "total_sq": number * number,
-    }
-
-
 RollupKey = tuple[date, int, int, str, str]
 
 
 def _grouped(answers: Iterable[RatedAnswer]) -> dict[RollupKey, dict[str, float]]:
-    """Summed increments per rollup row (day × survey × touchpoint × channel × metric)."""
-    groups: dict[RollupKey, dict[str, float]] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
+    """Summed increments per rollup row (day × survey × touchpoint × channel × metric).
+
+    An nps answer counts as promoter at 9–10 and detractor at 0–6; csat is satisfied at 4–5,
+    ces agrees at 5 or more (the sums the metrics in :mod:`centric.stats` are computed from).
+    """
+    sums: dict[RollupKey, list[float]] = {}
     for a in answers:
-        if a.metric not in RATED or a.number is None:
+        metric, number = a.metric, a.number
+        if number is None or metric not in RATED:
             continue
-        key = (a.submitted_at.date(), a.survey_id, a.touchpoint_id or 0, a.channel, a.metric)
-        sums = groups[key]
-        for name, value in _increments(a.number, a.metric).items():
-            sums[name] += value
-    return groups
+        key = (a.submitted_at.date(), a.survey_id, a.touchpoint_id or 0, a.channel, metric)
+        row = sums.get(key)
+        if row is None:
+            row = sums[key] = [0, 0, 0, 0, 0, 0.0, 0.0]
+        row[0] += 1
+        if metric == "nps":
+            row[1] += number >= 9
+            row[2] += number <= 6
+        elif metric == "csat":
+            row[3] += number >= 4
+        else:
+            row[4] += number >= 5
+        row[5] += number
+        row[6] += number * number
+    return {key: dict(zip(SUMS, row, strict=True)) for key, row in sums.items()}
 
 
 def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
-    """Add rated answers to the rollups inside the caller's transaction."""
+    """Add rated answers to the rollups inside the caller's transaction.
+
+    PostgreSQL gets every row in one statement (``unnest`` of one array per column): an
+    ``executemany`` of the upsert costs a round trip and a plan execution per rollup row.
+    """
     groups = _grouped(answers)
     if not groups:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        keys = list(zip(*groups, strict=True))
+        sums = [[value[name] for value in groups.values()] for name in SUMS]
+        session.execute(_UNNEST_UPSERT, {
+            "day": list(keys[0]), "survey_id": list(keys[1]), "touchpoint_id": list(keys[2]),
+            "channel": list(keys[3]), "metric": list(keys[4]),
+            **{name: [int(v) for v in values] for name, values in zip(SUMS[:5], sums[:5], strict=True)},
+            **{name: [float(v) for v in values] for name, values in zip(SUMS[5:], sums[5:], strict=True)},
+        })
         return
     rows = [
         {"day": k[0], "survey_id": k[1], "touchpoint_id": k[2], "channel": k[3], "metric": k[4], **v}
         for k, v in groups.items()
     ]
-    statement = _upsert(session.get_bind().dialect.name)
+    statement = _upsert(dialect)
     for start in range(0, len(rows), 500):
         session.execute(statement, rows[start:start + 500])
+
+
+_UNNEST_UPSERT = text(
+    "INSERT INTO answer_rollup (day, survey_id, touchpoint_id, channel, metric, " + ", ".join(SUMS) + ") "
+    "SELECT * FROM unnest(CAST(:day AS date[]), CAST(:survey_id AS integer[]), CAST(:touchpoint_id AS integer[]), "
+    "CAST(:channel AS varchar[]), CAST(:metric AS varchar[]), "
+    + ", ".join(f"CAST(:{name} AS integer[])" for name in SUMS[:5]) + ", "
+    + ", ".join(f"CAST(:{name} AS double precision[])" for name in SUMS[5:]) + ") "
+    "ON CONFLICT (day, survey_id, touchpoint_id, channel, metric) DO UPDATE SET "
+    + ", ".join(f"{name} = answer_rollup.{name} + excluded.{name}" for name in SUMS)
+)
 
 
 def subtract(session: Session, answers: Iterable[RatedAnswer]) -> None:
