@@ -360,7 +360,6 @@ class _Stage:
         self.analyze("import_stage_owner", "import_stage_answer")
         self._insert(response_ids)
         comments = list(self._sql(self._comments_sql(), now=self.moment(self.now)).scalars())
-        self._probe_by_index(False)
         by_seq = {row[0]: row for row in kept}
         rated = tuple(
             RatedAnswer(by_seq[a[0]][7], by_seq[a[0]][2], by_seq[a[0]][4], by_seq[a[0]][5], a[2], a[3])
@@ -434,6 +433,7 @@ class _Stage:
             f"SELECT DISTINCT o.customer_id, s.kind, s.value, :now FROM import_stage_identity s {self.join} "
             "import_stage_owner o ON o.seq = s.seq WHERE NOT EXISTS "
             "(SELECT 1 FROM identity i WHERE i.kind = s.kind AND i.value = s.value)", now=now)
+        self._probe_by_index(False)  # the statements below join staging tables only: hash joins are best
         self._sql(
             "INSERT INTO response (id, survey_id, version_id, customer_id, touchpoint_id, channel, locale, "
             "submitted_at, completed, idempotency_key, created_at) "
