@@ -195,9 +195,10 @@ def _check_fields(columns: dict[str, list[str]], rows: list[int], survey: tuple[
     named += [(kind, columns[kind]) for kind in ("email", "phone") if kind in columns]
     survey_id, version_id, default_touchpoint = survey
     points = {"": default_touchpoint, **lookups.touchpoints}
-    moments: dict[str, datetime | None] = {"": utcnow()}
-    normal: dict[tuple[str, str], tuple[str, str] | None] = {}
     latest = utcnow() + CLOCK_SKEW
+    moments = _moments({moment[i] for i in rows if i not in failed} - {""}, latest)
+    moments[""] = utcnow()
+    normal: dict[tuple[str, str], tuple[str, str] | None] = {}
     for i in rows:
         if i in failed:
             continue
@@ -222,6 +223,26 @@ def _check_fields(columns: dict[str, list[str]], rows: list[int], survey: tuple[
                                     locale[i] or "en", at))
             continue
         failed.add(i)
+
+
+PLAIN_MOMENTS = re.compile(r"(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\n)*")
+EARLIEST = np.datetime64("0001-01-01T00:00:00", "s")
+
+
+def _moments(values: set[str], latest: datetime) -> dict[str, datetime | None]:
+    """:func:`_moment` of each value; when all are plain ``YYYY-MM-DD[T ]HH:MM:SS`` (no offset, taken
+    as UTC) NumPy parses them in one conversion, else each is parsed alone."""
+    cells = list(values)
+    if PLAIN_MOMENTS.fullmatch("".join(f"{cell}\n" for cell in cells)):
+        try:
+            parsed = np.array(cells, dtype="datetime64[s]")
+        except ValueError:  # e.g. 30 February: the slow path names no cell either, it only says None
+            parsed = None
+        if parsed is not None and (not len(parsed) or parsed.min() >= EARLIEST):
+            future = parsed > np.datetime64(latest.replace(microsecond=0), "s")
+            return {cell: None if late else at for cell, at, late in zip(
+                cells, parsed.astype(object).tolist(), future.tolist(), strict=True)}
+    return {cell: _moment(cell, latest) for cell in cells}
 
 
 def _moment(value: str, latest: datetime) -> datetime | None:
