@@ -83,7 +83,7 @@ def import_chunk(session: Session, chunk: CsvChunk, lookups: Lookups, max_text_l
 def _validate(chunk: CsvChunk, lookups: Lookups, limit: int | None, failed: set[int]) -> Valid:
     header, count = chunk.header, len(chunk.rows)
     raw = list(zip(*chunk.rows, strict=True)) if count else [()] * len(header)
-    columns = {name: [cell.strip() for cell in raw[i]] for i, name in enumerate(header)}
+    columns = {name: list(map(str.strip, raw[i])) for i, name in enumerate(header)}
     empty = [""] * count
     if limit:
         for values in columns.values():
@@ -293,8 +293,8 @@ class _Stage:
         if not self.postgres:
             # Each row of a chunk updates six indexes of ``response`` at scattered places: with
             # the default 2 MiB cache most of those pages are read again from the OS per row.
-            self.cache = self.raw.execute("PRAGMA cache_size").fetchone()[0]
-            self.raw.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            self.cache = int(self._sql("PRAGMA cache_size").scalar_one())
+            self._sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         for name, columns in _TABLES.items():
             columns = columns.format(moment="TIMESTAMP" if self.postgres else "TEXT",
                                      float="DOUBLE PRECISION" if self.postgres else "REAL")
@@ -306,7 +306,7 @@ class _Stage:
     def close(self) -> None:
         """Give the connection its own page cache size back (it returns to the pool)."""
         if not self.postgres:
-            self.raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
+            self._sql(f"PRAGMA cache_size = {self.cache}")
 
     def _probe_by_index(self, only: bool) -> None:
         """PostgreSQL: join staging rows to the big tables by index probes only, for this chunk's statements.
@@ -381,10 +381,9 @@ class _Stage:
         self.analyze("import_stage_owner", "import_stage_answer")
         self._insert(response_ids)
         comments = list(self._sql(self._comments_sql(), now=self.moment(self.now)).scalars())
-        by_seq = {row[0]: row for row in kept}
+        by_seq = {row[0]: (row[7], row[2], row[4], row[5]) for row in kept}
         rated = tuple(
-            RatedAnswer(by_seq[a[0]][7], by_seq[a[0]][2], by_seq[a[0]][4], by_seq[a[0]][5], a[2], a[3])
-            for a in valid.answers if a[3] is not None and a[0] in by_seq
+            RatedAnswer(*by_seq[a[0]], a[2], a[3]) for a in valid.answers if a[3] is not None and a[0] in by_seq
         )
         if rated:
             publish(self.session, AnswersStored(rated))
