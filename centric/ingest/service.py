@@ -27,7 +27,7 @@ from centric.feedback.service import record_feedback
 from centric.ingest.bulk import BatchOutcome, Lookups, import_batch
 from centric.ingest.models import ImportRun
 from centric.ingest.records import IMPORT_KINDS, CsvChunk, RowError, RowSource, SourceRow, source_row
-from centric.ingest.staged import STAGED_ROWS, import_chunk
+from centric.ingest.staged import STAGED_ROWS, collect_chunk_garbage, collector_paused, import_chunk
 from centric.journeys.schemas import EventIn
 from centric.journeys.service import record_event
 from centric.surveys.schemas import ResponseIn
@@ -135,8 +135,10 @@ def import_rows(
         lookups = Lookups(session)
         if kind == "responses" and isinstance(rows, RowSource) and rows.is_csv:
             session.commit()  # each chunk begins its own (on SQLite: immediate) transaction
-            for chunk in rows.csv_chunks(chunk_rows):
-                _write_chunk(session, chunk, lookups, report, importer, max_text_length, on_row)
+            with collector_paused():
+                for chunk in rows.csv_chunks(chunk_rows):
+                    _write_chunk(session, chunk, lookups, report, importer, max_text_length, on_row)
+                    collect_chunk_garbage()
             rows = ()
         batch: list[SourceRow] = []
         for row in rows:

@@ -7,14 +7,11 @@ nothing ever needs "reindexing". ``rebuild`` recomputes them from the answers.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
 
 from sqlalchemy import Date as SqlDate
-from sqlalchemy import case, cast, delete, func, insert, literal_column, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import case, cast, delete, func, insert, literal_column, select, text, update
 from sqlalchemy.orm import Session
 
 from centric.events import AnswersRetracted, AnswersStored, RatedAnswer
@@ -41,30 +38,70 @@ RollupKey = tuple[date, int, int, str, str]
 
 
 def _grouped(answers: Iterable[RatedAnswer]) -> dict[RollupKey, dict[str, float]]:
-    """Summed increments per rollup row (day × survey × touchpoint × channel × metric)."""
-    groups: dict[RollupKey, dict[str, float]] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
+    """Summed increments per rollup row (day × survey × touchpoint × channel × metric).
+
+    An nps answer counts as promoter at 9–10 and detractor at 0–6; csat is satisfied at 4–5,
+    ces agrees at 5 or more (the sums the metrics in :mod:`centric.stats` are computed from).
+    """
+    sums: dict[RollupKey, list[float]] = {}
     for a in answers:
-        if a.metric not in RATED or a.number is None:
+        metric, number = a.metric, a.number
+        if number is None or metric not in RATED:
             continue
-        key = (a.submitted_at.date(), a.survey_id, a.touchpoint_id or 0, a.channel, a.metric)
-        sums = groups[key]
-        for name, value in increments(a.number, a.metric).items():
-            sums[name] += value
-    return groups
+        key = (a.submitted_at.date(), a.survey_id, a.touchpoint_id or 0, a.channel, metric)
+        row = sums.get(key)
+        if row is None:
+            row = sums[key] = [0, 0, 0, 0, 0, 0.0, 0.0]
+        row[0] += 1
+        if metric == "nps":
+            row[1] += number >= 9
+            row[2] += number <= 6
+        elif metric == "csat":
+            row[3] += number >= 4
+        else:
+            row[4] += number >= 5
+        row[5] += number
+        row[6] += number * number
+    return {key: dict(zip(SUMS, row, strict=True)) for key, row in sums.items()}
 
 
 def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
-    """Add rated answers to the rollups inside the caller's transaction."""
+    """Add rated answers to the rollups inside the caller's transaction.
+
+    An additive upsert per rollup row. PostgreSQL gets every row in one statement (``unnest`` of
+    one array per column): an ``executemany`` costs a round trip and a plan execution per row.
+    """
     groups = _grouped(answers)
     if not groups:
         return
-    rows = [
-        {"day": k[0], "survey_id": k[1], "touchpoint_id": k[2], "channel": k[3], "metric": k[4], **v}
-        for k, v in groups.items()
-    ]
-    statement = _upsert(session.get_bind().dialect.name)
-    for start in range(0, len(rows), 500):
-        session.execute(statement, rows[start:start + 500])
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        keys = list(zip(*groups, strict=True))
+        sums = [[value[name] for value in groups.values()] for name in SUMS]
+        session.execute(_UNNEST_UPSERT, {
+            "day": list(keys[0]), "survey_id": list(keys[1]), "touchpoint_id": list(keys[2]),
+            "channel": list(keys[3]), "metric": list(keys[4]),
+            **{name: [int(v) for v in values] for name, values in zip(SUMS[:5], sums[:5], strict=True)},
+            **{name: [float(v) for v in values] for name, values in zip(SUMS[5:], sums[5:], strict=True)},
+        })
+        return
+    # SQLite: the driver's executemany of one prepared statement (days as SQLAlchemy stores them there).
+    session.connection().exec_driver_sql(_SQLITE_UPSERT, [
+        (k[0].isoformat(), *k[1:], *(v[name] for name in SUMS)) for k, v in groups.items()])
+
+
+_CONFLICT = " ON CONFLICT (day, survey_id, touchpoint_id, channel, metric) DO UPDATE SET " + ", ".join(
+    f"{name} = answer_rollup.{name} + excluded.{name}" for name in SUMS)
+_SQLITE_UPSERT = ("INSERT INTO answer_rollup (day, survey_id, touchpoint_id, channel, metric, " + ", ".join(SUMS)
+                  + ") VALUES (" + ", ".join("?" * (5 + len(SUMS))) + ")" + _CONFLICT)
+_UNNEST_UPSERT = text(
+    "INSERT INTO answer_rollup (day, survey_id, touchpoint_id, channel, metric, " + ", ".join(SUMS) + ") "
+    "SELECT * FROM unnest(CAST(:day AS date[]), CAST(:survey_id AS integer[]), CAST(:touchpoint_id AS integer[]), "
+    "CAST(:channel AS varchar[]), CAST(:metric AS varchar[]), "
+    + ", ".join(f"CAST(:{name} AS integer[])" for name in SUMS[:5]) + ", "
+    + ", ".join(f"CAST(:{name} AS double precision[])" for name in SUMS[5:]) + ") "
+    + _CONFLICT
+)
 
 
 def subtract(session: Session, answers: Iterable[RatedAnswer]) -> None:
@@ -85,17 +122,6 @@ def on_answers_stored(session: Session, event: AnswersStored) -> None:
 def on_answers_retracted(session: Session, event: AnswersRetracted) -> None:
     """Reaction: uncount rated answers a respondent replaced."""
     subtract(session, event.rated)
-
-
-@cache
-def _upsert(dialect: str) -> postgresql.Insert | sqlite.Insert:
-    """The additive upsert, built once per dialect: building ``excluded`` costs ~1 ms a call."""
-    table = AnswerRollup.__table__  # Core, not the ORM bulk path: one cached statement
-    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=["day", "survey_id", "touchpoint_id", "channel", "metric"],
-        set_={name: table.c[name] + statement.excluded[name] for name in SUMS},
-    )
 
 
 def rebuild(session: Session) -> int:

@@ -191,3 +191,29 @@ def test_the_file_is_streamed_and_no_chunk_is_kept(db, tmp_path, monkeypatch):
     report = import_rows(db, "responses", read_rows(tmp_path / "responses.csv", "responses"), chunk_rows=500)
     assert report.created == 6000 and len(chunks) == 12
     assert reads and all(0 < n <= 16_384 for n in reads)  # never the whole file at once
+
+
+def test_timestamps_of_every_form_are_kept_and_the_import_leaves_the_process_as_it_found_it(db, tmp_path):
+    with db.transaction() as s:
+        make_journey(s)
+    plain = [f"p{i},rnps,p{i}@example.com,,room,2026-03-0{1 + i % 9} 10:00:0{i % 10},{i % 11}," for i in range(12)]
+    other = ["z1,rnps,z1@example.com,,room,2026-03-01T11:00:00Z,5,",
+             "z2,rnps,z2@example.com,,room,2026-03-02,6,",
+             "z3,rnps,z3@example.com,,room,2026-02-30T10:00:00,7,",
+             "z4,rnps,z4@example.com,,room,2999-01-01T00:00:00,8,"]
+    with db.engine.connect() as connection:
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar() if db.dialect == "sqlite" else None
+    assert gc.isenabled()
+    first = import_rows(db, "responses", _write(tmp_path / "plain.csv", plain), chunk_rows=5)
+    second = import_rows(db, "responses", _write(tmp_path / "other.csv", other), chunk_rows=5)
+    assert (first.created, first.failed) == (12, 0)
+    assert (second.created, second.failed) == (2, 2)  # no 30 February, nothing from the future
+    assert sorted(e.line for e in second.errors) == [4, 5]
+    with db.reader() as s:
+        moments = dict(s.execute(select(Response.idempotency_key, Response.submitted_at)).all())
+    assert moments["p11"] == datetime(2026, 3, 3, 10, 0, 1)
+    assert moments["z1"] == datetime(2026, 3, 1, 11, 0) and moments["z2"] == datetime(2026, 3, 2)
+    assert gc.isenabled()  # the collector runs again once no import is running
+    if db.dialect == "sqlite":
+        with db.engine.connect() as connection:  # the pooled connection has its own cache size back
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == cache
