@@ -217,3 +217,35 @@ def test_timestamps_of_every_form_are_kept_and_the_import_leaves_the_process_as_
     if db.dialect == "sqlite":
         with db.engine.connect() as connection:  # the pooled connection has its own cache size back
             assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == cache
+
+
+def test_imported_answers_are_counted_in_their_customers_segments(db, tmp_path):
+    from centric.customers.schemas import SegmentIn
+    from centric.customers.service import create_segment
+    from centric.insights import segment_rollups
+    from centric.insights.models import SegmentRollup
+
+    with db.transaction() as s:
+        make_journey(s)
+        create_segment(s, SegmentIn(key="gold", name="Gold", rule=[{"attribute": "tier", "op": "eq", "value": "gold"}]))
+        for i in range(4):  # known guests, two of them gold, before the import
+            submit_response(s, ResponseIn(survey="rnps", answers={"nps": 9}, customer={
+                "email": f"k{i}@example.com", "attributes": {"tier": "gold" if i % 2 else "silver"}}))
+    source = _write(tmp_path / "responses.csv", [
+        f"g{i},rnps,k{i % 4}@example.com,,room,2026-03-0{1 + i % 5}T10:00:00,{i % 11}," for i in range(20)])
+    assert import_rows(db, "responses", source, chunk_rows=6).created == 20
+
+    def sums(s) -> set[tuple]:  # type: ignore[no-untyped-def]
+        return set(s.execute(select(SegmentRollup.segment_id, SegmentRollup.day, SegmentRollup.survey_id,
+                                    SegmentRollup.touchpoint_id, SegmentRollup.metric, SegmentRollup.n,
+                                    SegmentRollup.total).where(SegmentRollup.n > 0)).all())
+
+    with db.reader() as s:
+        incremental = sums(s)
+        gold = metric(s, "nps", where=MetricFilter(segment="gold"))
+        raw = metric(s, "nps", where=MetricFilter(segment="gold"), use_rollups=False)
+    assert gold.overall == raw.overall and gold.overall.n == 2 + 10  # two live answers, ten imported
+    with db.transaction() as s:
+        segment_rollups.rebuild(s)
+    with db.reader() as s:
+        assert sums(s) == incremental
