@@ -10,17 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from centric.db import Base, utcnow
 
 
-class AnswerRollup(Base):
-    """Sufficient statistics of rated answers per day × survey × touchpoint × channel × metric.
+class _RollupColumns:
+    """The key (day × survey × touchpoint × channel × metric) and sufficient statistics of a rollup row."""
 
-    ``touchpoint_id`` is 0 when a response has no touchpoint, so the unique key also
-    holds on databases where NULLs never collide.
-    """
-
-    __tablename__ = "answer_rollup"
-    __table_args__ = (UniqueConstraint("day", "survey_id", "touchpoint_id", "channel", "metric"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date]
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     touchpoint_id: Mapped[int] = mapped_column(default=0)
@@ -35,7 +27,20 @@ class AnswerRollup(Base):
     total_sq: Mapped[float] = mapped_column(default=0.0)
 
 
-class SegmentRollup(Base):
+class AnswerRollup(_RollupColumns, Base):
+    """Sufficient statistics of rated answers per day × survey × touchpoint × channel × metric.
+
+    ``touchpoint_id`` is 0 when a response has no touchpoint, so the unique key also
+    holds on databases where NULLs never collide.
+    """
+
+    __tablename__ = "answer_rollup"
+    __table_args__ = (UniqueConstraint("day", "survey_id", "touchpoint_id", "channel", "metric"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class SegmentRollup(_RollupColumns, Base):
     """The same sufficient statistics per segment (or persona) of the answering customer.
 
     One row per segment × day × survey × touchpoint × channel × metric: an answer counts once
@@ -54,18 +59,6 @@ class SegmentRollup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
-    day: Mapped[date]
-    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
-    touchpoint_id: Mapped[int] = mapped_column(default=0)
-    channel: Mapped[str] = mapped_column(String(20))
-    metric: Mapped[str] = mapped_column(String(20))
-    n: Mapped[int] = mapped_column(default=0)
-    promoters: Mapped[int] = mapped_column(default=0)
-    detractors: Mapped[int] = mapped_column(default=0)
-    satisfied: Mapped[int] = mapped_column(default=0)
-    agree: Mapped[int] = mapped_column(default=0)
-    total: Mapped[float] = mapped_column(default=0.0)
-    total_sq: Mapped[float] = mapped_column(default=0.0)
 
 
 class CustomerValue(Base):

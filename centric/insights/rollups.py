@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Date as SqlDate
 from sqlalchemy import case, cast, delete, func, insert, literal_column, select, text, update
@@ -134,12 +135,7 @@ def rebuild(session: Session) -> int:
     select_sums = (
         select(
             day, Response.survey_id, touchpoint, Response.channel, Answer.metric,
-            func.count(number),
-            func.sum(case((Answer.metric == "nps", case((number >= 9, 1), else_=0)), else_=0)),
-            func.sum(case((Answer.metric == "nps", case((number <= 6, 1), else_=0)), else_=0)),
-            func.sum(case((Answer.metric == "csat", case((number >= 4, 1), else_=0)), else_=0)),
-            func.sum(case((Answer.metric == "ces", case((number >= 5, 1), else_=0)), else_=0)),
-            func.sum(number), func.sum(number * number),
+            *sum_columns(),
         )
         .join(Response, Answer.response_id == Response.id)
         .where(Answer.metric.in_(RATED), number.is_not(None))
@@ -148,3 +144,16 @@ def rebuild(session: Session) -> int:
     session.execute(insert(AnswerRollup).from_select(
         ["day", "survey_id", "touchpoint_id", "channel", "metric", *SUMS], select_sums))
     return session.scalar(select(func.count()).select_from(AnswerRollup)) or 0
+
+
+def sum_columns() -> list[Any]:
+    """The :data:`SUMS` of rated answers as SQL aggregates over ``answer``, in that order."""
+    number = Answer.number
+    return [
+        func.count(number),
+        func.sum(case((Answer.metric == "nps", case((number >= 9, 1), else_=0)), else_=0)),
+        func.sum(case((Answer.metric == "nps", case((number <= 6, 1), else_=0)), else_=0)),
+        func.sum(case((Answer.metric == "csat", case((number >= 4, 1), else_=0)), else_=0)),
+        func.sum(case((Answer.metric == "ces", case((number >= 5, 1), else_=0)), else_=0)),
+        func.sum(number), func.sum(number * number),
+    ]

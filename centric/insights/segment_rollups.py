@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Date as SqlDate
-from sqlalchemy import case, cast, delete, func, insert, literal_column, select
+from sqlalchemy import cast, delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,24 +43,11 @@ from centric.events import (
     SegmentsRefilled,
 )
 from centric.insights.models import SegmentRollup
-from centric.insights.rollups import RATED, SUMS, increments
+from centric.insights.rollups import RATED, SUMS, increments, sum_columns
 from centric.surveys.models import Answer, Response
 
 SegmentKey = tuple[int, date, int, int, str, str]
 Sums = dict[str, float]
-
-
-def _sum_columns() -> list[Any]:
-    """The SUMS of rated answers as SQL aggregates, in the order of :data:`SUMS`."""
-    number = Answer.number
-    return [
-        func.count(number),
-        func.sum(case((Answer.metric == "nps", case((number >= 9, 1), else_=0)), else_=0)),
-        func.sum(case((Answer.metric == "nps", case((number <= 6, 1), else_=0)), else_=0)),
-        func.sum(case((Answer.metric == "csat", case((number >= 4, 1), else_=0)), else_=0)),
-        func.sum(case((Answer.metric == "ces", case((number >= 5, 1), else_=0)), else_=0)),
-        func.sum(number), func.sum(number * number),
-    ]
 
 
 def _day(session: Session) -> Any:
@@ -129,7 +116,7 @@ def _answer_sums(session: Session, where: Any, *, by_customer: bool
     keys = [day, Response.survey_id, touchpoint, Response.channel, Answer.metric]
     owner = [Response.customer_id] if by_customer else []
     query = (
-        select(*owner, *keys, *_sum_columns())
+        select(*owner, *keys, *sum_columns())
         .join(Response, Answer.response_id == Response.id)
         .where(where, Answer.metric.in_(RATED), Answer.number.is_not(None))
         .group_by(*owner, *keys)
@@ -193,7 +180,7 @@ def _insert_from_answers(session: Session, where: Any) -> None:
     touchpoint = func.coalesce(Response.touchpoint_id, literal_column("0"))
     select_sums = (
         select(CustomerSegment.segment_id, day, Response.survey_id, touchpoint, Response.channel, Answer.metric,
-               *_sum_columns())
+               *sum_columns())
         .select_from(CustomerSegment)
         .join(Response, Response.customer_id == CustomerSegment.customer_id)
         .join(Answer, Answer.response_id == Response.id)
