@@ -9,6 +9,7 @@ from sqlalchemy import event, select
 
 from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.errors import Invalid, NotFound
+from centric.events import MembershipsChanged, publish
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.insights.service import MetricFilter, metric
 from centric.journeys.models import Event, Journey, Stage, Touchpoint
@@ -67,6 +68,7 @@ def _seed(s) -> None:
     for c in customers[:2]:
         s.add(CustomerSegment(customer_id=c, segment_id=segment.id))
     s.flush()
+    publish(s, MembershipsChanged(added=tuple((c, segment.id) for c in customers[:2])))  # as the services do
 
 
 def test_map_numbers(db) -> None:

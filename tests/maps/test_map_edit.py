@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from centric.accounts.models import AuditLog
 from centric.customers.models import Customer, CustomerSegment, Segment
+from centric.events import MembershipsChanged, publish
 from centric.journeys.models import Journey, Stage, Touchpoint
 from centric.surveys.models import Survey
 from tests.api.conftest import auth
@@ -113,7 +114,9 @@ def test_pages_exports_and_escaping(client, tokens, db) -> None:
             respond(s, "stay-csat", score, touchpoint="room", comment="the secret verbatim words")
         s.scalar(select(Touchpoint).where(Touchpoint.key == "room")).designed_emotion = 1
         business = s.scalar(select(Segment.id).where(Segment.key == "business"))
-        s.add_all([CustomerSegment(customer_id=c, segment_id=business) for c in s.scalars(select(Customer.id))])
+        members = list(s.scalars(select(Customer.id)))
+        s.add_all([CustomerSegment(customer_id=c, segment_id=business) for c in members])
+        publish(s, MembershipsChanged(added=tuple((c, business) for c in members)))  # as the services do
     login(client, "viewer@example.com")
     listing = client.get("/journeys")
     assert listing.status_code == 200 and f'href="/journeys/{jid}/map"' in listing.text
