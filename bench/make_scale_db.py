@@ -239,8 +239,7 @@ def _roomy(connection: Connection, dialect: str) -> None:
     if dialect == "postgresql":
         connection.execute(text("SET LOCAL work_mem = '256MB'"))
     else:
-        connection.exec_driver_sql("PRAGMA cache_size = -400000")
-        connection.exec_driver_sql("PRAGMA temp_store = MEMORY")
+        connection.exec_driver_sql("PRAGMA cache_size = -400000")  # temp_store cannot change inside a transaction
 
 
 def build(db: Database, responses: int) -> dict[str, float]:
