@@ -23,22 +23,10 @@ RATED = ("nps", "csat", "ces")
 SUMS = ("n", "promoters", "detractors", "satisfied", "agree", "total", "total_sq")
 
 
-def increments(number: float, metric: str) -> dict[str, float]:
-    return {
-        "n": 1,
-        "promoters": int(metric == "nps" and number >= 9),
-        "detractors": int(metric == "nps" and number <= 6),
-        "satisfied": int(metric == "csat" and number >= 4),
-        "agree": int(metric == "ces" and number >= 5),
-        "total": number,
-        "total_sq": number * number,
-    }
-
-
 RollupKey = tuple[date, int, int, str, str]
 
 
-def _grouped(answers: Iterable[RatedAnswer]) -> dict[RollupKey, dict[str, float]]:
+def grouped(answers: Iterable[RatedAnswer]) -> dict[RollupKey, dict[str, float]]:
     """Summed increments per rollup row (day × survey × touchpoint × channel × metric).
 
     An nps answer counts as promoter at 9–10 and detractor at 0–6; csat is satisfied at 4–5,
@@ -72,7 +60,7 @@ def add(session: Session, answers: Iterable[RatedAnswer]) -> None:
     An additive upsert per rollup row. PostgreSQL gets every row in one statement (``unnest`` of
     one array per column): an ``executemany`` costs a round trip and a plan execution per row.
     """
-    groups = _grouped(answers)
+    groups = grouped(answers)
     if not groups:
         return
     dialect = session.get_bind().dialect.name
@@ -108,7 +96,7 @@ _UNNEST_UPSERT = text(
 def subtract(session: Session, answers: Iterable[RatedAnswer]) -> None:
     """Take rated answers (replaced by the respondent) out of the rollups they were added to."""
     table = AnswerRollup
-    for (day, survey_id, touchpoint_id, channel, metric), sums in _grouped(answers).items():
+    for (day, survey_id, touchpoint_id, channel, metric), sums in grouped(answers).items():
         session.execute(update(table).where(
             table.day == day, table.survey_id == survey_id, table.touchpoint_id == touchpoint_id,
             table.channel == channel, table.metric == metric,

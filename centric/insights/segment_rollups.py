@@ -43,7 +43,7 @@ from centric.events import (
     SegmentsRefilled,
 )
 from centric.insights.models import SegmentRollup
-from centric.insights.rollups import RATED, SUMS, increments, sum_columns
+from centric.insights.rollups import RATED, SUMS, grouped, sum_columns
 from centric.surveys.models import Answer, Response
 
 SegmentKey = tuple[int, date, int, int, str, str]
@@ -97,14 +97,17 @@ def _count_answers(session: Session, rated: Sequence[RatedAnswer], sign: int) ->
     known = [a for a in rated if a.customer_id is not None and a.metric in RATED and a.number is not None]
     if not known:
         return
-    segments = _segments_of(session, (a.customer_id for a in known if a.customer_id is not None))
-    groups: dict[SegmentKey, Sums] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
+    by_customer: dict[int, list[RatedAnswer]] = defaultdict(list)
     for a in known:
-        assert a.customer_id is not None
-        for segment_id in segments.get(a.customer_id, ()):
-            sums = groups[(segment_id, a.submitted_at.date(), a.survey_id, a.touchpoint_id or 0, a.channel, a.metric)]
-            for name, value in increments(a.number, a.metric).items():
-                sums[name] += sign * value
+        by_customer[a.customer_id or 0].append(a)
+    segments = _segments_of(session, by_customer)
+    groups: dict[SegmentKey, Sums] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
+    for customer_id, answers in by_customer.items():
+        for key, sums in grouped(answers).items():  # the daily rollup's sums, once per segment
+            for segment_id in segments.get(customer_id, ()):
+                totals = groups[(segment_id, *key)]
+                for name, value in sums.items():
+                    totals[name] += sign * value
     _apply(session, groups)
 
 
