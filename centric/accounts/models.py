@@ -32,6 +32,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     is_active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))  # staff UI language; None: the browser's
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from centric.i18n import N_
+
 
 class Permission(StrEnum):
     READ_METRICS = "metrics:read"
@@ -23,6 +25,12 @@ class Permission(StrEnum):
     WRITE_KB = "kb:write"  # knowledge-base articles and FAQ entries: write, publish, import; the missing-answers queue
     ADMIN_USERS = "users:admin"
 
+
+# The roles' names as staff read them (the catalog holds their translations).
+ROLE_LABELS = {role: label for role, label in (
+    ("viewer", N_("viewer")), ("agent", N_("agent")), ("analyst", N_("analyst")), ("manager", N_("manager")),
+    ("admin", N_("admin")), ("hr", N_("hr")),
+)}
 
 ROLES: dict[str, frozenset[Permission]] = {
     "viewer": frozenset({Permission.READ_METRICS}),

@@ -8,11 +8,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from centric.accounts import service
-from centric.errors import Forbidden, TooManyRequests, Unauthorized
+from centric.accounts.models import User
+from centric.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
+from centric.i18n import LANGUAGES
 from centric.web.deps import (
     SESSION_COOKIE,
     AppSettings,
     CheckedForm,
+    CurrentCaller,
     DbSession,
     client_address,
     cookie_secure,
@@ -70,3 +73,16 @@ def logout(request: Request, session: DbSession, _: CheckedForm) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+@router.post("/account/language")
+def choose_language(caller: CurrentCaller, session: DbSession, _: CheckedForm,
+                    language: str = Form(default="", max_length=10), next: str = Form(default="/")) -> Response:
+    """Keep the staff member's UI language (empty: follow the browser's Accept-Language)."""
+    if language and language not in LANGUAGES:
+        raise Invalid(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)} or none")
+    user = session.get(User, caller.user.id)
+    assert user is not None
+    user.locale = language or None
+    session.commit()
+    return RedirectResponse(_safe_next(next), status_code=303)

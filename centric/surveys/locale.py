@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from centric.i18n import pick_locale, ranked_languages
+
+__all__ = ["LANGUAGE_NAMES", "UI", "pick_locale", "ranked_languages", "texts"]
+
 UI: dict[str, dict[str, str]] = {
     "en": {
         "next": "Next", "submit": "Send", "required": "required", "optional": "optional",
@@ -58,36 +62,6 @@ UI: dict[str, dict[str, str]] = {
     },
 }
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
-
-
-def pick_locale(languages: list[str], requested: str | None, accept_language: str | None) -> str:
-    """``?lang=`` when the survey has it, else the best Accept-Language match, else the first."""
-    available = languages or ["en"]
-    if requested:
-        for language in available:
-            if requested.lower() == language.lower() or requested.lower().split("-")[0] == language:
-                return language
-    for wanted, _quality in _ranked(accept_language or ""):
-        for language in available:
-            if wanted == language.lower() or wanted.split("-")[0] == language.lower():
-                return language
-    return available[0]
-
-
-def _ranked(header: str) -> list[tuple[str, float]]:
-    """Accept-Language entries by descending quality (RFC 9110 §12.5.4)."""
-    ranked = []
-    for position, part in enumerate(header.split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            ranked.append((tag.lower(), quality, -position))
-    return [(t, q) for t, q, _ in sorted(ranked, key=lambda r: (r[1], r[2]), reverse=True)]
 
 
 def texts(locale: str) -> dict[str, str]:
