@@ -59,6 +59,25 @@ class Settings(BaseSettings):
     login_failure_window_s: int = Field(default=3600, ge=1, description="Failures older than this are forgotten.")
     token_max_failures: int = Field(default=20, ge=1, description="Invalid API tokens that lock an address.")
     public_url: str = Field(default="http://127.0.0.1:8000", description="Where respondents reach Centric.")
+    # Single sign-on with OpenID Connect (docs: README "Single sign-on"); off while the issuer is empty.
+    oidc_issuer: str = Field(default="", description="The OpenID provider's issuer URL (its discovery document is "
+                                                     "<issuer>/.well-known/openid-configuration); empty: no SSO.")
+    oidc_client_id: str = Field(default="", description="Centric's client id at the provider.")
+    oidc_client_secret: str = Field(default="", description="Centric's client secret at the provider.")
+    oidc_scopes: str = Field(default="openid email profile",
+                             description="Scopes asked for (add e.g. 'groups' where the provider needs it).")
+    oidc_groups_claim: str = Field(default="groups", description="The ID token claim that lists the user's groups.")
+    oidc_role_map: dict[str, str] = Field(
+        default_factory=dict, description='JSON: provider group → Centric role, e.g. {"cx-admins": "admin"}; '
+                                          "the highest role among the user's groups wins.")
+    oidc_default_role: str = Field(default="", description="Role of a user in no mapped group; empty: refused.")
+    oidc_name: str = Field(default="", description="The provider's name on the login button.")
+    oidc_redirect_url: str = Field(
+        default="", description="The callback URL registered at the provider (https://…/login/sso/callback); "
+                                "empty: derived from the request (behind a proxy, set it).")
+    oidc_timeout_s: float = Field(default=10.0, gt=0, le=120, description="Timeout of each call to the provider.")
+    password_login: bool = Field(default=True, description="Staff may log in with a password (false: SSO only; "
+                                                           "API tokens keep working).")
     # Background jobs: in-process worker threads unless a queue URL is given.
     queue_url: str = Field(default="", description="redis://… or amqp://…; empty: in-process worker threads.")
     queue_name: str = "centric"
@@ -114,6 +133,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_means_default(cls, value: object) -> object:
         return value or None
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether single sign-on is configured (an issuer and a client id)."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def webhook_allowed_host_names(self) -> frozenset[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from centric.db import Base, JSONType, utcnow
@@ -34,6 +34,27 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(10))  # staff UI language; None: the browser's
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SsoIdentity(Base):
+    """A user's account at the OpenID provider: the (issuer, subject) pair signs them in.
+
+    ``disabled_by_sso``: the account was deactivated because the provider's groups no longer
+    map to a role; a later sign-in with mapped groups reactivates it (an account deactivated
+    by an admin stays so).
+    """
+
+    __tablename__ = "sso_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_sso_identity_issuer_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    issuer: Mapped[str] = mapped_column(String(400))
+    subject: Mapped[str] = mapped_column(String(255))
+    groups: Mapped[list] = mapped_column(JSONType, default=list)  # as the last sign-in brought them
+    disabled_by_sso: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):

@@ -210,8 +210,9 @@ def audit(
     )
 
 
-def open_web_session(session: Session, user: User, max_age_s: int) -> tuple[str, WebSession]:
-    """A new browser session; returns the cookie secret (stored only as a hash)."""
+def open_web_session(session: Session, user: User, max_age_s: int,
+                     via: str | None = None) -> tuple[str, WebSession]:
+    """A new browser session; returns the cookie secret (stored only as a hash). ``via``: e.g. "sso"."""
     secret = secrets.token_urlsafe(32)
     record = WebSession(
         token_hash=_token_digest(secret), user_id=user.id, csrf_token=secrets.token_urlsafe(24),
@@ -219,7 +220,7 @@ def open_web_session(session: Session, user: User, max_age_s: int) -> tuple[str,
     )
     session.add(record)
     session.flush()
-    audit(session, user.id, "user.login", "user", user.id, {})
+    audit(session, user.id, "user.login", "user", user.id, {"via": via} if via else {})
     return secret, record
 
 
