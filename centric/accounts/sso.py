@@ -327,12 +327,17 @@ class Provider:
         return {**info, **claims}
 
 
-def role_for(settings: Settings, groups: list[str]) -> str | None:
-    """The highest role any of ``groups`` maps to, else ``CENTRIC_OIDC_DEFAULT_ROLE``, else None (refused)."""
+def check_roles(settings: Settings) -> None:
+    """:class:`ProviderUnavailable` unless every role the settings name exists."""
     for role in [*settings.oidc_role_map.values(), settings.oidc_default_role]:
         if role and role not in ROLES:
             raise ProviderUnavailable(MISCONFIGURED, f"unknown role {role!r} in CENTRIC_OIDC_ROLE_MAP or "
                                                      f"CENTRIC_OIDC_DEFAULT_ROLE (roles: {', '.join(ROLES)})")
+
+
+def role_for(settings: Settings, groups: list[str]) -> str | None:
+    """The highest role any of ``groups`` maps to, else ``CENTRIC_OIDC_DEFAULT_ROLE``, else None (refused)."""
+    check_roles(settings)
     found = {settings.oidc_role_map[g] for g in _names(groups) if g in settings.oidc_role_map}
     if found:
         return max(found, key=ROLE_ORDER.index)

@@ -116,6 +116,7 @@ def sso_start(request: Request, session: DbSession, settings: AppSettings, next:
         return _sso_problem(request, sso.NotConfigured(sso.NOT_CONFIGURED, "CENTRIC_OIDC_ISSUER is empty"))
     flow = sso.Flow.start(_safe_next(next))
     try:
+        sso.check_roles(settings)  # before the user signs in at the provider for nothing
         target = _provider(request, settings).authorization_url(flow, _callback_url(request, settings))
     except sso.SsoError as problem:
         return _sso_problem(request, problem)
@@ -143,7 +144,8 @@ def sso_callback(request: Request, session: DbSession, settings: AppSettings, co
     place = throttle.bucket(key, throttle.LOGIN_ADDRESS, client_address(request))[:16]
     try:
         flow = sso.Flow.open(key, request.cookies.get(sso.FLOW_COOKIE, ""))
-        if not state or not secrets.compare_digest(state.encode(), flow.state.encode()):
+        # An error answer may lack the state (some providers drop it); it logs no one in, so it is shown.
+        if (state or not error) and not secrets.compare_digest(state.encode(), flow.state.encode()):
             raise sso.FlowRejected(sso.STATE_MISMATCH, "state mismatch")
         if error:
             described = f"{error[:60]}: {error_description[:200]}" if error_description else error[:60]
