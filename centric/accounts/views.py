@@ -11,6 +11,7 @@ from centric import i18n
 from centric.accounts import service, sso, throttle
 from centric.accounts.models import User
 from centric.config import Settings
+from centric.db import intend_to_write
 from centric.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from centric.i18n import LANGUAGES
 from centric.web.deps import (
@@ -126,6 +127,15 @@ def sso_start(request: Request, session: DbSession, settings: AppSettings, next:
     return response
 
 
+def _begin_writing(session: DbSession) -> None:
+    """This GET writes (users, the audit log): end its reads and, on SQLite, take the write lock now.
+
+    Only after the calls to the provider, so no lock is held while they run.
+    """
+    session.commit()
+    intend_to_write(session)
+
+
 # The provider's errors (RFC 6749 §4.1.2.1) that mean "try later" rather than "no".
 _PROVIDER_TROUBLE = {"server_error", "temporarily_unavailable"}
 
@@ -156,9 +166,11 @@ def sso_callback(request: Request, session: DbSession, settings: AppSettings, co
             raise sso.SignInFailed(sso.NOT_ACCEPTED, "no authorization code")
         provider = _provider(request, settings)
         claims = provider.exchange(code, flow, _callback_url(request, settings))
+        _begin_writing(session)
         user = sso.sign_in(session, settings, provider.metadata().issuer, claims)
     except sso.SsoError as problem:
         if not isinstance(problem, sso.Refused):  # sign_in audits its own refusals
+            _begin_writing(session)
             service.audit(session, None, "user.login_failed", "user", None,
                           {"via": "sso", "reason": problem.detail[:120], "address": place})
         return _sso_problem(request, problem)
