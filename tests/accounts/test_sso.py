@@ -341,6 +341,26 @@ def test_password_login_can_be_turned_off_while_api_tokens_keep_working(db, idp)
         assert refused.status_code == 403 and "Password login is turned off" in refused.text
         assert "centric_session" not in refused.headers.get("set-cookie", "")
         assert client.get("/api/v1/me", headers=auth(token)).json()["email"] == "analyst@example.com"
+        chinese = client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+        assert "使用Acme ID登录" in chinese.text
+        assert "此处已关闭密码登录" in client.post("/login", data={"email": "a@example.com", "password": "x"},
+                                                 headers={"Accept-Language": "zh-CN"}).text
+
+
+def test_groups_map_to_the_highest_role_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CENTRIC_OIDC_ROLE_MAP", '{"cx-admins": "admin", "cx-analysts": "analyst", '
+                                                '"cx-agents": "agent", "hr-team": "hr"}')
+    settings = Settings()
+    assert sso.role_for(settings, ["cx-agents", "cx-analysts", "other"]) == "analyst"
+    assert sso.role_for(settings, ["/cx-admins"]) == "admin"  # Keycloak's full group path
+    assert sso.role_for(settings, ["hr-team", "cx-agents"]) == "agent"
+    assert sso.role_for(settings, ["sales"]) is None
+    assert sso.role_for(settings.model_copy(update={"oidc_default_role": "viewer"}), []) == "viewer"
+    assert sso.groups_of({"groups": "cx-admins"}, "groups") == ["cx-admins"]
+    assert sso.groups_of({"roles": ["a", 7, {"x": 1}]}, "roles") == ["a", "7"]
+    assert sso.groups_of({}, "groups") == []
+    with pytest.raises(sso.ProviderUnavailable):
+        sso.role_for(settings.model_copy(update={"oidc_default_role": "root"}), [])
 
 
 def test_an_unreachable_or_misconfigured_provider_is_a_page_not_a_500(sqlite_db, idp):
