@@ -17,7 +17,8 @@ SORT_LABELS = {"top": N_("Most votes"), "revenue": N_("Revenue at stake"), "tren
 # Words shown as they are stored (moderation states, statuses and skip reasons with "_" read as " ").
 SHOWN_AS_STORED = (N_("pending"), N_("approved"), N_("hidden"), N_("open"), N_("under review"), N_("planned"),
                    N_("in progress"), N_("done"), N_("declined"), N_("duplicate"), N_("unsubscribed"),
-                   N_("no email"), N_("frequency"))
+                   N_("no email"), N_("frequency"), N_("initiative"), N_("theme"), N_("feedback"),
+                   N_("case"))
 
 
 def text(form: FormData, name: str) -> str:

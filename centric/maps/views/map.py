@@ -53,7 +53,7 @@ def journeys_page(request: Request, session: ReadSession, caller: CanReadMetrics
 
 def _label(session: Session, segment: str | None) -> str:
     if not segment:
-        return "all customers"
+        return i18n.N_("all customers")  # the page shows it translated; the SVG exports in English
     return session.scalar(select(Segment.name).where(Segment.key == segment)) or segment
 
 
