@@ -13,10 +13,11 @@ from centric.ideas.models import Idea
 from centric.journeys.models import Journey
 from centric.maps import personas
 from centric.maps.personas import SegmentSave
+from tests.api import conftest as api_fixtures
 from tests.api.test_pages import login
 from tests.ideas.staff_factories import comment, make_board, make_customer, make_idea, vote
 
-from tests.api.conftest import app, client, tokens  # noqa: F401  (isort: the fixtures this module runs on)
+app, client, tokens = api_fixtures.app, api_fixtures.client, api_fixtures.tokens  # an app per database, users per role
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
 
@@ -61,7 +62,8 @@ def test_staff_pages_without_accept_language_stay_english(client, tokens):
     login(client, "manager@example.com")
     listing = client.get("/surveys")
     assert listing.headers["content-language"] == "en"
-    assert "Surveys" in _headings(listing.text) and "New survey" in _headings(listing.text) and "新建问卷" not in listing.text
+    assert "Surveys" in _headings(listing.text) and "New survey" in _headings(listing.text)
+    assert "新建问卷" not in listing.text
 
 
 def test_personas_and_idea_moderation_are_in_chinese(client, tokens, db):
@@ -93,7 +95,8 @@ def test_every_page_of_these_areas_renders_in_both_languages(client, tokens, db,
              "/segments/vip/edit", "/personas/compare?keys=vip,vip", "/journeys", f"/journeys/{ids['journey']}/map",
              f"/journeys/{ids['journey']}/analytics", "/themes", "/themes/taxonomy", "/themes/proposals",
              "/verbatims", "/manage/ideas", "/manage/ideas/boards", "/manage/ideas/new", "/manage/ideas/moderation",
-             f"/manage/ideas/{ids['idea']}", f"/manage/ideas/{ids['idea']}/effect", f"/customers/{ids['customer']}/privacy"]
+             f"/manage/ideas/{ids['idea']}", f"/manage/ideas/{ids['idea']}/effect",
+             f"/customers/{ids['customer']}/privacy"]
     for path in pages:
         answer = client.get(path, headers=headers)
         assert answer.status_code in (200, 422), (path, answer.status_code)
