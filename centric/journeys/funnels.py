@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.customers.models import CustomerSegment, Segment
 from centric.errors import Invalid, NotFound
 from centric.journeys.models import Journey, JourneyPath, JourneyStep, Stage
@@ -33,7 +34,7 @@ from centric.journeys.schemas import (
 from centric.stats.funnel import PathCount, other_buckets, quantile_of_histogram
 
 MINUTE_BUCKETS_UP_TO_S = 86_400.0
-TIMING_METHOD = (
+TIMING_METHOD = i18n.N_(
     "median and p90 interpolated linearly inside histogram buckets of the durations (grouped-data "
     "quantile): one-minute buckets below one day, one-hour buckets above, counted in SQL"
 )

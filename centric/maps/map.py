@@ -27,6 +27,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from centric import i18n
 from centric.accounts.models import Team, User
 from centric.customers.models import CustomerSegment, Segment
 from centric.errors import Invalid
@@ -56,13 +57,13 @@ TOP_THEMES = 3
 SCAN_TTL_S = 60.0
 SCAN_CACHE_SIZE = 256
 
-EMOTION_MAPPING = ("Measured emotion on the designed −2…+2 scale, mapped linearly from the score: "
-                   "NPS −100…+100 → NPS ÷ 50; CSAT top-2-box share 0…100% → (share − 50) ÷ 25 "
-                   "(50% satisfied is neutral); CES mean 1…7 → (mean − 4) ÷ 1.5 (4, the scale's midpoint, "
-                   "is neutral). The 95% interval is mapped the same way.")
-VERDICT_RULE = ("bad: the whole measured interval lies below the designed emotion; good: the whole interval "
-                "lies above it; neutral: the interval contains it (as designed, within the noise); unknown: "
-                "no designed emotion or no answers.")
+EMOTION_MAPPING = i18n.N_("Measured emotion on the designed −2…+2 scale, mapped linearly from the score: "
+                           "NPS −100…+100 → NPS ÷ 50; CSAT top-2-box share 0…100% → (share − 50) ÷ 25 "
+                           "(50% satisfied is neutral); CES mean 1…7 → (mean − 4) ÷ 1.5 (4, the scale's midpoint, "
+                           "is neutral). The 95% interval is mapped the same way.")
+VERDICT_RULE = i18n.N_("bad: the whole measured interval lies below the designed emotion; good: the whole interval "
+                        "lies above it; neutral: the interval contains it (as designed, within the noise); unknown: "
+                        "no designed emotion or no answers.")
 
 
 def to_emotion(kind: MetricKind, value: float | None) -> float | None:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, case, func, select, union_all
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.service import audit
 from centric.customers.models import Customer, CustomerSegment, Segment
 from centric.customers.service import DERIVED_ATTRIBUTES, get_segment, list_segments, matches_rule
@@ -43,10 +44,11 @@ from centric.surveys.models import Answer, Response
 METRICS: tuple[str, ...] = DERIVED_ATTRIBUTES
 VALUE_METRICS = ("clv", "churn_risk", "clv_band", "risk_band")
 OPS = ("eq", "ne", "in", "gte", "lte", "contains", "exists")
-OP_WORDS = {"eq": "=", "ne": "≠", "in": "is one of", "gte": "≥", "lte": "≤", "contains": "contains",
-            "exists": "is set"}
-METRIC_LABELS = {"clv": "CLV", "churn_risk": "churn risk", "clv_band": "CLV band", "risk_band": "risk band",
-                 "last_nps": "last NPS"}
+OP_WORDS = {"eq": "=", "ne": "≠", "in": i18n.N_("is one of"), "gte": "≥", "lte": "≤", "contains": i18n.N_("contains"),
+            "exists": i18n.N_("is set")}
+METRIC_LABELS = {"clv": "CLV", "churn_risk": i18n.N_("churn risk"), "clv_band": i18n.N_("CLV band"),
+                 "risk_band": i18n.N_("risk band"), "last_nps": i18n.N_("last NPS")}
+SEGMENT_KINDS = (i18n.N_("persona"), i18n.N_("segment"))  # shown as stored, translated where shown
 MAX_CONDITIONS = 20
 BATCH = 5000
 SAMPLE = 10
@@ -58,11 +60,11 @@ VERBATIM_CANDIDATES = 2000
 LANGUAGES = ("en", "zh")
 CASES_SHOWN = 5
 IDEAS_SHOWN = 5
-TREND_DEFINITION = ("active members per month: today's members with at least one event, survey response "
-                    "or feedback item in that calendar month (UTC)")
-VERBATIM_DEFINITION = ("most typical: feedback of members in the period with a clear (positive or negative) "
-                       "sentiment, ranked by the summed share of the persona's top themes it mentions, then by "
-                       "the strength of its sentiment, then newest")
+TREND_DEFINITION = i18n.N_("active members per month: today's members with at least one event, survey response "
+                            "or feedback item in that calendar month (UTC)")
+VERBATIM_DEFINITION = i18n.N_("most typical: feedback of members in the period with a clear (positive or negative) "
+                               "sentiment, ranked by the summed share of the persona's top themes it mentions, then by "
+                               "the strength of its sentiment, then newest")
 
 
 # --- schemas ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.config import Settings
 from centric.customers.models import Customer
 from centric.customers.service import get_customer, identities_for
@@ -20,6 +21,13 @@ from centric.web.deps import AppSettings, Caller, CanAdminUsers, CheckedForm, Db
 from centric.web.templating import environment, render
 
 router = APIRouter()
+
+# The erasure report's counts and invitation states, shown as stored ("_" read as " ") and translated where shown.
+SHOWN_AS_STORED = (i18n.N_("profiles"), i18n.N_("responses anonymised"), i18n.N_("answers deleted"),
+                   i18n.N_("feedback deleted"), i18n.N_("case text erased"), i18n.N_("chat text erased"),
+                   i18n.N_("idea authorship erased"), i18n.N_("invitations deleted"), i18n.N_("events deleted"),
+                   i18n.N_("identities deleted"), i18n.N_("scheduled"), i18n.N_("queued"), i18n.N_("sent"),
+                   i18n.N_("failed"), i18n.N_("suppressed"), i18n.N_("answered"))
 UNSUBSCRIBE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
 UNSUBSCRIBE_TEXTS = {
     "en": {"title": "Unsubscribe", "ask": "Stop receiving survey and feedback e-mails from us?",

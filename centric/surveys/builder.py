@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from centric import i18n
 from centric.errors import Invalid
 from centric.surveys.questions import Condition
 from centric.surveys.schemas import SurveyDraftIn, SurveyOptions
 
 TEXT_FIELDS = ("label", "help", "low_label", "high_label")
 MAX_QUESTIONS = 100
-OPS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": "is one of", "answered": "is answered"}
+OPS = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": i18n.N_("is one of"),
+       "answered": i18n.N_("is answered")}
 
 
 def _one(form: dict[str, list[str]], name: str) -> str:
@@ -133,8 +135,11 @@ def describe_condition(question: dict[str, Any] | Any) -> str:
         return ""
     if isinstance(condition, dict):
         condition = Condition.model_validate(condition)
-    value = "" if condition.op == "answered" else f" {condition.value}"
-    return f"Shown if {condition.question} {OPS.get(condition.op, condition.op)}{value}"
+    operator = i18n._(OPS.get(condition.op, condition.op))  # in the locale of the page that shows it
+    if condition.op == "answered":
+        return i18n._("Shown if %(question)s %(operator)s") % {"question": condition.question, "operator": operator}
+    return i18n._("Shown if %(question)s %(operator)s %(value)s") % {
+        "question": condition.question, "operator": operator, "value": condition.value}
 
 
 def condition_value(question: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from centric import i18n
 from centric.accounts.roles import Permission
 from centric.config import Settings
 from centric.errors import CentricError, Invalid, explain
@@ -34,6 +35,10 @@ from centric.web.deps import (
 from centric.web.templating import render
 
 router = APIRouter()
+
+# Survey and invitation states are shown as stored and translated where shown (`_(status)`).
+SHOWN_AS_STORED = (i18n.N_("draft"), i18n.N_("active"), i18n.N_("closed"), i18n.N_("scheduled"), i18n.N_("queued"),
+                   i18n.N_("sent"), i18n.N_("failed"), i18n.N_("suppressed"), i18n.N_("answered"))
 QUESTION_TYPES = ("nps", "csat", "ces", "rating", "choice", "text", "hidden")
 EDIT_FORM_MAX_BYTES = 512 * 1024
 

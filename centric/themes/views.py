@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.roles import Permission
 from centric.customers.service import list_segments
 from centric.errors import CentricError, explain
@@ -40,6 +41,10 @@ from centric.web.deps import (
 from centric.web.templating import render
 
 router = APIRouter()
+
+# Sentiment labels and job states are shown as stored and translated where shown (`_(label)`).
+SHOWN_AS_STORED = (i18n.N_("positive"), i18n.N_("negative"), i18n.N_("neutral"), i18n.N_("mixed"),
+                   i18n.N_("queued"), i18n.N_("running"), i18n.N_("done"), i18n.N_("failed"))
 VERBATIMS_PER_PAGE = 25
 
 

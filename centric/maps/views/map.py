@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.models import Team, User
 from centric.accounts.roles import Permission
 from centric.customers.models import Segment
@@ -33,7 +34,7 @@ from centric.web.deps import (
     ReadSession,
     form_day,
 )
-from centric.web.templating import render
+from centric.web.templating import page_locale, render
 
 router = APIRouter()
 SVG = "image/svg+xml"
@@ -52,7 +53,7 @@ def journeys_page(request: Request, session: ReadSession, caller: CanReadMetrics
 
 def _label(session: Session, segment: str | None) -> str:
     if not segment:
-        return "all customers"
+        return i18n.N_("all customers")  # the page shows it translated; the SVG exports in English
     return session.scalar(select(Segment.name).where(Segment.key == segment)) or segment
 
 
@@ -96,9 +97,14 @@ def _page(request: Request, session: Session, caller: Caller, journey_id: int, q
                               .order_by(User.name)).all() if can_edit else [],
         surveys=session.execute(select(Survey.key, Survey.name, Survey.kind).order_by(Survey.name)).all()
         if can_edit else [],
-        qs=urlencode({k: v for k, v in query.items() if v}), emotion_mapping=EMOTION_MAPPING,
-        verdict_rule=VERDICT_RULE,
+        qs=urlencode({k: v for k, v in query.items() if v}), **_method_notes(request, caller),
     )
+
+
+def _method_notes(request: Request, caller: Caller) -> dict[str, str]:
+    """The long method notes in the page's language (translated here: they hold "%" signs)."""
+    with i18n.use_locale(page_locale(request, caller.user)):
+        return {"emotion_mapping": i18n._(EMOTION_MAPPING), "verdict_rule": i18n._(VERDICT_RULE)}
 
 
 @router.get("/journeys/{journey_id}/map", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from centric import i18n
 from centric.accounts.roles import Permission
 from centric.customers.service import get_segment
 from centric.errors import CentricError, explain
@@ -23,6 +24,9 @@ from centric.web.deps import Caller, CanConfigure, CanReadMetrics, CheckedForm, 
 from centric.web.templating import render
 
 router = APIRouter()
+# Case states and priorities on the persona page, shown as stored and translated where shown.
+SHOWN_AS_STORED = (i18n.N_("new"), i18n.N_("open"), i18n.N_("waiting"), i18n.N_("resolved"), i18n.N_("closed"),
+                   i18n.N_("reopened"), i18n.N_("low"), i18n.N_("normal"), i18n.N_("high"), i18n.N_("urgent"))
 BLANK_ROWS = 3
 
 
