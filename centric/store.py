@@ -62,7 +62,7 @@ def _revision_known(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
-def upgrade(db: Database, revision: str = "heads") -> None:
+def upgrade(db: Database, revision: str = "heads") -> tuple[str, ...]:
     """Bring the schema of ``db`` up to ``revision``: idempotent, and safe when several processes start at once.
 
     When the schema is at its heads already nothing is locked or written (every command and
@@ -70,11 +70,13 @@ def upgrade(db: Database, revision: str = "heads") -> None:
     that two processes starting together never both migrate: on PostgreSQL a transaction-level
     advisory lock (``pg_advisory_xact_lock``), on SQLite the database's write lock taken at
     ``BEGIN IMMEDIATE``. The process that waited finds the schema migrated and does nothing.
+
+    Returns the revisions this call applied, oldest first (for ``revision="heads"``).
     """
     if revision == "heads":
         with db.engine.connect() as connection:
             if schema_state(connection).at_head:
-                return
+                return ()
     sqlite = db.dialect == "sqlite"
     with db.engine.connect() as connection:
         if sqlite:
@@ -82,6 +84,8 @@ def upgrade(db: Database, revision: str = "heads") -> None:
         with connection.begin():
             if not sqlite:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK_KEY})
+            pending = schema_state(connection).pending  # read under the lock: what this call applies
             config = alembic_config(db.url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)  # "heads": branches of parallel work
+    return pending if revision == "heads" else ()

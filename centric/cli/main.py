@@ -99,8 +99,7 @@ def db_upgrade() -> None:
     if before.unknown:
         fail(i18n._("the database's schema (%(revision)s) is newer than this version of Centric")
              % {"revision": ", ".join(before.unknown)})
-    upgrade(db)
-    for revision in before.pending:
+    for revision in upgrade(db):
         console.print(i18n._("applied %(revision)s") % {"revision": revision})
     console.print(i18n._("schema up to date on %(dialect)s (%(revision)s)")
                   % {"dialect": db.dialect, "revision": ", ".join(before.heads)})

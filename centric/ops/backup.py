@@ -24,8 +24,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -332,7 +331,8 @@ def _run(progress: Progress, step: str, total: int, marker: str, argv: list[str]
     done = 0
     progress(step, done, total)
     errors: list[str] = []
-    with _process(argv, env) as process:
+    with subprocess.Popen(argv, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True) as process:
         assert process.stderr is not None
         for line in process.stderr:
             if marker in line:
@@ -345,12 +345,3 @@ def _run(progress: Progress, step: str, total: int, marker: str, argv: list[str]
                       % {"tool": Path(argv[0]).name, "error": "; ".join(errors[-3:]) or process.returncode})
     progress(step, total, total)
 
-
-@contextmanager
-def _process(argv: list[str], env: Mapping[str, str]) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(argv, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        yield process
-    finally:
-        process.wait()
