@@ -101,9 +101,12 @@ def restore_command(
     db = open_db(migrate=False)
     try:
         with _progress() as progress:
-            manifest = restore(db, path, force=force, progress=_reporter(progress))
+            restored = restore(db, path, force=force, progress=_reporter(progress))
     except CentricError as exc:
         fail(exc.message)
+    manifest = restored.manifest
+    for revision in restored.applied:
+        console.print(i18n._("applied %(revision)s") % {"revision": revision})
     console.print(i18n._("restored %(path)s (made %(made)s by Centric %(version)s): %(summary)s")
                   % {"path": path, "made": manifest.created_at, "version": manifest.centric_version,
                      "summary": _summary(manifest)})

@@ -178,7 +178,13 @@ def _backup_postgresql(db: Database, target: Path, progress: Progress) -> tuple[
 
 # --- restore ---------------------------------------------------------------------------
 
-def restore(db: Database, path: Path, *, force: bool = False, progress: Progress = _quiet) -> Manifest:
+@dataclass(frozen=True)
+class Restored:
+    manifest: Manifest
+    applied: tuple[str, ...]  # migrations run after the restore (a backup of an older version)
+
+
+def restore(db: Database, path: Path, *, force: bool = False, progress: Progress = _quiet) -> Restored:
     """Replace the database of ``db`` with the backup in ``path``, verify it, and upgrade its schema.
 
     Raises :class:`Conflict` when the database holds data and ``force`` is false.
@@ -205,9 +211,9 @@ def restore(db: Database, path: Path, *, force: bool = False, progress: Progress
                              "the manifest says %(expected)s")
                       % {"table": name, "rows": restored.get(name, 0), "expected": manifest.tables.get(name, 0)})
     progress(i18n._("upgrading the schema"), 0, 1)
-    upgrade(db)
+    applied = upgrade(db)
     progress(i18n._("upgrading the schema"), 1, 1)
-    return manifest
+    return Restored(manifest, applied)
 
 
 def verify(path: Path, dialect: str, progress: Progress = _quiet) -> Manifest:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
@@ -23,6 +24,7 @@ from centric.db import Database, utcnow
 from centric.errors import Conflict, Invalid
 from centric.insights.service import MetricFilter, metric
 from centric.ops.backup import MANIFEST, backup, restore
+from centric.store import alembic_config, schema_state
 from tests.conftest import _pg_execute, _pg_url
 from tests.factories import make_journey, respond
 
@@ -84,7 +86,7 @@ def test_restore_into_an_empty_database_gives_the_same_rows_and_metric(db, tmp_p
 
     with empty_database(db, tmp_path) as target:
         restored = restore(target, path)
-        assert restored == manifest
+        assert restored.manifest == manifest and restored.applied == ()
         assert _counts(target) == before
         assert _nps(target) == nps
         # the restored database takes writes: sequences and ids carried over
@@ -96,6 +98,24 @@ def test_restore_into_an_empty_database_gives_the_same_rows_and_metric(db, tmp_p
             restore(target, path)
         restore(target, path, force=True)  # replaces everything: the new response is gone
         assert _counts(target) == before and _nps(target) == nps
+
+
+def test_a_backup_of_an_older_version_comes_back_upgraded(db, tmp_path):
+    _fill(db)
+    nps = _nps(db)
+    with db.engine.begin() as connection:  # the schema of the version before this one
+        config = alembic_config(db.url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+    manifest = backup(db, tmp_path / "old")
+    assert manifest.revision == ["0016_slice_rollups"]
+    with empty_database(db, tmp_path) as target:
+        restored = restore(target, tmp_path / "old")
+        assert restored.applied == ("0017_staff_locale",)
+        with target.engine.connect() as connection:
+            assert schema_state(connection).at_head
+        assert _nps(target) == nps
+        assert _counts(target)["response"] == manifest.tables["response"]
 
 
 def test_a_damaged_or_incomplete_backup_is_refused_with_a_reason(sqlite_db, tmp_path):
