@@ -23,7 +23,7 @@ from centric.cli.main import app
 from centric.db import Database, utcnow
 from centric.errors import Conflict, Invalid
 from centric.insights.service import MetricFilter, metric
-from centric.ops.backup import MANIFEST, backup, restore
+from centric.ops.backup import MANIFEST, _libpq_env, backup, restore
 from centric.store import alembic_config, schema_state
 from tests.conftest import _pg_execute, _pg_url
 from tests.factories import make_journey, respond
@@ -209,3 +209,9 @@ def test_a_backup_taken_while_the_app_writes_is_consistent(db, tmp_path):
         restored = _counts(target)
         assert restored["response"] == manifest.tables["response"]
         assert restored["answer"] == manifest.tables["answer"]
+
+
+def test_pg_tools_get_the_credentials_in_their_environment():
+    env = _libpq_env("postgresql+psycopg://cx:p%40ss@db.internal:5433/centric?sslmode=require")
+    assert (env["PGUSER"], env["PGPASSWORD"], env["PGHOST"], env["PGPORT"], env["PGDATABASE"], env["PGSSLMODE"]) == (
+        "cx", "p@ss", "db.internal", "5433", "centric", "require")
