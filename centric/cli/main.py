@@ -26,6 +26,7 @@ from centric.cli import (
     kb,
     maturity,
     mirror,
+    ops,
     outreach,
     privacy,
     staff,
@@ -72,6 +73,7 @@ SUBCOMMANDS: tuple[tuple[str, typer.Typer], ...] = (
 )
 for _name, _sub in SUBCOMMANDS:
     app.add_typer(_sub, name=_name)
+ops.register(app)
 
 
 @app.callback()
@@ -84,9 +86,23 @@ def main(ctx: typer.Context, database_url: str | None = typer.Option(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or upgrade the schema to the newest version."""
-    db = open_db()
-    console.print(f"schema up to date on {db.dialect}")
+    """Create or upgrade the schema to the newest version; safe to run on every start.
+
+    Idempotent, and one process migrates at a time: others starting together wait, then find nothing to do.
+    """
+    from centric import i18n
+    from centric.store import schema_state, upgrade
+
+    db = open_db(migrate=False)
+    with db.engine.connect() as connection:
+        before = schema_state(connection)
+    if before.unknown:
+        fail(i18n._("the database's schema (%(revision)s) is newer than this version of Centric")
+             % {"revision": ", ".join(before.unknown)})
+    for revision in upgrade(db):
+        console.print(i18n._("applied %(revision)s") % {"revision": revision})
+    console.print(i18n._("schema up to date on %(dialect)s (%(revision)s)")
+                  % {"dialect": db.dialect, "revision": ", ".join(before.heads)})
 
 
 @user_app.command("create")

@@ -18,6 +18,7 @@ from centric import __version__
 from centric.config import Settings
 from centric.db import Database
 from centric.domains import DOMAINS
+from centric.web import probes
 from centric.web.deps import READ_METHODS, RECENT_WRITE_COOKIE
 from centric.web.errors import PROBLEM_RESPONSES, install_error_handlers, problem
 
@@ -99,6 +100,8 @@ def _mount_routes(app: FastAPI) -> None:
         app.include_router(module.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     for module in _domain_modules("views"):
         app.include_router(module.router, include_in_schema=False)
+
+    app.include_router(probes.router)
 
     @app.get("/api/health", tags=["health"], responses=PROBLEM_RESPONSES)
     def health() -> dict[str, str]:
