@@ -75,6 +75,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or _request_id.get(),
+            "pid": record.process,
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
@@ -89,7 +90,8 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         request_id = getattr(record, "request_id", None)
-        fields = "".join(f" {k}={v}" for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_"))
+        fields = "".join(f" {k}={v}" for k, v in record.__dict__.items()
+                         if k not in _STANDARD and not k.startswith("_"))
         line = (f"{self.formatTime(record)} {record.levelname} {record.name} "
                 f"{f'[{request_id}] ' if request_id else ''}{record.getMessage()}{fields}")
         if record.exc_info:
