@@ -30,7 +30,8 @@ _VALID_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 _request_id: ContextVar[str | None] = ContextVar("centric_request_id", default=None)
 
 # LogRecord attributes every record has; anything else a caller passed in ``extra`` is logged as a field.
-_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id", "taskName"}
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message", "asctime", "request_id", "taskName", "color_message"}
 
 
 def valid_request_id(value: str | None) -> str | None:

@@ -64,7 +64,7 @@ def worker(
         start_reenrichment(db)
     if metrics_port:
         _serve_metrics(metrics_port)
-    # "taking jobs from" is what scripts and tests wait for: keep it in every language's line
+    # (the English line's "taking jobs from" is what the integration tests wait for)
     console.print(i18n._("centric worker: taking jobs from %(where)s; Ctrl-C stops") % {"where": where})
     stop.wait()
     console.print(i18n._("centric worker: stopping; running jobs get %(n)s s to finish") % {"n": grace})

@@ -27,6 +27,7 @@ from centric.web.observe import multiprocess_dir
 
 log = logging.getLogger("centric.web.serving")
 FACTORY = "centric.web.serving:app_factory"
+HEALTHCHECK_S = 60
 
 
 def app_factory() -> FastAPI:
@@ -82,7 +83,10 @@ def run(settings: Settings, options: ServerOptions) -> None:
         uvicorn.run(FACTORY, factory=True, host=options.host, port=options.port, workers=options.workers,
                     timeout_graceful_shutdown=options.graceful_timeout_s, timeout_keep_alive=options.keep_alive_s,
                     # the app itself honours X-Forwarded-* from CENTRIC_TRUSTED_PROXIES only
-                    proxy_headers=False, log_config=None, access_log=False, server_header=False)
+                    proxy_headers=False, log_config=None, access_log=False, server_header=False,
+                    # a new process imports the whole app (NumPy, SciPy, scikit-learn…) before it can
+                    # answer the parent's ping: a few seconds on a busy machine, so give it a minute
+                    timeout_worker_healthcheck=HEALTHCHECK_S)
     finally:
         if own_folder is not None:
             shutil.rmtree(own_folder, ignore_errors=True)
