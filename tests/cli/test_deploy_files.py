@@ -6,7 +6,6 @@ import json
 import re
 import shlex
 
-import click
 import typer
 from typer.testing import CliRunner
 
@@ -43,10 +42,9 @@ def test_every_documented_command_parses():
     assert {"centric-web.service", "centric-worker.service", "Containerfile"} <= set(commands)
     assert commands["centric-web.service"][0] == "serve" and commands["centric-worker.service"][0] == "worker"
     runner = CliRunner()
-    root = typer.main.get_command(app)
-    assert isinstance(root, click.Group)
+    known = getattr(typer.main.get_command(app), "commands", {})
     for where, words in commands.items():
-        if words[0] == "backup" and "backup" not in root.commands:
+        if words[0] == "backup" and "backup" not in known:
             continue  # the backup command arrives with the backup work; the unit is a placeholder until then
         result = runner.invoke(app, [*words, "--help"])  # unknown options fail before --help answers
         assert result.exit_code == 0, f"{where}: {' '.join(words)}\n{result.output}"
