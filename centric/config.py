@@ -120,11 +120,15 @@ class Settings(BaseSettings):
     # Development only: labelled corpora and reference data sets (training, benchmarks, tests).
     shared_data: Path | None = Field(default=None, description="Shared data sets; default <checkout>/../shared/data.")
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", mode="before")
     @classmethod
-    def _any_case(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) and value.lower() in ("debug", "info", "warning", "error") \
-            else value.lower() if isinstance(value, str) else value
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_in_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("shared_data", mode="before")
     @classmethod
