@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -72,8 +72,9 @@ def worker(
     console.print(i18n._("centric worker stopped"))
 
 
-def _serve_metrics(port: int) -> None:
-    """This process's job counters (or, with PROMETHEUS_MULTIPROC_DIR, the machine's) on loopback only."""
+def _serve_metrics(port: int) -> Any:
+    """Start the metrics server (a daemon thread); returns it, to ``shutdown()`` in tests."""
+    # This process's job counters (or, with PROMETHEUS_MULTIPROC_DIR, the machine's), on loopback only.
     from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
     from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -84,4 +85,5 @@ def _serve_metrics(port: int) -> None:
     if folder:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=folder)
-    start_http_server(port, addr="127.0.0.1", registry=registry)
+    server, _thread = start_http_server(port, addr="127.0.0.1", registry=registry)
+    return server

@@ -6,6 +6,7 @@ import json
 import re
 import shlex
 
+import httpx
 import typer
 from typer.testing import CliRunner
 
@@ -56,3 +57,18 @@ def test_the_proxy_overwrites_forwarded_headers_and_hides_metrics():
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in nginx
     assert re.search(r"location = /metrics \{\s*return 404;", nginx)
     assert "ssl_certificate " in nginx and "return 301 https://" in nginx
+
+
+def test_the_worker_serves_its_job_metrics_on_loopback_only():
+    from centric.cli.worker import _serve_metrics
+    from tests.integration.processes import free_port
+
+    port = free_port()
+    server = _serve_metrics(port)
+    try:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+        assert "centric_job_failures_total" in text and "centric_job_runs_total" in text
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.shutdown()
+        server.server_close()
