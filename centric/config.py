@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     )
     hsts_max_age_s: int = Field(default=31_536_000, ge=0,
                                 description="Strict-Transport-Security max-age on HTTPS answers; 0: no header.")
+    # Observability (docs/operations.md): logs, /metrics, tracing.
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto", description="Log lines as JSON objects or text; auto: text in a terminal, JSON otherwise.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", description="Lowest level logged.")
+    otel_endpoint: str = Field(
+        default="", validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="OpenTelemetry collector (OTLP/HTTP); set, with the 'otel' extra installed, to trace requests.")
+    metrics_token: str = Field(
+        default="", description="Bearer token that lets a scraper read /metrics from anywhere; without it only "
+                                "direct loopback requests (no proxy headers) may.")
     # Throttling of failed logins (per account and per address) and invalid API tokens (per address).
     login_max_failures: int = Field(default=5, ge=1, description="Failed logins that lock an account.")
     login_address_max_failures: int = Field(
@@ -128,6 +138,16 @@ class Settings(BaseSettings):
                                 "private or link-local address (e.g. an intranet receiver); empty: public hosts only.")
     # Development only: labelled corpora and reference data sets (training, benchmarks, tests).
     shared_data: Path | None = Field(default=None, description="Shared data sets; default <checkout>/../shared/data.")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_in_any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("shared_data", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from centric import i18n
 from centric.accounts import service as accounts
 from centric.accounts.schemas import UserCreate
 from centric.cli import (
@@ -146,17 +147,30 @@ def token_create(email: str, name: str = typer.Option("cli", help="what the toke
 
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
-    """Serve the web app and the API."""
-    import uvicorn
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to listen on (0.0.0.0: every interface)"),
+    port: int = typer.Option(8000, min=1, max=65535),
+    workers: int = typer.Option(1, min=1, max=64, help="web processes (each with its own database pool)"),
+    upgrade: bool = typer.Option(True, "--upgrade/--no-upgrade",
+                                 help="migrate the schema first, as 'centric db upgrade' does"),
+    proxy_headers: bool | None = typer.Option(
+        None, "--proxy-headers/--no-proxy-headers",
+        help="believe X-Forwarded-For/-Proto from the proxies of --forwarded-allow-ips (default: "
+             "CENTRIC_TRUSTED_PROXIES); --no-proxy-headers believes none"),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, help="comma-separated proxy addresses or networks whose forwarded headers count "
+                   "(sets CENTRIC_TRUSTED_PROXIES)"),
+    graceful_timeout: int = typer.Option(30, min=0, help="seconds requests in flight get to finish on SIGTERM"),
+) -> None:
+    """Serve the web app and the API until SIGTERM or Ctrl-C (then finish the requests in flight)."""
+    from centric.web.serving import ServerOptions, run
 
-    open_db()
-    from centric.web.app import create_app
-
-    console.print(f"Centric on http://{host}:{port}")
-    # proxy_headers=False: the app honours X-Forwarded-* itself, from CENTRIC_TRUSTED_PROXIES only
-    uvicorn.run(create_app(settings()), host=host, port=port, workers=workers, log_level="warning",
-                proxy_headers=False)
+    open_db(migrate=upgrade)
+    allowed = "" if proxy_headers is False else forwarded_allow_ips
+    url = f"http://{host}:{port}"
+    console.print(i18n._("Centric on %(url)s, %(n)s processes; SIGTERM or Ctrl-C stops") % {"url": url, "n": workers})
+    run(settings(), ServerOptions(host=host, port=port, workers=workers, graceful_timeout_s=graceful_timeout,
+                                  forwarded_allow_ips=allowed))
 
 
 @app.command("demo")
@@ -197,7 +211,9 @@ def demo(
             existing.password_hash = accounts.hash_password(password)
     console.print(f"\n[bold]Log in at http://127.0.0.1:{port}[/bold]\n  e-mail:   {email}\n  password: {password}\n")
     if serve_app:
-        serve(port=port)
+        from centric.web.serving import ServerOptions, run
+
+        run(settings(), ServerOptions(port=port))
 
 
 @app.command("import")

@@ -113,10 +113,11 @@ class QueueBackend:
             self._worker.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop relaying and consuming; jobs already running get ``timeout`` seconds to finish."""
         self._stop.set()
         if self._relay is not None:
             self._relay.join(10)
         if self._worker is not None:
-            self._worker.stop()
+            self._worker.stop(timeout=int(timeout * 1000))
         self.broker.close()

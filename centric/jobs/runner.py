@@ -6,16 +6,28 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
 
+from prometheus_client import Counter, Histogram
+
+from centric import logs
 from centric.config import Settings
 from centric.db import Database
 from centric.jobs import service
 from centric.jobs.registry import TASKS, JobContext, PermanentError, load_tasks
 
 log = logging.getLogger("centric.jobs")
+# Per task name (a bounded set: the registered tasks, anything else counts as "unknown"); with
+# PROMETHEUS_MULTIPROC_DIR shared by the web and worker processes of a machine they add up.
+JOB_RUNS = Counter("centric_job_runs_total", "Job attempts finished, by task and outcome (done, retry, failed).",
+                   ["task", "outcome"])
+JOB_FAILURES = Counter("centric_job_failures_total",
+                       "Job attempts that raised (retried or parked as failed), by task.", ["task"])
+JOB_SECONDS = Histogram("centric_job_duration_seconds", "Time a job attempt took, by task.", ["task"],
+                        buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300))
 
 
 def worker_name(prefix: str = "w") -> str:
@@ -34,7 +46,16 @@ def run_job(db: Database, settings: Settings, job_id: int, worker: str) -> str |
             return None
         name, payload, attempt = job.name, dict(job.payload or {}), job.attempts
         max_attempts = job.max_attempts or settings.job_max_attempts
+    request_id = logs.valid_request_id(str(payload.pop(service.REQUEST_ID_KEY, "") or "") or None)
+    with logs.request_context(request_id):
+        return _perform(db, settings, job_id, worker, name, payload, attempt, max_attempts)
+
+
+def _perform(db: Database, settings: Settings, job_id: int, worker: str, name: str, payload: dict,
+             attempt: int, max_attempts: int) -> str:
     task = TASKS.get(name)
+    label = name if task is not None else "unknown"
+    started = time.perf_counter()
     try:
         if task is None:
             raise PermanentError(f"unknown task {name!r} (is its module installed on this worker?)")
@@ -42,15 +63,25 @@ def run_job(db: Database, settings: Settings, job_id: int, worker: str) -> str |
     except Exception as exc:  # noqa: BLE001 — any failure of a handler is recorded, never lost
         permanent = isinstance(exc, PermanentError) or attempt >= max_attempts
         error = f"{type(exc).__name__}: {exc}"
-        log.warning("job %s (%s) attempt %s/%s failed: %s", job_id, name, attempt, max_attempts, error)
+        log.warning("job %s (%s) attempt %s/%s failed: %s", job_id, name, attempt, max_attempts, error,
+                    extra={"job_id": job_id, "task": name, "attempt": attempt})
         log.debug("%s", traceback.format_exc())
         delay = None if permanent else service.backoff_s(attempt, settings.job_retry_base_s, settings.job_retry_max_s)
         with db.transaction() as session:
             service.record_failure(session, job_id, worker, error, retry_in_s=delay)
-        return "failed" if permanent else "retry"
-    with db.transaction() as session:
-        service.finish(session, job_id, worker)
-    return "done"
+        outcome = "failed" if permanent else "retry"
+        JOB_FAILURES.labels(label).inc()
+    else:
+        with db.transaction() as session:
+            service.finish(session, job_id, worker)
+        outcome = "done"
+    elapsed = time.perf_counter() - started
+    JOB_RUNS.labels(label, outcome).inc()
+    JOB_SECONDS.labels(label).observe(elapsed)
+    log.info("job %s (%s) %s", job_id, name, outcome,
+             extra={"job_id": job_id, "task": name, "attempt": attempt, "outcome": outcome,
+                    "duration_ms": round(elapsed * 1000, 1)})
+    return outcome
 
 
 class LocalWorker:

@@ -12,12 +12,16 @@ from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.orm import Session
 
+from centric import logs
 from centric.db import count_of, utcnow, where_given
 from centric.errors import Conflict, Invalid, NotFound
 from centric.jobs.models import JOB_STATUSES, Job
 from centric.jobs.registry import TASKS
 
 MAX_ERROR = 4000
+#: The payload key that carries the id of the request that enqueued the job (``centric.logs``);
+#: the worker takes it out before the handler sees the payload, and logs the run under it.
+REQUEST_ID_KEY = "_request_id"
 
 
 def enqueue(
@@ -37,6 +41,9 @@ def enqueue(
     if max_attempts is None and name in TASKS:
         max_attempts = TASKS[name].max_attempts
     payload = dict(payload or {})
+    request_id = logs.current_request_id()
+    if request_id is not None:
+        payload.setdefault(REQUEST_ID_KEY, request_id)
     try:
         json.dumps(payload)
     except (TypeError, ValueError) as exc:

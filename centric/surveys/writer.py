@@ -31,6 +31,7 @@ from typing import Generic, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
+from centric import logs
 from centric.db import Database
 
 log = logging.getLogger("centric.surveys.writer")
@@ -43,6 +44,7 @@ class _Waiting(Generic[T, R]):
     item: T
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[R]
+    request_id: str | None = None  # the submitting request's (centric.logs): jobs enqueued carry it
 
 
 class GroupCommit(Generic[T, R]):
@@ -70,7 +72,7 @@ class GroupCommit(Generic[T, R]):
             raise RuntimeError("the writer has stopped")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[R] = loop.create_future()
-        self._queue.put(_Waiting(item, loop, future))
+        self._queue.put(_Waiting(item, loop, future, logs.current_request_id()))
         return await future
 
     def close(self, timeout: float = 30.0) -> None:
@@ -105,7 +107,8 @@ class GroupCommit(Generic[T, R]):
     def _store(self, waiting: list[_Waiting[T, R]]) -> None:
         results: Sequence[R | None]
         try:
-            with self._db.transaction() as session:
+            # A batch's jobs (one per batch, e.g. text enrichment) carry its first request's id.
+            with logs.request_context(waiting[0].request_id), self._db.transaction() as session:
                 results = self._batch(session, [w.item for w in waiting])
         except Exception as exc:
             log.warning("a batch of %d submissions failed and was rolled back; storing each alone: %s",
@@ -119,7 +122,8 @@ class GroupCommit(Generic[T, R]):
             if r is None:
                 outcome: _Outcome[T, R]
                 try:
-                    outcome = (w, self._alone(w.item), None)
+                    with logs.request_context(w.request_id):
+                        outcome = (w, self._alone(w.item), None)
                 except Exception as exc:
                     outcome = (w, None, exc)
                 _answer([outcome])

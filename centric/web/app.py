@@ -18,7 +18,7 @@ from centric import __version__
 from centric.config import Settings
 from centric.db import Database
 from centric.domains import DOMAINS
-from centric.web import probes
+from centric.web import observe, probes, tracing
 from centric.web.deps import READ_METHODS, RECENT_WRITE_COOKIE
 from centric.web.errors import PROBLEM_RESPONSES, install_error_handlers, problem
 
@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     if app.state.db.replica is not None:
         app.add_middleware(RecentWriteMiddleware, max_age_s=settings.replica_lag_s)
     _mount_routes(app)
+    observe.install(app, settings)  # outermost: request ids, the request log line, /metrics
+    tracing.install(app, settings)  # only with OTEL_EXPORTER_OTLP_ENDPOINT and the 'otel' extra
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -157,12 +157,14 @@ def optional_caller(request: Request, session: DbSession, background: Background
             raise
         if token_use_is_due(token):
             background.add_task(_note_token_use, request.app.state.db, token.id)
+        request.state.user_id = user.id  # for the request's log line (centric.web.observe)
         return Caller(user=user, via="token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         found = web_session_for(session, cookie)
         if found is not None:
             record, user = found
+            request.state.user_id = user.id
             return Caller(user=user, via="cookie", csrf_token=record.csrf_token)
     return None
 

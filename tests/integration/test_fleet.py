@@ -13,18 +13,15 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from centric.accounts.models import AppSetting
@@ -38,9 +35,10 @@ from centric.privacy.retention import PURGE_TASK
 from centric.surveys.models import Response
 from centric.surveys.schemas import SurveyIn, SurveyOptions
 from centric.surveys.service import create_survey
-from tests.conftest import REPO, pg_copy
+from tests.conftest import pg_copy
 from tests.factories import PASSWORD, make_user
 from tests.integration.fleet_worker import RECORD_TASK, RUN_PREFIX
+from tests.integration.processes import Fleet, free_port, healthy, log_in
 from tests.jobs.waiting import eventually
 from tests.surveys.helpers import csrf_of, form_token
 
@@ -49,65 +47,6 @@ pytestmark = pytest.mark.postgres
 START_S = 120.0  # a deadline, not a wait: four imports of the app at once on two shared cores can be slow
 LIMIT = 4  # the fleet survey's submissions per address and hour
 DAILY = (PURGE_TASK, DIGESTS_TASK, PULSES_TASK)  # the schedulers every worker starts
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Fleet:
-    db: Database
-    webs: list[str]
-    redis_port: int
-    logs: Path
-    env: dict[str, str]
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    broker: subprocess.Popen[bytes] | None = None
-
-    def start(self, name: str, command: list[str]) -> None:
-        with (self.logs / f"{name}.log").open("wb") as log:  # the child keeps its own descriptor
-            self.processes.append(subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log,
-                                                   stderr=subprocess.STDOUT))
-
-    def start_redis(self) -> None:
-        self.broker = subprocess.Popen(
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=self.logs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.redis_port, socket_connect_timeout=1)
-        eventually(lambda: _pings(client), timeout=10, what="the test's Redis server")
-
-    def stop_redis(self) -> None:
-        assert self.broker is not None
-        self.broker.terminate()
-        self.broker.wait(10)
-        self.broker = None
-
-    def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
-
-    def alive(self) -> bool:
-        dead = [p.args for p in self.processes if p.poll() is not None]
-        if dead:
-            logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in self.logs.glob("*.log"))
-            raise AssertionError(f"a fleet process exited: {dead}\n{logs}")
-        return True
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.ConnectionError:
-        return False
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/api/health", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +60,11 @@ def fleet(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             create_survey(s, SurveyIn(key="fleet", name="Fleet NPS", kind="nps",
                                       options=SurveyOptions(rate_limit_per_hour=LIMIT)))
             create_survey(s, SurveyIn(key="outage", name="Outage NPS", kind="nps"))
-        redis_port = _free_port()
+        redis_port = free_port()
         env = {**os.environ, "CENTRIC_DATABASE_URL": url, "CENTRIC_QUEUE_URL": f"redis://127.0.0.1:{redis_port}/0",
                "CENTRIC_QUEUE_NAME": f"fleet_{uuid.uuid4().hex[:8]}", "CENTRIC_JOB_POLL_S": "0.05",
                "CENTRIC_SECRET_KEY": "", "CENTRIC_LOGIN_MAX_FAILURES": "3", "PYTHONUNBUFFERED": "1"}
-        ports = [_free_port(), _free_port()]
+        ports = [free_port(), free_port()]
         running = Fleet(db, [f"http://127.0.0.1:{p}" for p in ports], redis_port, logs, env)
         running.start_redis()
         centric = str(Path(sys.executable).with_name("centric"))
@@ -136,7 +75,7 @@ def fleet(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 running.start(f"worker{n}", [sys.executable, "-m", "tests.integration.fleet_worker", "worker",
                                              "--threads", "2"])
             for base in running.webs:
-                eventually(lambda b=base: running.alive() and _healthy(b), timeout=START_S, what=f"{base} to serve")
+                eventually(lambda b=base: running.alive() and healthy(b), timeout=START_S, what=f"{base} to serve")
             for n in range(2):
                 eventually(lambda n=n: running.alive() and "taking jobs from" in running.log(f"worker{n}"),
                            timeout=START_S, what=f"worker{n} to start")
@@ -172,24 +111,18 @@ def test_requests_spread_over_both_processes_meet_one_rate_limit(fleet):
     assert _count(fleet.db) == LIMIT
 
 
-def _log_in(base: str, email: str, password: str) -> httpx.Response:
-    csrf = uuid.uuid4().hex  # the login form's double-submit token: any value, as cookie and field
-    return httpx.post(f"{base}/login", data={"email": email, "password": password, "csrf": csrf, "next": "/"},
-                      cookies={"centric_login_csrf": csrf})
-
-
 def test_failed_logins_on_either_process_lock_the_account_everywhere(fleet):
     web0, web1 = fleet.webs
-    codes = [_log_in(fleet.webs[n % 2], "locked@example.com", "wrong password").status_code for n in range(3)]
+    codes = [log_in(fleet.webs[n % 2], "locked@example.com", "wrong password").status_code for n in range(3)]
     assert codes == [401, 401, 429]  # CENTRIC_LOGIN_MAX_FAILURES=3, counted across both processes
     for base in (web0, web1):
-        refused = _log_in(base, "locked@example.com", PASSWORD)  # even the right password waits
+        refused = log_in(base, "locked@example.com", PASSWORD)  # even the right password waits
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
 
 
 def test_a_staff_session_opened_on_one_process_is_valid_on_the_other(fleet):
     web0, web1 = fleet.webs
-    opened = _log_in(web0, "admin@example.com", PASSWORD)
+    opened = log_in(web0, "admin@example.com", PASSWORD)
     assert opened.status_code == 303
     cookies = {"centric_session": opened.cookies["centric_session"]}
     assert httpx.get(f"{web1}/api/v1/jobs/counts", cookies=cookies).status_code == 200

@@ -113,6 +113,29 @@ def test_concurrent_pages_share_one_transaction_and_are_all_stored(db):
     assert (intake.batches, intake.items) == (2, 30)
 
 
+def test_closing_the_writer_stores_every_page_queued_before_it_stops(db):
+    """Graceful shutdown (SIGTERM → the app's shutdown → ``close``): pages already queued are stored and answered."""
+    _survey(db)
+    gate = _Gate(lambda session, items: submit_pages(session, KEY, items))
+    intake = GroupCommit(db, gate, _alone(db))
+
+    async def stop_while_busy() -> list:
+        first = asyncio.ensure_future(intake.submit(_page()))
+        assert await asyncio.to_thread(gate.entered.wait, 30)
+        rest = [asyncio.ensure_future(intake.submit(_page())) for _ in range(5)]
+        await asyncio.sleep(0)  # every page is queued behind the first batch
+        closing = asyncio.ensure_future(asyncio.to_thread(intake.close))
+        gate.release.set()
+        views = await asyncio.gather(first, *rest)
+        await closing
+        return views
+
+    views = asyncio.run(stop_while_busy())
+    assert not intake.running and gate.sizes == [1, 5]
+    assert all(isinstance(v, Redirect) for v in views)
+    assert _count(db, Response, Response.completed.is_(True)) == 6
+
+
 def test_a_failing_batch_acknowledges_none_and_each_page_is_then_stored_alone(db):
     """The batch writes, then fails: it rolls back whole; the others are stored one by one; the bad one errs."""
     _survey(db)
