@@ -47,7 +47,7 @@ def root_cause_impact(session: Session, *, since: datetime | None = None, until:
         c.id: c for c in session.scalars(select(RootCause).where(RootCause.id.in_(list(volume))))}
     themes: dict[Any, set[str]] = defaultdict(set)
     own = {c.theme_id for c in causes.values() if c.theme_id}
-    names = dict(session.execute(select(Theme.id, Theme.name).where(Theme.id.in_(own))).tuples().all()) if own else {}
+    names = dict(session.execute(select(Theme.id, Theme.name).where(Theme.id.in_(own))).all()) if own else {}
     for cause in causes.values():
         if cause.theme_id in names:
             themes[cause.id].add(names[cause.theme_id])

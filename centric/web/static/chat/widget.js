@@ -79,7 +79,7 @@
   closer.setAttribute("aria-label", T.close);
   head.appendChild(heading);
   head.appendChild(closer);
-  var log = el("ol", "cw-log");
+  var log = el("div", "cw-log");  // role=log: its items are no list's
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
   log.setAttribute("aria-relevant", "additions");
@@ -220,7 +220,7 @@
     shown[message.id] = true;
     if (state) { state.last = Math.max(state.last || 0, message.id); }
     clearActions();
-    var item = el("li", "cw-msg cw-" + message.author + " cw-kind-" + message.kind);
+    var item = el("div", "cw-msg cw-" + message.author + " cw-kind-" + message.kind);
     var who = message.author === "agent" && message.author_name ? message.author_name : T[message.author];
     item.appendChild(el("span", "cw-who", who));
     if (message.article) {
