@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from centric import i18n
 from centric.cli.common import console, errors_as_messages, open_db, options
 from centric.governance.digests import start_digests
 from centric.mirror.pulses import start_pulses
@@ -42,17 +43,18 @@ def worker(
             from centric.jobs.queue import QueueBackend
 
             runner = QueueBackend(db, settings).start(threads)
-            where = f"queue {settings.queue_name!r} at {settings.queue_url.split('@')[-1]}"
+            where = i18n._("queue %(queue_name)s at %(value)s") % {"queue_name": f"{settings.queue_name!r}",
+                                                                   "value": settings.queue_url.split('@')[-1]}
         else:
             from centric.jobs.runner import LocalWorker
 
             runner = LocalWorker(db, settings, threads or max(settings.job_workers, 1)).start()
-            where = f"the job table on {db.dialect}"
+            where = i18n._("the job table on %(dialect)s") % {"dialect": db.dialect}
         start_retention(db)
         start_digests(db)
         start_pulses(db)
         start_reenrichment(db)
-    console.print(f"centric worker: taking jobs from {where}; Ctrl-C stops")
+    console.print(i18n._("centric worker: taking jobs from %(where)s; Ctrl-C stops") % {"where": where})
     stop.wait()
     runner.stop()
-    console.print("centric worker stopped")
+    console.print(i18n._('centric worker stopped'))

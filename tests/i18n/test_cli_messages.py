@@ -16,9 +16,13 @@ from pathlib import Path
 import centric.cli
 
 CLI = Path(centric.cli.__file__).parent
-# Calls whose text argument a person reads: by the called name (``typer.echo`` → ``echo``).
-PRINTING = {"echo", "secho", "print", "fail", "BadParameter", "confirm", "prompt", "add_column", "add_task",
-            "Abort", "UsageError", "Invalid", "NotFound", "Conflict", "Forbidden"}
+# Calls whose text argument a person reads, by the called name (``typer.echo`` → ``echo``): which argument.
+PRINTING = {name: 0 for name in ("echo", "secho", "print", "fail", "BadParameter", "confirm", "prompt", "add_column",
+                                 "add_task", "TextColumn", "Abort", "UsageError", "Invalid", "NotFound", "Conflict",
+                                 "Forbidden")}
+PRINTING["report_import"] = 2  # the import's summary line
+PRINTING["out"] = 0  # ``out = console.print``
+EVERY_ARGUMENT = {"add_row"}  # a table row: its label cells are read too
 READ_KEYWORDS = {"title", "description", "caption"}
 _MARKUP = re.compile(r"\[/?[a-z #0-9]*\]")  # rich markup: [red]…[/red], [bold], [/]
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -59,7 +63,10 @@ def bare_messages(paths: list[Path]) -> list[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = _called(node)
-            shown = list(node.args[:1]) if name in PRINTING else []
+            at = PRINTING.get(name)
+            shown = list(node.args[at:at + 1]) if at is not None else []
+            if name in EVERY_ARGUMENT:
+                shown = list(node.args)
             shown += [k.value for k in node.keywords if k.arg in READ_KEYWORDS]
             if name == "Table":
                 shown = [k.value for k in node.keywords if k.arg in READ_KEYWORDS]
