@@ -159,7 +159,7 @@ def demo(
     from centric.errors import Conflict
 
     db = open_db()
-    with Progress(TextColumn(i18n._('{task.description}')), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as progress:
         tasks: dict[str, TaskID] = {}
 

@@ -94,7 +94,7 @@ def _jsonl_rows(lines: list[str], text_col: str, id_col: str | None) -> tuple[li
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn(i18n._('{task.description}')), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=err, transient=True)
 
 

@@ -24,7 +24,7 @@ PRINTING["report_import"] = 2  # the import's summary line
 PRINTING["out"] = 0  # ``out = console.print``
 EVERY_ARGUMENT = {"add_row"}  # a table row: its label cells are read too
 READ_KEYWORDS = {"title", "description", "caption"}
-_MARKUP = re.compile(r"\[/?[a-z #0-9]*\]")  # rich markup: [red]…[/red], [bold], [/]
+_MARKUP = re.compile(r"\[/?[a-z #0-9]*\]|\{[\w.]*\}")  # rich markup ([red]…[/red], [/]), rich fields ({task.total})
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _FORMATS = {"CSV", "JSON", "NPS", "CSAT", "CES", "eNPS", "SQL", "URL", "API", "ID", "OK", "UTC", "CLV", "RFM"}
 
