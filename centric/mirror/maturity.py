@@ -30,8 +30,8 @@ from centric.errors import NotFound
 
 VERSION = "2026.1"
 # Names marked for the catalog; the staff pages translate them (``_(name)``), the API keeps English.
-STAGES: dict[int, str] = {1: i18n.N_("Investigate"), 2: i18n.N_("Initiate"), 3: i18n.N_("Mobilize"), 4: i18n.N_("Scale"),
-                          5: i18n.N_("Embed")}
+STAGES: dict[int, str] = {1: i18n.N_("Investigate"), 2: i18n.N_("Initiate"), 3: i18n.N_("Mobilize"),
+                          4: i18n.N_("Scale"), 5: i18n.N_("Embed")}
 COMPETENCIES: dict[str, str] = {
     "lead": i18n.N_("Lead — direction, sponsorship and accountability for customer experience"),
     "realize": i18n.N_("Realize — knowing customers: listening, journeys, segments"),

@@ -23,12 +23,15 @@ FORM_MAX_BYTES = 64 * 1024
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
 MESSAGES = {
-    "unknown": (404, i18n.N_("This link is not valid"), i18n.N_("Check that you opened the whole link from the e-mail. "
-                                                "Each link belongs to one pulse and one person.")),
+    "unknown": (404, i18n.N_("This link is not valid"),
+                i18n.N_("Check that you opened the whole link from the e-mail. Each link belongs to one pulse and one "
+                        "person.")),
     "already": (409, i18n.N_("Already answered"), i18n.N_("This link has been used: your answer is stored. Thank you!")),
-    "closed": (410, i18n.N_("This pulse is closed"), i18n.N_("It no longer takes answers. You will be asked again in the next one.")),
-    "thanks": (200, i18n.N_("Thank you"), i18n.N_("Your answer is stored anonymously: without your name, and shown only as "
-                                 "part of totals of several people.")),
+    "closed": (410, i18n.N_("This pulse is closed"),
+               i18n.N_("It no longer takes answers. You will be asked again in the next one.")),
+    "thanks": (200, i18n.N_("Thank you"),
+               i18n.N_("Your answer is stored anonymously: without your name, and shown only as part of totals of "
+                       "several people.")),
     "too_large": (413, i18n.N_("Too long"), i18n.N_("The answers are too long to store; please shorten them.")),
     "bad_form": (400, i18n.N_("Not a pulse form"), i18n.N_("Send the pulse form itself.")),
 }

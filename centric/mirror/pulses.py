@@ -317,14 +317,15 @@ def parse_answers(items: list[PulseItem], form: dict[str, str]) -> tuple[dict[st
                 errors[item.key] = i18n._("please answer this question")
             continue
         low, high, whole = SCALE_RANGES[item.scale]
+        bounds = {"low": f"{low:g}", "high": f"{high:g}"}
         try:
             number = float(raw.replace(",", ".")) if not whole else int(raw)
         except ValueError:
             errors[item.key] = (i18n._("expected a whole number from %(low)s to %(high)s") if whole
-                                else i18n._("expected a number from %(low)s to %(high)s")) % {"low": f"{low:g}", "high": f"{high:g}"}
+                                else i18n._("expected a number from %(low)s to %(high)s")) % bounds
             continue
         if not low <= number <= high or number != number:
-            errors[item.key] = i18n._("expected a value from %(low)s to %(high)s") % {"low": f"{low:g}", "high": f"{high:g}"}
+            errors[item.key] = i18n._("expected a value from %(low)s to %(high)s") % bounds
             continue
         values[item.key] = float(number)
     return values, errors
