@@ -26,7 +26,8 @@ MESSAGES = {
     "unknown": (404, i18n.N_("This link is not valid"),
                 i18n.N_("Check that you opened the whole link from the e-mail. Each link belongs to one pulse and one "
                         "person.")),
-    "already": (409, i18n.N_("Already answered"), i18n.N_("This link has been used: your answer is stored. Thank you!")),
+    "already": (409, i18n.N_("Already answered"),
+                i18n.N_("This link has been used: your answer is stored. Thank you!")),
     "closed": (410, i18n.N_("This pulse is closed"),
                i18n.N_("It no longer takes answers. You will be asked again in the next one.")),
     "thanks": (200, i18n.N_("Thank you"),
