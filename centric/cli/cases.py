@@ -40,10 +40,9 @@ def show_case(case_id: int, json_out: bool = typer.Option(False, "--json")) -> N
         return
     console.print(i18n._("[bold]case %(id)s[/bold] %(title)s") % {"id": detail.id, "title": detail.title}, markup=True,
                   highlight=False)
-    console.print(i18n._("%(status)s · %(priority)s · owner %(value)s · team %(value2)s · root cause "
-                         "%(value3)s") % {"status": detail.status, "priority": detail.priority,
-                                          "value": detail.owner_name or '-', "value2": detail.team_name or '-',
-                                          "value3": detail.root_cause or '-'}, highlight=False)
+    console.print(i18n._("%(status)s · %(priority)s · owner %(owner)s · team %(team)s · root cause %(root_cause)s")
+                  % {"status": detail.status, "priority": detail.priority, "owner": detail.owner_name or "-",
+                     "team": detail.team_name or "-", "root_cause": detail.root_cause or "-"}, highlight=False)
     console.print(detail.priority_reason.get("text", ""), markup=False, highlight=False)
     for entry in detail.activity:
         console.print(f"{entry.at:%Y-%m-%d %H:%M} {entry.kind} {entry.body}", markup=False, highlight=False)
@@ -66,9 +65,8 @@ def assign(case_id: int, owner: str | None = typer.Option(None, help="the owner'
                 fail(i18n._("no team named %(team)s") % {"team": team}, 2)
         data = parse(AssignIn, owner_id=owner_id, team_id=team_id)
         case = cases.assign_case(session, case_id, data)
-        console.print(i18n._("case %(id)s: owner %(value)s, team %(value2)s") % {"id": case.id,
-                                                                                 "value": case.owner_id or '-',
-                                                                                 "value2": case.team_id or '-'})
+        console.print(i18n._("case %(id)s: owner %(owner)s, team %(team)s")
+                      % {"id": case.id, "owner": case.owner_id or "-", "team": case.team_id or "-"})
 
 
 @app.command("close")

@@ -43,11 +43,10 @@ def show_initiative(initiative_id: int, json_out: bool = typer.Option(False, "--
     out = console.print
     out(i18n._("initiative %(id)s: %(title)s") % {"id": item.id, "title": item.title}, markup=False, highlight=False)
     expected = "-" if item.expected_effect is None else f"{item.expected_effect:+g}"
-    out(i18n._("%(status)s · owner %(value)s · sponsor %(value2)s · cost %(value3)s · expected %(expected)s "
-               "%(metric)s") % {"status": item.status, "value": item.owner.user_name or '-',
-                                "value2": item.sponsor.user_name or '-',
-                                "value3": item.cost if item.cost is not None else '-', "expected": expected,
-                                "metric": item.metric},
+    out(i18n._("%(status)s · owner %(owner)s · sponsor %(sponsor)s · cost %(cost)s · expected %(expected)s "
+               "%(metric)s")
+        % {"status": item.status, "owner": item.owner.user_name or "-", "sponsor": item.sponsor.user_name or "-",
+           "cost": item.cost if item.cost is not None else "-", "expected": expected, "metric": item.metric},
         markup=False, highlight=False)
     if item.problem:
         out(item.problem, markup=False, highlight=False)

@@ -52,8 +52,9 @@ def gap(since: str | None = typer.Option(None, help="first day, YYYY-MM-DD"),
                    i18n.N_("gap"), i18n.N_("95% CI"), i18n.N_("staff"), i18n.N_("customers"), i18n.N_("note")):
         table.add_column(i18n._(column))
     for row in report.company + report.teams + report.touchpoints:
-        ci = i18n._("%(value)s to %(value2)s") % {"value": _num(row.low),
-                                                  "value2": _num(row.high)} if row.low is not None else "-"
+        ci = "-"
+        if row.low is not None:
+            ci = i18n._("%(low)s to %(high)s") % {"low": _num(row.low), "high": _num(row.high)}
         table.add_row(row.scope, row.name, row.metric, _num(row.predicted), _num(row.actual), _num(row.gap, True),
                       ci, "" if row.n_staff is None else str(row.n_staff),
                       "" if row.n_customers is None else str(row.n_customers), row.note)

@@ -247,9 +247,9 @@ def status(json_out: bool = typer.Option(False, "--json")) -> None:
     if run.run:
         progress = i18n._('complete') if run.done else i18n._("at id %(cursor)s") % {"cursor": run.cursor}
         table.add_row(i18n._("run %(run)s") % {"run": run.run},
-                      i18n._("%(progress)s; %(enriched)s enriched, %(failed)s failed; started %(value)s, finished "
-                             "%(value2)s") % {"progress": progress, "enriched": run.enriched, "failed": run.failed,
-                                              "value": run.started_at or '-', "value2": run.finished_at or '-'})
+                      i18n._("%(progress)s; %(enriched)s enriched, %(failed)s failed; started %(started)s, finished "
+                             "%(finished)s") % {"progress": progress, "enriched": run.enriched, "failed": run.failed,
+                                                "started": run.started_at or "-", "finished": run.finished_at or "-"})
     console.print(table)
 
 
