@@ -17,7 +17,7 @@ PAGES = {
     "/kb/articles/new": ("保存为草稿", "Save as draft"),
     "/kb/missing": ("此期间没有缺失的答案", "No missing answers in this period"),
     "/chats": ("还没有对话。", "No conversation yet."),
-    "/chats/metrics": ("为什么“推定解决”不等于“已解决”", "Why “assumed” is not “resolved”"),
+    "/chats/metrics": ("为什么“推定解决”不等于“已解决”", "Why \"assumed\" is not \"resolved\""),
     "/ex": ("员工体验", "Employee experience"),
     "/staff": ("员工与员工脉搏调查", "Staff and employee pulses"),
     "/mirror/gap": ("此期间没有员工预测。", "No staff prediction in this period."),
