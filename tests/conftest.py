@@ -111,3 +111,14 @@ def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = Database(f"sqlite:///{target}")
     yield database
     database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests read English messages whatever the developer's shell says (``LANG=zh_CN.UTF-8``), and a
+    test that switches the language (the CLI sets it for the whole process) leaves English behind."""
+    from centric import i18n
+
+    monkeypatch.setenv("CENTRIC_LANG", "en")
+    yield
+    i18n.set_locale("en")

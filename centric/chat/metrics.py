@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from centric import i18n
 from centric.chat.metric_schemas import (
     ArticleHelpfulness,
     Difference,
@@ -63,7 +64,7 @@ RECONTACT_CHANNELS = ("ticket", "email", "call", "chat", "social")
 #: Case sources that mean the customer came back (not ``response``: an alert rule on a survey answer).
 RECONTACT_CASE_SOURCES = ("feedback", "manual", "chat")
 LANGUAGE_MAX = 8
-SATISFACTION_CAVEAT = (
+SATISFACTION_CAVEAT = i18n.N_(
     "Observational: customers are handed to a person because the bot did not help them, so the two groups "
     "differ in their problems as well as in who answered. Auto-closed conversations are never surveyed and "
     "never counted here.")

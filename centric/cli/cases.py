@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy import select
 
+from centric import i18n
 from centric.accounts.models import Team, User
 from centric.cli.common import console, errors_as_messages, fail, open_db, parse, show
 from centric.loop import cases, inbox
@@ -25,7 +26,7 @@ def list_cases(view: str = typer.Option("all", help="mine, team, unassigned, at_
     with db.reader() as session:
         rows, total = inbox.list_cases(session, filters, limit=limit)
     show(rows, ["id", "status", "priority", "title", "customer_name", "owner_name", "team_name", "created_at"],
-         json_out, title=f"cases ({total} in all)")
+         json_out, title=i18n._("cases (%(total)s in all)") % {"total": total})
 
 
 @app.command("show")
@@ -37,9 +38,11 @@ def show_case(case_id: int, json_out: bool = typer.Option(False, "--json")) -> N
     if json_out:
         console.print_json(detail.model_dump_json())
         return
-    console.print(f"[bold]case {detail.id}[/bold] {detail.title}", markup=True, highlight=False)
-    console.print(f"{detail.status} · {detail.priority} · owner {detail.owner_name or '-'} · "
-                  f"team {detail.team_name or '-'} · root cause {detail.root_cause or '-'}", highlight=False)
+    console.print(i18n._("[bold]case %(id)s[/bold] %(title)s") % {"id": detail.id, "title": detail.title}, markup=True,
+                  highlight=False)
+    console.print(i18n._("%(status)s · %(priority)s · owner %(owner)s · team %(team)s · root cause %(root_cause)s")
+                  % {"status": detail.status, "priority": detail.priority, "owner": detail.owner_name or "-",
+                     "team": detail.team_name or "-", "root_cause": detail.root_cause or "-"}, highlight=False)
     console.print(detail.priority_reason.get("text", ""), markup=False, highlight=False)
     for entry in detail.activity:
         console.print(f"{entry.at:%Y-%m-%d %H:%M} {entry.kind} {entry.body}", markup=False, highlight=False)
@@ -55,14 +58,15 @@ def assign(case_id: int, owner: str | None = typer.Option(None, help="the owner'
         if owner is not None:
             owner_id = session.scalar(select(User.id).where(User.email == owner.strip().lower()))
             if owner_id is None:
-                fail(f"no user with e-mail {owner}", 2)
+                fail(i18n._("no user with e-mail %(owner)s") % {"owner": owner}, 2)
         if team is not None:
             team_id = session.scalar(select(Team.id).where(Team.name == team))
             if team_id is None:
-                fail(f"no team named {team}", 2)
+                fail(i18n._("no team named %(team)s") % {"team": team}, 2)
         data = parse(AssignIn, owner_id=owner_id, team_id=team_id)
         case = cases.assign_case(session, case_id, data)
-        console.print(f"case {case.id}: owner {case.owner_id or '-'}, team {case.team_id or '-'}")
+        console.print(i18n._("case %(id)s: owner %(owner)s, team %(team)s")
+                      % {"id": case.id, "owner": case.owner_id or "-", "team": case.team_id or "-"})
 
 
 @app.command("close")
@@ -74,4 +78,4 @@ def close(case_id: int, root_cause: str = typer.Option(..., "--root-cause", help
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         case = cases.close_case(session, case_id, data)
-        console.print(f"case {case.id} closed ({root_cause})")
+        console.print(i18n._("case %(id)s closed (%(root_cause)s)") % {"id": case.id, "root_cause": root_cause})

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import typer
 from rich.table import Table
 
+from centric import i18n
 from centric.chat import metrics
 from centric.chat.metric_schemas import Rate
 from centric.cli.common import console, errors_as_messages, fail, open_db
@@ -20,7 +21,8 @@ def _day(value: str | None, option: str) -> datetime | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
-        fail(f"{option}: expected a date as YYYY-MM-DD, got {value!r}", 2)
+        fail(i18n._("%(option)s: expected a date as YYYY-MM-DD, got %(value)s") % {"option": option,
+                                                                                   "value": f"{value!r}"}, 2)
 
 
 def _share(rate: Rate) -> tuple[str, str, str]:
@@ -47,13 +49,21 @@ def show_metrics(since: str | None = typer.Option(None, help="first day conversa
         console.print_json(m.model_dump_json())
         return
     o = m.overall
-    console.print(f"{o.conversations:,} conversations started {m.since:%Y-%m-%d} to {m.until:%Y-%m-%d %H:%M} UTC, "
-                  f"{o.with_outcome:,} with an outcome, {o.open:,} open; {o.checkable:,} checkable for re-contact "
-                  f"({o.unknown_customer.count:,} customer unknown, {o.window_open:,} within {m.recontact_days} days)",
+    console.print(i18n._("%(conversations)s conversations started %(since)s to %(until)s UTC, %(with_outcome)s with an "
+                         "outcome, %(open)s open; %(checkable)s checkable for re-contact (%(count)s customer unknown, "
+                         "%(window_open)s within %(recontact_days)s days)") % {"conversations": f"{o.conversations:,}",
+                                                                               "since": f"{m.since:%Y-%m-%d}",
+                                                                               "until": f"{m.until:%Y-%m-%d %H:%M}",
+                                                                               "with_outcome": f"{o.with_outcome:,}",
+                                                                               "open": f"{o.open:,}",
+                                                                               "checkable": f"{o.checkable:,}",
+                                                                               "count": f"{o.unknown_customer.count:,}",
+                                                                               "window_open": f"{o.window_open:,}",
+                                                                               "recontact_days": m.recontact_days},
                   markup=False, highlight=False)
-    table = Table(title="Chat resolution (95% Wilson intervals)")
-    for column in ("figure", "share", "95% CI", "count"):
-        table.add_column(column)
+    table = Table(title=i18n._('Chat resolution (95% Wilson intervals)'))
+    for column in (i18n.N_("figure"), i18n.N_("share"), i18n.N_("95% CI"), i18n.N_("count")):
+        table.add_column(i18n._(column))
     s = m.satisfaction
     for label, rate in (("confirmed (customer said yes)", o.confirmed), ("assumed (silence)", o.assumed),
                         ("handed off", o.handed_off), ("abandoned", o.abandoned), ("answer rate", o.answer_rate),
@@ -69,6 +79,10 @@ def show_metrics(since: str | None = typer.Option(None, help="first day conversa
     console.print(table)
     d = s.csat_difference
     if d.difference is not None:
-        interval = f", 95% CI {d.low:+.1f} to {d.high:+.1f}" if d.low is not None and d.high is not None else ""
-        console.print(f"CSAT bot − human: {d.difference:+.1f} points{interval} ({d.method})", markup=False,
+        interval = ""
+        if d.low is not None and d.high is not None:
+            interval = i18n._(", 95%% CI %(low)s to %(high)s") % {"low": f"{d.low:+.1f}", "high": f"{d.high:+.1f}"}
+        console.print(i18n._("CSAT bot − human: %(difference)s points%(interval)s "
+                             "(%(method)s)") % {"difference": f"{d.difference:+.1f}", "interval": interval,
+                                                "method": d.method}, markup=False,
                       highlight=False)

@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from centric import i18n
 from centric.cli.common import console, errors_as_messages, open_db, spreadsheet_safe
 from centric.errors import Invalid
 from centric.insights.value import (
@@ -32,25 +33,28 @@ def read_purchase_log(path: Path, customer_col: str, date_col: str, amount_col: 
         header = reader.fieldnames or []
         for column in (customer_col, date_col, amount_col):
             if column not in header:
-                raise Invalid(f"{path}: no column {column!r} (columns: {', '.join(header)})")
+                raise Invalid(i18n._("%(path)s: no column %(column)s (columns: %(columns)s)")
+                              % {"path": path, "column": repr(column), "columns": ", ".join(header)})
         ids, dates, amounts = [], [], []
         for row in reader:
             line = reader.line_num
             for column in (customer_col, date_col):
                 if not (row.get(column) or "").strip():
-                    raise Invalid(f"{path}:{line}: field {column}: empty")
+                    raise Invalid(i18n._("%(path)s:%(line)s: field %(column)s: empty") % {"path": path, "line": line,
+                                                                                          "column": column})
             ids.append(row[customer_col].strip())
             dates.append(row[date_col].strip())
             amounts.append((row.get(amount_col) or "").strip() or None)
     if not ids:
-        raise Invalid(f"{path}: no transactions")
+        raise Invalid(i18n._("%(path)s: no transactions") % {"path": path})
     parsed = np.empty(len(dates), dtype="datetime64[D]")
     for index, text in enumerate(dates):
         compact = text if "-" in text or len(text) != 8 else f"{text[:4]}-{text[4:6]}-{text[6:]}"
         try:
             parsed[index] = np.datetime64(compact, "D")
         except ValueError:
-            raise Invalid(f"{path}:{index + 2}: field {date_col}: not a date: {text!r}") from None
+            raise Invalid(i18n._("%(path)s:%(line)s: field %(field)s: not a date: %(text)s")
+                          % {"path": path, "line": index + 2, "field": date_col, "text": repr(text)}) from None
     return PurchaseLog(np.asarray(ids, dtype=object), parsed, np.asarray(amounts, dtype=object))
 
 
@@ -74,7 +78,7 @@ def fit(
         report = fit_clv(log, calibration_end=calibration_end, freq_days=freq_days, horizon_months=horizon_months,
                          monthly_discount_rate=discount, margin=margin)
     except Invalid as exc:
-        typer.echo(f"error: {file_line_message(exc.message)}", err=True)
+        typer.echo(i18n._("error: %(value)s") % {"value": file_line_message(exc.message)}, err=True)
         raise typer.Exit(1) from None
     if output:
         rows = report.per_customer()
@@ -86,22 +90,24 @@ def fit(
     if json_out:
         typer.echo(json.dumps(params, indent=2))
         return
-    table = Table(title=f"CLV models, calibration to {report.calibration_end} (time unit {freq_days:g} days)")
-    table.add_column("model")
-    table.add_column("parameters")
-    table.add_column("log-likelihood", justify="right")
+    table = Table(title=i18n._("CLV models, calibration to %(calibration_end)s (time unit %(freq_days)s "
+                               "days)") % {"calibration_end": report.calibration_end, "freq_days": f"{freq_days:g}"})
+    table.add_column(i18n._('model'))
+    table.add_column(i18n._('parameters'))
+    table.add_column(i18n._('log-likelihood'), justify="right")
     b, g = params["bgnbd"], params["gamma_gamma"]
-    table.add_row(f"BG/NBD ({b['customers']:,} customers)",
+    table.add_row(i18n._("BG/NBD (%(customers)s customers)") % {"customers": f"{b['customers']:,}"},
                   f"r={b['r']:.3f} α={b['alpha']:.3f} a={b['a']:.3f} b={b['b']:.3f}", f"{b['log_likelihood']:.1f}")
-    table.add_row(f"Gamma-Gamma ({g['customers']:,} repeaters)",
+    table.add_row(i18n._("Gamma-Gamma (%(customers)s repeaters)") % {"customers": f"{g['customers']:,}"},
                   f"p={g['p']:.2f} q={g['q']:.2f} γ={g['gamma']:.2f}", f"{g['log_likelihood']:.1f}")
     console.print(table)
     c = params["clv"]
     interval = "" if c["low"] is None else f" [95% {c['low']:.2f}, {c['high']:.2f}]"
-    console.print(f"mean {c['horizon_months']}-month discounted CLV: {c['mean']:.2f}{interval}; "
-                  f"total {c['total']:,.0f}")
+    console.print(i18n._("mean %(horizon_months)s-month discounted CLV: %(mean)s%(interval)s; total "
+                         "%(total)s") % {"horizon_months": c['horizon_months'], "mean": f"{c['mean']:.2f}",
+                                         "interval": interval, "total": f"{c['total']:,.0f}"})
     if output:
-        console.print(f"per-customer predictions written to {output}")
+        console.print(i18n._("per-customer predictions written to %(output)s") % {"output": output})
 
 
 @app.command("score")
@@ -113,13 +119,15 @@ def score(
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         log = purchases_from_events(session, segment=segment)
-        console.print(f"fitting BG/NBD + Gamma-Gamma on {log.size:,} purchases …")
-        with Progress(TextColumn("storing scores"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
-            task = bar.add_task("scores", total=None)
+        console.print(i18n._("fitting BG/NBD + Gamma-Gamma on %(size)s purchases …") % {"size": f"{log.size:,}"})
+        with Progress(TextColumn(i18n._('storing scores')), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+            task = bar.add_task(i18n._('scores'), total=None)
             result = score_customer_values(session, log, horizon_months=horizon_months,
                                            progress=lambda done, total: bar.update(task, completed=done, total=total))
         refreshed = refresh_metric_segments(session)  # segments whose rules name CLV or churn risk
-    console.print(f"scored {result.scored:,} customers ({result.created:,} for the first time); "
-                  f"mean {horizon_months}-month CLV {result.report.value.mean.value:.2f}")
+    console.print(i18n._("scored %(scored)s customers (%(created)s for the first time); mean %(horizon_months)s-month "
+                         "CLV %(value)s") % {"scored": f"{result.scored:,}", "created": f"{result.created:,}",
+                                             "horizon_months": horizon_months,
+                                             "value": f"{result.report.value.mean.value:.2f}"})
     for key, members in refreshed.items():
-        console.print(f"segment {key}: {members:,} members")
+        console.print(i18n._("segment %(key)s: %(members)s members") % {"key": key, "members": f"{members:,}"})

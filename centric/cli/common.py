@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from centric import i18n
 from centric.config import Settings
 from centric.db import Database
 from centric.errors import CentricError, explain
@@ -78,7 +79,7 @@ def open_db(migrate: bool = True) -> Database:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(i18n._("[red]error:[/red] %(message)s") % {"message": message})
     raise typer.Exit(code)
 
 
@@ -100,7 +101,7 @@ def json_arg(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        fail(f"{what} is not valid JSON: {exc.msg}", 2)
+        fail(i18n._("%(what)s is not valid JSON: %(msg)s") % {"what": what, "msg": exc.msg}, 2)
 
 
 def show(rows: Sequence[BaseModel], columns: list[str], as_json: bool, title: str = "",
@@ -110,7 +111,7 @@ def show(rows: Sequence[BaseModel], columns: list[str], as_json: bool, title: st
         return
     table = Table(title=title or None)
     for column in columns:
-        table.add_column(column)
+        table.add_column(i18n._(column))
     for row in rows:
         values = row.model_dump()
         table.add_row(*(cell(values.get(c)) for c in columns))
@@ -127,7 +128,7 @@ def report_import(path: object, json_text: str | None, summary: str, errors: Seq
     else:
         console.print(summary)
         for error in errors:
-            where = f"field {error.field}: " if error.field else ""
+            where = i18n._("field %(field)s: ") % {"field": error.field} if error.field else ""
             typer.echo(f"{path}:{error.line}: {where}{error.message}", err=True)
     if failed:
         raise typer.Exit(1)

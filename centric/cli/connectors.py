@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from centric import i18n
 from centric.cli.common import (
     console,
     errors_as_messages,
@@ -33,8 +34,9 @@ def add(key: str, mapping: str = typer.Option(..., help='JSON, e.g. \'{"text":"t
     with errors_as_messages(), db.transaction() as session:
         connector, secret = service.create_connector(session, data)
     base = options().public_url.rstrip("/")
-    console.print(f"connector {connector.key}: POST {base}/api/v1/connectors/{connector.key}/inbound")
-    console.print(f"{'token' if connector.auth == 'token' else 'HMAC secret'} (shown once):")
+    console.print(i18n._("connector %(key)s: POST %(url)s")
+                  % {"key": connector.key, "url": f"{base}/api/v1/connectors/{connector.key}/inbound"})
+    console.print(i18n._("token (shown once):") if connector.auth == "token" else i18n._("HMAC secret (shown once):"))
     typer.echo(secret)
 
 
@@ -44,7 +46,7 @@ def list_connectors(json_out: bool = typer.Option(False, "--json")) -> None:
     with db.reader() as session:
         rows = [ConnectorOut.model_validate(c) for c in service.list_connectors(session)[0]]
     show(rows, ["key", "name", "source", "channel", "auth", "received", "last_received_at", "active"], json_out,
-         title="connectors")
+         title=i18n._('connectors'))
 
 
 @app.command("mapping")
@@ -55,7 +57,7 @@ def set_mapping(key: str, mapping: str = typer.Argument(..., help="the new mappi
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.update_mapping(session, key, data)
-    console.print(f"mapping of {key} saved")
+    console.print(i18n._("mapping of %(key)s saved") % {"key": key})
 
 
 @app.command("import")
@@ -68,9 +70,11 @@ def import_file(key: str, path: Path = typer.Argument(..., exists=True, dir_okay
     if json_out:
         typer.echo(report.model_dump_json())
     else:
-        console.print(f"{report.created} created, {report.skipped} already stored, {report.failed} rejected")
+        console.print(i18n._("%(created)s created, %(skipped)s already stored, %(failed)s "
+                             "rejected") % {"created": report.created, "skipped": report.skipped,
+                                            "failed": report.failed})
         for error in report.errors:
-            where = f"field {error.field}: " if error.field else ""
+            where = i18n._("field %(field)s: ") % {"field": error.field} if error.field else ""
             typer.echo(f"{path}:{error.index}: {where}{error.message}", err=True)
     if report.failed:
         raise typer.Exit(1)

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from centric import i18n
 from centric.cli.common import console, errors_as_messages, fail, open_db, show, spreadsheet_safe
 from centric.ideas import boards, merging, staff_reads, statuses
 from centric.ideas.demand import SORTS
@@ -36,7 +37,7 @@ def _flat(item: StaffIdeaOut) -> dict[str, Any]:
 
 def _check(value: str | None, allowed: tuple[str, ...], option: str) -> None:
     if value is not None and value not in allowed:
-        fail(f"{option} must be one of {', '.join(allowed)}", 2)
+        fail(i18n._("%(option)s must be one of %(items)s") % {"option": option, "items": ', '.join(allowed)}, 2)
 
 
 @app.command("boards")
@@ -45,7 +46,7 @@ def list_boards(json_out: bool = typer.Option(False, "--json")) -> None:
     db = open_db()
     with errors_as_messages(), db.reader() as session:
         rows = boards.list_boards(session)
-    show(rows, ["key", "names", "vote_budget", "active", "ideas"], json_out, title="idea boards",
+    show(rows, ["key", "names", "vote_budget", "active", "ideas"], json_out, title=i18n._('idea boards'),
          cell=lambda v: ", ".join(f"{k}: {t}" for k, t in v.items()) if isinstance(v, dict) else
          "-" if v is None else str(v))
 
@@ -67,9 +68,9 @@ def list_ideas(board: str | None = typer.Option(None, help="a board's key"),
         return
     table_rows = [_flat(r) for r in rows]
     columns = ["rank_votes", "rank_revenue", "id", "board", "status", "votes", "clv_sum", "revenue_at_stake", "title"]
-    table = Table(title="ideas")
+    table = Table(title=i18n._('ideas'))
     for column in columns:
-        table.add_column(column)
+        table.add_column(i18n._(column))
     for row in table_rows:
         table.add_row(*(f"{row[c]:,.0f}" if isinstance(row[c], float) else str(row[c]) for c in columns))
     console.print(table)
@@ -86,22 +87,30 @@ def show_idea(idea_id: int, json_out: bool = typer.Option(False, "--json")) -> N
         return
     out = console.print
     d = item.demand
-    out(f"idea {item.id}: {item.title}", markup=False, highlight=False)
-    duplicate = f" of idea {item.duplicate_of}" if item.duplicate_of else ""
-    out(f"{item.status}{duplicate} · {item.moderation}{' · locked' if item.locked else ''} · board {item.board} · "
-        f"{item.votes} votes · {item.comments} comments", markup=False, highlight=False)
+    out(i18n._("idea %(id)s: %(title)s") % {"id": item.id, "title": item.title}, markup=False, highlight=False)
+    duplicate = i18n._(" of idea %(duplicate_of)s") % {"duplicate_of": item.duplicate_of} if item.duplicate_of else ""
+    out(i18n._("%(status)s%(duplicate)s · %(moderation)s%(value)s · board %(board)s · %(votes)s votes · %(comments)s "
+               "comments") % {"status": item.status, "duplicate": duplicate, "moderation": item.moderation,
+                              "value": ' · locked' if item.locked else '', "board": item.board, "votes": item.votes,
+                              "comments": item.comments}, markup=False, highlight=False)
     risk = "-" if d.churn_risk_mean is None else f"{d.churn_risk_mean:.0%}"
-    out(f"demand: rank {d.rank_votes} by votes, rank {d.rank_revenue} by revenue at stake; voters' CLV "
-        f"{d.clv_sum:,.0f}, mean churn risk {risk}, revenue at stake {d.revenue_at_stake:,.0f}",
+    out(i18n._("demand: rank %(rank_votes)s by votes, rank %(rank_revenue)s by revenue at stake; voters' CLV "
+               "%(clv_sum)s, mean churn risk %(risk)s, revenue at stake "
+               "%(revenue_at_stake)s") % {"rank_votes": d.rank_votes, "rank_revenue": d.rank_revenue,
+                                          "clv_sum": f"{d.clv_sum:,.0f}", "risk": risk,
+                                          "revenue_at_stake": f"{d.revenue_at_stake:,.0f}"},
         markup=False, highlight=False)
     if d.segments:
-        out("segments: " + ", ".join(f"{s.name} ({s.voters})" for s in d.segments), markup=False, highlight=False)
+        out(i18n._("segments: %(segments)s") % {"segments": ", ".join(f"{s.name} ({s.voters})" for s in d.segments)},
+            markup=False, highlight=False)
     for h in item.history:
         out(f"  {h.created_at:%Y-%m-%d %H:%M} {h.from_status} -> {h.to_status} {h.note}", markup=False,
             highlight=False)
     for m in item.merges:
-        undone = f" (undone {m.undone_at:%Y-%m-%d})" if m.undone_at else ""
-        out(f"  merge {m.id}: idea {m.duplicate_id} -> idea {m.original_id}{undone}", markup=False, highlight=False)
+        undone = i18n._(" (undone %(undone_at)s)") % {"undone_at": f"{m.undone_at:%Y-%m-%d}"} if m.undone_at else ""
+        out(i18n._("  merge %(id)s: idea %(duplicate)s -> idea %(original)s%(undone)s")
+            % {"id": m.id, "duplicate": m.duplicate_id, "original": m.original_id, "undone": undone},
+            markup=False, highlight=False)
     for link in item.links:
         out(f"  {link.kind}: {link.label}", markup=False, highlight=False)
 
@@ -112,7 +121,9 @@ def change_status(idea_id: int, status: str, note: str = typer.Option("", "--not
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         change = statuses.change_status(session, idea_id, status, note, None)
-        line = f"idea {idea_id}: {change.from_status} -> {change.to_status}"
+        line = i18n._("idea %(idea_id)s: %(from_status)s -> %(to_status)s") % {"idea_id": idea_id,
+                                                                               "from_status": change.from_status,
+                                                                               "to_status": change.to_status}
     console.print(line, markup=False, highlight=False)
 
 
@@ -134,7 +145,9 @@ def unmerge(merge_id: int) -> None:
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         record = merging.undo_merge(session, merge_id, None)
-        line = f"merge {merge_id} undone: idea {record.duplicate_id} is {record.previous_status} again"
+        line = i18n._("merge %(merge_id)s undone: idea %(duplicate_id)s is %(previous_status)s "
+                      "again") % {"merge_id": merge_id, "duplicate_id": record.duplicate_id,
+                                  "previous_status": record.previous_status}
     console.print(line, markup=False, highlight=False)
 
 
@@ -159,4 +172,5 @@ def export(fmt: str = typer.Option("csv", "--format", help="csv or json"),
         typer.echo(text, nl=False)
         return
     out.write_text(text, encoding="utf-8")
-    console.print(f"{len(rows)} ideas written to {out}", markup=False, highlight=False)
+    console.print(i18n._("%(n_rows)s ideas written to %(out)s") % {"n_rows": len(rows), "out": out}, markup=False,
+                  highlight=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from centric import i18n
 from centric.cli.common import errors_as_messages, open_db, options, show
 from centric.jobs import service
 from centric.jobs.runner import LocalWorker
@@ -25,7 +26,7 @@ def list_jobs(
     with errors_as_messages(), db.reader() as session:
         rows = [JobOut.model_validate(j) for j in
                 service.list_jobs(session, status="failed" if failed else status, name=name, limit=limit)]
-    show(rows, ["id", "name", "status", "attempts", "run_at", "last_error"], json_out, title="jobs")
+    show(rows, ["id", "name", "status", "attempts", "run_at", "last_error"], json_out, title=i18n._('jobs'))
 
 
 @app.command("show")
@@ -44,7 +45,7 @@ def retry_job(job_ids: list[int] = typer.Argument(..., help="ids of failed jobs"
     with errors_as_messages(), db.transaction() as session:
         for job_id in job_ids:
             service.retry(session, job_id)
-    typer.echo(f"{len(job_ids)} job(s) queued again")
+    typer.echo(i18n._("%(n_job_ids)s job(s) queued again") % {"n_job_ids": len(job_ids)})
 
 
 @app.command("run")
@@ -52,4 +53,4 @@ def run_due(limit: int = typer.Option(1000, min=1, help="stop after this many jo
     """Run the jobs that are due now in this process, then exit (for cron or debugging)."""
     worker = LocalWorker(open_db(), options(), threads=1)
     ran = worker.run_due(limit)
-    typer.echo(f"{ran} job(s) run")
+    typer.echo(i18n._("%(ran)s job(s) run") % {"ran": ran})

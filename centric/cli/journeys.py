@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from centric import i18n
 from centric.cli.common import console, err, errors_as_messages, open_db
 from centric.journeys import analytics, funnels
 
@@ -36,7 +37,8 @@ def _where(segment: str | None, channel: str | None, start: str | None, end: str
         try:
             return date.fromisoformat(text)
         except ValueError:
-            err.print(f"[red]error:[/red] {field}: expected YYYY-MM-DD, got {text!r}")
+            err.print(i18n._("[red]error:[/red] %(field)s: expected YYYY-MM-DD, got %(text)s") % {"field": field,
+                                                                                                  "text": f"{text!r}"})
             raise typer.Exit(2) from None
     return funnels.JourneyFilter(segment=segment, channel=channel, start=day(start, "--start"), end=day(end, "--end"))
 
@@ -58,10 +60,13 @@ def funnel(key: str, segment: str | None = SEGMENT, channel: str | None = CHANNE
     if as_json:
         console.print_json(result.model_dump_json())
         return
-    table = Table(title=f"{key}: {result.entrants} entrants, window {result.conversion_window_days} days "
-                        f"({result.not_entered} never reached the first stage)")
-    for column in ("step", "stage", "customers", "from previous", "from entry", "dropped"):
-        table.add_column(column)
+    title = i18n._("%(key)s: %(entrants)s entrants, window %(days)s days (%(not_entered)s never reached the first "
+                   "stage)") % {"key": key, "entrants": result.entrants, "days": result.conversion_window_days,
+                                "not_entered": result.not_entered}
+    table = Table(title=title)
+    for column in (i18n.N_("step"), i18n.N_("stage"), i18n.N_("customers"), i18n.N_("from previous"),
+                   i18n.N_("from entry"), i18n.N_("dropped")):
+        table.add_column(i18n._(column))
     for row in result.stages:
         table.add_row(str(row.step), row.stage, str(row.customers), _percent(row.conversion_from_previous),
                       _percent(row.conversion_from_entry), str(row.dropped))
@@ -79,9 +84,9 @@ def paths(key: str, top: int = typer.Option(10, "--top", min=0, max=100), segmen
     if as_json:
         console.print_json(json.dumps([r.model_dump(mode="json") for r in rows]))
         return
-    table = Table(title=f"{key}: top {top} paths")
-    for column in ("path", "steps", "customers", "share"):
-        table.add_column(column)
+    table = Table(title=i18n._("%(key)s: top %(top)s paths") % {"key": key, "top": top})
+    for column in (i18n.N_("path"), i18n.N_("steps"), i18n.N_("customers"), i18n.N_("share")):
+        table.add_column(i18n._(column))
     for row in rows:
         table.add_row(row.path or f"(other, {row.steps} steps)", str(row.steps), str(row.customers),
                       _percent(row.share))
@@ -98,9 +103,9 @@ def timing(key: str, segment: str | None = SEGMENT, channel: str | None = CHANNE
     if as_json:
         console.print_json(result.model_dump_json())
         return
-    table = Table(title=f"{key}: time between stages", caption=result.method)
-    for column in ("from", "to", "customers", "median", "p90"):
-        table.add_column(column)
+    table = Table(title=i18n._("%(key)s: time between stages") % {"key": key}, caption=result.method)
+    for column in (i18n.N_("from"), i18n.N_("to"), i18n.N_("customers"), i18n.N_("median"), i18n.N_("p90")):
+        table.add_column(i18n._(column))
     for row in result.transitions:
         table.add_row(row.from_stage, row.to_stage, str(row.customers), _duration(row.median_s), _duration(row.p90_s))
     console.print(table)
@@ -111,9 +116,10 @@ def rebuild(key: str | None = typer.Argument(None, help="journey key (default: e
     """Recompute every customer's journey steps and paths from the event log."""
     db = open_db()
     with errors_as_messages(), db.transaction() as session, Progress(
-            TextColumn("customers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err) as bar:
+            TextColumn(i18n._('customers')), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err) as bar:
         journey_id = funnels.journey_by_key(session, key).id if key else None
-        task = bar.add_task("customers", total=None)
+        task = bar.add_task(i18n._('customers'), total=None)
         done = analytics.rebuild(session, journey_id,
                                  progress=lambda n, total: bar.update(task, completed=n, total=total))
-    console.print(f"rebuilt the journeys of {done} customers")
+    console.print(i18n._("rebuilt the journeys of %(done)s customers") % {"done": done})

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from centric import i18n
 from centric.cli.common import console, err, errors_as_messages, fail, open_db
 from centric.kb.articles import ArticleFilter
 from centric.kb.formats import FORMATS, guess_format, read_path, to_csv, to_json, to_markdown
@@ -20,7 +21,8 @@ app = typer.Typer(help="The knowledge base: import, export, ask the bot, evaluat
 def _format(fmt: str | None, path: Path) -> str:
     chosen = fmt or ("md" if path.is_dir() else guess_format(path.name))
     if chosen not in FORMATS:
-        fail(f"unknown format {chosen or path.suffix!r}; use --format {', '.join(FORMATS)}", 2)
+        fail(i18n._("unknown format %(value)s; use --format %(items)s") % {"value": f"{chosen or path.suffix!r}",
+                                                                           "items": ', '.join(FORMATS)}, 2)
     return str(chosen)
 
 
@@ -40,23 +42,30 @@ def import_entries(
     """
     source = read_path(path, _format(fmt, path))
     db = open_db()
-    with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn(i18n._("importing %(name)s") % {"name": path.name}), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(),
                   console=err, disable=as_json) as progress:
-        task = progress.add_task("entries", total=len(source.entries))
+        task = progress.add_task(i18n._('entries'), total=len(source.entries))
         with errors_as_messages(), db.transaction() as session:
             report = import_source(session, source, dry_run=dry_run, publish=publish,
                                    on_entry=lambda n: progress.update(task, completed=n))
     if as_json:
         console.print_json(report.model_dump_json())
     else:
-        done = "would be" if dry_run else "were"
-        console.print(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-                      f"{report.failed} with problems ({done} {'checked' if dry_run else 'stored'})"
-                      + (f"; categories created: {', '.join(report.categories_created)}"
-                         if report.categories_created else ""))
+        counts = {"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+                  "failed": report.failed}
+        summary = (i18n._("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(failed)s with problems "
+                          "(would be checked)") if dry_run else
+                   i18n._("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(failed)s with problems "
+                          "(were stored)")) % counts
+        if report.categories_created:
+            summary += i18n._("; categories created: %(keys)s") % {"keys": ", ".join(report.categories_created)}
+        console.print(summary)
         for problem in report.errors:
-            where = f", field {problem.field}" if problem.field else ""
-            typer.echo(f"{problem.file} line {problem.line}{where}: {problem.message}", err=True)
+            where = i18n._(", field %(field)s") % {"field": problem.field} if problem.field else ""
+            typer.echo(i18n._("%(file)s line %(line)s%(where)s: %(message)s") % {"file": problem.file,
+                                                                                 "line": problem.line, "where": where,
+                                                                                 "message": problem.message}, err=True)
     if report.failed:
         raise typer.Exit(1)
 
@@ -71,16 +80,18 @@ def export_entries(
 ) -> None:
     """Export entries (every category too) in a format ``centric kb import`` reads back."""
     if status is not None and status not in STATUSES:
-        fail(f"unknown status {status!r}; use {', '.join(STATUSES)}", 2)
+        fail(i18n._("unknown status %(status)s; use %(items)s") % {"status": f"{status!r}",
+                                                                   "items": ', '.join(STATUSES)}, 2)
     if language is not None and language not in LANGUAGES:
-        fail(f"unknown language {language!r}; use {', '.join(LANGUAGES)}", 2)
+        fail(i18n._("unknown language %(language)s; use %(items)s") % {"language": f"{language!r}",
+                                                                       "items": ', '.join(LANGUAGES)}, 2)
     chosen = fmt or ("json" if str(path) == "-" else None)
     chosen = _format(chosen, path)
     with errors_as_messages(), open_db().reader() as session:
         document = export_document(session, ArticleFilter(status=status, language=language, category=category))
     if chosen == "md":
         if str(path) == "-" or (path.exists() and not path.is_dir()):
-            fail("the Markdown export is a folder: give a folder's path", 2)
+            fail(i18n._("the Markdown export is a folder: give a folder's path"), 2)
         path.mkdir(parents=True, exist_ok=True)
         for name, content in to_markdown(document).items():
             (path / name).write_text(content, encoding="utf-8")
@@ -90,7 +101,9 @@ def export_entries(
             sys.stdout.write(text)
             return
         path.write_text(text, encoding="utf-8")
-    err.print(f"exported {len(document.articles)} entries and {len(document.categories)} categories to {path}")
+    err.print(i18n._("exported %(n_articles)s entries and %(n_categories)s categories to "
+                     "%(path)s") % {"n_articles": len(document.articles), "n_categories": len(document.categories),
+                                    "path": path})
 
 
 # ---- the FAQ bot: ask it, measure it (answers helper) ----
@@ -107,7 +120,7 @@ def ask_bot(question: str = typer.Argument(..., help="the question, as a custome
     from centric.kb.answer_schemas import bot_answer_out
 
     if lang is not None and lang not in ("en", "zh"):
-        fail("--lang must be en or zh", 2)
+        fail(i18n._('--lang must be en or zh'), 2)
     db = open_db()
     with errors_as_messages(), db.reader() as session:
         answer = answering.ask(session, question, lang, k=alternatives)
@@ -115,14 +128,20 @@ def ask_bot(question: str = typer.Argument(..., help="the question, as a custome
         console.print_json(bot_answer_out(answer).model_dump_json())
         return
     if answer.best is not None:
-        console.print(f"[bold]{answer.best.title}[/bold]  ({answer.best.slug}, confidence {answer.confidence:.2f})")
+        console.print(i18n._("[bold]%(title)s[/bold]  (%(slug)s, confidence "
+                             "%(confidence)s)") % {"title": answer.best.title, "slug": answer.best.slug,
+                                                   "confidence": f"{answer.confidence:.2f}"})
     else:
-        console.print(f"The bot does not know (confidence {answer.confidence:.2f} < threshold "
-                      f"{answer.threshold:.2f}): it would offer a person.")
+        console.print(i18n._("The bot does not know (confidence %(confidence)s < threshold %(threshold)s): it would "
+                             "offer a person.") % {"confidence": f"{answer.confidence:.2f}",
+                                                   "threshold": f"{answer.threshold:.2f}"})
     if answer.cross_lingual:
-        console.print(f"No published entry in {answer.language}: answered from the other language's entries.")
+        console.print(i18n._("No published entry in %(language)s: answered from the other language's "
+                             "entries.") % {"language": answer.language})
     for candidate in answer.alternatives:
-        console.print(f"  also: {candidate.title}  ({candidate.slug}, {candidate.score:.2f})")
+        console.print(i18n._("  also: %(title)s  (%(slug)s, %(score)s)") % {"title": candidate.title,
+                                                                            "slug": candidate.slug,
+                                                                            "score": f"{candidate.score:.2f}"})
 
 
 @app.command("evaluate")
@@ -143,12 +162,12 @@ def evaluate_bot(dataset: str = typer.Option("clinc150", "--dataset", help="clin
     from centric.kb import evaluation
 
     if dataset not in evaluation.DATASETS:
-        fail(f"--dataset must be one of {', '.join(evaluation.DATASETS)}", 2)
+        fail(i18n._("--dataset must be one of %(items)s") % {"items": ', '.join(evaluation.DATASETS)}, 2)
     try:
         folder = Path(data) if data else (settings().shared_data if dataset != "zh" else None)
         loaded = evaluation.load(dataset, folder)
     except (OSError, KeyError, ValueError) as exc:
-        fail(f"cannot read the {dataset} data set: {exc}", 2)
+        fail(i18n._("cannot read the %(dataset)s data set: %(exc)s") % {"dataset": dataset, "exc": exc}, 2)
     if variants is not None:
         loaded = evaluation.with_variants(loaded, variants)
     result = evaluation.evaluate(loaded, evaluation.DiskEmbeddings(Path(cache) if cache else None), baselines=baselines,

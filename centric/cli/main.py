@@ -82,6 +82,7 @@ def main(ctx: typer.Context, database_url: str | None = typer.Option(
     None, "--database-url", envvar="CENTRIC_DATABASE_URL", help="SQLAlchemy URL; default sqlite:///centric.db",
 )) -> None:
     state.database_url = database_url
+    i18n.set_locale(i18n.cli_locale())  # messages in CENTRIC_LANG, else the POSIX locale (LANG=zh_CN.UTF-8)
     ctx.call_on_close(state.close)
 
 
@@ -123,7 +124,7 @@ def user_create(
         fail(exc.message)
     except ValueError as exc:
         fail(str(exc).splitlines()[0] if "\n" not in str(exc) else _pydantic_message(exc))
-    console.print(f"created {user.email} ({user.role})")
+    console.print(i18n._("created %(email)s (%(role)s)") % {"email": user.email, "role": user.role})
 
 
 def _pydantic_message(exc: Exception) -> str:
@@ -141,7 +142,7 @@ def token_create(email: str, name: str = typer.Option("cli", help="what the toke
     with db.transaction() as session:
         user = accounts.find_user(session, email)
         if user is None:
-            fail(f"no user {email}")
+            fail(i18n._("no user %(email)s") % {"email": email})
         _, secret = accounts.create_token(session, user, name)
     console.print(secret)
 
@@ -200,7 +201,7 @@ def demo(
             summary = generate_demo(db, customers=customers, months=months, seed=seed, progress=report)
             console.print(summary)
         except Conflict as exc:
-            console.print(f"[yellow]{exc.message}[/yellow] — keeping the existing data")
+            console.print(i18n._("[yellow]%(message)s[/yellow] — keeping the existing data") % {"message": exc.message})
     email = "admin@centric.local"
     password = password or secrets.token_urlsafe(9)
     with db.transaction() as session:
@@ -209,7 +210,8 @@ def demo(
             accounts.create_user(session, UserCreate(email=email, password=password, name="Demo admin", role="admin"))
         else:
             existing.password_hash = accounts.hash_password(password)
-    console.print(f"\n[bold]Log in at http://127.0.0.1:{port}[/bold]\n  e-mail:   {email}\n  password: {password}\n")
+    console.print(i18n._("\n[bold]Log in at http://127.0.0.1:%(port)s[/bold]\n  e-mail:   %(email)s\n  password: "
+                         "%(password)s\n") % {"port": port, "email": email, "password": password})
     if serve_app:
         from centric.web.serving import ServerOptions, run
 
@@ -230,20 +232,23 @@ def import_file(
     from centric.ingest.service import import_rows
 
     if kind not in IMPORT_KINDS:
-        fail(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KINDS)}", 2)
+        fail(i18n._("unknown kind %(kind)s; use one of %(items)s") % {"kind": f"{kind!r}",
+                                                                      "items": ', '.join(IMPORT_KINDS)}, 2)
     db = open_db()
     with path.open("rb") as lines:
         total = max(sum(1 for _ in lines) - (1 if path.suffix == ".csv" else 0), 0)
-    with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn(i18n._("importing %(name)s") % {"name": path.name}), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(),
                   console=err, disable=json_out) as progress:
-        task = progress.add_task("rows", total=total)
+        task = progress.add_task(i18n._('rows'), total=total)
         # the operator running the CLI counts as a manager: profiles the file ties together are merged
         report = import_rows(db, kind, read_rows(path, kind, encoding=encoding), filename=str(path),
                              batch_size=batch_size, may_merge=True, on_row=lambda _line: progress.advance(task),
                              max_text_length=settings().max_text_length)
     report_import(path, json.dumps(report.as_dict()) if json_out else None,
-                  f"{report.created} created, {report.updated} updated, {report.skipped} already stored, "
-                  f"{report.failed} rejected", report.errors, report.failed)
+                  i18n._("%(created)s created, %(updated)s updated, %(skipped)s already stored, %(failed)s "
+                         "rejected") % {"created": report.created, "updated": report.updated, "skipped": report.skipped,
+                                        "failed": report.failed}, report.errors, report.failed)
 
 
 @app.command("metrics")
@@ -268,7 +273,7 @@ def metrics(
                              end=date.fromisoformat(end) if end else None,
                              touchpoint=touchpoint, segment=segment, survey=survey)
     except ValueError as exc:
-        fail(f"bad date: {exc}", 2)
+        fail(i18n._("bad date: %(exc)s") % {"exc": exc}, 2)
     db = open_db()
     try:
         with db.reader() as session:
@@ -285,22 +290,24 @@ def metrics(
         typer.echo(json.dumps(body, indent=2))
         return
     digits = 2 if kind == "ces" else 1
-    table = Table(title=f"{kind.upper()} by {by} — {result.scale}")
-    for column in (by, "score", "95% interval", "n"):
-        table.add_column(column, justify="left" if column == by else "right")
+    table = Table(title=i18n._("%(value)s by %(by)s — %(scale)s") % {"value": kind.upper(), "by": by,
+                                                                     "scale": result.scale})
+    for column in (by, i18n.N_("score"), i18n.N_("95% interval"), "n"):
+        table.add_column(i18n._(column), justify="left" if column == by else "right")
     for row in [*result.rows, result.overall] if by != "none" else [result.overall]:
-        interval = "undefined" if row.low is None else f"[{row.low:.{digits}f}, {row.high:.{digits}f}]"
+        interval = i18n._('undefined') if row.low is None else f"[{row.low:.{digits}f}, {row.high:.{digits}f}]"
         value = "–" if row.value is None else f"{row.value:.{digits}f}"
         table.add_row(row.group, value, interval, str(row.n))
     console.print(table)
     if versus is not None:
-        tests = Table(title=f"each {by} against the rest ({versus.correction} adjusted)")
-        for column in (by, "difference", "95% interval", "p", "adjusted p", ""):
-            tests.add_column(column, justify="left" if column == by else "right")
+        tests = Table(title=i18n._("each %(by)s against the rest (%(correction)s adjusted)")
+                      % {"by": by, "correction": versus.correction})
+        for column in (by, i18n.N_("difference"), i18n.N_("95% interval"), "p", i18n.N_("adjusted p"), ""):
+            tests.add_column(i18n._(column) if column else "", justify="left" if column == by else "right")
         for test in versus.rows:
-            interval = "undefined" if test.low is None else f"[{test.low:.{digits}f}, {test.high:.{digits}f}]"
+            interval = i18n._('undefined') if test.low is None else f"[{test.low:.{digits}f}, {test.high:.{digits}f}]"
             tests.add_row(test.group, "–" if test.difference is None else f"{test.difference:+.{digits}f}", interval,
                           "–" if test.p_value is None else f"{test.p_value:.3f}",
                           "–" if test.adjusted_p_value is None else f"{test.adjusted_p_value:.3f}",
-                          "significant" if test.significant else "")
+                          i18n._("significant") if test.significant else "")
         console.print(tests)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import typer
 from rich.table import Table
 
+from centric import i18n
 from centric.cli.common import console, errors_as_messages, fail, open_db, settings
 from centric.mirror import gap as gap_service
 from centric.mirror import linkage as linkage_service
@@ -20,7 +21,8 @@ def _day(value: str | None, option: str) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        fail(f"{option}: expected a date as YYYY-MM-DD, got {value!r}", 2)
+        fail(i18n._("%(option)s: expected a date as YYYY-MM-DD, got %(value)s") % {"option": option,
+                                                                                   "value": f"{value!r}"}, 2)
 
 
 def _num(value: float | None, signed: bool = False) -> str:
@@ -41,13 +43,18 @@ def gap(since: str | None = typer.Option(None, help="first day, YYYY-MM-DD"),
     if json_out:
         console.print_json(report.model_dump_json())
         return
-    console.print(f"{report.since} to {report.until} ({report.window})", markup=False, highlight=False)
+    console.print(i18n._("%(since)s to %(until)s (%(window)s)") % {"since": report.since, "until": report.until,
+                                                                   "window": report.window}, markup=False,
+                                                                   highlight=False)
     console.print(report.headline.text, markup=False, highlight=False)
     table = Table()
-    for column in ("scope", "name", "metric", "predicted", "actual", "gap", "95% CI", "staff", "customers", "note"):
-        table.add_column(column)
+    for column in (i18n.N_("scope"), i18n.N_("name"), i18n.N_("metric"), i18n.N_("predicted"), i18n.N_("actual"),
+                   i18n.N_("gap"), i18n.N_("95% CI"), i18n.N_("staff"), i18n.N_("customers"), i18n.N_("note")):
+        table.add_column(i18n._(column))
     for row in report.company + report.teams + report.touchpoints:
-        ci = f"{_num(row.low)} to {_num(row.high)}" if row.low is not None else "-"
+        ci = "-"
+        if row.low is not None:
+            ci = i18n._("%(low)s to %(high)s") % {"low": _num(row.low), "high": _num(row.high)}
         table.add_row(row.scope, row.name, row.metric, _num(row.predicted), _num(row.actual), _num(row.gap, True),
                       ci, "" if row.n_staff is None else str(row.n_staff),
                       "" if row.n_customers is None else str(row.n_customers), row.note)
@@ -66,18 +73,22 @@ def linkage(since: str | None = typer.Option(None, help="first day, YYYY-MM-DD")
     if json_out:
         console.print_json(report.model_dump_json())
         return
-    console.print(f"{report.since} to {report.until}; company eNPS "
-                  f"{_num(report.company_enps.value if report.company_enps else None)}", markup=False,
-                  highlight=False)
+    enps = _num(report.company_enps.value if report.company_enps else None)
+    console.print(i18n._("%(since)s to %(until)s; company eNPS %(enps)s")
+                  % {"since": report.since, "until": report.until, "enps": enps}, markup=False, highlight=False)
     table = Table()
-    for column in ("team", "eNPS", "engagement", "NPS", "CSAT", "CX change", "recovery %", "quadrant"):
-        table.add_column(column)
+    for column in (i18n.N_("team"), i18n.N_("eNPS"), i18n.N_("engagement"), i18n.N_("NPS"), i18n.N_("CSAT"),
+                   i18n.N_("CX change"), i18n.N_("recovery %"), i18n.N_("quadrant")):
+        table.add_column(i18n._(column))
     for t in report.teams:
-        table.add_row(t.team, _num(t.enps.value) if t.enps else "hidden",
-                      _num(t.engagement.value) if t.engagement else "hidden", _num(t.nps.value), _num(t.csat.value),
-                      _num(t.cx_change, True), _num(t.recovery_rate.value), t.quadrant or "-")
+        table.add_row(t.team, _num(t.enps.value) if t.enps else i18n._("hidden"),
+                      _num(t.engagement.value) if t.engagement else i18n._("hidden"), _num(t.nps.value),
+                      _num(t.csat.value), _num(t.cx_change, True), _num(t.recovery_rate.value), t.quadrant or "-")
     console.print(table)
     for c in report.correlations:
-        value = f"r = {c.pearson:.2f}" if c.pearson is not None else "not computed"
-        console.print(f"{c.x} ~ {c.y}: {value} over {c.n} teams {c.note}", markup=False, highlight=False)
+        value = f"r = {c.pearson:.2f}" if c.pearson is not None else i18n._('not computed')
+        console.print(i18n._("%(x)s ~ %(y)s: %(value)s over %(n)s teams %(note)s") % {"x": c.x, "y": c.y,
+                                                                                      "value": value, "n": c.n,
+                                                                                      "note": c.note}, markup=False,
+                                                                                      highlight=False)
     console.print(report.caveat, markup=False, highlight=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from centric import i18n
 from centric.cli.common import console, errors_as_messages, json_arg, open_db, parse, show
 from centric.customers.schemas import CustomerIn
 from centric.outreach import rules, service, triggers
@@ -32,10 +33,12 @@ def invite(
     with errors_as_messages(), db.transaction() as session:
         result = service.invite(session, data, may_merge=True)  # an operator at the console counts as a manager
     if result.invited and result.invitation:
-        console.print(f"invitation {result.invitation.id} {result.invitation.status}, "
-                      f"sending at {result.invitation.send_at:%Y-%m-%d %H:%M} UTC")
+        invitation = result.invitation
+        console.print(i18n._("invitation %(id)s %(status)s, sending at %(send_at)s UTC")
+                      % {"id": invitation.id, "status": invitation.status,
+                         "send_at": f"{invitation.send_at:%Y-%m-%d %H:%M}"})
     elif result.skip:
-        console.print(f"[yellow]skipped[/yellow]: {result.skip.reason}")
+        console.print(i18n._("[yellow]skipped[/yellow]: %(reason)s") % {"reason": result.skip.reason})
 
 
 @app.command("invitations")
@@ -46,7 +49,7 @@ def list_invitations(survey: str | None = None, status: str | None = None, limit
     with db.reader() as session:
         rows = service.list_invitations(session, survey=survey, status=status, limit=limit)
     show(rows, ["id", "survey", "customer_id", "channel", "status", "send_at", "sent_at", "reminders_sent",
-                "last_error"], json_out, title="invitations")
+                "last_error"], json_out, title=i18n._('invitations'))
 
 
 @app.command("remind")
@@ -60,7 +63,7 @@ def remind(
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         result = service.schedule_reminders(session, data)
-    console.print(f"{result.scheduled} reminder(s) queued")
+    console.print(i18n._("%(scheduled)s reminder(s) queued") % {"scheduled": result.scheduled})
 
 
 @app.command("skips")
@@ -70,7 +73,8 @@ def skips(survey: str | None = None, rule_id: int | None = typer.Option(None, "-
     db = open_db()
     with db.reader() as session:
         rows = service.list_skips(session, survey=survey, rule_id=rule_id, limit=limit)
-    show(rows, ["at", "survey", "customer_id", "channel", "rule", "reason", "source"], json_out, title="skipped")
+    show(rows, ["at", "survey", "customer_id", "channel", "rule", "reason", "source"], json_out,
+         title=i18n._('skipped'))
 
 
 @app.command("unsubscribe")
@@ -79,7 +83,8 @@ def unsubscribe(customer_id: int, channel: str = typer.Option("email", help="ema
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.unsubscribe(session, customer_id, channel, reason="by an administrator")
-    console.print(f"customer {customer_id} unsubscribed from {channel}")
+    console.print(i18n._("customer %(customer_id)s unsubscribed from %(channel)s") % {"customer_id": customer_id,
+                                                                                      "channel": channel})
 
 
 @rules_app.command("list")
@@ -88,7 +93,7 @@ def rules_list(json_out: bool = typer.Option(False, "--json"), all_rules: bool =
     with db.reader() as session:
         rows, _ = rules.list_rules(session, include_inactive=all_rules)
     show(rows, ["id", "name", "survey", "conditions", "max_contacts", "window_days", "active"], json_out,
-         title="contact rules")
+         title=i18n._('contact rules'))
 
 
 @rules_app.command("add")
@@ -107,7 +112,7 @@ def rules_add(
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         rule = rules.create_rule(session, data)
-    console.print(f"contact rule {rule.id} added")
+    console.print(i18n._("contact rule %(id)s added") % {"id": rule.id})
 
 
 @rules_app.command("remove")
@@ -116,7 +121,7 @@ def rules_remove(rule_id: int) -> None:
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         rules.deactivate_rule(session, rule_id)
-    console.print(f"contact rule {rule_id} switched off")
+    console.print(i18n._("contact rule %(rule_id)s switched off") % {"rule_id": rule_id})
 
 
 @triggers_app.command("list")
@@ -125,7 +130,7 @@ def triggers_list(json_out: bool = typer.Option(False, "--json")) -> None:
     with db.reader() as session:
         rows, _ = triggers.list_triggers(session)
     show(rows, ["id", "name", "event_kind", "touchpoint", "survey", "channel", "delay_minutes"], json_out,
-         title="triggers")
+         title=i18n._('triggers'))
 
 
 @triggers_app.command("add")
@@ -142,7 +147,7 @@ def triggers_add(
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         rule = triggers.create_trigger(session, data)
-    console.print(f"trigger {rule.id} added")
+    console.print(i18n._("trigger %(id)s added") % {"id": rule.id})
 
 
 @triggers_app.command("remove")
@@ -150,4 +155,4 @@ def triggers_remove(trigger_id: int) -> None:
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         triggers.deactivate_trigger(session, trigger_id)
-    console.print(f"trigger {trigger_id} switched off")
+    console.print(i18n._("trigger %(trigger_id)s switched off") % {"trigger_id": trigger_id})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from centric import i18n
 from centric.cli.common import errors_as_messages, open_db, options
 from centric.privacy.retention import purge_expired
 
@@ -19,5 +20,7 @@ def purge() -> None:
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         report = purge_expired(session, options())
-    typer.echo(f"deleted {report.webhook_deliveries} webhook deliveries, {report.idempotency_records} "
-               f"idempotency records, {report.jobs} finished jobs")
+    typer.echo(i18n._("deleted %(webhook_deliveries)s webhook deliveries, %(idempotency_records)s idempotency records, "
+                      "%(jobs)s finished jobs") % {"webhook_deliveries": report.webhook_deliveries,
+                                                   "idempotency_records": report.idempotency_records,
+                                                   "jobs": report.jobs})

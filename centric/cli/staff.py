@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from centric import i18n
 from centric.cli.common import console, err, errors_as_messages, open_db, report_import
 from centric.mirror import staff
 
@@ -28,15 +29,18 @@ def import_staff(
     data = path.read_bytes()
     total = max(data.count(b"\n") - (1 if path.suffix.lower() == ".csv" else 0), 0)
     db = open_db()
-    with Progress(TextColumn(f"importing {path.name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn(i18n._("importing %(name)s") % {"name": path.name}), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(),
                   console=err, disable=json_out) as progress:
-        task = progress.add_task("rows", total=total)
+        task = progress.add_task(i18n._('rows'), total=total)
         with errors_as_messages(), db.transaction() as session:
             report = staff.import_employees(session, staff.read_staff_rows(path.name, data), None,
                                             on_row=lambda _line: progress.advance(task))
     report_import(path, report.model_dump_json() if json_out else None,
-                  f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-                  f"{report.failed} rejected", report.errors, report.failed)
+                  i18n._("%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(failed)s "
+                         "rejected") % {"created": report.created, "updated": report.updated,
+                                        "unchanged": report.unchanged, "failed": report.failed}, report.errors,
+                                        report.failed)
 
 
 @app.command("list")
@@ -51,9 +55,10 @@ def list_staff(
     if json_out:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))
         return
-    table = Table(title=f"{len(rows)} employees")
-    for column in ("external id", "name", "e-mail", "team", "location", "job title", "touchpoints"):
-        table.add_column(column)
+    table = Table(title=i18n._("%(n_rows)s employees") % {"n_rows": len(rows)})
+    for column in (i18n.N_("external id"), i18n.N_("name"), i18n.N_("e-mail"), i18n.N_("team"), i18n.N_("location"),
+                   i18n.N_("job title"), i18n.N_("touchpoints")):
+        table.add_column(i18n._(column))
     for r in rows:
         table.add_row(r.external_id or "", r.name, r.email or "", r.team or "", r.location, r.job_title,
                       ", ".join(r.touchpoints))

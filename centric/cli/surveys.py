@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from centric import i18n
 from centric.cli.common import console, errors_as_messages, open_db, options, parse, show
 from centric.surveys import service
 from centric.surveys.links import personal_link, public_link, qr_svg
@@ -20,14 +21,15 @@ def list_surveys(json_out: bool = typer.Option(False, "--json")) -> None:
     db = open_db()
     with db.reader() as session:
         rows, _ = service.list_surveys(session)
-    show(rows, ["key", "name", "kind", "status", "touchpoint", "version", "responses"], json_out, title="surveys")
+    show(rows, ["key", "name", "kind", "status", "touchpoint", "version", "responses"], json_out,
+         title=i18n._('surveys'))
 
 
 @app.command("templates")
 def templates(json_out: bool = typer.Option(False, "--json")) -> None:
     """The ready templates (relationship NPS, support CSAT, onboarding CES, eNPS, happiness)."""
     rows = service.template_outs()
-    show(rows, ["key", "name", "kind", "description"], json_out, title="templates")
+    show(rows, ["key", "name", "kind", "description"], json_out, title=i18n._('templates'))
 
 
 @app.command("create")
@@ -43,7 +45,11 @@ def create(key: str, name: str, template: str = typer.Option(..., help="a templa
     with errors_as_messages(), db.transaction() as session:
         survey = service.create_survey(session, data)
         version = service.latest_version(session, survey)
-    console.print(f"survey {key} created" + (f", version {version.version} published" if version else " as a draft"))
+    if version:
+        console.print(i18n._("survey %(key)s created, version %(version)s published")
+                      % {"key": key, "version": version.version})
+    else:
+        console.print(i18n._("survey %(key)s created as a draft") % {"key": key})
     typer.echo(public_link(options(), key))
 
 
@@ -53,7 +59,7 @@ def publish(key: str) -> None:
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         version = service.publish(session, service.get_survey(session, key))
-    console.print(f"survey {key}: version {version.version} is live")
+    console.print(i18n._("survey %(key)s: version %(version)s is live") % {"key": key, "version": version.version})
 
 
 @app.command("status")
@@ -61,7 +67,7 @@ def status(key: str, to: str = typer.Argument(..., help="active or closed")) -> 
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.set_status(session, service.get_survey(session, key), to)
-    console.print(f"survey {key} is {to}")
+    console.print(i18n._("survey %(key)s is %(to)s") % {"key": key, "to": to})
 
 
 @app.command("link")
@@ -84,5 +90,5 @@ def qr(key: str, out: Path = typer.Option(..., "--out", help="where to write the
     with errors_as_messages(), db.reader() as session:
         survey = service.get_survey(session, key)
     url = public_link(options(), survey.key)
-    out.write_text(qr_svg(url, title=f"Survey {survey.key}"))
-    console.print(f"QR code of {url} written to {out}")
+    out.write_text(qr_svg(url, title=i18n._("Survey %(key)s") % {"key": survey.key}))
+    console.print(i18n._("QR code of %(url)s written to %(out)s") % {"url": url, "out": out})

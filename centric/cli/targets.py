@@ -8,6 +8,7 @@ from typing import Any
 import typer
 from sqlalchemy import select
 
+from centric import i18n
 from centric.accounts.models import Team, User
 from centric.cli.common import console, errors_as_messages, fail, open_db, parse, show
 from centric.governance import targets
@@ -32,7 +33,7 @@ def list_targets(owner: str | None = typer.Option(None, help="only the targets o
         rows = targets.list_targets(session, owner_user_id=user_id, owner_team_id=team_id,
                                     include_archived=archived)
     show(rows, ["id", "name", "metric", "scope_label", "cadence", "direction", "threshold", "min_n", "owner",
-                "active"], json_out, title=f"targets ({len(rows)})", cell=_cell)
+                "active"], json_out, title=i18n._("targets (%(n_rows)s)") % {"n_rows": len(rows)}, cell=_cell)
 
 
 def _cell(value: Any) -> str:
@@ -47,7 +48,7 @@ def _user_id(session: Any, email: str | None) -> int | None:
         return None
     found = session.scalar(select(User.id).where(User.email == email.strip().lower()))
     if found is None:
-        fail(f"no user with e-mail {email}", 2)
+        fail(i18n._("no user with e-mail %(email)s") % {"email": email}, 2)
     return int(found)
 
 
@@ -56,7 +57,7 @@ def _team_id(session: Any, name: str | None) -> int | None:
         return None
     found = session.scalar(select(Team.id).where(Team.name == name))
     if found is None:
-        fail(f"no team named {name}", 2)
+        fail(i18n._("no team named %(name)s") % {"name": name}, 2)
     return int(found)
 
 
@@ -95,8 +96,11 @@ def set_target(target_id: int | None = typer.Option(None, "--id", help="change t
     if json_out:
         console.print_json(out.model_dump_json())
     else:
-        console.print(f"target {out.id}: {out.name} — {out.metric} {out.direction} {out.threshold:g} "
-                      f"({out.scope_label}, per {out.cadence})", highlight=False)
+        console.print(i18n._("target %(id)s: %(name)s — %(metric)s %(direction)s %(threshold)s (%(scope_label)s, per "
+                             "%(cadence)s)") % {"id": out.id, "name": out.name, "metric": out.metric,
+                                                "direction": out.direction, "threshold": f"{out.threshold:g}",
+                                                "scope_label": out.scope_label, "cadence": out.cadence},
+                                                highlight=False)
 
 
 @scorecards_app.command("show")
@@ -114,10 +118,11 @@ def show_scorecard(owner: str | None = typer.Option(None, help="a user's e-mail"
     for row in card.rows:
         value = "–" if row.value is None else f"{row.value:.1f}"
         interval = "" if row.low is None or row.high is None else f" [{row.low:.1f}, {row.high:.1f}]"
-        rank = f", rank {row.rank} of {row.rank_group_size}" if row.rank else ""
+        rank = i18n._(", rank %(rank)s of %(size)s") % {"rank": row.rank,
+                                                        "size": row.rank_group_size} if row.rank else ""
         console.print(f"{row.target.name} ({row.period}): {value}{interval}, n {row.n} — {row.verdict}: "
                       f"{row.reason}{rank}", markup=False, highlight=False)
-    console.print(f"method: {card.method}", markup=False, highlight=False)
+    console.print(i18n._("method: %(method)s") % {"method": card.method}, markup=False, highlight=False)
 
 
 @scorecards_app.command("export")
@@ -135,5 +140,6 @@ def export_scorecard(owner: str | None = typer.Option(None, help="a user's e-mai
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        console.print(f"wrote {len(card.rows)} row(s) to {out}", highlight=False)
-    typer.echo(f"method: {card.method}", err=True)
+        console.print(i18n._("wrote %(n_rows)s row(s) to %(out)s") % {"n_rows": len(card.rows), "out": out},
+                      highlight=False)
+    typer.echo(i18n._("method: %(method)s") % {"method": card.method}, err=True)

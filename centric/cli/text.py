@@ -15,6 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from centric import i18n
 from centric.cli.common import console, err, errors_as_messages, fail, open_db, settings, spreadsheet_safe
 
 if TYPE_CHECKING:  # the text models load on first use, not when the CLI starts
@@ -41,7 +42,7 @@ def _read_rows(path: Path, text_col: str, id_col: str | None) -> tuple[list[Row]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror or exc}", 2)
+        fail(i18n._("cannot read %(path)s: %(value)s") % {"path": path, "value": exc.strerror or exc}, 2)
     lines = raw.decode("utf-8", errors="surrogateescape").lstrip("\ufeff").splitlines()
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return _jsonl_rows(lines, text_col, id_col)
@@ -57,7 +58,8 @@ def _csv_rows(lines: list[str], text_col: str, id_col: str | None) -> tuple[list
     columns = reader.fieldnames or []
     for wanted in filter(None, (text_col, id_col)):
         if wanted not in columns:
-            fail(f"line 1: no column {wanted!r}; the columns are {', '.join(columns) or '(none)'}", 2)
+            fail(i18n._("line 1: no column %(wanted)s; the columns are %(columns)s")
+                 % {"wanted": repr(wanted), "columns": ", ".join(columns) or i18n._("(none)")}, 2)
     rows, problems = [], []
     for record in reader:
         line = reader.line_num
@@ -100,7 +102,7 @@ def _enriched(rows: list[Row], taxonomy: Taxonomy | None, mode: str) -> Iterator
     from centric.text import enrich_many
 
     with _progress() as progress:
-        task = progress.add_task("analysing", total=len(rows))
+        task = progress.add_task(i18n._('analysing'), total=len(rows))
         for start in range(0, len(rows), BATCH):
             chunk = rows[start:start + BATCH]
             yield from zip(chunk, enrich_many([r.text for r in chunk], taxonomy, mode), strict=True)
@@ -151,11 +153,11 @@ def analyze(
 
     mode = model or settings().text_model
     if mode not in ("fast", "accurate"):
-        fail(f"--model must be fast or accurate, not {mode!r}", 2)
+        fail(i18n._("--model must be fast or accurate, not %(mode)s") % {"mode": f"{mode!r}"}, 2)
     taxonomy = _taxonomy_file(taxonomy_file) if taxonomy_file else None
     rows, problems = _read_rows(file, text_col, id_col)
     for problem in problems:
-        err.print(f"[yellow]skipped[/yellow] {problem}")
+        err.print(i18n._("[yellow]skipped[/yellow] %(problem)s") % {"problem": problem})
     sentiments: Counter[str] = Counter()
     themes: Counter[str] = Counter()
     writer = None
@@ -180,15 +182,15 @@ def analyze(
 
 
 def _summary(n: int, skipped: int, sentiments: Counter[str], themes: Counter[str]) -> None:
-    table = Table(title=f"{n} texts analysed, {skipped} skipped")
-    table.add_column("sentiment")
-    table.add_column("texts", justify="right")
+    table = Table(title=i18n._("%(n)s texts analysed, %(skipped)s skipped") % {"n": n, "skipped": skipped})
+    table.add_column(i18n._('sentiment'))
+    table.add_column(i18n._('texts'), justify="right")
     for label in ("negative", "neutral", "positive"):
         table.add_row(label, str(sentiments.get(label, 0)))
     console.print(table)
-    top = Table(title="top themes")
-    top.add_column("theme")
-    top.add_column("texts", justify="right")
+    top = Table(title=i18n._('top themes'))
+    top.add_column(i18n._('theme'))
+    top.add_column(i18n._('texts'), justify="right")
     for path, count in themes.most_common(15):
         top.add_row(path, str(count))
     console.print(top)
@@ -210,7 +212,7 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {path}: {exc}", 2)
+        fail(i18n._("cannot read %(path)s: %(exc)s") % {"path": path, "exc": exc}, 2)
 
 
 @app.command("status")
@@ -228,17 +230,26 @@ def status(json_out: bool = typer.Option(False, "--json")) -> None:
         return
     run = state.run
     share = f"{100 * state.current / state.total:.1f} %" if state.total else "-"
-    table = Table(title="text analytics", show_header=False)
-    table.add_row("current version", state.version)
-    table.add_row("models and rules", state.label)
-    table.add_row("items on it", f"{state.current} of {state.total} ({share})")
-    table.add_row("stale", f"{state.stale} ({state.never} never enriched, {state.failed} failed)")
-    job = f"job {state.job_id} {state.job_status}" if state.job_id else "none active"
-    table.add_row("re-enrichment", job)
+    table = Table(title=i18n._('text analytics'), show_header=False)
+    table.add_row(i18n._('current version'), state.version)
+    table.add_row(i18n._('models and rules'), state.label)
+    table.add_row(i18n._('items on it'), i18n._("%(current)s of %(total)s (%(share)s)") % {"current": state.current,
+                                                                                           "total": state.total,
+                                                                                           "share": share})
+    table.add_row(i18n._('stale'),
+                  i18n._("%(stale)s (%(never)s never enriched, %(failed)s failed)") % {"stale": state.stale,
+                                                                                       "never": state.never,
+                                                                                       "failed": state.failed})
+    job = i18n._("none active")
+    if state.job_id:
+        job = i18n._("job %(id)s %(status)s") % {"id": state.job_id, "status": state.job_status}
+    table.add_row(i18n._('re-enrichment'), job)
     if run.run:
-        progress = "complete" if run.done else f"at id {run.cursor}"
-        table.add_row(f"run {run.run}", f"{progress}; {run.enriched} enriched, {run.failed} failed; "
-                                        f"started {run.started_at or '-'}, finished {run.finished_at or '-'}")
+        progress = i18n._('complete') if run.done else i18n._("at id %(cursor)s") % {"cursor": run.cursor}
+        table.add_row(i18n._("run %(run)s") % {"run": run.run},
+                      i18n._("%(progress)s; %(enriched)s enriched, %(failed)s failed; started %(started)s, finished "
+                             "%(finished)s") % {"progress": progress, "enriched": run.enriched, "failed": run.failed,
+                                                "started": run.started_at or "-", "finished": run.finished_at or "-"})
     console.print(table)
 
 
@@ -259,7 +270,7 @@ def reenrich(
     if queue:
         with db.transaction() as session:
             job = schedule_reenrichment(session)
-            typer.echo(f"re-enrichment run: job {job.id} ({job.status})")
+            typer.echo(i18n._("re-enrichment run: job %(id)s (%(status)s)") % {"id": job.id, "status": job.status})
         return
     mode = settings().text_model
     with db.reader() as session:
@@ -267,14 +278,15 @@ def reenrich(
         todo = stale_ids(session, "" if everything else version)
     done, failed = 0, 0
     with _progress() as progress:
-        task = progress.add_task("re-enriching", total=len(todo))
+        task = progress.add_task(i18n._('re-enriching'), total=len(todo))
         for start in range(0, len(todo), BATCH):
             with db.transaction() as session:
                 outcome = enrich_items(session, todo[start:start + BATCH], current_taxonomy(session, mode),
                                        force=everything)
             done, failed = done + outcome.enriched, failed + len(outcome.errors)
             progress.advance(task, len(todo[start:start + BATCH]))
-    typer.echo(f"{done} item(s) enriched, {failed} failed (see their enrichment.error), version {version}")
+    typer.echo(i18n._("%(done)s item(s) enriched, %(failed)s failed (see their enrichment.error), version "
+                      "%(version)s") % {"done": done, "failed": failed, "version": version})
     if failed:
         raise typer.Exit(1)
 
@@ -295,9 +307,9 @@ def discover(
     if json_out:
         typer.echo(json.dumps([p.model_dump(mode="json") for p in found], ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(found)} proposed themes")
-    for column in ("id", "label", "language", "size", "cohesion"):
-        table.add_column(column)
+    table = Table(title=i18n._("%(n_found)s proposed themes") % {"n_found": len(found)})
+    for column in (i18n.N_("id"), i18n.N_("label"), i18n.N_("language"), i18n.N_("size"), i18n.N_("cohesion")):
+        table.add_column(i18n._(column))
     for p in found:
         table.add_row(str(p.id), p.label, p.language, str(p.size), f"{p.cohesion:.2f}")
     console.print(table)
@@ -316,7 +328,7 @@ def taxonomy_export(
         text = export_document(session, fmt)
     if out:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"taxonomy written to {out}")
+        typer.echo(i18n._("taxonomy written to %(out)s") % {"out": out})
     else:
         sys.stdout.write(text)
 
@@ -331,4 +343,5 @@ def taxonomy_import(file: Path = typer.Argument(..., help="a .yaml/.yml or .json
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         result = import_document(session, load_document(text, _format_of(file)))
-    typer.echo(f"{result.themes} themes imported; taxonomy version {result.version}")
+    typer.echo(i18n._("%(themes)s themes imported; taxonomy version %(version)s") % {"themes": result.themes,
+                                                                                     "version": result.version})

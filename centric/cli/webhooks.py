@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from centric import i18n
 from centric.cli.common import console, errors_as_messages, open_db, parse, settings, show
 from centric.webhooks import service
 from centric.webhooks.schemas import DeliveryOut, SubscriptionIn, SubscriptionOut
@@ -19,7 +20,7 @@ def add(url: str, events: list[str] = typer.Option(..., "--event", help="respons
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         subscription, secret = service.create_subscription(session, data, settings())
-    console.print(f"webhook {subscription.id} created; signing secret (shown once):")
+    console.print(i18n._("webhook %(id)s created; signing secret (shown once):") % {"id": subscription.id})
     typer.echo(secret)
 
 
@@ -28,7 +29,7 @@ def list_webhooks(json_out: bool = typer.Option(False, "--json")) -> None:
     db = open_db()
     with db.reader() as session:
         rows = [SubscriptionOut.model_validate(s) for s in service.list_subscriptions(session)[0]]
-    show(rows, ["id", "url", "events", "description", "created_at"], json_out, title="webhooks")
+    show(rows, ["id", "url", "events", "description", "created_at"], json_out, title=i18n._('webhooks'))
 
 
 @app.command("remove")
@@ -36,7 +37,7 @@ def remove(subscription_id: int) -> None:
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.deactivate_subscription(session, subscription_id)
-    console.print(f"webhook {subscription_id} switched off")
+    console.print(i18n._("webhook %(subscription_id)s switched off") % {"subscription_id": subscription_id})
 
 
 @app.command("deliveries")
@@ -49,7 +50,7 @@ def deliveries(subscription_id: int | None = typer.Option(None, "--webhook"),
         rows = [DeliveryOut.model_validate(d) for d in service.list_deliveries(
             session, subscription_id=subscription_id, status="failed" if failed else None, limit=limit)]
     show(rows, ["id", "subscription_id", "event", "status", "attempts", "response_code", "last_error"], json_out,
-         title="deliveries")
+         title=i18n._('deliveries'))
 
 
 @app.command("retry")
@@ -58,4 +59,4 @@ def retry(delivery_id: int) -> None:
     db = open_db()
     with errors_as_messages(), db.transaction() as session:
         service.redeliver(session, delivery_id)
-    console.print(f"delivery {delivery_id} queued again")
+    console.print(i18n._("delivery %(delivery_id)s queued again") % {"delivery_id": delivery_id})

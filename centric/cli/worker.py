@@ -52,12 +52,13 @@ def worker(
             from centric.jobs.queue import QueueBackend
 
             runner = QueueBackend(db, settings).start(threads)
-            where = f"queue {settings.queue_name!r} at {settings.queue_url.split('@')[-1]}"
+            where = i18n._("queue %(queue_name)s at %(value)s") % {"queue_name": f"{settings.queue_name!r}",
+                                                                   "value": settings.queue_url.split('@')[-1]}
         else:
             from centric.jobs.runner import LocalWorker
 
             runner = LocalWorker(db, settings, threads or max(settings.job_workers, 1)).start()
-            where = f"the job table on {db.dialect}"
+            where = i18n._("the job table on %(dialect)s") % {"dialect": db.dialect}
         start_retention(db)
         start_digests(db)
         start_pulses(db)

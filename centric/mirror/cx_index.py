@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.db import utcnow
 from centric.errors import Invalid
 from centric.journeys.models import Touchpoint
@@ -23,7 +24,8 @@ from centric.mirror.maturity_schemas import CxIndexOut, IndexGroupOut, IndexWeig
 from centric.stats.cx_index import MIN_N, cx_index, index_weights
 from centric.surveys.models import Answer, Response
 
-ITEMS: dict[str, str] = {"cx_needs": "My needs were met", "cx_ease": "It was easy", "cx_enjoy": "It was enjoyable"}
+ITEMS: dict[str, str] = {"cx_needs": i18n.N_("My needs were met"), "cx_ease": i18n.N_("It was easy"),
+                         "cx_enjoy": i18n.N_("It was enjoyable")}
 DEFAULT_DAYS = 365
 METHOD = ("Index = Σ weight × % of top-2-box answers (4 or 5 on 1–5) of the three items, 0–100. Weights: relative "
           "weights (Johnson 2000) of the same respondents' 0–10 recommendation answer on the three items, normalised "

@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.models import Team
 from centric.db import utcnow
 from centric.errors import Invalid
@@ -111,8 +112,9 @@ def hidden_note(publication: Publication, key: str, k: int) -> str:
     """Why a staff group is not shown, without its size."""
     reason = publication.suppressed.get(key, "")
     if reason.startswith("complementary"):
-        return f"hidden so that a group of fewer than {k} staff cannot be worked out from the others"
-    return f"fewer than {k} staff answered"
+        return (i18n._("hidden so that a group of fewer than %(k)s staff cannot be worked out from the others")
+                % {"k": k})
+    return i18n._("fewer than %(k)s staff answered") % {"k": k}
 
 
 @dataclass
@@ -165,7 +167,7 @@ def delivery_gap(session: Session, *, since: date | None = None, until: date | N
             gap = delivery_gap_from_counts([p.value for p in ps], counts, metric, seed=seed)
             return _gap_row(scope, key, name, gap)
 
-        company.append(row("company", "company", "Whole company", "company", mine, by_point))
+        company.append(row("company", "company", i18n._("Whole company"), "company", mine, by_point))
         for team_id, ps in sorted(by_team.items(), key=lambda item: team_names[item[0]]):
             teams.append(row("team", str(team_id), team_names[team_id], f"team:{team_id}", ps,
                              [p.touchpoint_id for p in ps]))
@@ -194,12 +196,12 @@ def _headline(teams: list[GapRow]) -> GapHeadline:
              for r in teams if r.shown]
     over = overestimation(shown)
     if over.share is None:
-        text = "No team has both enough staff predictions and customers' answers in this period."
+        text = i18n._("No team has both enough staff predictions and customers' answers in this period.")
     else:
-        text = (f"{over.share:.0f}% of teams believe customers rate them higher than customers do "
-                f"({over.over} of {over.groups} team scores; {over.clearly_over} beyond the 95% interval). "
-                "Bain found 80% of companies believing they deliver a superior experience, and 8% of "
-                "their customers agreeing.")
+        text = i18n._("%(share)s%% of teams believe customers rate them higher than customers do (%(over)s of "
+                      "%(groups)s team scores; %(clearly)s beyond the 95%% interval). Bain found 80%% of companies "
+                      "believing they deliver a superior experience, and 8%% of their customers agreeing.") % {
+            "share": f"{over.share:.0f}", "over": over.over, "groups": over.groups, "clearly": over.clearly_over}
     return GapHeadline(groups=over.groups, over=over.over, clearly_over=over.clearly_over, share=over.share,
                        clearly_share=over.clearly_share, text=text)
 

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.models import Team
 from centric.insights.schemas import MetricKind, MetricResult, MetricRow
 from centric.insights.service import MetricFilter, metric
@@ -48,16 +49,16 @@ from centric.stats.nps import enps_from_scores
 from centric.stats.proportions import proportion_estimate
 from centric.stats.scales import DETRACTOR_MAX
 
-CAVEAT = ("Observational and ecological: a correlation across teams says how teams differ, not that raising one "
+CAVEAT = i18n.N_("Observational and ecological: a correlation across teams says how teams differ, not that raising one "
           "team's eNPS raises its customers' scores, nor anything about individuals. With few teams the "
           "interval is wide; teams differ in many other ways (customers, workload, touchpoints).")
-CHURN = ("Churn is not shown per team: customers are not owned by one team (they meet several teams' "
+CHURN = i18n.N_("Churn is not shown per team: customers are not owned by one team (they meet several teams' "
          "touchpoints), so a team's churn would need an attribution model of its own.")
 QUADRANTS = (
-    ("low-ex-falling-cx", "Low EX, falling CX"),
-    ("high-ex-falling-cx", "High EX, falling CX"),
-    ("low-ex-rising-cx", "Low EX, steady or rising CX"),
-    ("high-ex-rising-cx", "High EX, steady or rising CX"),
+    ("low-ex-falling-cx", i18n.N_("Low EX, falling CX")),
+    ("high-ex-falling-cx", i18n.N_("High EX, falling CX")),
+    ("low-ex-rising-cx", i18n.N_("Low EX, steady or rising CX")),
+    ("high-ex-rising-cx", i18n.N_("High EX, steady or rising CX")),
 )
 PAIRS = (("eNPS", "NPS"), ("eNPS", "CSAT"), ("engagement", "NPS"))
 

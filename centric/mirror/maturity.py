@@ -25,20 +25,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median_low
 
+from centric import i18n
 from centric.errors import NotFound
 
 VERSION = "2026.1"
-STAGES: dict[int, str] = {1: "Investigate", 2: "Initiate", 3: "Mobilize", 4: "Scale", 5: "Embed"}
+# Names marked for the catalog; the staff pages translate them (``_(name)``), the API keeps English.
+STAGES: dict[int, str] = {1: i18n.N_("Investigate"), 2: i18n.N_("Initiate"), 3: i18n.N_("Mobilize"),
+                          4: i18n.N_("Scale"), 5: i18n.N_("Embed")}
 COMPETENCIES: dict[str, str] = {
-    "lead": "Lead — direction, sponsorship and accountability for customer experience",
-    "realize": "Realize — knowing customers: listening, journeys, segments",
-    "activate": "Activate — ownership and engagement of the people who deliver the experience",
-    "enlighten": "Enlighten — getting insight to the people who can act on it",
-    "respond": "Respond — acting on feedback, one customer and one root cause at a time",
-    "disrupt": "Disrupt — changing the experience on purpose and measuring what changed",
+    "lead": i18n.N_("Lead — direction, sponsorship and accountability for customer experience"),
+    "realize": i18n.N_("Realize — knowing customers: listening, journeys, segments"),
+    "activate": i18n.N_("Activate — ownership and engagement of the people who deliver the experience"),
+    "enlighten": i18n.N_("Enlighten — getting insight to the people who can act on it"),
+    "respond": i18n.N_("Respond — acting on feedback, one customer and one root cause at a time"),
+    "disrupt": i18n.N_("Disrupt — changing the experience on purpose and measuring what changed"),
 }
 DISAGREE_AT = 2  # self-rating and evidence stages this far apart (or more) are flagged
-AGGREGATION = ("stage of a competency = lower median of its statements' ratings; overall = lower median of the "
+AGGREGATION = i18n.N_("stage of a competency = lower median of its statements' ratings; overall = lower median of the "
                "six competency stages")
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.service import audit
 from centric.db import Database, changed_rows, utcnow
 from centric.errors import Conflict, Invalid, NotFound
@@ -89,7 +90,8 @@ SCALE_RANGES: dict[str, tuple[float, float, bool]] = {
     "enps": (0, 10, True), "agree5": (1, 5, True), "guess_nps": (-100, 100, True),
     "guess_csat": (0, 100, False), "guess_ces": (1, 7, False),
 }
-AGREE_LABELS = ("Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree")
+AGREE_LABELS = (i18n.N_("Strongly disagree"), i18n.N_("Disagree"), i18n.N_("Neither"), i18n.N_("Agree"),
+                i18n.N_("Strongly agree"))
 
 
 def templates() -> list[PulseOut]:
@@ -304,24 +306,26 @@ def parse_answers(items: list[PulseItem], form: dict[str, str]) -> tuple[dict[st
         raw = form.get(item.key, "").strip()
         if item.scale == "text":
             if len(raw) > TEXT_MAX:
-                errors[item.key] = f"keep it under {TEXT_MAX} characters"
+                errors[item.key] = i18n._("keep it under %(max)s characters") % {"max": TEXT_MAX}
             elif raw:
                 values[item.key] = raw
             elif not item.optional:
-                errors[item.key] = "please answer this question"
+                errors[item.key] = i18n._("please answer this question")
             continue
         if not raw:
             if not item.optional:
-                errors[item.key] = "please answer this question"
+                errors[item.key] = i18n._("please answer this question")
             continue
         low, high, whole = SCALE_RANGES[item.scale]
+        bounds = {"low": f"{low:g}", "high": f"{high:g}"}
         try:
             number = float(raw.replace(",", ".")) if not whole else int(raw)
         except ValueError:
-            errors[item.key] = f"expected {'a whole number' if whole else 'a number'} from {low:g} to {high:g}"
+            errors[item.key] = (i18n._("expected a whole number from %(low)s to %(high)s") if whole
+                                else i18n._("expected a number from %(low)s to %(high)s")) % bounds
             continue
         if not low <= number <= high or number != number:
-            errors[item.key] = f"expected a value from {low:g} to {high:g}"
+            errors[item.key] = i18n._("expected a value from %(low)s to %(high)s") % bounds
             continue
         values[item.key] = float(number)
     return values, errors
@@ -346,7 +350,7 @@ def submit(session: Session, token: str, form: dict[str, str]) -> Answering:
     values, errors = parse_answers(items, form)
     unknown = sorted(set(form) - {i.key for i in items} - {"submit"})
     if unknown:
-        errors["_form"] = f"unknown field {unknown[0][:40]!r}"
+        errors["_form"] = i18n._("unknown field %(name)s") % {"name": repr(unknown[0][:40])}
     if errors:
         return Answering("form", pulse.name, items, {k: v[:TEXT_MAX + 10] for k, v in form.items()}, errors,
                          wave.closes_on)

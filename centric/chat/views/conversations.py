@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from centric import i18n
 from centric.accounts.roles import Permission
 from centric.chat import reads, replies
 from centric.chat.models import RESOLUTIONS, STATUSES
@@ -24,6 +25,12 @@ from centric.web.templating import render
 router = APIRouter()
 PER_PAGE = 50
 LANGUAGES = ("en", "zh")
+# Stored codes the chat pages show, translated when rendered (``_(chat.status)``).
+CODE_LABELS = (
+    i18n.N_("bot"), i18n.N_("waiting"), i18n.N_("agent"), i18n.N_("closed"), i18n.N_("customer"), i18n.N_("system"),
+    i18n.N_("auto"), i18n.N_("confirmed"), i18n.N_("assumed"), i18n.N_("handed off"), i18n.N_("abandoned"),
+    i18n.N_("requested"), i18n.N_("abstained"), i18n.N_("unhelpful"),
+)
 
 
 def _choice(value: str, allowed: tuple[str, ...]) -> str | None:

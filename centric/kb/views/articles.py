@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.roles import Permission
 from centric.errors import CentricError, explain
 from centric.kb import articles
@@ -24,7 +25,7 @@ from centric.kb.markdown import render as render_markdown
 from centric.kb.models import KINDS, LANGUAGES, STATUSES
 from centric.kb.schemas import ArticleOut
 from centric.kb.validation import article_data
-from centric.kb.views.forms import article_fields, choice, labels, text
+from centric.kb.views.forms import article_fields, choice, labels, say, text
 from centric.web.deps import Caller, CanWriteKb, CheckedForm, CurrentCaller, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -96,7 +97,7 @@ def article_page(article_id: ObjectId, request: Request, session: DbSession, cal
                  saved: str = "") -> HTMLResponse:
     shown = _shown(session, article_id)
     return editor(request, session, caller, _values(shown), shown, preview=render_markdown(shown.body),
-                  notice="Saved." if saved else "")
+                  notice=say(request, caller.user, i18n.N_("Saved.")) if saved else "")
 
 
 def _version(form_value: str) -> int | None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from centric.accounts.roles import Permission
 from centric.errors import CentricError, explain
 from centric.kb import articles, versions
-from centric.kb.views.forms import text
+from centric.kb.views.forms import STATUS_LABELS, text
 from centric.web.deps import Caller, CanWriteKb, CheckedForm, CurrentCaller, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -40,7 +40,7 @@ def _history(request: Request, session: Session, caller: Caller, article_id: int
         diff, problem, status_code = None, explain(exc), exc.status_code
     return render(request, "kb/staff/history.html", status_code=status_code, caller=caller, article=article,
                   items=items, total=total, diff=diff, old=old, new=new, problem=problem[:300],
-                  can_write=caller.can(Permission.WRITE_KB))
+                  can_write=caller.can(Permission.WRITE_KB), statuses=STATUS_LABELS)
 
 
 @router.post("/kb/articles/{article_id}/restore")

@@ -7,12 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from centric import i18n
 from centric.kb import transfer
 from centric.kb.articles import ArticleFilter
 from centric.kb.formats import FORMATS, read_upload, to_csv, to_json
 from centric.kb.models import LANGUAGES, STATUSES
 from centric.kb.schemas import ImportReport
-from centric.kb.views.forms import MAX_UPLOAD, choice, text, upload
+from centric.kb.views.forms import MAX_UPLOAD, choice, say, text, upload
 from centric.web.deps import Caller, CanWriteKb, CheckedForm, CurrentCaller, DbSession
 from centric.web.templating import render
 
@@ -36,13 +37,16 @@ def import_file(request: Request, session: DbSession, caller: CanWriteKb, form: 
     """Import the uploaded file; the page lists what was created, updated, and each bad row with its line."""
     sent = upload(form, "file")
     if sent is None:
-        return _page(request, caller, problem="Choose a file to import.", status_code=422)
+        problem = say(request, caller.user, i18n.N_("Choose a file to import."))
+        return _page(request, caller, problem=problem, status_code=422)
     try:
         data = sent.file.read(MAX_UPLOAD + 1)
     finally:
         sent.file.close()
     if len(data) > MAX_UPLOAD:
-        return _page(request, caller, problem=f"The file is larger than {MAX_UPLOAD:,} bytes.", status_code=413)
+        problem = say(request, caller.user, i18n.N_("The file is larger than %(size)s bytes."),
+                      size=i18n.format_number(MAX_UPLOAD))
+        return _page(request, caller, problem=problem, status_code=413)
     source = read_upload(str(sent.filename)[:200], data, choice(text(form, "format"), FORMATS))
     report = transfer.import_source(session, source, dry_run=text(form, "dry_run") == "1",
                                     publish=text(form, "publish") == "1", user_id=caller.user.id)
