@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
@@ -13,7 +13,7 @@ from centric.errors import CentricError
 from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
 from centric.insights.drivers import survey_drivers
-from centric.insights.schemas import Dimension, MetricKind
+from centric.insights.schemas import Dimension, MetricKind, MetricRow
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
 from centric.loop.kpi_schemas import RootCauseImpact
@@ -21,6 +21,7 @@ from centric.loop.outer import root_cause_impact
 from centric.surveys.service import list_surveys
 from centric.themes.drivers import theme_drivers
 from centric.themes.schemas import InsightFilter
+from centric.web import exports
 from centric.web.deps import CanReadMetrics, ReadSession
 from centric.web.templating import render
 
@@ -40,7 +41,9 @@ def _trend(result) -> dict:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: ReadSession, caller: CanReadMetrics, kind: MetricKind = "nps",
-              by: Dimension = "touchpoint") -> HTMLResponse:
+              by: Dimension = "touchpoint") -> Response:
+    if fmt := exports.requested(request):
+        return exports.respond(breakdown_table(metric(session, kind, by).rows, kind, by), fmt)
     monthly = {k: metric(session, k, "month") for k in KINDS}
     tiles = {k: result.overall for k, result in monthly.items()}
     charts = {k: _trend(result) for k, result in monthly.items()}
@@ -49,11 +52,20 @@ def dashboard(request: Request, session: ReadSession, caller: CanReadMetrics, ki
                   breakdown=breakdown.rows, kind=kind, by=by, dimensions=BREAKDOWNS)
 
 
+METRIC_COLUMNS = ("group", "n", "value", "low", "high", "method", "promoters", "detractors", "satisfied", "mean",
+                  "agree_share", "total")
+
+
+def breakdown_table(rows: list[MetricRow], kind: str, by: str) -> exports.Table:
+    """A metric's groups as a table: the score, its interval and the sufficient statistics behind it."""
+    return exports.table_of(f"{kind}-by-{by}", rows, METRIC_COLUMNS)
+
+
 BREAKDOWNS = ("touchpoint", "stage", "journey", "team", "segment", "channel", "survey", "quarter", "month")
 
 
 @router.get("/touchpoints", response_class=HTMLResponse)
-def touchpoints(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
+def touchpoints(request: Request, session: ReadSession, caller: CanReadMetrics) -> Response:
     scores = {kind: {r.group: r for r in metric(session, kind, "touchpoint").rows} for kind in KINDS}
     versus = {kind: _attempt(lambda k=kind: {c.group: c for c in groups_vs_rest(session, k, "touchpoint").rows})[0]
               or {} for kind in KINDS}
@@ -62,7 +74,19 @@ def touchpoints(request: Request, session: ReadSession, caller: CanReadMetrics) 
          **{f"{kind}_vs": versus[kind].get(t.name) for kind in KINDS}}
         for t in list_touchpoints(session)
     ]
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("touchpoints", rows, TOUCHPOINT_COLUMNS), fmt)
     return render(request, "touchpoints.html", caller=caller, rows=rows)
+
+
+TOUCHPOINT_COLUMNS = (
+    ("journey", "touchpoint.journey"), ("stage", "touchpoint.stage"), ("touchpoint", "touchpoint.name"),
+    ("key", "touchpoint.key"), ("channel", "touchpoint.channel"), ("owner_team", "touchpoint.owner_team"),
+    ("owner", "touchpoint.owner"),
+    *((f"{kind}_{part}", f"{kind}.{part}") for kind in KINDS for part in ("value", "low", "high", "n")),
+    *((f"{kind}_vs_rest", f"{kind}_vs.difference") for kind in KINDS),
+    *((f"{kind}_vs_rest_significant", f"{kind}_vs.significant") for kind in KINDS),
+)
 
 
 def _attempt(compute):
