@@ -26,7 +26,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Literal, TypeVar
@@ -112,7 +112,7 @@ def requested(request: Request) -> Format | None:
 def respond(table: Table, fmt: Format) -> StreamingResponse:
     """The table as a download named ``centric-<table>-<date>.<fmt>``."""
     name = _SAFE_NAME.sub("-", table.name.lower()).strip("-") or "export"
-    filename = f"centric-{name}-{datetime.now(timezone.utc).date().isoformat()}.{fmt}"
+    filename = f"centric-{name}-{datetime.now(UTC).date().isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store",
                "X-Content-Type-Options": "nosniff"}
     if table.total is not None and table.total > MAX_ROWS:
@@ -201,7 +201,7 @@ def _csv_cell(value: object) -> object:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 class _Buffer(io.StringIO):
