@@ -154,6 +154,22 @@ def _rest(request: Request, fetch: Callable[[Session, int, int], tuple[Sequence[
             offset += len(items)
 
 
+def columns_of(model: type[BaseModel], leave_out: Sequence[str] = ()) -> tuple[str, ...]:
+    """A JSON schema's fields as columns (nested values become JSON text in their cell)."""
+    return tuple(name for name in model.model_fields if name not in leave_out)
+
+
+def listing(request: Request, session: Session, name: str, columns: Sequence[Column],
+            fetch: Callable[[Session, int, int], tuple[Sequence[T], int]]) -> StreamingResponse | None:
+    """A JSON list route's answer as a file when one was asked for (every matching item, paging
+    aside), else None: the route then answers its JSON page."""
+    fmt = requested(request)
+    if fmt is None:
+        return None
+    items, total = every(request, session, fetch)
+    return respond(table_of(name, items, columns, total), fmt)
+
+
 def page_query(request: Request, fmt: Format) -> str:
     """The current page's address with ``format`` set and the page number dropped (an export has every page)."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("format", "page")]
