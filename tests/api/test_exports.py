@@ -193,3 +193,14 @@ def test_large_exports_page_through_the_query_and_stop_at_the_cap(client, commen
     assert len(cells) == 3
     page = client.get("/customers", headers={**analyst, "Accept": "text/html"})
     assert "format=csv" in page.text and "format=xlsx" in page.text
+
+
+@pytest.mark.parametrize(("path", "role", "first"), [
+    ("/targets", "viewer", "id"), ("/initiatives", "viewer", "rank"), ("/personas", "viewer", "key"),
+    ("/kb", "viewer", "id"), ("/chats", "agent", "id")])
+def test_the_other_staff_tables_export_too(client, tokens, path, role, first):
+    answer = client.get(f"{path}?format=csv", headers=auth(tokens[role]))
+    read_csv(answer)
+    assert answer.content.decode("utf-8-sig").split(",")[0] == first
+    assert read_xlsx(client.get(f"{path}?format=xlsx", headers=auth(tokens[role])))[0][0] == first
+    assert client.get("/chats?format=csv", headers=auth(tokens["viewer"])).status_code == 403
