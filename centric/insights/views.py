@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
-from centric.errors import CentricError
+from centric.errors import CentricError, Invalid
 from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
 from centric.insights.drivers import survey_drivers
-from centric.insights.schemas import Dimension, MetricKind, MetricRow
+from centric.insights.schemas import Dimension, DriverOut, MetricKind, MetricRow
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
 from centric.loop.kpi_schemas import RootCauseImpact
@@ -124,7 +124,7 @@ def roi(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLR
 @router.get("/drivers", response_class=HTMLResponse)
 def drivers(request: Request, session: ReadSession, caller: CanReadMetrics,
             survey: str | None = Query(default=None, max_length=80),
-            by: Literal["items", "touchpoints", "themes", "churn"] = "items") -> HTMLResponse:
+            by: Literal["items", "touchpoints", "themes", "churn"] = "items") -> Response:
     surveys, _ = list_surveys(session)
     chosen = survey or _default_driver_survey(surveys, by)
     result, problem = (None, "No survey has rated items besides its main question yet.")
@@ -136,6 +136,10 @@ def drivers(request: Request, session: ReadSession, caller: CanReadMetrics,
     elif chosen:
         analyse = survey_drivers if by == "items" else outcomes.touchpoint_drivers
         result, problem = _attempt(lambda: reports.drivers_out(chosen, analyse(session, chosen)))
+    if fmt := exports.requested(request):
+        if result is None:
+            raise Invalid(problem or "no driver analysis for these choices")
+        return exports.respond(exports.table_of(f"drivers-{by}", result.drivers, exports.columns_of(DriverOut)), fmt)
     points = [d.model_dump() for d in result.drivers] if result else []
     return render(request, "drivers.html", caller=caller, surveys=surveys, chosen=chosen, result=result,
                   problem=problem, drivers_points=points, by=by, root_causes=_top_root_causes(session))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.customers.service import list_segments
-from centric.errors import CentricError, explain
+from centric.errors import CentricError, Invalid, explain
 from centric.journeys.service import list_touchpoints
 from centric.themes import proposals, service
 from centric.themes.api import apply_action, text_status_of
@@ -62,7 +62,9 @@ def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session:
         result = theme_insight(session, f)
     except CentricError as exc:
         problem = exc.message
-    if (fmt := exports.requested(request)) and result is not None:
+    if fmt := exports.requested(request):
+        if result is None:
+            raise Invalid(problem or "no theme insight for these filters")
         return exports.respond(exports.table_of("themes", result.themes, THEME_COLUMNS), fmt)
     drivers, drivers_problem = None, None
     if result is not None:

@@ -204,3 +204,8 @@ def test_the_other_staff_tables_export_too(client, tokens, path, role, first):
     assert answer.content.decode("utf-8-sig").split(",")[0] == first
     assert read_xlsx(client.get(f"{path}?format=xlsx", headers=auth(tokens[role])))[0][0] == first
     assert client.get("/chats?format=csv", headers=auth(tokens["viewer"])).status_code == 403
+
+
+def test_a_table_the_page_cannot_compute_is_a_4xx_not_an_empty_file(client, tokens):
+    answer = client.get("/drivers?format=csv", headers=auth(tokens["viewer"]))
+    assert answer.status_code == 422 and "rated items" in answer.text
