@@ -197,7 +197,8 @@ def test_large_exports_page_through_the_query_and_stop_at_the_cap(client, commen
 
 @pytest.mark.parametrize(("path", "role", "first"), [
     ("/targets", "viewer", "id"), ("/initiatives", "viewer", "rank"), ("/personas", "viewer", "key"),
-    ("/kb", "viewer", "id"), ("/chats", "agent", "id"), ("/loop", "viewer", "root_cause_id")])
+    ("/kb", "viewer", "id"), ("/chats", "agent", "id"), ("/loop", "viewer", "root_cause_id"),
+    ("/cases/workload", "manager", "by")])
 def test_the_other_staff_tables_export_too(client, tokens, path, role, first):
     answer = client.get(f"{path}?format=csv", headers=auth(tokens[role]))
     read_csv(answer)

@@ -184,9 +184,15 @@ def delete_inbox_view(view_id: ObjectId, session: DbSession, caller: CanReadCase
 
 
 @router.get("/cases/workload", response_class=HTMLResponse)
-def workload_page(request: Request, session: DbSession, caller: CanConfigure) -> HTMLResponse:
+def workload_page(request: Request, session: DbSession, caller: CanConfigure) -> Response:
     """Managers: open, at-risk and breached cases by owner and by team, each linking to the inbox."""
-    return render(request, "loop/workload.html", caller=caller, workload=inbox.workload(session))
+    workload = inbox.workload(session)
+    if fmt := exports.requested(request):
+        rows = [{"by": by, **r.model_dump()} for by, group in (("owner", workload.by_owner),
+                                                               ("team", workload.by_team)) for r in group]
+        return exports.respond(exports.table_of("workload", rows, ("by", "id", "name", "open", "at_risk",
+                                                                   "breached")), fmt)
+    return render(request, "loop/workload.html", caller=caller, workload=workload)
 
 
 # --- a case --------------------------------------------------------------------------------
