@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import re
 import tempfile
@@ -30,7 +31,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlencode
 
 import xlsxwriter
 from fastapi import Request
@@ -170,12 +170,6 @@ def listing(request: Request, session: Session, name: str, columns: Sequence[Col
     return respond(table_of(name, items, columns, total), fmt)
 
 
-def page_query(request: Request, fmt: Format) -> str:
-    """The current page's address with ``format`` set and the page number dropped (an export has every page)."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("format", "page")]
-    return f"{request.url.path}?{urlencode([*params, ('format', fmt)])}"
-
-
 # --- cells ---------------------------------------------------------------------------------
 
 
@@ -213,6 +207,8 @@ def _csv_cell(value: object) -> object:
         return value.isoformat()
     if isinstance(value, str):
         return inert(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""  # NaN and infinities: blank, as in the XLSX
     return value
 
 
@@ -276,7 +272,7 @@ def _write_workbook(path: str, columns: Sequence[str], rows: Iterable[Sequence[o
                 if isinstance(value, bool):
                     sheet.write_boolean(number, col, value)
                 elif isinstance(value, int | float):
-                    if value == value and abs(value) != float("inf"):  # NaN and infinities: blank
+                    if math.isfinite(value):  # NaN and infinities: blank
                         sheet.write_number(number, col, value)
                 elif isinstance(value, datetime):
                     sheet.write_datetime(number, col, _utc(value), moment)
