@@ -13,7 +13,15 @@ from centric.errors import CentricError, Invalid
 from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
 from centric.insights.drivers import survey_drivers
-from centric.insights.schemas import Dimension, DriverOut, MetricKind, MetricRow
+from centric.insights.schemas import (
+    ClvOut,
+    Dimension,
+    DriverOut,
+    MetricKind,
+    MetricRow,
+    RetentionOut,
+    RfmOut,
+)
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
 from centric.loop.kpi_schemas import RootCauseImpact
@@ -98,7 +106,7 @@ def _attempt(compute):
 
 
 @router.get("/value", response_class=HTMLResponse)
-def customer_value(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
+def customer_value(request: Request, session: ReadSession, caller: CanReadMetrics) -> Response:
     log, problem = _attempt(lambda: value.purchases_from_events(session))
     clv = rfm = churn = retention = None
     if log is not None:
@@ -107,8 +115,36 @@ def customer_value(request: Request, session: ReadSession, caller: CanReadMetric
         rfm = reports.rfm_out(value.rfm_summary(log))
         churn, _ = _attempt(lambda: reports.churn_out(value.churn_report(log)))
         retention = reports.retention_out(value.retention_report(log))
+    if fmt := exports.requested(request):
+        return exports.respond(_value_table(request.query_params.get("table") or "rfm", clv, rfm, retention,
+                                            problem), fmt)
     return render(request, "value.html", caller=caller, problem=problem, clv=clv, rfm=rfm, churn=churn,
                   retention=retention)
+
+
+def _value_table(name: str, clv: ClvOut | None, rfm: RfmOut | None, retention: RetentionOut | None,
+                 problem: str | None) -> exports.Table:
+    """One table of the customer value page: ``customers`` (the most valuable; empty for viewers), ``rfm`` or
+    ``retention`` (one row per cohort, a column per month after the first purchase)."""
+    if name == "customers" and clv is not None:
+        return exports.table_of("top-customers", clv.top_customers, (
+            "customer_id", "frequency", "probability_alive", "expected_purchases", "clv"))
+    if name == "rfm" and rfm is not None:
+        return exports.table_of("rfm", rfm.segments.items(), (
+            ("segment", lambda s: s[0]), ("customers", lambda s: s[1]),
+            ("mean_spend", lambda s: rfm.mean_monetary.get(s[0]))))
+    if name == "retention" and retention is not None:
+        months = max((len(row) for row in retention.shares), default=0)
+        return exports.table_of("retention", range(len(retention.cohorts)), (
+            ("cohort", lambda i: retention.cohorts[i]), ("size", lambda i: retention.sizes[i]),
+            *((f"month_{k}", lambda i, k=k: _at(retention.shares[i], k)) for k in range(months))))
+    if name not in ("customers", "rfm", "retention"):
+        raise Invalid(f"table: expected customers, rfm or retention, got {name[:20]!r}", field="table")
+    raise Invalid(problem or f"no {name} table: no purchases yet")
+
+
+def _at(values: list[float | None], index: int) -> float | None:
+    return values[index] if index < len(values) else None
 
 
 @router.get("/roi", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ import pytest
 
 from centric.web import exports
 from tests.api.conftest import auth
+from tests.api.test_analytics import history  # noqa: F401  (300 customers with purchases and NPS)
 from tests.factories import respond
 
 XLSX = exports.XLSX_TYPE
@@ -210,3 +211,17 @@ def test_the_other_staff_tables_export_too(client, tokens, path, role, first):
 def test_a_table_the_page_cannot_compute_is_a_4xx_not_an_empty_file(client, tokens):
     answer = client.get("/drivers?format=csv", headers=auth(tokens["viewer"]))
     assert answer.status_code == 422 and "rated items" in answer.text
+
+
+def test_the_customer_value_page_exports_each_of_its_tables(client, tokens, history):  # noqa: F811
+    viewer, analyst = auth(tokens["viewer"]), auth(tokens["analyst"])
+    rfm = read_csv(client.get("/value?format=csv&table=rfm", headers=viewer))
+    assert rfm and sum(int(r["customers"]) for r in rfm) == 300
+    retention = read_csv(client.get("/value?format=csv&table=retention", headers=viewer))
+    assert retention and {"cohort", "size", "month_0"} <= set(retention[0])
+    assert read_csv(client.get("/value?format=csv&table=customers", headers=viewer)) == []  # viewers: aggregates
+    top = read_csv(client.get("/value?format=csv&table=customers", headers=analyst))
+    assert top and all(int(r["customer_id"]) > 0 and float(r["clv"]) >= 0 for r in top)
+    assert client.get("/value?format=csv&table=planets", headers=viewer).status_code == 422
+    page = client.get("/value", headers={**viewer, "Accept": "text/html"}).text
+    assert "table=rfm&amp;format=csv" in page or "table=rfm&format=csv" in page
