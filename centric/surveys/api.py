@@ -50,7 +50,7 @@ def list_surveys(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[
 
 
 @router.get("/responses", response_model=Page[ResponseOut], responses=exports.FILE_RESPONSES)
-def responses(request: Request, session: DbSession, _: CanReadCustomers, paging: Paging,
+def stored_responses(request: Request, session: DbSession, _: CanReadCustomers, paging: Paging,
               survey: str | None = Query(default=None, max_length=80, description="a survey's key"),
               touchpoint: str | None = Query(default=None, max_length=80, description="a touchpoint's key"),
               start: date | None = Query(default=None, description="submitted on or after this day"),
