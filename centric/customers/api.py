@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.customers import service
@@ -23,6 +24,7 @@ from centric.customers.schemas import (
 from centric.customers.suggestions import list_suggestions
 from centric.insights.timeline import timeline
 from centric.maps import personas
+from centric.web import exports
 from centric.web.deps import (
     MAX_ID,
     CanConfigure,
@@ -40,10 +42,17 @@ from centric.web.responses import created
 router = APIRouter(tags=["customers"])
 
 
-@router.get("/customers", response_model=Page[CustomerOut])
-def list_customers(session: DbSession, _: CanReadCustomers, paging: Paging,
+@router.get("/customers", response_model=Page[CustomerOut], responses=exports.FILE_RESPONSES)
+def list_customers(request: Request, session: DbSession, _: CanReadCustomers, paging: Paging,
                    search: str | None = Query(default=None, max_length=200),
-                   segment: str | None = None) -> Page[CustomerOut]:
+                   segment: str | None = None) -> Page[CustomerOut] | Response:
+    """Customers, oldest first; ``Accept: text/csv`` (or the XLSX type) for every matching one as a file."""
+    def fetch(s: Session, limit: int, offset: int) -> tuple[list[CustomerOut], int]:
+        rows, count = service.list_customers(s, search=search, segment=segment, limit=limit, offset=offset)
+        return service.customer_outs(s, rows), count
+
+    if file := exports.listing(request, session, "customers", exports.columns_of(CustomerOut), fetch):
+        return file
     rows, total = service.list_customers(session, search=search, segment=segment, limit=paging.limit,
                                          offset=paging.offset)
     return paging.of(service.customer_outs(session, rows), total)

@@ -12,6 +12,7 @@ from centric.customers.suggestions import list_suggestions
 from centric.insights.timeline import timeline, timeline_channels
 from centric.journeys.models import Touchpoint
 from centric.maps.customer360 import customer_360
+from centric.web import exports
 from centric.web.deps import CanReadCustomers, CanWriteCustomers, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -24,11 +25,22 @@ TIMELINE_ITEMS = 200
 def customers(request: Request, session: DbSession, caller: CanReadCustomers,
               q: str | None = Query(default=None, max_length=200),
               segment: str | None = Query(default=None, max_length=80),
-              page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+              page: int = Query(default=1, ge=1, le=100_000)) -> Response:
+    if fmt := exports.requested(request):
+        everyone, total = exports.every(request, session, lambda s, limit, offset: service.list_customers(
+            s, search=q, segment=segment, limit=limit, offset=offset))
+        return exports.respond(exports.table_of("customers", everyone, CUSTOMER_COLUMNS, total), fmt)
     rows, total = service.list_customers(session, search=q, segment=segment, limit=PAGE, offset=(page - 1) * PAGE)
     segments, _ = service.list_segments(session)
     return render(request, "customers.html", caller=caller, rows=rows, total=total, q=q or "",
                   segment=segment or "", segments=segments, page=page, pages=max(1, -(-total // PAGE)))
+
+
+CUSTOMER_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "name", "external_id", "created_at",
+    ("attributes", lambda c: {k: v for k, v in (c.attributes or {}).items() if not k.startswith("_")}),
+)
+"""What the customer list shows (its readers hold ``customers:read``; viewers never reach it)."""
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)

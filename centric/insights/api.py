@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from centric.accounts.roles import Permission
 from centric.insights import comparisons, outcomes, reports, service, value
@@ -21,11 +22,13 @@ from centric.insights.schemas import (
     EstimateOut,
     MetricKind,
     MetricResult,
+    MetricRow,
     RetentionOut,
     RfmOut,
     RoiOut,
 )
 from centric.stats import Estimate, happiness_score
+from centric.web import exports
 from centric.web.deps import CanConfigure, CanReadMetrics, DbSession, ReadSession
 
 router = APIRouter(tags=["metrics"])
@@ -46,12 +49,18 @@ def happiness(session: ReadSession, _: CanReadMetrics, start: date | None = None
     return reports.estimate_out(happiness_score(nps=estimates["nps"], csat=estimates["csat"], ces=estimates["ces"]))
 
 
-@router.get("/metrics/{kind}", response_model=MetricResult)
-def metric(kind: MetricKind, session: ReadSession, _: CanReadMetrics, by: Dimension = "none",
+@router.get("/metrics/{kind}", response_model=MetricResult, responses=exports.FILE_RESPONSES)
+def metric(request: Request, kind: MetricKind, session: ReadSession, _: CanReadMetrics, by: Dimension = "none",
            start: date | None = None, end: date | None = None, touchpoint: str | None = None,
-           segment: str | None = None, survey: str | None = None) -> MetricResult:
-    """NPS, CSAT or CES with 95% intervals, overall and per group of ``by``."""
-    return service.metric(session, kind, by, _filter(start, end, touchpoint, segment, survey))
+           segment: str | None = None, survey: str | None = None) -> MetricResult | Response:
+    """NPS, CSAT or CES with 95% intervals, overall and per group of ``by``.
+
+    ``Accept: text/csv`` (or the XLSX type): the groups as a table (``by=none``: the overall row)."""
+    result = service.metric(session, kind, by, _filter(start, end, touchpoint, segment, survey))
+    if fmt := exports.requested(request):
+        rows = result.rows if by != "none" else [result.overall]
+        return exports.respond(exports.table_of(f"{kind}-by-{by}", rows, exports.columns_of(MetricRow)), fmt)
+    return result
 
 
 @router.get("/metrics/{kind}/compare", response_model=ComparisonResult)

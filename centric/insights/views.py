@@ -5,15 +5,23 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
-from centric.errors import CentricError
+from centric.errors import CentricError, Invalid
 from centric.insights import outcomes, reports, value
 from centric.insights.comparisons import groups_vs_rest
 from centric.insights.drivers import survey_drivers
-from centric.insights.schemas import Dimension, MetricKind
+from centric.insights.schemas import (
+    ClvOut,
+    Dimension,
+    DriverOut,
+    MetricKind,
+    MetricRow,
+    RetentionOut,
+    RfmOut,
+)
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
 from centric.loop.kpi_schemas import RootCauseImpact
@@ -21,6 +29,7 @@ from centric.loop.outer import root_cause_impact
 from centric.surveys.service import list_surveys
 from centric.themes.drivers import theme_drivers
 from centric.themes.schemas import InsightFilter
+from centric.web import exports
 from centric.web.deps import CanReadMetrics, ReadSession
 from centric.web.templating import render
 
@@ -40,7 +49,9 @@ def _trend(result) -> dict:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: ReadSession, caller: CanReadMetrics, kind: MetricKind = "nps",
-              by: Dimension = "touchpoint") -> HTMLResponse:
+              by: Dimension = "touchpoint") -> Response:
+    if fmt := exports.requested(request):
+        return exports.respond(breakdown_table(metric(session, kind, by).rows, kind, by), fmt)
     monthly = {k: metric(session, k, "month") for k in KINDS}
     tiles = {k: result.overall for k, result in monthly.items()}
     charts = {k: _trend(result) for k, result in monthly.items()}
@@ -49,11 +60,20 @@ def dashboard(request: Request, session: ReadSession, caller: CanReadMetrics, ki
                   breakdown=breakdown.rows, kind=kind, by=by, dimensions=BREAKDOWNS)
 
 
+METRIC_COLUMNS = ("group", "n", "value", "low", "high", "method", "promoters", "detractors", "satisfied", "mean",
+                  "agree_share", "total")
+
+
+def breakdown_table(rows: list[MetricRow], kind: str, by: str) -> exports.Table:
+    """A metric's groups as a table: the score, its interval and the sufficient statistics behind it."""
+    return exports.table_of(f"{kind}-by-{by}", rows, METRIC_COLUMNS)
+
+
 BREAKDOWNS = ("touchpoint", "stage", "journey", "team", "segment", "channel", "survey", "quarter", "month")
 
 
 @router.get("/touchpoints", response_class=HTMLResponse)
-def touchpoints(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
+def touchpoints(request: Request, session: ReadSession, caller: CanReadMetrics) -> Response:
     scores = {kind: {r.group: r for r in metric(session, kind, "touchpoint").rows} for kind in KINDS}
     versus = {kind: _attempt(lambda k=kind: {c.group: c for c in groups_vs_rest(session, k, "touchpoint").rows})[0]
               or {} for kind in KINDS}
@@ -62,7 +82,19 @@ def touchpoints(request: Request, session: ReadSession, caller: CanReadMetrics) 
          **{f"{kind}_vs": versus[kind].get(t.name) for kind in KINDS}}
         for t in list_touchpoints(session)
     ]
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("touchpoints", rows, TOUCHPOINT_COLUMNS), fmt)
     return render(request, "touchpoints.html", caller=caller, rows=rows)
+
+
+TOUCHPOINT_COLUMNS = (
+    ("journey", "touchpoint.journey"), ("stage", "touchpoint.stage"), ("touchpoint", "touchpoint.name"),
+    ("key", "touchpoint.key"), ("channel", "touchpoint.channel"), ("owner_team", "touchpoint.owner_team"),
+    ("owner", "touchpoint.owner"),
+    *((f"{kind}_{part}", f"{kind}.{part}") for kind in KINDS for part in ("value", "low", "high", "n")),
+    *((f"{kind}_vs_rest", f"{kind}_vs.difference") for kind in KINDS),
+    *((f"{kind}_vs_rest_significant", f"{kind}_vs.significant") for kind in KINDS),
+)
 
 
 def _attempt(compute):
@@ -74,7 +106,7 @@ def _attempt(compute):
 
 
 @router.get("/value", response_class=HTMLResponse)
-def customer_value(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
+def customer_value(request: Request, session: ReadSession, caller: CanReadMetrics) -> Response:
     log, problem = _attempt(lambda: value.purchases_from_events(session))
     clv = rfm = churn = retention = None
     if log is not None:
@@ -83,8 +115,36 @@ def customer_value(request: Request, session: ReadSession, caller: CanReadMetric
         rfm = reports.rfm_out(value.rfm_summary(log))
         churn, _ = _attempt(lambda: reports.churn_out(value.churn_report(log)))
         retention = reports.retention_out(value.retention_report(log))
+    if fmt := exports.requested(request):
+        return exports.respond(_value_table(request.query_params.get("table") or "rfm", clv, rfm, retention,
+                                            problem), fmt)
     return render(request, "value.html", caller=caller, problem=problem, clv=clv, rfm=rfm, churn=churn,
                   retention=retention)
+
+
+def _value_table(name: str, clv: ClvOut | None, rfm: RfmOut | None, retention: RetentionOut | None,
+                 problem: str | None) -> exports.Table:
+    """One table of the customer value page: ``customers`` (the most valuable; empty for viewers), ``rfm`` or
+    ``retention`` (one row per cohort, a column per month after the first purchase)."""
+    if name == "customers" and clv is not None:
+        return exports.table_of("top-customers", clv.top_customers, (
+            "customer_id", "frequency", "probability_alive", "expected_purchases", "clv"))
+    if name == "rfm" and rfm is not None:
+        return exports.table_of("rfm", rfm.segments.items(), (
+            ("segment", lambda s: s[0]), ("customers", lambda s: s[1]),
+            ("mean_spend", lambda s: rfm.mean_monetary.get(s[0]))))
+    if name == "retention" and retention is not None:
+        months = max((len(row) for row in retention.shares), default=0)
+        return exports.table_of("retention", range(len(retention.cohorts)), (
+            ("cohort", lambda i: retention.cohorts[i]), ("size", lambda i: retention.sizes[i]),
+            *((f"month_{k}", lambda i, k=k: _at(retention.shares[i], k)) for k in range(months))))
+    if name not in ("customers", "rfm", "retention"):
+        raise Invalid(f"table: expected customers, rfm or retention, got {name[:20]!r}", field="table")
+    raise Invalid(problem or f"no {name} table: no purchases yet")
+
+
+def _at(values: list[float | None], index: int) -> float | None:
+    return values[index] if index < len(values) else None
 
 
 @router.get("/roi", response_class=HTMLResponse)
@@ -100,7 +160,7 @@ def roi(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLR
 @router.get("/drivers", response_class=HTMLResponse)
 def drivers(request: Request, session: ReadSession, caller: CanReadMetrics,
             survey: str | None = Query(default=None, max_length=80),
-            by: Literal["items", "touchpoints", "themes", "churn"] = "items") -> HTMLResponse:
+            by: Literal["items", "touchpoints", "themes", "churn"] = "items") -> Response:
     surveys, _ = list_surveys(session)
     chosen = survey or _default_driver_survey(surveys, by)
     result, problem = (None, "No survey has rated items besides its main question yet.")
@@ -112,6 +172,10 @@ def drivers(request: Request, session: ReadSession, caller: CanReadMetrics,
     elif chosen:
         analyse = survey_drivers if by == "items" else outcomes.touchpoint_drivers
         result, problem = _attempt(lambda: reports.drivers_out(chosen, analyse(session, chosen)))
+    if fmt := exports.requested(request):
+        if result is None:
+            raise Invalid(problem or "no driver analysis for these choices")
+        return exports.respond(exports.table_of(f"drivers-{by}", result.drivers, exports.columns_of(DriverOut)), fmt)
     points = [d.model_dump() for d in result.drivers] if result else []
     return render(request, "drivers.html", caller=caller, surveys=surveys, chosen=chosen, result=result,
                   problem=problem, drivers_points=points, by=by, root_causes=_top_root_causes(session))

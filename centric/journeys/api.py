@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from centric.accounts.roles import Permission
 from centric.journeys import funnels, service
@@ -22,6 +22,7 @@ from centric.journeys.schemas import (
     TouchpointIn,
     TouchpointOut,
 )
+from centric.web import exports
 from centric.web.deps import CanConfigure, CanIngest, CanReadMetrics, DbSession, ObjectId, Page, Paging
 from centric.web.responses import created
 
@@ -40,8 +41,13 @@ def create_journey(data: JourneyIn, session: DbSession, caller: CanConfigure) ->
     return service.journey_outs(session, [journey])[0]
 
 
-@router.get("/touchpoints", response_model=Page[TouchpointOut])
-def list_touchpoints(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[TouchpointOut]:
+@router.get("/touchpoints", response_model=Page[TouchpointOut], responses=exports.FILE_RESPONSES)
+def list_touchpoints(request: Request, session: DbSession, _: CanReadMetrics, paging: Paging
+                     ) -> Page[TouchpointOut] | Response:
+    if file := exports.listing(request, session, "touchpoints", exports.columns_of(TouchpointOut),
+                               lambda s, limit, offset: (service.list_touchpoints(s, limit=limit, offset=offset),
+                                                         service.count_touchpoints(s))):
+        return file
     rows = service.list_touchpoints(session, limit=paging.limit, offset=paging.offset)
     return paging.of(rows, service.count_touchpoints(session))
 

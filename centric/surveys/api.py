@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from datetime import date
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
 
 from centric.accounts.roles import Permission
 from centric.errors import NotFound
 from centric.surveys import service
 from centric.surveys.links import personal_link, public_link
+from centric.surveys.listing import list_responses
 from centric.surveys.schemas import (
     LinkIn,
     LinkOut,
@@ -22,7 +26,18 @@ from centric.surveys.schemas import (
     TemplateOut,
     VersionOut,
 )
-from centric.web.deps import AppSettings, CanConfigure, CanIngest, CanReadMetrics, DbSession, Page, Paging
+from centric.web import exports
+from centric.web.deps import (
+    MAX_ID,
+    AppSettings,
+    CanConfigure,
+    CanIngest,
+    CanReadCustomers,
+    CanReadMetrics,
+    DbSession,
+    Page,
+    Paging,
+)
 from centric.web.responses import created
 
 router = APIRouter(tags=["surveys"])
@@ -32,6 +47,23 @@ router = APIRouter(tags=["surveys"])
 def list_surveys(session: DbSession, _: CanReadMetrics, paging: Paging) -> Page[SurveyOut]:
     rows, total = service.list_surveys(session, paging.limit, paging.offset)
     return paging.of(rows, total)
+
+
+@router.get("/responses", response_model=Page[ResponseOut], responses=exports.FILE_RESPONSES)
+def stored_responses(request: Request, session: DbSession, _: CanReadCustomers, paging: Paging,
+              survey: str | None = Query(default=None, max_length=80, description="a survey's key"),
+              touchpoint: str | None = Query(default=None, max_length=80, description="a touchpoint's key"),
+              start: date | None = Query(default=None, description="submitted on or after this day"),
+              end: date | None = Query(default=None, description="submitted before this day"),
+              customer_id: int | None = Query(default=None, ge=1, le=MAX_ID)) -> Page[ResponseOut] | Response:
+    """Stored responses, newest first, with their answers; ``Accept: text/csv`` for all matching as a file."""
+    def fetch(s: Session, limit: int, offset: int) -> tuple[list[ResponseOut], int]:
+        return list_responses(s, survey=survey, touchpoint=touchpoint, start=start, end=end,
+                              customer_id=customer_id, limit=limit, offset=offset)
+
+    if file := exports.listing(request, session, "responses", exports.columns_of(ResponseOut, ("created",)), fetch):
+        return file
+    return paging.of(*fetch(session, paging.limit, paging.offset))
 
 
 @router.post("/surveys", response_model=SurveyOut, status_code=201)

@@ -38,6 +38,7 @@ from centric.themes.schemas import (
 )
 from centric.themes.taxonomy import load_document
 from centric.themes.verbatims import search_verbatims
+from centric.web import exports
 from centric.web.deps import (
     CanEditThemes,
     CanReadCustomers,
@@ -63,9 +64,15 @@ async def document_text(request: Request) -> str:
         raise Invalid("the document is not UTF-8 text", field="body") from None
 
 
-@router.get("/themes", response_model=Page[ThemeOut])
-def list_themes(session: DbSession, caller: CanReadMetrics, paging: Paging) -> Page[ThemeOut]:
+@router.get("/themes", response_model=Page[ThemeOut], responses=exports.FILE_RESPONSES)
+def list_themes(request: Request, session: DbSession, caller: CanReadMetrics, paging: Paging
+                ) -> Page[ThemeOut] | Response:
     """The taxonomy, parents first, with how many items carry each theme; examples need ``customers:read``."""
+    examples = caller.can(Permission.READ_CUSTOMERS)
+    columns = exports.columns_of(ThemeOut, () if examples else ("examples",))
+    if file := exports.listing(request, session, "themes", columns, lambda s, limit, offset:
+                               service.list_themes(s, limit, offset, with_examples=examples)):
+        return file
     rows, total = service.list_themes(session, paging.limit, paging.offset,
                                       with_examples=caller.can(Permission.READ_CUSTOMERS))
     return paging.of(rows, total)
@@ -185,10 +192,13 @@ def apply_action(session: Session, proposal_id: int, data: ProposalAction) -> An
     return proposals.get_proposal(session, proposal_id, open_only=False)
 
 
-@router.get("/verbatims", response_model=Page[VerbatimOut])
-def verbatims(q: Annotated[VerbatimQuery, Query()], session: DbSession, _: CanReadCustomers,
-              paging: Paging) -> Page[VerbatimOut]:
+@router.get("/verbatims", response_model=Page[VerbatimOut], responses=exports.FILE_RESPONSES)
+def verbatims(request: Request, q: Annotated[VerbatimQuery, Query()], session: DbSession, _: CanReadCustomers,
+              paging: Paging) -> Page[VerbatimOut] | Response:
     """Search feedback text with filters; ``highlighted`` is escaped HTML with matches in ``<mark>``."""
+    if file := exports.listing(request, session, "verbatims", exports.columns_of(VerbatimOut, ("highlighted",)),
+                               lambda s, limit, offset: search_verbatims(s, q, limit, offset)):
+        return file
     items, total = search_verbatims(session, q, paging.limit, paging.offset)
     return paging.of(items, total)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from centric import i18n
 from centric.accounts.roles import Permission
 from centric.customers.service import list_segments
-from centric.errors import CentricError, explain
+from centric.errors import CentricError, Invalid, explain
 from centric.journeys.service import list_touchpoints
 from centric.themes import proposals, service
 from centric.themes.api import apply_action, text_status_of
@@ -28,6 +28,7 @@ from centric.themes.schemas import (
 )
 from centric.themes.taxonomy import load_document
 from centric.themes.verbatims import search_verbatims
+from centric.web import exports
 from centric.web.deps import (
     Caller,
     CanEditThemes,
@@ -39,6 +40,12 @@ from centric.web.deps import (
     Page,
 )
 from centric.web.templating import render
+
+
+def verbatims_table(request: Request, session: Session, query: VerbatimQuery) -> exports.Table:
+    """Every verbatim matching ``query`` (its readers hold ``customers:read``)."""
+    found, total = exports.every(request, session, lambda s, limit, offset: search_verbatims(s, query, limit, offset))
+    return exports.table_of("verbatims", found, VERBATIM_COLUMNS, total)
 
 router = APIRouter()
 
@@ -54,12 +61,16 @@ def _choices(session: Session) -> dict:
 
 @router.get("/themes", response_class=HTMLResponse)
 def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session: DbSession,
-                caller: CanReadMetrics) -> HTMLResponse:
+                caller: CanReadMetrics) -> Response:
     result, problem = None, None
     try:
         result = theme_insight(session, f)
     except CentricError as exc:
         problem = exc.message
+    if fmt := exports.requested(request):
+        if result is None:
+            raise Invalid(problem or "no theme insight for these filters")
+        return exports.respond(exports.table_of("themes", result.themes, THEME_COLUMNS), fmt)
     drivers, drivers_problem = None, None
     if result is not None:
         try:
@@ -68,6 +79,19 @@ def themes_page(request: Request, f: Annotated[InsightFilter, Query()], session:
             drivers_problem = exc.message
     return render(request, "themes/insight.html", caller=caller, f=f, result=result, problem=problem, drivers=drivers,
                   drivers_problem=drivers_problem, **_choices(session))
+
+
+THEME_COLUMNS: tuple[exports.Column, ...] = (
+    "path", "label", "volume", "share", "sentiment", "negative", "neutral", "positive",
+    ("nps_impact", "impact.impact"), ("nps_impact_low", "impact.low"), ("nps_impact_high", "impact.high"),
+    ("nps_with_theme", "impact.nps_theme"), ("nps_without_theme", "impact.nps_without"),
+    ("responses_with_theme", "impact.n_theme"),
+)
+"""The theme insight table: aggregates only (viewers may read it)."""
+VERBATIM_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "occurred_at", "text", "customer_id", "customer_name", "touchpoint", "channel", "rating", "language",
+    "sentiment", "sentiment_label", "actionable", ("themes", lambda v: [t.path for t in v.themes]),
+)
 
 
 # --- the taxonomy -----------------------------------------------------------------------
@@ -175,12 +199,14 @@ def decide(proposal_id: ObjectId, request: Request, session: DbSession, caller: 
 
 @router.get("/verbatims", response_class=HTMLResponse)
 def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomers,
-                   page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+                   page: int = Query(default=1, ge=1, le=100_000)) -> Response:
     """The explorer pages by number; each number is the API's slice ``offset = (page - 1) × limit``."""
-    raw = {k: v for k, v in request.query_params.items() if v != ""}
+    raw = {k: v for k, v in request.query_params.items() if v != "" and k != "format"}
     result, problem = None, None
     try:
         query = VerbatimQuery.model_validate(raw)
+        if fmt := exports.requested(request):
+            return exports.respond(verbatims_table(request, session, query), fmt)
         items, total = search_verbatims(session, query, VERBATIMS_PER_PAGE, (page - 1) * VERBATIMS_PER_PAGE)
         result = Page[VerbatimOut](items=items, total=total, limit=VERBATIMS_PER_PAGE,
                                    offset=(page - 1) * VERBATIMS_PER_PAGE)

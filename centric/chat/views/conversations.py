@@ -19,6 +19,7 @@ from centric.chat import reads, replies
 from centric.chat.models import RESOLUTIONS, STATUSES
 from centric.chat.schemas import MAX_REPLY
 from centric.errors import CentricError, explain
+from centric.web import exports
 from centric.web.deps import CanReadCases, CanWorkCases, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -37,12 +38,24 @@ def _choice(value: str, allowed: tuple[str, ...]) -> str | None:
     return value if value in allowed else None
 
 
+CHAT_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "channel", "started_at", "question", "language", "status", "resolution", "closed_by", "case_id",
+    "customer_id", "customer_name", "messages", "last_message_at",
+)
+"""The chat list's columns (its readers hold ``cases:read``)."""
+
+
 @router.get("/chats", response_class=HTMLResponse)
 def chats_page(request: Request, session: DbSession, caller: CanReadCases, status: str = "", resolution: str = "",
-               language: str = "", page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+               language: str = "", page: int = Query(default=1, ge=1, le=100_000)) -> Response:
     """Conversations, newest first, filtered by status, resolution and language."""
     filters = {"status": _choice(status, STATUSES), "resolution": _choice(resolution, RESOLUTIONS),
                "language": _choice(language, LANGUAGES)}
+    if fmt := exports.requested(request):
+        chats, count = exports.every(request, session, lambda s, limit, offset: reads.list_chats(
+            s, caller.user, status=filters["status"], resolution=filters["resolution"],
+            language=filters["language"], limit=limit, offset=offset))
+        return exports.respond(exports.table_of("chats", chats, CHAT_COLUMNS, count), fmt)
     items, total = reads.list_chats(session, caller.user, status=filters["status"], resolution=filters["resolution"],
                                     language=filters["language"], limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     keep = urlencode({k: v for k, v in filters.items() if v})

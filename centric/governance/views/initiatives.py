@@ -25,6 +25,7 @@ from centric.governance import impact, initiatives
 from centric.governance.dice import METHOD as DICE_METHOD
 from centric.governance.schemas import DiceIn, InitiativeIn, InitiativeStatus, StatusIn
 from centric.journeys.models import Touchpoint
+from centric.web import exports
 from centric.web.deps import (
     AppSettings,
     Caller,
@@ -58,11 +59,20 @@ def _optional(form: FormData, name: str) -> str | None:
     return _text(form, name) or None
 
 
+INITIATIVE_COLUMNS: tuple[exports.Column, ...] = (
+    "rank", "id", "title", "status", ("owner", "owner.user_name"), ("dice_zone", "dice.zone"),
+    ("dice_score", "dice.score"), "metric", "expected_effect", "expected_value", ("measured_effect", "impact.effect"),
+    ("measured_effect_low", "impact.low"), ("measured_effect_high", "impact.high"), "measured_value",
+)
+
+
 @router.get("/initiatives", response_class=HTMLResponse)
 def board_page(request: Request, session: DbSession, caller: CanReadMetrics,
-               status: InitiativeStatus | None = None) -> HTMLResponse:
+               status: InitiativeStatus | None = None) -> Response:
     """The board, best value first; filter by status (dropped ones only through the filter)."""
     items = board_module.board(session, status=status, user=caller.user)
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("initiatives", items, INITIATIVE_COLUMNS), fmt)
     return render(request, "governance/initiatives.html", caller=caller, items=items, status=status,
                   statuses=STATUS_LABELS, value_of=board_module.value_of,
                   can_propose=caller.can(Permission.PROPOSE_INITIATIVES))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from centric.accounts.models import Team, User
@@ -11,6 +11,7 @@ from centric.db import utcnow
 from centric.errors import Invalid
 from centric.governance.scorecard_views import note_view
 from centric.governance.scorecards import scorecard
+from centric.web import exports
 from centric.web.deps import MAX_ID, CanReadMetrics, DbSession
 from centric.web.templating import render
 
@@ -25,13 +26,23 @@ def _id(value: str | None, field: str) -> int | None:
     return int(value)
 
 
+SCORECARD_COLUMNS: tuple[exports.Column, ...] = (
+    ("target", "target.name"), ("metric", "target.metric"), ("scope", "target.scope_label"),
+    ("owner", "target.owner.user_name"), ("team", "target.owner.team_name"), "period",
+    ("direction", "target.direction"), ("threshold", "target.threshold"), "value", "low", "high", "n", "verdict",
+    "reason", "rank", "rank_group_size",
+)
+
+
 @router.get("/scorecards", response_class=HTMLResponse)
 def scorecards_page(request: Request, session: DbSession, caller: CanReadMetrics,
                     user: str | None = Query(None, max_length=20), team: str | None = Query(None, max_length=20),
-                    period: str | None = Query(None, max_length=10)) -> HTMLResponse:
+                    period: str | None = Query(None, max_length=10)) -> Response:
     """Scorecards; an empty picker means "not given" (an HTML form sends empty fields)."""
     user_id, team_id = _id(user, "user"), _id(team, "team")
     card = scorecard(session, user_id=user_id, team_id=team_id, period=period or None)
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("scorecard", card.rows, SCORECARD_COLUMNS), fmt)
     note_view(session, caller.user.id, caller.user.team_id, utcnow().date())
     users = session.execute(select(User.id, User.name, User.email).where(User.is_active.is_(True))
                             .order_by(User.name)).all()

@@ -16,6 +16,7 @@ from centric.errors import CentricError, explain
 from centric.governance import targets
 from centric.governance.measure import CADENCES, METRICS, NOT_YET, SCOPES
 from centric.governance.target_schemas import TargetIn
+from centric.web import exports
 from centric.web.deps import Caller, CanReadMetrics, CanSetTargets, CheckedForm, DbSession
 from centric.web.templating import render
 
@@ -35,8 +36,16 @@ def _page(request: Request, session: Session, caller: Caller, *, form: dict[str,
 
 
 @router.get("/targets", response_class=HTMLResponse)
-def targets_page(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
+def targets_page(request: Request, session: DbSession, caller: CanReadMetrics) -> Response:
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("targets", targets.list_targets(session), TARGET_COLUMNS), fmt)
     return _page(request, session, caller)
+
+
+TARGET_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "name", "metric", "scope_label", "cadence", "direction", "threshold", "min_n",
+    ("owner", "owner.user_name"), ("team", "owner.team_name"), "valid_from", "valid_until", "notes", "active",
+)
 
 
 def _id(value: str) -> int | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from centric.accounts.roles import Permission
 from centric.ideas import authoring, links, moderation, staff_reads, statuses
 from centric.ideas.schemas import IdeaStatus, Moderation
 from centric.ideas.staff_schemas import (
@@ -23,6 +24,7 @@ from centric.ideas.staff_schemas import (
     StatusIn,
     VoterOut,
 )
+from centric.web import exports
 from centric.web.deps import CanModerateIdeas, CanReadCustomers, CanReadMetrics, DbSession, ObjectId, Page, Paging
 
 router = APIRouter(tags=["ideas"])
@@ -30,18 +32,21 @@ Text = Annotated[str | None, Query(max_length=200, description="words in the tit
 BoardFilter = Annotated[str | None, Query(max_length=60, description="a board's key")]
 
 
-@router.get("/ideas", response_model=Page[StaffIdeaOut])
-def list_ideas(session: DbSession, _: CanReadMetrics, paging: Paging, board: BoardFilter = None,
+@router.get("/ideas", response_model=Page[StaffIdeaOut], responses=exports.FILE_RESPONSES)
+def list_ideas(request: Request, session: DbSession, caller: CanReadMetrics, paging: Paging, board: BoardFilter = None,
                status: IdeaStatus | None = None, moderation: Moderation | None = None, q: Text = None,
-               sort: IdeaSort = "top") -> Page[StaffIdeaOut]:
+               sort: IdeaSort = "top") -> Page[StaffIdeaOut] | Response:
     """Ideas with their demand: raw votes and value-weighted (CLV sum, churn risk, segment mix, revenue at stake).
 
     ``sort``: top (votes), new, trending (votes in the last 7 days), revenue (revenue at
     stake). Each idea carries both ranks (``demand.rank_votes`` and ``demand.rank_revenue``)
     among the ideas matching the filters. Duplicates are listed only with ``status=duplicate``.
     """
-    return paging.cut(staff_reads.list_ideas(session, board=board, status=status, moderation_state=moderation, q=q,
-                                             sort=sort))
+    ideas = staff_reads.list_ideas(session, board=board, status=status, moderation_state=moderation, q=q, sort=sort)
+    if fmt := exports.requested(request):
+        private = () if caller.can(Permission.READ_CUSTOMERS) else ("author_name", "customer_id", "body")
+        return exports.respond(exports.table_of("ideas", ideas, exports.columns_of(StaffIdeaOut, private)), fmt)
+    return paging.cut(ideas)
 
 
 @router.post("/ideas", response_model=IdeaDetailOut, status_code=201)

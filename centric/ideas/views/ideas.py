@@ -18,6 +18,7 @@ from centric.ideas.models import MODERATION, STATUSES
 from centric.ideas.service import get_idea
 from centric.ideas.similar import suggest
 from centric.ideas.views.forms import SORT_LABELS, STATUS_LABELS, text
+from centric.web import exports
 from centric.web.deps import Caller, CanModerateIdeas, CanReadMetrics, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -31,15 +32,25 @@ def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
     return value if value in allowed else None
 
 
+IDEA_COLUMNS: tuple[exports.Column, ...] = (
+    "id", ("rank_by_votes", "demand.rank_votes"), ("rank_by_revenue", "demand.rank_revenue"), "title", "board",
+    "status", "moderation", ("votes", "demand.votes"), ("voters_clv", "demand.clv_sum"),
+    ("mean_churn_risk", "demand.churn_risk_mean"), ("revenue_at_stake", "demand.revenue_at_stake"),
+)
+"""The staff idea list's columns: demand figures, no voter or author (viewers may read it)."""
+
+
 @router.get("/manage/ideas", response_class=HTMLResponse)
 def list_page(request: Request, session: DbSession, caller: CanReadMetrics, board: SHORT = None,
               status: SHORT = None, moderation_state: Annotated[str | None, Query(alias="moderation",
                                                                                   max_length=20)] = None,
-              q: Annotated[str | None, Query(max_length=200)] = None, sort: SHORT = "top") -> HTMLResponse:
+              q: Annotated[str | None, Query(max_length=200)] = None, sort: SHORT = "top") -> Response:
     """Every idea with its rank by raw votes and its rank by revenue at stake, both shown."""
     sort = _choice(sort, SORTS) or "top"
     items = staff_reads.list_ideas(session, board=board or None, status=_choice(status, STATUSES),
                                    moderation_state=_choice(moderation_state, MODERATION), q=q, sort=sort)
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("ideas", items, IDEA_COLUMNS, len(items)), fmt)
     return render(request, "ideas/staff/list.html", caller=caller, items=items[:LIST_ROWS], total=len(items),
                   boards=boards.list_boards(session), pending=moderation.pending_count(session),
                   f={"board": board or "", "status": status or "", "moderation": moderation_state or "",

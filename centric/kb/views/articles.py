@@ -26,6 +26,7 @@ from centric.kb.models import KINDS, LANGUAGES, STATUSES
 from centric.kb.schemas import ArticleOut
 from centric.kb.validation import article_data
 from centric.kb.views.forms import article_fields, choice, labels, say, text
+from centric.web import exports
 from centric.web.deps import Caller, CanWriteKb, CheckedForm, CurrentCaller, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -34,13 +35,23 @@ LIST_ROWS = 200
 Short = Annotated[str | None, Query(max_length=60)]
 
 
+KB_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "title", "slug", "language", "kind", "category", "status", "version", ("variants", lambda a: len(a.variants)),
+    "updated_at", "published_at", "url",
+)
+
+
 @router.get("/kb", response_class=HTMLResponse)
 def list_page(request: Request, session: DbSession, caller: CurrentCaller, status: Short = None,
               language: Short = None, category: Short = None, kind: Short = None,
-              q: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
+              q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """Every entry matching the filters, most recently changed first."""
     where = ArticleFilter(status=choice(status, STATUSES), language=choice(language, LANGUAGES),
                           category=category or None, kind=choice(kind, KINDS), q=q or None)
+    if fmt := exports.requested(request):
+        entries, count = exports.every(request, session, lambda s, limit, offset: articles.list_articles(
+            s, where, limit=limit, offset=offset))
+        return exports.respond(exports.table_of("kb", entries, KB_COLUMNS, count), fmt)
     items, total = articles.list_articles(session, where, limit=LIST_ROWS)
     filters = {"status": where.status or "", "language": where.language or "", "category": where.category or "",
                "kind": where.kind or "", "q": q or ""}

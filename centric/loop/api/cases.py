@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from centric.loop import cases, inbox, rootcauses
 from centric.loop.case_schemas import (
@@ -34,23 +35,27 @@ from centric.loop.case_schemas import (
     WorkloadOut,
 )
 from centric.loop.models import RootCause, SavedView
+from centric.web import exports
 from centric.web.deps import MAX_ID, CanConfigure, CanReadCases, CanWorkCases, DbSession, ObjectId, Page, Paging
 
 router = APIRouter(tags=["closed loop"])
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
-@router.get("/cases", response_model=Page[CaseOut])
-def list_cases(session: DbSession, caller: CanReadCases, paging: Paging, view: View | None = None,
+@router.get("/cases", response_model=Page[CaseOut], responses=exports.FILE_RESPONSES)
+def list_cases(request: Request, session: DbSession, caller: CanReadCases, paging: Paging, view: View | None = None,
                status: Status | None = None, priority: Priority | None = None, owner_id: OptionalId = None,
                team_id: OptionalId = None, rule_id: OptionalId = None,
                customer_id: OptionalId = None, q: str | None = Query(default=None, max_length=200),
-               sort: Sort | None = None, saved_view: OptionalId = None) -> Page[CaseOut]:
+               sort: Sort | None = None, saved_view: OptionalId = None) -> Page[CaseOut] | Response:
     """The inbox: a view (mine, team, unassigned, at_risk, breached, all), filters, or a saved view."""
     given = {"view": view, "status": status, "priority": priority, "owner_id": owner_id, "team_id": team_id,
              "rule_id": rule_id, "customer_id": customer_id, "q": q, "sort": sort}
     saved = inbox.get_view(session, saved_view, caller.user) if saved_view is not None else None
     filters = inbox.filters_of(saved, given)
+    if file := exports.listing(request, session, "cases", exports.columns_of(CaseOut), lambda s, limit, offset:
+                               inbox.list_cases(s, filters, caller.user, limit=limit, offset=offset)):
+        return file
     rows, total = inbox.list_cases(session, filters, caller.user, limit=paging.limit, offset=paging.offset)
     return paging.of(rows, total)
 

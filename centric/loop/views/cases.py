@@ -35,6 +35,7 @@ from centric.loop.case_schemas import (
     View,
 )
 from centric.loop.models import OPEN_STATUSES
+from centric.web import exports
 from centric.web.deps import MAX_ID, Caller, CanConfigure, CanReadCases, CanWorkCases, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -110,8 +111,16 @@ def _given(params: Mapping[str, str]) -> dict[str, str]:
     return {key: value.strip() for key in FILTER_KEYS if (value := params.get(key, "")) and value.strip()}
 
 
+CASE_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "title", "priority", "priority_score", "severity", "status", "sla_state", "customer_id", "customer_name",
+    "owner_name", "team_name", "source", "metric", "score", "verbatim", "root_cause", "created_at",
+    "first_contact_due_at", "resolution_due_at", "first_contact_at", "resolved_at", "closed_at",
+)
+"""The inbox's cases with the filters and the caller's scope applied (its readers hold ``cases:read``)."""
+
+
 def _inbox(request: Request, session: Session, caller: Caller, params: Mapping[str, str], page: int = 1,
-           problem: str | None = None, status_code: int = 200) -> HTMLResponse:
+           problem: str | None = None, status_code: int = 200) -> Response:
     tabs = _tabs(caller)
     given = _given(params)
     saved_id: int | None = None
@@ -122,6 +131,11 @@ def _inbox(request: Request, session: Session, caller: Caller, params: Mapping[s
         if saved is None and "view" not in given:
             given["view"] = filters.view
         filters = inbox.filters_of(saved, dict(given))
+        if fmt := exports.requested(request):
+            chosen = filters
+            every, count = exports.every(request, session, lambda s, limit, offset: inbox.list_cases(
+                s, chosen, caller.user, limit=limit, offset=offset))
+            return exports.respond(exports.table_of("cases", every, CASE_COLUMNS, count), fmt)
         found, total = inbox.list_cases(session, filters, caller.user, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         now = utcnow()
         rows = [_row(case, now) for case in found]
@@ -140,7 +154,7 @@ def _inbox(request: Request, session: Session, caller: Caller, params: Mapping[s
 
 @router.get("/inbox", response_class=HTMLResponse)
 def inbox_page(request: Request, session: DbSession, caller: CanReadCases,
-               page: int = Query(default=1, ge=1, le=100_000)) -> HTMLResponse:
+               page: int = Query(default=1, ge=1, le=100_000)) -> Response:
     """My cases, my team's queue, unassigned, at risk, breached (and all, for managers and analysts)."""
     return _inbox(request, session, caller, request.query_params, page)
 
@@ -170,9 +184,15 @@ def delete_inbox_view(view_id: ObjectId, session: DbSession, caller: CanReadCase
 
 
 @router.get("/cases/workload", response_class=HTMLResponse)
-def workload_page(request: Request, session: DbSession, caller: CanConfigure) -> HTMLResponse:
+def workload_page(request: Request, session: DbSession, caller: CanConfigure) -> Response:
     """Managers: open, at-risk and breached cases by owner and by team, each linking to the inbox."""
-    return render(request, "loop/workload.html", caller=caller, workload=inbox.workload(session))
+    workload = inbox.workload(session)
+    if fmt := exports.requested(request):
+        rows = [{"by": by, **r.model_dump()} for by, group in (("owner", workload.by_owner),
+                                                               ("team", workload.by_team)) for r in group]
+        return exports.respond(exports.table_of("workload", rows, ("by", "id", "name", "open", "at_risk",
+                                                                   "breached")), fmt)
+    return render(request, "loop/workload.html", caller=caller, workload=workload)
 
 
 # --- a case --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from centric.accounts.roles import Permission
 from centric.customers.service import get_segment
 from centric.errors import CentricError, explain
 from centric.maps import personas
+from centric.web import exports
 from centric.web.deps import Caller, CanConfigure, CanReadMetrics, CheckedForm, DbSession, ReadSession
 from centric.web.templating import render
 
@@ -71,9 +72,19 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+PERSONA_COLUMNS: tuple[exports.Column, ...] = (
+    "key", "name", "kind", "description", "members", ("nps", "nps.value"), ("nps_low", "nps.low"),
+    ("nps_high", "nps.high"), ("nps_n", "nps.n"), ("clv_mean", "value.clv_mean"), ("clv_scored", "value.scored"),
+    ("churn_risk_mean", "value.churn_risk_mean"), ("high_risk_share", "value.high_risk_share"),
+)
+"""The persona cards as a table: aggregates only (viewers may read it)."""
+
+
 @router.get("/personas", response_class=HTMLResponse)
-def personas_page(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
+def personas_page(request: Request, session: ReadSession, caller: CanReadMetrics) -> Response:
     rows, _ = personas.list_personas(session, "all")
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("personas", rows, PERSONA_COLUMNS), fmt)
     return render(request, "maps/personas.html", caller=caller, rows=rows,
                   can_edit=caller.can(Permission.CONFIGURE))
 

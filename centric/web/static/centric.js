@@ -26,6 +26,7 @@
       ]
     });
     window.addEventListener("resize", function () { chart.resize(); });
+    return chart;
   }
   function bars(el) {
     var data = JSON.parse(document.getElementById(el.dataset.bars).textContent);
@@ -37,6 +38,7 @@
       yAxis: { type: "value" },
       series: [{ type: "bar", data: data.values, itemStyle: { color: "#0b5fff" } }]
     });
+    return chart;
   }
   function quadrant(el) {
     var data = JSON.parse(document.getElementById(el.dataset.quadrant).textContent).points;
@@ -58,10 +60,62 @@
                     data: [{ xAxis: cutX }, { yAxis: cutY }] }
       }]
     });
+    return chart;
+  }
+  // Downloads of a chart: SVG from the chart itself (it renders SVG), PNG from a copy drawn offscreen
+  // on a canvas at twice the size. Real buttons after the chart, named by the chart's label.
+  function save(url, name) {
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  }
+  function fileName(el, ext) {
+    var day = new Date().toISOString().slice(0, 10);
+    return "centric-" + (el.id || "chart").replace(/[^a-z0-9-]+/gi, "-").toLowerCase() + "-" + day + "." + ext;
+  }
+  function asSvg(chart, el) {
+    var blob = new Blob([chart.renderToSVGString()], { type: "image/svg+xml" });
+    var url = URL.createObjectURL(blob);
+    save(url, fileName(el, "svg"));
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+  function asPng(chart, el) {
+    var box = document.createElement("div");
+    box.style.cssText = "position:absolute;left:-10000px;top:0;width:" + el.clientWidth + "px;height:" +
+      el.clientHeight + "px";
+    document.body.appendChild(box);
+    var copy = window.echarts.init(box, null, { renderer: "canvas" });
+    copy.setOption(chart.getOption());
+    save(copy.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" }), fileName(el, "png"));
+    copy.dispose();
+    box.remove();
+  }
+  function downloads(el, chart) {
+    var words = document.getElementById("chart-download-labels");
+    if (!chart || !words) { return; }
+    var bar = document.createElement("div");
+    bar.className = "chart-downloads";
+    [["svg", words.dataset.svg, asSvg], ["png", words.dataset.png, asPng]].forEach(function (kind) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      button.dataset.download = kind[0];
+      button.textContent = kind[1];
+      button.setAttribute("aria-label", kind[1] + ": " + (el.getAttribute("aria-label") || ""));
+      button.addEventListener("click", function () { kind[2](chart, el); });
+      bar.appendChild(button);
+    });
+    el.insertAdjacentElement("afterend", bar);
+  }
+  function each(selector, make) {
+    document.querySelectorAll(selector).forEach(function (el) { downloads(el, make(el)); });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(".chart[data-series]").forEach(draw);
-    document.querySelectorAll(".chart[data-bars]").forEach(bars);
-    document.querySelectorAll(".chart[data-quadrant]").forEach(quadrant);
+    each(".chart[data-series]", draw);
+    each(".chart[data-bars]", bars);
+    each(".chart[data-quadrant]", quadrant);
   });
 })();
