@@ -27,3 +27,8 @@ DELIVERY = (N_("queued"), N_("sent"), N_("suppressed"), N_("failed"), N_("schedu
 SORTS = (N_("newest"), N_("oldest"), N_("priority"), N_("due"), N_("updated"))
 TABS = (N_("Mine"), N_("Team"), N_("Unassigned"), N_("At risk"), N_("Breached"), N_("All"))
 BANDS = (N_("medium"),)  # clv and risk bands: low, medium, high (low and high above)
+# Shown beside a case: the customer's identities, segments and timeline.
+IDENTITY_KINDS = (N_("email"), N_("phone"), N_("external"), N_("social"), N_("device"), N_("account"))
+SEGMENT_KINDS = (N_("persona"), N_("segment"))
+SENTIMENTS = (N_("positive"), N_("negative"), N_("neutral"), N_("mixed"))
+TIMELINE_KINDS = (N_("purchase"), N_("case"))
