@@ -40,8 +40,8 @@ from centric.web.templating import render
 
 router = APIRouter()
 # Labels are translated where the page shows them ({{ _(label) }}).
-STATUS_LABELS = {"proposed": i18n.N_("Proposed"), "approved": i18n.N_("Approved"), "in_progress": i18n.N_("In progress"),
-                 "done": i18n.N_("Done"), "dropped": i18n.N_("Dropped")}
+STATUS_LABELS = {"proposed": i18n.N_("Proposed"), "approved": i18n.N_("Approved"),
+                 "in_progress": i18n.N_("In progress"), "done": i18n.N_("Done"), "dropped": i18n.N_("Dropped")}
 DICE_FACTORS = (("duration", i18n.N_("Duration (time between reviews)")), ("integrity", i18n.N_("Team integrity")),
                 ("senior_commitment", i18n.N_("Senior commitment")), ("local_commitment", i18n.N_("Local commitment")),
                 ("effort", i18n.N_("Effort (extra work)")))
