@@ -10,15 +10,19 @@ from sqlalchemy import select
 from centric import i18n
 from centric.accounts.models import User
 from centric.config import Settings
-from centric.governance import digests
+from centric.governance import digests, initiatives
+from centric.governance.schemas import InitiativeIn
+from centric.governance.target_schemas import TargetIn
+from centric.governance.targets import create_target
 from centric.jobs import LocalWorker
-from centric.loop import sla
+from centric.loop import alerts, sla
 from centric.loop.cases import CaseDraft, open_cases
+from centric.loop.rule_schemas import RuleIn
 from centric.loop.sla_jobs import fire
-from centric.loop.sla_schemas import EscalationStep, PolicyIn
+from centric.loop.sla_schemas import CalendarIn, EscalationStep, PolicyIn
 from tests.api.conftest import app, client, tokens  # noqa: F401
 from tests.api.test_pages import login
-from tests.factories import make_journey, make_user
+from tests.factories import make_journey, make_user, respond
 from tests.outreach.conftest import mail_settings, smtp  # noqa: F401
 
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
@@ -46,6 +50,38 @@ def test_the_browser_s_chinese_gives_the_dashboard_and_the_inbox_in_chinese(clie
     english = client.get("/inbox")  # no Accept-Language: English, as before
     assert '<html lang="en">' in english.text and "<h1>Inbox" in english.text
     assert english.headers["content-language"] == "en"
+
+
+def test_every_page_of_the_loop_governance_and_customers_renders_in_chinese(client, tokens, db):  # noqa: F811
+    with db.transaction() as s:
+        admin = s.scalar(select(User).where(User.email == "admin@example.com"))
+        assert admin is not None
+        answer = respond(s, "rnps", 2, comment="Cold <b>room</b>", touchpoint="check-in")
+        case = open_cases(s, [CaseDraft(title="Cold room", source="manual", owner_id=admin.id,
+                                        customer_id=answer.customer_id)])[0]
+        rule = alerts.create_rule(s, RuleIn(name="Detractors", condition={"all": [
+            {"field": "nps", "op": "lte", "value": 6}]}), admin.id)
+        office = sla.create_calendar(s, CalendarIn(name="Office", timezone="Europe/London",
+                                                   periods={"mon": [("09:00", "17:00")]}, holiday_country="GB"))
+        sla.create_policy(s, PolicyIn(name="Fast", first_contact_minutes=90, calendar_id=office.id, escalation=[
+            EscalationStep(when="at_risk", target="first_contact", action="notify_owner")]))
+        create_target(s, TargetIn(name="NPS up", metric="nps", threshold=20, owner_user_id=admin.id), admin.id)
+        create_target(s, TargetIn(name="Keep them", metric="churn", threshold=5, owner_user_id=admin.id), admin.id)
+        initiative = initiatives.propose(s, InitiativeIn(title="Warmer rooms", problem="Cold rooms"), admin)
+        ids = {"case": case.id, "customer": answer.customer_id, "rule": rule.id, "initiative": initiative.id}
+    assert login(client).status_code == 303
+    pages = ["/", "/touchpoints", "/customers", f"/customers/{ids['customer']}", "/merge-suggestions", "/value",
+             "/roi", "/drivers", "/drivers?by=themes", "/inbox", f"/cases/{ids['case']}", "/cases/workload", "/loop",
+             "/alert-rules", f"/alert-rules/{ids['rule']}/preview", "/sla", "/targets", "/scorecards",
+             "/initiatives", "/initiatives/new", f"/initiatives/{ids['initiative']}", "/digest", "/council"]
+    for path in pages:
+        page = client.get(path, headers=CHINESE)
+        assert page.status_code == 200, (path, page.text[:300])
+        assert '<html lang="zh-CN">' in page.text and page.headers["content-language"] == "zh", path
+        assert "<b>room</b>" not in page.text, path  # customer text stays escaped in every language
+    assert "服务时限" in client.get("/sla", headers=CHINESE).text
+    case_page = client.get(f"/cases/{ids['case']}", headers=CHINESE).text
+    assert "处理记录" in case_page and "关闭工单" in case_page and 'id="loop-words"' in case_page
 
 
 def test_the_chosen_language_wins_over_the_browser_and_can_be_cleared(client, tokens, db):  # noqa: F811
