@@ -25,6 +25,7 @@ CALL_OUTCOMES = (N_("reached"), N_("no answer"), N_("left message"), N_("sent"))
 DELIVERY = (N_("queued"), N_("sent"), N_("suppressed"), N_("failed"), N_("scheduled"), N_("answered"),
             N_("pending"), N_("delivered"), N_("bounced"), N_("skipped"))
 SORTS = (N_("newest"), N_("oldest"), N_("priority"), N_("due"), N_("updated"))
+NO_ONE = (N_("unassigned"), N_("no team"))  # workload and KPI rows without an owner or a team
 TABS = (N_("Mine"), N_("Team"), N_("Unassigned"), N_("At risk"), N_("Breached"), N_("All"))
 BANDS = (N_("medium"),)  # clv and risk bands: low, medium, high (low and high above)
 # Shown beside a case: the customer's identities, segments and timeline.
