@@ -18,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from centric.errors import Invalid
+from centric.i18n import N_
 
 FACTORS = ("duration", "integrity", "senior_commitment", "local_commitment", "effort")
 WEIGHTS = {"duration": 1, "integrity": 2, "senior_commitment": 2, "local_commitment": 1, "effort": 1}
 WIN_MAX = 14
 WORRY_MAX = 17
-METHOD = ("DICE (Sirkin, Keenan & Jackson, HBR 2005): score = D + 2·I + 2·C1 + C2 + E, each factor 1 (best) "
-          "to 4 (worst); win ≤ 14, worry 15–17, woe > 17")
+METHOD = N_("DICE (Sirkin, Keenan & Jackson, HBR 2005): score = D + 2·I + 2·C1 + C2 + E, each factor 1 (best) "
+            "to 4 (worst); win ≤ 14, worry 15–17, woe > 17")
 
 
 @dataclass(frozen=True)

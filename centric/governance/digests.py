@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.models import User
 from centric.accounts.roles import Permission, allows
 from centric.accounts.service import audit
@@ -247,12 +248,12 @@ def build_digest(session: Session, user: User, period: Period) -> DigestOut:
     company = user.role in COMPANY_ROLES
     owned = [] if company else _owned_touchpoints(session, user)
     if company:
-        scope, touchpoint_names, touchpoint_ids = "every touchpoint (company)", None, None
+        scope, touchpoint_names, touchpoint_ids = i18n._("every touchpoint (company)"), None, None
     elif owned:
-        scope = "your touchpoints: " + ", ".join(name for _, name in owned)
+        scope = i18n._("your touchpoints: %(names)s") % {"names": ", ".join(name for _, name in owned)}
         touchpoint_names, touchpoint_ids = {name for _, name in owned}, [tid for tid, _ in owned]
     else:
-        scope, touchpoint_names, touchpoint_ids = "no touchpoint of yours", set(), []
+        scope, touchpoint_names, touchpoint_ids = i18n._("no touchpoint of yours"), set(), []
     moves: Moves | None = None
     if company or owned:
         moves = biggest_moves(session, start=period.start, end=period.end, touchpoints=touchpoint_names,
@@ -263,12 +264,12 @@ def build_digest(session: Session, user: User, period: Period) -> DigestOut:
     breached = _case_list(session, user, Case.status.in_(OPEN_STATUSES), Case.sla_state == "breached", titles=titles)
     verbatims: list[Verbatim] = []
     if not allows(user.role, Permission.READ_CUSTOMERS):
-        note = "Customers' words are not shown to your role."
+        note = i18n._("Customers' words are not shown to your role.")
     elif not (company or owned):
-        note = "You own no touchpoint, so there are no comments to show."
+        note = i18n._("You own no touchpoint, so there are no comments to show.")
     else:
         verbatims = representative_verbatims(session, period.start, period.end, touchpoint_ids)
-        note = "" if verbatims else "No comments in this period."
+        note = "" if verbatims else i18n._("No comments in this period.")
     return DigestOut(user_id=user.id, user_name=user.name or user.email, frequency=period.frequency,
                      period_key=period.key, start=period.start, end=period.end, scope=scope,
                      scorecard=scorecard(session, user_id=user.id), new_cases=new, breached_cases=breached,
@@ -300,8 +301,8 @@ def unsubscribe_by_token(session: Session, settings: Settings, token: str, *, ac
 def _days(period_start: date, period_end: date) -> str:
     last = period_end - timedelta(days=1)
     if last == period_start:
-        return last.strftime("%a %d %b %Y")
-    return f"{period_start.strftime('%d %b')} – {last.strftime('%d %b %Y')}"
+        return i18n.format_day(last, "full")
+    return f"{i18n.format_day(period_start)} – {i18n.format_day(last)}"
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -312,46 +313,76 @@ def _signed(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:+.{digits}f}"
 
 
+def _words(code: str) -> str:
+    """A stored code (``not_distinguishable``, ``at_risk``) in the reader's words."""
+    return i18n._(code.replace("_", " ")) if code != "at_risk" else i18n._(code)
+
+
 def _move_line(m: Move) -> str:
-    interval = f" (95% CI {_signed(m.low)} to {_signed(m.high)})" if m.low is not None else ""
-    verdict = "significant" if m.significant else "not significant"
-    return (f"{m.metric.upper()} {m.touchpoint}: {_num(m.previous)} → {_num(m.current)}, {_signed(m.difference)}"
-            f"{interval}, adjusted p {_num(m.adjusted_p_value, 3)}, {verdict}; n {m.n_current} vs {m.n_previous}")
+    words = {"metric": m.metric.upper(), "touchpoint": m.touchpoint, "previous": _num(m.previous),
+             "current": _num(m.current), "difference": _signed(m.difference), "low": _signed(m.low),
+             "high": _signed(m.high), "p": _num(m.adjusted_p_value, 3), "n_current": m.n_current,
+             "n_previous": m.n_previous}
+    interval = (i18n._(" (95%% CI %(low)s to %(high)s)") % words) if m.low is not None else ""
+    verdict = i18n._("significant") if m.significant else i18n._("not significant")
+    return i18n._("%(metric)s %(touchpoint)s: %(previous)s → %(current)s, %(difference)s%(interval)s, "
+                  "adjusted p %(p)s, %(verdict)s; n %(n_current)s vs %(n_previous)s") % {
+        **words, "interval": interval, "verdict": verdict}
 
 
 def _score_line(row: ScorecardRow) -> str:
     interval = f" [{_num(row.low)}–{_num(row.high)}]" if row.low is not None else ""
-    rank = f", rank {row.rank} of {row.rank_group_size}" if row.rank is not None else ""
-    return (f"{row.target.name}: {_num(row.value)}{interval}, n {row.n}, target {row.target.threshold:g} "
-            f"({row.target.direction.replace('_', ' ')}) – {row.verdict.replace('_', ' ')}: {row.reason}{rank}")
+    rank = (i18n._(", rank %(rank)s of %(size)s") % {"rank": row.rank, "size": row.rank_group_size}
+            if row.rank is not None else "")
+    return i18n._("%(target)s: %(value)s%(interval)s, n %(n)s, target %(threshold)s (%(direction)s) – "
+                  "%(verdict)s: %(reason)s%(rank)s") % {
+        "target": row.target.name, "value": _num(row.value), "interval": interval, "n": row.n,
+        "threshold": f"{row.target.threshold:g}", "direction": _words(row.target.direction),
+        "verdict": _words(row.verdict), "reason": row.reason, "rank": rank}
 
 
 def _case_line(c: DigestCase) -> str:
-    return f"#{c.id} {c.title or '(title hidden)'} – {c.status}, {c.priority}, SLA {c.sla_state}"
+    hidden, sla_word = i18n._("(title hidden)"), i18n._("SLA")
+    return f"#{c.id} {c.title or hidden} – {_words(c.status)}, {_words(c.priority)}, {sla_word} {_words(c.sla_state)}"
 
 
 def _period_label(period: str) -> str:
-    return "each target's current period" if period == "current" else period
+    return i18n._("each target's current period") if period == "current" else period
+
+
+def _title(frequency: str) -> str:
+    if frequency == "daily":
+        return i18n._("Your daily CX digest")
+    return i18n._("Your weekly CX digest") if frequency == "weekly" else i18n._("Your CX digest")
 
 
 def render_text(content: DigestOut, settings_url: str, unsubscribe_url: str) -> str:
+    """The plain-text digest in the current locale (the recipient's)."""
     card: Scorecard = content.scorecard
-    lines = [f"Your {content.frequency} CX digest, {_days(content.start, content.end)} ({content.period_key})", "",
-             f"SCORECARD ({_period_label(card.period)})"]
-    lines += [f"  {_score_line(r)}" for r in card.rows] or ["  No target of yours in this period."]
-    lines += ["", f"NEW CASES: {content.new_cases.total}"] + [f"  {_case_line(c)}" for c in content.new_cases.items]
-    lines += ["", f"BREACHED SLAS (open): {content.breached_cases.total}"]
+    no_move = i18n._("No move to compare (answers are needed in both periods).")
+    no_target, no_theme, no_touchpoint = (i18n._("No target of yours in this period."), i18n._("no theme"),
+                                          i18n._("no touchpoint"))
+    heading = i18n._("%(title)s, %(days)s (%(period)s)") % {
+        "title": _title(content.frequency), "days": _days(content.start, content.end), "period": content.period_key}
+    lines = [heading, "",
+             i18n._("SCORECARD (%(period)s)") % {"period": _period_label(card.period)}]
+    lines += [f"  {_score_line(r)}" for r in card.rows] or [f"  {no_target}"]
+    lines += ["", i18n._("NEW CASES: %(n)s") % {"n": content.new_cases.total}]
+    lines += [f"  {_case_line(c)}" for c in content.new_cases.items]
+    lines += ["", i18n._("BREACHED SLAS (open): %(n)s") % {"n": content.breached_cases.total}]
     lines += [f"  {_case_line(c)}" for c in content.breached_cases.items]
-    lines += ["", f"BIGGEST MOVES on {content.scope}"]
+    lines += ["", i18n._("BIGGEST MOVES on %(scope)s") % {"scope": content.scope}]
     if content.moves is None or not content.moves.rows:
-        lines.append("  No move to compare (answers are needed in both periods).")
+        lines.append(f"  {no_move}")
     else:
         lines += [f"  {_move_line(m)}" for m in content.moves.rows]
-        lines.append(f"  {content.moves.tested} moves tested; p-values {content.moves.correction}-adjusted.")
-    lines += ["", "WHAT CUSTOMERS SAID"]
-    lines += [f"  \"{v.text}\" – {v.theme or 'no theme'}, {v.touchpoint or 'no touchpoint'}, "
-              f"{v.occurred_at:%d %b}" for v in content.verbatims] or [f"  {content.verbatims_note}"]
-    lines += ["", f"Change how often you get this: {settings_url}", f"Unsubscribe: {unsubscribe_url}"]
+        lines.append("  " + i18n._("%(tested)s moves tested; p-values %(correction)s-adjusted.") % {
+            "tested": content.moves.tested, "correction": content.moves.correction})
+    lines += ["", i18n._("WHAT CUSTOMERS SAID")]
+    lines += [f"  \"{v.text}\" – {v.theme or no_theme}, {v.touchpoint or no_touchpoint}, "
+              f"{i18n.format_day(v.occurred_at)}" for v in content.verbatims] or [f"  {content.verbatims_note}"]
+    lines += ["", i18n._("Change how often you get this: %(link)s") % {"link": settings_url},
+              i18n._("Unsubscribe: %(link)s") % {"link": unsubscribe_url}]
     return "\n".join(lines)
 
 
@@ -361,38 +392,54 @@ def _html_rows(items: Iterable[str], empty: str) -> str:
 
 
 def render_html(content: DigestOut, settings_url: str, unsubscribe_url: str) -> str:
+    """The HTML digest in the current locale (the recipient's); every value escaped."""
     card = content.scorecard
+    _ = i18n._
     scores = "".join(
         f"<tr><td>{escape(r.target.name)}</td><td>{_num(r.value)}</td>"
         f"<td>{escape(_num(r.low) + '–' + _num(r.high)) if r.low is not None else '–'}</td><td>{r.n}</td>"
-        f"<td>{escape(r.verdict.replace('_', ' '))}</td><td>{escape(r.reason)}</td>"
+        f"<td>{escape(_words(r.verdict))}</td><td>{escape(r.reason)}</td>"
         f"<td>{r.rank if r.rank is not None else '–'}</td></tr>" for r in card.rows)
-    score_table = ("<table><tr><th>Target</th><th>Value</th><th>95% interval</th><th>n</th><th>Verdict</th>"
-                   f"<th>Why</th><th>Rank</th></tr>{scores}</table>") if scores else "<p>No target of yours.</p>"
+    headings = "".join(f"<th>{escape(h)}</th>" for h in (
+        _("Target"), _("Value"), _("95% interval"), "n", _("Verdict"), _("Why"), _("Rank")))
+    # (the catalog's extractor does not look inside f-strings: every message is a plain call here)
+    words = {
+        "no_target": _("No target of yours."), "no_theme": _("no theme"), "no_touchpoint": _("no touchpoint"),
+        "scorecard": _("Scorecard (%(period)s)") % {"period": _period_label(card.period)},
+        "new": _("New cases: %(n)s") % {"n": content.new_cases.total},
+        "breached": _("Breached SLAs (open): %(n)s") % {"n": content.breached_cases.total},
+        "moves": _("Biggest moves"), "scope": _("On %(scope)s.") % {"scope": content.scope},
+        "said": _("What customers said"), "settings": _("Digest settings"), "unsubscribe": _("Unsubscribe"),
+    }
+    safe = {key: escape(value) for key, value in words.items()}
+    score_table = (f"<table><tr>{headings}</tr>{scores}</table>" if scores else f"<p>{safe['no_target']}</p>")
     moves = content.moves.rows if content.moves else []
     verbatims = "".join(
-        f"<blockquote>{escape(v.text)}<br><small>{escape(v.theme or 'no theme')} · "
-        f"{escape(v.touchpoint or 'no touchpoint')} · {v.occurred_at:%d %b}</small></blockquote>"
+        f"<blockquote>{escape(v.text)}<br><small>{escape(v.theme) if v.theme else safe['no_theme']} · "
+        f"{escape(v.touchpoint) if v.touchpoint else safe['no_touchpoint']} · "
+        f"{escape(i18n.format_day(v.occurred_at))}</small></blockquote>"
         for v in content.verbatims) or f"<p>{escape(content.verbatims_note)}</p>"
     return (
-        f"<h1>Your {escape(content.frequency)} CX digest</h1>"
+        f"<h1>{escape(_title(content.frequency))}</h1>"
         f"<p>{escape(_days(content.start, content.end))} ({escape(content.period_key)})</p>"
-        f"<h2>Scorecard ({escape(_period_label(card.period))})</h2>{score_table}"
-        f"<h2>New cases: {content.new_cases.total}</h2>"
-        + _html_rows((_case_line(c) for c in content.new_cases.items), "None.")
-        + f"<h2>Breached SLAs (open): {content.breached_cases.total}</h2>"
-        + _html_rows((_case_line(c) for c in content.breached_cases.items), "None.")
-        + f"<h2>Biggest moves</h2><p>On {escape(content.scope)}.</p>"
-        + _html_rows((_move_line(m) for m in moves), "No move to compare (answers are needed in both periods).")
-        + f"<h2>What customers said</h2>{verbatims}"
-        + f'<p style="font-size:small;color:#666"><a href="{escape(settings_url)}">Digest settings</a> · '
-        f'<a href="{escape(unsubscribe_url)}">Unsubscribe</a></p>'
+        f"<h2>{safe['scorecard']}</h2>{score_table}"
+        f"<h2>{safe['new']}</h2>"
+        + _html_rows((_case_line(c) for c in content.new_cases.items), _("None."))
+        + f"<h2>{safe['breached']}</h2>"
+        + _html_rows((_case_line(c) for c in content.breached_cases.items), _("None."))
+        + f"<h2>{safe['moves']}</h2><p>{safe['scope']}</p>"
+        + _html_rows((_move_line(m) for m in moves), _("No move to compare (answers are needed in both periods)."))
+        + f"<h2>{safe['said']}</h2>{verbatims}"
+        + f'<p style="font-size:small;color:#666"><a href="{escape(settings_url)}">{safe["settings"]}</a> · '
+        f'<a href="{escape(unsubscribe_url)}">{safe["unsubscribe"]}</a></p>'
     )
 
 
 def compose(settings: Settings, to: str, content: DigestOut, unsubscribe_url: str) -> mail.Mail:
+    """The digest e-mail in the current locale: send it inside ``i18n.use_locale(user.locale)``."""
     settings_url = f"{base_url(settings)}/digest"
-    subject = f"Your {content.frequency} CX digest: {_days(content.start, content.end)}"
+    subject = i18n._("%(title)s: %(days)s") % {"title": _title(content.frequency),
+                                                "days": _days(content.start, content.end)}
     return mail.Mail(to=to, subject=subject, text=render_text(content, settings_url, unsubscribe_url),
                      html=render_html(content, settings_url, unsubscribe_url), unsubscribe_url=unsubscribe_url)
 
@@ -487,14 +534,17 @@ def send_run(db: Database, settings: Settings, run_id: int, start: date, end: da
         if not _move(session, run_id, ("pending",), "sending"):
             return "lost"  # another attempt claimed it a moment ago
         user_id, frequency, period_key, address = user.id, run.frequency, run.period_key, user.email
+        language = user.locale  # the digest is written in the recipient's language
         unsubscribe_url = unsubscribe_link(session, settings, user_id)  # may store the installation's key
     try:
         with db.reader() as session:
             reader = session.get(User, user_id)
             if reader is None:
                 raise NotFound(f"user {user_id} not found")
-            content = build_digest(session, reader, Period(frequency, period_key, start, end))
-        mail.send(settings, compose(settings, address, content, unsubscribe_url))
+            with i18n.use_locale(language):
+                content = build_digest(session, reader, Period(frequency, period_key, start, end))
+                message = compose(settings, address, content, unsubscribe_url)
+        mail.send(settings, message)
     except BaseException:
         with db.transaction() as session:
             _move(session, run_id, ("sending",), "pending")

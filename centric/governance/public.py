@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.config import Settings
 from centric.errors import Forbidden, NotFound
 from centric.governance.digests import unsubscribe_by_token
@@ -32,13 +33,16 @@ def unsubscribe(session: DbSession, settings: AppSettings,
 
 
 def _page(session: Session, settings: Settings, token: str, *, act: bool) -> HTMLResponse:
-    state, status, detail, email = ("done" if act else "ask"), 200, "", ""
+    state, status, detail, email, language = ("done" if act else "ask"), 200, "", "", None
     try:
-        email = unsubscribe_by_token(session, settings, token, act=act).email
+        user = unsubscribe_by_token(session, settings, token, act=act)
+        email, language = user.email, user.locale  # the page in the staff member's language
     except (Forbidden, NotFound) as problem:
         state, status, detail = "invalid", 403 if isinstance(problem, Forbidden) else 404, problem.message
-    html = environment.get_template("governance/unsubscribe.html").render(
-        locale="en", state=state, detail=detail, token=token, email=email, embed=False)
+    with i18n.use_locale(language) as locale:
+        html = environment.get_template("governance/unsubscribe.html").render(
+            locale="zh-CN" if locale == "zh" else locale, state=state, detail=detail, token=token, email=email,
+            embed=False)
     response = HTMLResponse(html, status_code=status)
     response.headers["Content-Security-Policy"] = PAGE_CSP
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -21,6 +21,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.models import Team, User
 from centric.accounts.service import audit
 from centric.db import in_chunks, page_of, utcnow
@@ -392,13 +393,16 @@ def _announce(session: Session, match: _Match, case_id: int | None) -> None:
     rule, item = match.rule, match.facts
     key = f"alert:{rule.id}:{item.source}:{item.id}"
     if rule.user_ids or rule.emails:
-        lines = [f"Rule: {rule.name}", f"{item.source.title()} {item.id}: {item.title}"]
-        if item.verbatim:
-            lines.append(f"Verbatim: {item.verbatim}")
-        if case_id:
-            lines.append(f"Case: /cases/{case_id}")
-        notify(session, user_ids=rule.user_ids, emails=rule.emails, subject=f"{rule.name}: {item.title}",
-               text="\n".join(lines), key=key)
+        def compose() -> tuple[str, str]:  # in each recipient's language
+            source = i18n._("Response") if item.source == "response" else i18n._("Feedback")
+            lines = [i18n._("Rule: %(rule)s") % {"rule": rule.name}, f"{source} {item.id}: {item.title}"]
+            if item.verbatim:
+                lines.append(i18n._("Verbatim: %(text)s") % {"text": item.verbatim})
+            if case_id:
+                lines.append(i18n._("Case: %(link)s") % {"link": f"/cases/{case_id}"})
+            return f"{rule.name}: {item.title}", "\n".join(lines)
+
+        notify(session, user_ids=rule.user_ids, emails=rule.emails, compose=compose, key=key)
     if rule.webhook and wanted(session, ALERT_EVENT):
         emit(session, ALERT_EVENT, {"rule": {"id": rule.id, "name": rule.name, "severity": rule.severity},
                                     "source": item.source, "source_id": item.id, "customer_id": item.customer_id,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.models import Team, User
 from centric.db import utcnow
 from centric.events import CaseChange, CasesUpdated, publish
@@ -97,8 +98,18 @@ def _act(session: Session, case: Case, step: dict[str, Any], key: str) -> dict[s
     else:  # notify_manager
         recipients = [step["to_user_id"]] if step.get("to_user_id") else list(session.scalars(
             select(User.id).where(User.role == "manager", User.is_active.is_(True))))
-    job = notify(session, user_ids=recipients, key=f"sla:{key}",
-                 subject=f"SLA {step['when'].replace('_', ' ')}: case #{case.id} ({step['target'].replace('_', ' ')})",
-                 text=f"Case #{case.id} \u201c{case.title}\u201d: the {step['target'].replace('_', ' ')} target is "
-                      f"{step['when'].replace('_', ' ')}. Priority {case.priority}.")
+    case_id, title, priority, when, target = case.id, case.title, case.priority, step["when"], step["target"]
+
+    def compose() -> tuple[str, str]:  # in each recipient's language
+        words = {"case": case_id, "title": title, "target": i18n._(target.replace("_", " ")),
+                 "priority": i18n._(priority)}
+        if when == "breached":
+            return (i18n._("SLA breached: case #%(case)s (%(target)s)") % words,
+                    i18n._("Case #%(case)s \u201c%(title)s\u201d: the %(target)s target is breached. "
+                           "Priority %(priority)s.") % words)
+        return (i18n._("SLA at risk: case #%(case)s (%(target)s)") % words,
+                i18n._("Case #%(case)s \u201c%(title)s\u201d: the %(target)s target is at risk. "
+                       "Priority %(priority)s.") % words)
+
+    job = notify(session, user_ids=recipients, key=f"sla:{key}", compose=compose)
     return {"notified": recipients, "job_id": job.id if job else None}

@@ -32,7 +32,14 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return i18n.format_number(value, digits)
 
 
+def _tr(value: object) -> str:
+    """A stored word or message through the catalog (``{{ case.status|tr }}``): not a format string, and
+    a plain ``str``, so autoescaping escapes it (``_()`` would format it and mark it safe)."""
+    return "" if value is None else i18n.gettext(str(value))
+
+
 environment.filters["fmt"] = _fmt
+environment.filters["tr"] = _tr
 environment.filters["num"] = i18n.format_number
 environment.filters["pct"] = i18n.format_share
 environment.filters["day"] = i18n.format_day

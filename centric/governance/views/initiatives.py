@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from centric import i18n
 from centric.accounts.models import User
 from centric.accounts.roles import Permission
 from centric.errors import CentricError, Invalid, explain
@@ -39,11 +40,12 @@ from centric.web.deps import (
 from centric.web.templating import render
 
 router = APIRouter()
-STATUS_LABELS = {"proposed": "Proposed", "approved": "Approved", "in_progress": "In progress", "done": "Done",
-                 "dropped": "Dropped"}
-DICE_FACTORS = (("duration", "Duration (time between reviews)"), ("integrity", "Team integrity"),
-                ("senior_commitment", "Senior commitment"), ("local_commitment", "Local commitment"),
-                ("effort", "Effort (extra work)"))
+# Labels are translated where the page shows them ({{ _(label) }}).
+STATUS_LABELS = {"proposed": i18n.N_("Proposed"), "approved": i18n.N_("Approved"),
+                 "in_progress": i18n.N_("In progress"), "done": i18n.N_("Done"), "dropped": i18n.N_("Dropped")}
+DICE_FACTORS = (("duration", i18n.N_("Duration (time between reviews)")), ("integrity", i18n.N_("Team integrity")),
+                ("senior_commitment", i18n.N_("Senior commitment")), ("local_commitment", i18n.N_("Local commitment")),
+                ("effort", i18n.N_("Effort (extra work)")))
 
 
 def _text(form: FormData, name: str) -> str:

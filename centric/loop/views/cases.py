@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from centric import i18n
 from centric.accounts.roles import Permission
 from centric.chat import reads as chat_reads
 from centric.chat.schemas import MAX_REPLY
@@ -37,7 +38,7 @@ from centric.loop.case_schemas import (
 from centric.loop.models import OPEN_STATUSES
 from centric.web import exports
 from centric.web.deps import MAX_ID, Caller, CanConfigure, CanReadCases, CanWorkCases, CheckedForm, DbSession, ObjectId
-from centric.web.templating import render
+from centric.web.templating import page_locale, render
 
 router = APIRouter()
 PER_PAGE = 50
@@ -56,17 +57,21 @@ def span(minutes: int) -> str:
     """A duration for a person: ``2 d 3 h``, ``3 h 12 min``, ``5 min`` (loop.js writes the same)."""
     days, rest = divmod(max(minutes, 0), 24 * 60)
     hours, mins = divmod(rest, 60)
+    d, h, m = (i18n._("%(n)s d") % {"n": days}, i18n._("%(n)s h") % {"n": hours},
+               i18n._("%(n)s min") % {"n": mins})
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        return f"{d} {h}" if hours else d
     if hours:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    return f"{mins} min"
+        return f"{h} {m}" if mins else h
+    return m
 
 
 def countdown(due: datetime, now: datetime) -> str:
     """``3 h 12 min left`` before the due time, ``breached 2 h ago`` after it."""
     minutes = int((due - now).total_seconds() // 60)
-    return f"{span(minutes)} left" if minutes >= 0 else f"breached {span(-minutes)} ago"
+    if minutes >= 0:
+        return i18n._("%(span)s left") % {"span": span(minutes)}
+    return i18n._("breached %(span)s ago") % {"span": span(-minutes)}
 
 
 def next_due(case: CaseOut) -> datetime | None:
@@ -138,7 +143,8 @@ def _inbox(request: Request, session: Session, caller: Caller, params: Mapping[s
             return exports.respond(exports.table_of("cases", every, CASE_COLUMNS, count), fmt)
         found, total = inbox.list_cases(session, filters, caller.user, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         now = utcnow()
-        rows = [_row(case, now) for case in found]
+        with i18n.use_locale(page_locale(request, caller.user)):
+            rows = [_row(case, now) for case in found]
     except (CentricError, ValidationError) as exc:
         problem, status_code = explain(exc), getattr(exc, "status_code", 422)
     sizes = choices.queue_sizes(session, caller.user, tabs)
@@ -203,7 +209,9 @@ def _case_page(request: Request, session: Session, caller: Caller, case_id: int,
     detail = inbox.case_detail(session, case_id, caller.user)
     case = cases.get_case(session, case_id, caller.user)
     now = utcnow()
-    clocks = [(clock, clock.state(now), countdown(clock.due_at, now)) for clock in sla.case_clocks(session, case)]
+    with i18n.use_locale(page_locale(request, caller.user)):
+        clocks = [(clock, clock.state(now), countdown(clock.due_at, now)) for clock in sla.case_clocks(session, case)]
+        previous = [_row(c, now) for c in detail.previous_cases]
     items = timeline(session, case.customer_id, limit=TIMELINE_ITEMS)[0] if case.customer_id else []
     can_work = caller.can(Permission.WORK_CASES)
     manages = caller.can(Permission.CONFIGURE)
@@ -219,7 +227,7 @@ def _case_page(request: Request, session: Session, caller: Caller, case_id: int,
         root_causes=rootcauses.list_root_causes(session) if can_work else [],
         watchers=choices.user_names(session, detail.watchers), watching=caller.user.id in detail.watchers,
         outcomes=CALL_OUTCOMES,
-        previous=[_row(c, now) for c in detail.previous_cases])
+        previous=previous)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

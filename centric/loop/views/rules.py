@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from centric import i18n
 from centric.accounts.roles import Permission
 from centric.db import utcnow
 from centric.errors import CentricError, Invalid, explain
@@ -20,28 +21,30 @@ from centric.web.deps import Caller, CanConfigure, CanReadCases, CheckedForm, Db
 from centric.web.templating import render
 
 router = APIRouter()
+# What a rule applies to, as the page names it (translated in the template).
+APPLIES_TO_LABELS = (i18n.N_("response"), i18n.N_("feedback"))
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "detractor": {"name": "Detractor (NPS ≤ 6)", "applies_to": "response", "severity": 3,
+    "detractor": {"name": i18n.N_("Detractor (NPS ≤ 6)"), "applies_to": "response", "severity": 3,
                   "condition": {"all": [{"field": "nps", "op": "lte", "value": 6}]}},
-    "csat": {"name": "Unhappy (CSAT ≤ 2)", "applies_to": "response", "severity": 2,
+    "csat": {"name": i18n.N_("Unhappy (CSAT ≤ 2)"), "applies_to": "response", "severity": 2,
              "condition": {"all": [{"field": "csat", "op": "lte", "value": 2}]}},
-    "ces": {"name": "High effort (CES ≥ 5)", "applies_to": "response", "severity": 2,
+    "ces": {"name": i18n.N_("High effort (CES ≥ 5)"), "applies_to": "response", "severity": 2,
             "condition": {"all": [{"field": "ces", "op": "gte", "value": 5}]}},
-    "ticket": {"name": "Negative actionable ticket", "applies_to": "feedback", "severity": 3,
+    "ticket": {"name": i18n.N_("Negative actionable ticket"), "applies_to": "feedback", "severity": 3,
                "condition": {"all": [{"field": "sentiment_label", "op": "eq", "value": "negative"},
                                      {"field": "actionable", "op": "eq", "value": True}]}},
 }
 
 
 def _page(request: Request, session: Session, caller: Caller, *, form: dict[str, Any] | None = None,
-          error: str | None = None, preview: PreviewOut | None = None, notice: str | None = None,
+          error: str | None = None, preview: PreviewOut | None = None, applied: int | None = None,
           status_code: int = 200) -> HTMLResponse:
     rules, _ = alerts.list_rules(session)
     preset = form or {**PRESETS["detractor"], "name": ""}
     return render(request, "loop/rules.html", status_code=status_code, caller=caller,
                   rules=alerts.rule_outs(session, rules), presets=PRESETS, error=error, preview=preview,
-                  notice=notice, can_configure=caller.can(Permission.CONFIGURE),
+                  applied=applied, can_configure=caller.can(Permission.CONFIGURE),
                   form={**preset, "condition_json": json.dumps(preset["condition"], indent=2, ensure_ascii=False)})
 
 
@@ -49,8 +52,7 @@ def _page(request: Request, session: Session, caller: Caller, *, form: dict[str,
 def rules_page(request: Request, session: DbSession, caller: CanReadCases,
                preset: str | None = Query(default=None, max_length=20),
                applied: int | None = Query(default=None, ge=1, le=2**62)) -> HTMLResponse:
-    notice = f"The rule is being applied in the background (job {applied})." if applied else None
-    return _page(request, session, caller, form=PRESETS.get(preset or ""), notice=notice)
+    return _page(request, session, caller, form=PRESETS.get(preset or ""), applied=applied)
 
 
 @router.post("/alert-rules")

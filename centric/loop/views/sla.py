@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from centric import i18n
 from centric.accounts.models import Team, User
 from centric.errors import CentricError, Invalid, NotFound, explain
 from centric.journeys.models import Touchpoint
@@ -30,7 +31,7 @@ from centric.loop.calendar import WEEKDAYS
 from centric.loop.models import PRIORITIES, AlertRule, BusinessCalendar, SlaPolicy
 from centric.loop.sla_schemas import CalendarIn, PolicyIn, PolicyPatch
 from centric.web.deps import Caller, CanConfigure, CheckedForm, DbSession, ObjectId
-from centric.web.templating import render
+from centric.web.templating import page_locale, render
 
 router = APIRouter()
 NEXT_HOLIDAYS = 5
@@ -40,9 +41,12 @@ PERIODS_EXAMPLE = "mon-fri 08:00-12:30, 13:30-18:00\nsat 09:00-13:00"
 ESCALATION_EXAMPLE = json.dumps([
     {"when": "at_risk", "target": "first_contact", "action": "notify_owner"},
     {"when": "breached", "target": "first_contact", "action": "reassign"}])
-_OPS = {"eq": "is", "ne": "is not", "in": "is one of", "gte": "is at least", "lte": "is at most"}
-_FIELDS = {"team_id": "team", "touchpoint_id": "touchpoint", "rule_id": "alert rule"}
-_TARGETS = {"first_contact": "first contact", "next_response": "next response", "resolution": "resolution"}
+_OPS = {"eq": i18n.N_("is"), "ne": i18n.N_("is not"), "in": i18n.N_("is one of"), "gte": i18n.N_("is at least"),
+        "lte": i18n.N_("is at most")}
+_FIELDS = {"team_id": i18n.N_("team"), "touchpoint_id": i18n.N_("touchpoint"), "rule_id": i18n.N_("alert rule"),
+           "priority": i18n.N_("priority")}
+_TARGETS = {"first_contact": i18n.N_("first contact"), "next_response": i18n.N_("next response"),
+            "resolution": i18n.N_("resolution")}
 _LINE = re.compile(r"^(?P<days>[a-z]+(?:\s*[-,]\s*[a-z]+)*)\s+(?P<times>\S.*)$", re.IGNORECASE)
 _PAIR = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})$")
 
@@ -153,7 +157,7 @@ class Names:
     def of(self, field: str, value: Any) -> str:
         table = {"team_id": self.teams, "touchpoint_id": self.touchpoints, "rule_id": self.rules}.get(field)
         if table is not None and isinstance(value, int):
-            return table.get(value, f"#{value} (deleted)")
+            return table.get(value, i18n._("#%(id)s (deleted)") % {"id": value})
         return str(value)
 
 
@@ -161,14 +165,16 @@ def conditions_in_words(node: Mapping[str, Any], names: Names, nested: bool = Fa
     """``{"all": [{"field": "priority", "op": "in", "value": ["high", "urgent"]}]}`` →
     ``priority is one of high, urgent``; ``{}`` → ``every case``."""
     if not node:
-        return "every case"
-    for group, joiner in (("all", " and "), ("any", " or ")):
+        return i18n._("every case")
+    for group, joiner in (("all", i18n._(" and ")), ("any", i18n._(" or "))):
         if group in node:
             words = joiner.join(conditions_in_words(child, names, nested=True) for child in node[group])
             return f"({words})" if nested and len(node[group]) > 1 else words
     field, value = node.get("field", "?"), node.get("value")
     shown = ", ".join(names.of(field, v) for v in value) if isinstance(value, list) else names.of(field, value)
-    return f"{_FIELDS.get(field, field)} {_OPS.get(node.get('op', ''), node.get('op'))} {shown}"
+    label = i18n._(_FIELDS[field]) if field in _FIELDS else field
+    op = node.get("op", "")
+    return f"{label} {i18n._(_OPS[op]) if op in _OPS else op} {shown}"
 
 
 def duration_in_words(minutes: int | None) -> str:
@@ -176,7 +182,8 @@ def duration_in_words(minutes: int | None) -> str:
     if not minutes:
         return "–"
     hours, rest = divmod(minutes, 60)
-    return " ".join(part for part in (f"{hours} h" if hours else "", f"{rest} min" if rest else "") if part)
+    return " ".join(part for part in (i18n._("%(n)s h") % {"n": hours} if hours else "",
+                                      i18n._("%(n)s min") % {"n": rest} if rest else "") if part)
 
 
 def escalation_in_words(steps: Iterable[Mapping[str, Any]], at_risk_ratio: float, names: Names) -> str:
@@ -184,33 +191,36 @@ def escalation_in_words(steps: Iterable[Mapping[str, Any]], at_risk_ratio: float
     parts: list[str] = []
     last: tuple[str, str] | None = None
     for step in steps:
-        target = _TARGETS.get(step.get("target", ""), step.get("target", "?"))
+        key = step.get("target", "?")
+        target = i18n._(_TARGETS[key]) if key in _TARGETS else key
         action = _action_in_words(step, names)
         when = step.get("when")
         if last == (when, target):
             parts[-1] += f", {action}"
             continue
         same_target = last is not None and last[1] == target
-        moment = f"{round(at_risk_ratio * 100)}% of {target}" if when == "at_risk" else (
-            "breach" if same_target else f"breach of {target}")
-        parts.append(f"at {moment}: {action}")
+        if when == "at_risk":
+            moment = i18n._("at %(share)s%% of %(target)s") % {"share": round(at_risk_ratio * 100), "target": target}
+        else:
+            moment = i18n._("at breach") if same_target else i18n._("at breach of %(target)s") % {"target": target}
+        parts.append(f"{moment}: {action}")
         last = (when or "", target)
-    return " → ".join(parts) or "none"
+    return " → ".join(parts) or i18n._("none")
 
 
 def _action_in_words(step: Mapping[str, Any], names: Names) -> str:
     user, team = step.get("to_user_id"), step.get("to_team_id")
-    lead = f"the lead of {names.of('team_id', team)}" if team else "the team lead"
-    person = names.users.get(user, f"user #{user}") if user else None
+    lead = (i18n._("the lead of %(team)s") % {"team": names.of("team_id", team)}) if team else i18n._("the team lead")
+    person = names.users.get(user, i18n._("user #%(id)s") % {"id": user}) if user else None
     action = step.get("action")
     if action == "notify_owner":
-        return "notify the owner"
+        return i18n._("notify the owner")
     if action == "notify_lead":
-        return f"notify {lead}"
+        return i18n._("notify %(whom)s") % {"whom": lead}
     if action == "notify_manager":
-        return f"notify {person or 'every manager'}"
+        return i18n._("notify %(whom)s") % {"whom": person or i18n._("every manager")}
     if action == "reassign":
-        return f"reassign to {person or lead}"
+        return i18n._("reassign to %(whom)s") % {"whom": person or lead}
     return str(action)
 
 
@@ -228,7 +238,7 @@ def periods_in_words(periods: Mapping[str, Sequence[Sequence[str]]]) -> list[str
         if pairs:
             label = days[0] if len(days) == 1 else f"{days[0]}–{days[-1]}"
             lines.append(f"{label} {', '.join('–'.join(pair) for pair in pairs)}")
-    return lines or ["closed every day"]
+    return lines or [i18n._("closed every day")]
 
 
 def next_holidays(row: BusinessCalendar, today: date | None = None,
@@ -246,7 +256,7 @@ def next_holidays(row: BusinessCalendar, today: date | None = None,
     for offset in range(HOLIDAY_HORIZON_DAYS):
         day = today + timedelta(days=offset)
         if calendar.periods[day.weekday()] and calendar.is_holiday(day):
-            found.append((day, public.get(day) or "company holiday"))
+            found.append((day, public.get(day) or i18n._("company holiday")))
             if len(found) == count:
                 break
     return found
@@ -277,13 +287,15 @@ def _page(request: Request, session: Session, caller: Caller, *, error: str | No
     calendars, _ = sla.list_calendars(session)
     names = Names.load(session, policies)
     calendar_names = {c.id: c.name for c in calendars}
-    policy_views = [PolicyView(
-        row=p, calendar=calendar_names.get(p.calendar_id, "?") if p.calendar_id else "24×7 (no calendar)",
-        conditions=conditions_in_words(p.conditions or {}, names),
-        targets=[(words, duration_in_words(getattr(p, f"{target}_minutes"))) for target, words in _TARGETS.items()],
-        escalation=escalation_in_words(p.escalation or [], p.at_risk_ratio, names)) for p in policies]
-    calendar_views = [CalendarView(row=c, periods=periods_in_words(c.periods or {}), holidays=next_holidays(c))
-                      for c in calendars]
+    with i18n.use_locale(page_locale(request, caller.user)):  # the policies in the reader's words
+        policy_views = [PolicyView(
+            row=p, calendar=calendar_names.get(p.calendar_id, "?") if p.calendar_id else i18n._("24×7 (no calendar)"),
+            conditions=conditions_in_words(p.conditions or {}, names),
+            targets=[(i18n._(words), duration_in_words(getattr(p, f"{target}_minutes")))
+                     for target, words in _TARGETS.items()],
+            escalation=escalation_in_words(p.escalation or [], p.at_risk_ratio, names)) for p in policies]
+        calendar_views = [CalendarView(row=c, periods=periods_in_words(c.periods or {}), holidays=next_holidays(c))
+                          for c in calendars]
     return render(request, "loop/sla.html", status_code=status_code, caller=caller, policies=policy_views,
                   calendars=calendar_views, error=error, form=form or {}, priorities=PRIORITIES,
                   periods_example=PERIODS_EXAMPLE, escalation_example=ESCALATION_EXAMPLE)

@@ -2,13 +2,22 @@
 (function () {
   "use strict";
 
-  // The same words the server writes (centric/loop/views/cases.py: span, countdown).
+  // The same words the server writes (centric/loop/views/cases.py: span, countdown), in the page's
+  // language when the page gives them (#loop-words, from the catalog).
+  var words = {d: "%(n)s d", h: "%(n)s h", min: "%(n)s min", left: "%(span)s left", ago: "breached %(span)s ago"};
+  var given = document.getElementById("loop-words");
+  if (given) {
+    try { words = JSON.parse(given.textContent); } catch (e) { /* keep the English words */ }
+  }
+  function fill(pattern, key, value) { return pattern.replace("%(" + key + ")s", value); }
+
   function span(minutes) {
     minutes = Math.max(minutes, 0);
     var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
-    if (days) { return hours ? days + " d " + hours + " h" : days + " d"; }
-    if (hours) { return mins ? hours + " h " + mins + " min" : hours + " h"; }
-    return mins + " min";
+    var d = fill(words.d, "n", days), h = fill(words.h, "n", hours), m = fill(words.min, "n", mins);
+    if (days) { return hours ? d + " " + h : d; }
+    if (hours) { return mins ? h + " " + m : h; }
+    return m;
   }
 
   function tick() {
@@ -17,7 +26,7 @@
       var due = Date.parse(el.dataset.due);
       if (isNaN(due)) { return; }
       var minutes = Math.floor((due - now) / 60000);
-      el.textContent = minutes >= 0 ? span(minutes) + " left" : "breached " + span(-minutes) + " ago";
+      el.textContent = minutes >= 0 ? fill(words.left, "span", span(minutes)) : fill(words.ago, "span", span(-minutes));
       if (minutes < 0) { el.classList.add("sla-breached"); }
     });
   }
