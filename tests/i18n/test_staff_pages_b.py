@@ -82,7 +82,7 @@ def test_personas_and_idea_moderation_are_in_chinese(client, tokens, db):
     assert any(h.startswith("审核队列") for h in headings) and "待审核的创意" in headings
     assert not any(h.startswith("Moderation queue") for h in headings) and "Ideas awaiting review" not in queue.text
     listing = client.get("/manage/ideas", headers=ZH)
-    assert "按风险收入排名" in listing.text and "Rank by votes" not in listing.text and ">开放<" in listing.text
+    assert "按风险收入排名" in listing.text and "Rank by votes" not in listing.text and ">未结<" in listing.text
     idea = client.get(f"/manage/ideas/{ids['idea']}", headers=ZH)
     assert idea.status_code == 200 and "1 票" in idea.text and "100% agree" in idea.text  # customer text untouched
 
