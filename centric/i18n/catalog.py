@@ -45,11 +45,11 @@ def template_messages(paths: Iterable[Path] = (TEMPLATES,)) -> Iterator[Message]
     """Every ``_()``, ``gettext``, ``ngettext`` and ``{% trans %}`` message in the Jinja templates."""
     for path in _files(paths, ".html"):
         with path.open("rb") as handle:
-            for line, _func, message, _comments in babel_extract(
+            for line, func, message, _comments in babel_extract(
                 handle, list(KEYWORDS), [], {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
                                              "lstrip_blocks": "true"},
             ):
-                yield from _messages(message, f"{_relative(path)}:{line}")
+                yield from _messages(message, f"{_relative(path)}:{line}", context_first=func == "pgettext")
 
 
 def python_messages(paths: Iterable[Path] = (PACKAGE,)) -> Iterator[Message]:
@@ -59,15 +59,14 @@ def python_messages(paths: Iterable[Path] = (PACKAGE,)) -> Iterator[Message]:
             continue
         with path.open("rb") as handle:
             for line, func, message, _comments in extract_python(handle, KEYWORDS, [], {}):
-                if func == "pgettext" and isinstance(message, tuple | list) and len(message) == 2:
-                    context, text = message
-                    if isinstance(context, str) and isinstance(text, str):
-                        yield Message(text, None, context, f"{_relative(path)}:{line}")
-                    continue
-                yield from _messages(message, f"{_relative(path)}:{line}")
+                yield from _messages(message, f"{_relative(path)}:{line}", context_first=func == "pgettext")
 
 
-def _messages(message: object, where: str) -> Iterator[Message]:
+def _messages(message: object, where: str, context_first: bool = False) -> Iterator[Message]:
+    if context_first:  # pgettext("verb", "Change"): the context, then the message
+        if isinstance(message, tuple | list) and len(message) == 2 and all(isinstance(m, str) for m in message):
+            yield Message(str(message[1]), None, str(message[0]), where)
+        return
     if isinstance(message, str):
         if message:
             yield Message(message, None, None, where)

@@ -61,3 +61,10 @@ def test_locale_switches_messages_and_formats():
         assert i18n.format_day(datetime(2026, 12, 2, 8, 30)) == "Dec 2, 2026"
         assert i18n.format_share(0.425, 1) == "42.5%"
     assert i18n.pick_locale(i18n.LANGUAGES, None, "de-DE,zh-TW;q=0.8,en;q=0.5") == "zh"
+
+
+def test_a_message_with_a_context_is_extracted_with_it(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text('<button>{{ pgettext("verb", "Change") }}</button><td>{{ _("Change") }}</td>\n')
+    found = {(m.id, m.context) for m in catalog.template_messages([page])}
+    assert found == {("Change", "verb"), ("Change", None)}
