@@ -177,16 +177,26 @@ def format_share(value: float | None, digits: int = 0) -> str:
     return format_percent(value, format=pattern, locale=_babel_locale())
 
 
-def format_day(value: date | datetime | None, style: str = "medium") -> str:
-    """A date in the current locale (``Dec 2, 2026`` / ``2026年12月2日``)."""
+def format_day(value: date | datetime | str | None, style: str = "medium") -> str:
+    """A date in the current locale (``Dec 2, 2026`` / ``2026年12月2日``); ISO text is read as a date."""
     if value is None:
         return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return str(value)
     day = value.date() if isinstance(value, datetime) else value
     return _format_date(day, format=style, locale=_babel_locale())
 
 
-def format_moment(value: datetime | None, style: str = "medium") -> str:
-    """A date and time in the current locale; naive datetimes are UTC."""
+def format_moment(value: datetime | str | None, style: str = "medium") -> str:
+    """A date and time in the current locale; naive datetimes are UTC; ISO text is read as a datetime."""
     if value is None:
         return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return str(value)
     return _format_datetime(value, format=style, tzinfo=None, locale=_babel_locale())

@@ -68,3 +68,12 @@ def test_a_message_with_a_context_is_extracted_with_it(tmp_path):
     page.write_text('<button>{{ pgettext("verb", "Change") }}</button><td>{{ _("Change") }}</td>\n')
     found = {(m.id, m.context) for m in catalog.template_messages([page])}
     assert found == {("Change", "verb"), ("Change", None)}
+
+
+def test_dates_given_as_iso_text_are_formatted_and_other_text_is_kept():
+    with i18n.use_locale("zh"):
+        assert i18n.format_day("2026-12-02") == "2026年12月2日"
+        assert i18n.format_day("2026-12-02T08:30:00") == "2026年12月2日"
+        assert i18n.format_day("soon") == "soon"
+    with i18n.use_locale("en"):
+        assert i18n.format_moment("2026-12-02T08:30:00").startswith("Dec 2, 2026")
