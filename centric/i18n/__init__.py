@@ -177,12 +177,10 @@ def format_share(value: float | None, digits: int = 0) -> str:
     return format_percent(value, format=pattern, locale=_babel_locale())
 
 
-def format_day(value: date | datetime | str | None, style: str = "medium") -> str:
-    """A date in the current locale (``Dec 2, 2026`` / ``2026年12月2日``); ISO text (reports' dates) too."""
+def format_day(value: date | datetime | None, style: str = "medium") -> str:
+    """A date in the current locale (``Dec 2, 2026`` / ``2026年12月2日``)."""
     if value is None:
         return "–"
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
     day = value.date() if isinstance(value, datetime) else value
     return _format_date(day, format=style, locale=_babel_locale())
 
