@@ -21,6 +21,7 @@ from centric.insights.schemas import (
     MetricRow,
     RetentionOut,
     RfmOut,
+    RoiOut,
 )
 from centric.insights.service import metric
 from centric.journeys.service import list_touchpoints
@@ -148,13 +149,33 @@ def _at(values: list[float | None], index: int) -> float | None:
 
 
 @router.get("/roi", response_class=HTMLResponse)
-def roi(request: Request, session: ReadSession, caller: CanReadMetrics) -> HTMLResponse:
+def roi(request: Request, session: ReadSession, caller: CanReadMetrics) -> Response:
     report, problem = _attempt(lambda: reports.roi_out(
         value.roi_report(session, value.purchases_from_events(session))))
+    if fmt := exports.requested(request):
+        return exports.respond(_roi_table(session, request.query_params.get("table") or "categories", report,
+                                          problem), fmt)
     growth, growth_problem = _attempt(lambda: reports.earned_growth_out(
         value.earned_growth_report(session, value.purchases_from_events(session))))
     return render(request, "roi.html", caller=caller, report=report, problem=problem, growth=growth,
                   growth_problem=growth_problem, root_causes=_top_root_causes(session))
+
+
+ROI_COLUMNS: tuple[exports.Column, ...] = (
+    "category", ("customers", "n"), ("churn_rate", "churn_rate.value"), ("churn_rate_low", "churn_rate.low"),
+    ("churn_rate_high", "churn_rate.high"), ("mean_value", "mean_value.value"), ("mean_value_low", "mean_value.low"),
+    ("mean_value_high", "mean_value.high"), "total_value")
+
+
+def _roi_table(session: Session, name: str, report: RoiOut | None, problem: str | None) -> exports.Table:
+    """One table of the ROI page: NPS ``categories`` with churn and value, or the top ``root-causes``."""
+    if name == "root-causes":
+        return exports.table_of("root-causes", _top_root_causes(session), exports.columns_of(RootCauseImpact))
+    if name != "categories":
+        raise Invalid(f"table: expected categories or root-causes, got {name[:20]!r}", field="table")
+    if report is None:
+        raise Invalid(problem or "no ROI report: no purchases yet")
+    return exports.table_of("roi-categories", report.categories, ROI_COLUMNS)
 
 
 @router.get("/drivers", response_class=HTMLResponse)

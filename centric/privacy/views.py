@@ -17,6 +17,7 @@ from centric.outreach import service as outreach
 from centric.outreach.unsubscribe import read_unsubscribe_token
 from centric.privacy import service
 from centric.surveys.locale import pick_locale, texts
+from centric.web import exports
 from centric.web.deps import AppSettings, Caller, CanAdminUsers, CheckedForm, DbSession
 from centric.web.templating import environment, render
 
@@ -39,9 +40,28 @@ UNSUBSCRIBE_TEXTS = {
 
 
 @router.get("/customers/{customer_id}/privacy", response_class=HTMLResponse)
-def privacy_page(customer_id: int, request: Request, session: DbSession, caller: CanAdminUsers) -> HTMLResponse:
+def privacy_page(customer_id: int, request: Request, session: DbSession, caller: CanAdminUsers) -> Response:
     customer = get_customer(session, customer_id)
+    if fmt := exports.requested(request):
+        return exports.respond(_contact_table(session, customer.id, request.query_params.get("table")
+                                              or "invitations"), fmt)
     return _privacy_page(request, session, caller, customer)
+
+
+SHOWN_CONTACTS = 20
+INVITATION_COLUMNS: tuple[exports.Column, ...] = ("id", "survey", "channel", "status", "sent_at", "answered_at")
+SKIP_COLUMNS: tuple[exports.Column, ...] = ("id", "at", "survey", "channel", "rule", "reason")
+
+
+def _contact_table(session: Session, customer_id: int, name: str) -> exports.Table:
+    """The page's latest ``invitations`` or ``skips`` of one customer (admins only, as the page)."""
+    if name == "invitations":
+        return exports.table_of(f"customer-{customer_id}-invitations", outreach.list_invitations(
+            session, customer_id=customer_id, limit=SHOWN_CONTACTS), INVITATION_COLUMNS)
+    if name == "skips":
+        return exports.table_of(f"customer-{customer_id}-skipped-invitations", outreach.list_skips(
+            session, customer_id=customer_id, limit=SHOWN_CONTACTS), SKIP_COLUMNS)
+    raise Invalid(f"table: expected invitations or skips, got {name[:20]!r}", field="table")
 
 
 def _privacy_page(request: Request, session: Session, caller: Caller, customer: Customer, *,
@@ -50,8 +70,8 @@ def _privacy_page(request: Request, session: Session, caller: Caller, customer: 
     return render(request, "privacy/customer.html", status_code=status, caller=caller, customer=customer,
                   identities=identities_for(session, customer.id), report=None, error=error,
                   suppressions=outreach.suppressions_of(session, customer.id),
-                  invitations=outreach.list_invitations(session, customer_id=customer.id, limit=20),
-                  skips=outreach.list_skips(session, customer_id=customer.id, limit=20))
+                  invitations=outreach.list_invitations(session, customer_id=customer.id, limit=SHOWN_CONTACTS),
+                  skips=outreach.list_skips(session, customer_id=customer.id, limit=SHOWN_CONTACTS))
 
 
 @router.get("/customers/{customer_id}/privacy/export.json")

@@ -24,6 +24,7 @@ from centric.surveys.public import page_html
 from centric.surveys.questions import parse_questions
 from centric.surveys.schemas import SurveyIn
 from centric.surveys.templates import TEMPLATES
+from centric.web import exports
 from centric.web.deps import (
     AppSettings,
     Caller,
@@ -44,10 +45,17 @@ EDIT_FORM_MAX_BYTES = 512 * 1024
 
 
 @router.get("/surveys", response_class=HTMLResponse)
-def surveys(request: Request, session: DbSession, caller: CanReadMetrics) -> HTMLResponse:
-    return render(request, "surveys/list.html", caller=caller, surveys=service.list_surveys(session)[0],
+def surveys(request: Request, session: DbSession, caller: CanReadMetrics) -> Response:
+    listed = service.list_surveys(session)[0]
+    if fmt := exports.requested(request):
+        return exports.respond(exports.table_of("surveys", listed, SURVEY_COLUMNS), fmt)
+    return render(request, "surveys/list.html", caller=caller, surveys=listed,
                   templates=TEMPLATES.values(), touchpoints=list_touchpoints(session), error=None,
                   can_edit=caller.can(Permission.CONFIGURE))
+
+
+SURVEY_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "key", "name", "kind", "status", "touchpoint", "version", "responses")
 
 
 @router.post("/surveys")

@@ -17,6 +17,7 @@ from centric.db import utcnow
 from centric.errors import CentricError, Invalid, explain
 from centric.loop import alert_jobs, alerts
 from centric.loop.rule_schemas import PreviewOut, RuleIn
+from centric.web import exports
 from centric.web.deps import Caller, CanConfigure, CanReadCases, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
@@ -51,8 +52,17 @@ def _page(request: Request, session: Session, caller: Caller, *, form: dict[str,
 @router.get("/alert-rules", response_class=HTMLResponse)
 def rules_page(request: Request, session: DbSession, caller: CanReadCases,
                preset: str | None = Query(default=None, max_length=20),
-               applied: int | None = Query(default=None, ge=1, le=2**62)) -> HTMLResponse:
+               applied: int | None = Query(default=None, ge=1, le=2**62)) -> Response:
+    if fmt := exports.requested(request):
+        rules, _ = alerts.list_rules(session)
+        return exports.respond(exports.table_of("alert-rules", alerts.rule_outs(session, rules), RULE_COLUMNS), fmt)
     return _page(request, session, caller, form=PRESETS.get(preset or ""), applied=applied)
+
+
+# What the page shows of each rule (not its actions: recipients and hooks stay on the rule's own form).
+RULE_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "name", "description", "version", "applies_to", "condition", "severity", "dedupe_hours", "matches",
+    "cases", "active")
 
 
 @router.post("/alert-rules")

@@ -30,6 +30,7 @@ from centric.loop import sla
 from centric.loop.calendar import WEEKDAYS
 from centric.loop.models import PRIORITIES, AlertRule, BusinessCalendar, SlaPolicy
 from centric.loop.sla_schemas import CalendarIn, PolicyIn, PolicyPatch
+from centric.web import exports
 from centric.web.deps import Caller, CanConfigure, CheckedForm, DbSession, ObjectId
 from centric.web.templating import page_locale, render
 
@@ -281,8 +282,8 @@ class CalendarView:
     holidays: list[tuple[date, str]]
 
 
-def _page(request: Request, session: Session, caller: Caller, *, error: str | None = None,
-          form: Mapping[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+def _views(request: Request, session: Session, caller: Caller) -> tuple[list[PolicyView], list[CalendarView]]:
+    """The policies and calendars as the page shows them, in the reader's words."""
     policies, _ = sla.list_policies(session)
     calendars, _ = sla.list_calendars(session)
     names = Names.load(session, policies)
@@ -296,6 +297,12 @@ def _page(request: Request, session: Session, caller: Caller, *, error: str | No
             escalation=escalation_in_words(p.escalation or [], p.at_risk_ratio, names)) for p in policies]
         calendar_views = [CalendarView(row=c, periods=periods_in_words(c.periods or {}), holidays=next_holidays(c))
                           for c in calendars]
+    return policy_views, calendar_views
+
+
+def _page(request: Request, session: Session, caller: Caller, *, error: str | None = None,
+          form: Mapping[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    policy_views, calendar_views = _views(request, session, caller)
     return render(request, "loop/sla.html", status_code=status_code, caller=caller, policies=policy_views,
                   calendars=calendar_views, error=error, form=form or {}, priorities=PRIORITIES,
                   periods_example=PERIODS_EXAMPLE, escalation_example=ESCALATION_EXAMPLE)
@@ -316,8 +323,32 @@ def _change(request: Request, session: Session, caller: Caller, form: FormData,
 
 
 @router.get("/sla", response_class=HTMLResponse)
-def sla_page(request: Request, session: DbSession, caller: CanConfigure) -> HTMLResponse:
+def sla_page(request: Request, session: DbSession, caller: CanConfigure) -> Response:
+    if fmt := exports.requested(request):
+        return exports.respond(_sla_table(request.query_params.get("table") or "policies",
+                                          *_views(request, session, caller)), fmt)
     return _page(request, session, caller)
+
+
+POLICY_COLUMNS: tuple[exports.Column, ...] = (
+    ("id", "row.id"), ("position", "row.position"), ("name", "row.name"), ("version", "row.version"),
+    ("applies_to", "conditions"), ("first_contact_minutes", "row.first_contact_minutes"),
+    ("next_response_minutes", "row.next_response_minutes"), ("resolution_minutes", "row.resolution_minutes"),
+    "calendar", ("at_risk_ratio", "row.at_risk_ratio"), "escalation", ("active", "row.active"))
+CALENDAR_COLUMNS: tuple[exports.Column, ...] = (
+    ("id", "row.id"), ("name", "row.name"), ("timezone", "row.timezone"), ("working_periods", "periods"),
+    ("holiday_country", "row.holiday_country"), ("holiday_subdivision", "row.holiday_subdivision"),
+    ("own_holidays", lambda c: [str(day) for day in c.row.extra_holidays or []]),
+    ("next_holidays", lambda c: [f"{day.isoformat()} {name}" for day, name in c.holidays]))
+
+
+def _sla_table(name: str, policies: list[PolicyView], calendars: list[CalendarView]) -> exports.Table:
+    """One table of the SLA page: ``policies`` (targets in business minutes) or ``calendars``."""
+    if name == "policies":
+        return exports.table_of("sla-policies", policies, POLICY_COLUMNS)
+    if name == "calendars":
+        return exports.table_of("sla-calendars", calendars, CALENDAR_COLUMNS)
+    raise Invalid(f"table: expected policies or calendars, got {name[:20]!r}", field="table")
 
 
 @router.post("/sla/calendars")

@@ -15,7 +15,8 @@ from centric.errors import CentricError, Invalid, explain
 from centric.mirror import assessments
 from centric.mirror.cx_index import cx_index_report
 from centric.mirror.maturity import STAGES
-from centric.mirror.maturity_schemas import AssessmentIn
+from centric.mirror.maturity_schemas import AssessmentIn, AssessmentOut, AssessmentSummary
+from centric.web import exports
 from centric.web.deps import (
     Caller,
     CanApproveInitiatives,
@@ -37,18 +38,45 @@ def _text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _overview(request: Request, session: Session, caller: Caller, assessment_id: int | None) -> HTMLResponse:
+def _overview(request: Request, session: Session, caller: Caller, assessment_id: int | None) -> Response:
     trend, total = assessments.list_assessments(session, limit=TREND_LIMIT, oldest_first=False)
     chosen = assessment_id or (trend[0].id if trend else None)
     result = assessments.detail(session, chosen) if chosen else None
+    if fmt := exports.requested(request):
+        return exports.respond(_maturity_table(request.query_params.get("table") or "trend", trend, result), fmt)
     return render(request, "mirror/maturity.html", caller=caller, trend=list(reversed(trend)), total=total,
                   result=result, stages=STAGES, can_take=caller.can(Permission.APPROVE_INITIATIVES))
 
 
 @router.get("/mirror/maturity", response_class=HTMLResponse)
-def maturity_page(request: Request, session: DbSession, caller: CanReadMirror) -> HTMLResponse:
+def maturity_page(request: Request, session: DbSession, caller: CanReadMirror) -> Response:
     """The latest assessment's results and the trend across assessments."""
     return _overview(request, session, caller, None)
+
+
+COMPETENCY_COLUMNS: tuple[exports.Column, ...] = (
+    "key", "title", "stage", "stage_name", "previous_stage", "change", "next_steps")
+ITEM_COLUMNS: tuple[exports.Column, ...] = (
+    "key", "competency", "statement", "rating", "stage_name", "note", ("evidence_stage", "evidence.stage"),
+    ("evidence_value", "evidence.value"), ("evidence_n", "evidence.n"), ("evidence", "evidence.sentence"),
+    "disagrees")
+
+
+def _maturity_table(name: str, trend: list[AssessmentSummary], result: AssessmentOut | None) -> exports.Table:
+    """One table of the maturity page: the ``trend`` (newest first, a column per competency), or the shown
+    assessment's ``competencies`` or ``items`` (self-rating beside evidence)."""
+    if name == "trend":
+        competencies = list(trend[0].stages) if trend else []
+        return exports.table_of("maturity-trend", trend, (
+            "id", "taken_on", "title", "version",
+            *((f"{key}_stage", lambda a, key=key: a.stages.get(key)) for key in competencies), "overall_stage"))
+    if name not in ("competencies", "items"):
+        raise Invalid(f"table: expected trend, competencies or items, got {name[:20]!r}", field="table")
+    if result is None:
+        raise Invalid("no assessment yet")
+    if name == "competencies":
+        return exports.table_of(f"maturity-{result.id}-competencies", result.competencies, COMPETENCY_COLUMNS)
+    return exports.table_of(f"maturity-{result.id}-items", result.ratings, ITEM_COLUMNS)
 
 
 def _form_page(request: Request, session: Session, caller: Caller, values: dict[str, str], problem: str | None = None,
@@ -87,7 +115,7 @@ def take_assessment(request: Request, session: DbSession, caller: CanApproveInit
 
 @router.get("/mirror/maturity/{assessment_id}", response_class=HTMLResponse)
 def assessment_page(assessment_id: ObjectId, request: Request, session: DbSession,
-                    caller: CanReadMirror) -> HTMLResponse:
+                    caller: CanReadMirror) -> Response:
     return _overview(request, session, caller, assessment_id)
 
 

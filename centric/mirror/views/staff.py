@@ -3,27 +3,50 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from centric.db import utcnow
 from centric.errors import Invalid, first_problem
 from centric.mirror import pulses, staff
 from centric.mirror.schemas import PulseIn
+from centric.web import exports
 from centric.web.deps import AppSettings, CanManageStaff, CheckedForm, DbSession, ObjectId
 from centric.web.templating import render
 
 router = APIRouter()
 DIRECTORY_ROWS = 500
+RECENT_WAVES = 6
+EMPLOYEE_COLUMNS: tuple[exports.Column, ...] = (
+    "id", "name", "email", "team", "location", "job_title", "touchpoints", "active")
+# A wave's answers are blank while fewer than k answered, as the page says "fewer than k".
+WAVE_COLUMNS: tuple[exports.Column, ...] = (
+    *((name, lambda row, attr=attr: getattr(row[0], attr)) for name, attr in (
+        ("pulse_key", "key"), ("pulse", "name"), ("kind", "kind"), ("cadence", "cadence"))),
+    *((name, lambda row, attr=attr: getattr(row[1], attr)) for name, attr in (
+        ("period", "period_key"), ("opens_on", "opens_on"), ("closes_on", "closes_on"), ("open", "open"),
+        ("invited", "invited"), ("answered", "answered"))))
 
 
 @router.get("/staff", response_class=HTMLResponse)
-def staff_page(request: Request, session: DbSession, caller: CanManageStaff, settings: AppSettings) -> HTMLResponse:
-    employees, total = staff.list_employees(session, limit=DIRECTORY_ROWS)
+def staff_page(request: Request, session: DbSession, caller: CanManageStaff, settings: AppSettings) -> Response:
+    fmt = exports.requested(request)
+    table = request.query_params.get("table") or "directory"
+    if fmt and table == "directory":  # the whole directory, as the API and the CLI give it
+        everyone, count = exports.every(request, session, lambda s, limit, offset: staff.list_employees(
+            s, limit=limit, offset=offset))
+        return exports.respond(exports.table_of("staff", everyone, EMPLOYEE_COLUMNS, count), fmt)
+    if fmt and table != "waves":
+        raise Invalid(f"table: expected directory or waves, got {table[:20]!r}", field="table")
     found = pulses.list_pulses(session)
-    waves = {p.id: pulses.list_waves(session, p.id, settings.mirror_min_group)[:6] for p in found}
+    waves = {p.id: pulses.list_waves(session, p.id, settings.mirror_min_group)[:RECENT_WAVES] for p in found}
+    described = [pulses.describe_pulse(p) for p in found]
+    if fmt:
+        return exports.respond(exports.table_of("pulse-waves", [
+            (pulse, wave) for pulse in described for wave in waves[pulse.id]], WAVE_COLUMNS), fmt)
+    employees, total = staff.list_employees(session, limit=DIRECTORY_ROWS)
     return render(request, "mirror/staff.html", caller=caller, employees=employees, total=total,
-                  pulses=[pulses.describe_pulse(p) for p in found], waves=waves, kinds=list(pulses.TEMPLATES),
+                  pulses=described, waves=waves, kinds=list(pulses.TEMPLATES),
                   k=settings.mirror_min_group, shown=DIRECTORY_ROWS)
 
 
