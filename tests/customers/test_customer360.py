@@ -93,5 +93,5 @@ def test_the_customer_page_and_the_api_show_it(client, db, tokens):
     assert "Broken &lt;shower&gt;" in page.text and re.search(r'href="/cases/\d+"', page.text)
     assert "Old one" not in page.text and "Late checkout" in page.text and "Quiet floors" in page.text
     filtered = client.get(f"/customers/{ann}?channel=app")
-    assert "filtered: 1 items" in filtered.text and "Booking" in filtered.text and "Purchase" not in filtered.text
+    assert "filtered: 1 item)" in filtered.text and "Booking" in filtered.text and "Purchase" not in filtered.text
     assert 'option value="app" selected' in filtered.text
