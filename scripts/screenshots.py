@@ -3,7 +3,9 @@
 Usage: .venv/bin/python scripts/screenshots.py [--customers 400]
 Builds a small demo company in a temporary SQLite database, serves it on a free port,
 logs in as the demo admin with the browser asking for Chinese, and captures a few pages
-in Debian's Chromium (the same one the browser tests use).
+in Debian's Chromium (the same one the browser tests use). Chinese text needs a CJK font on
+the machine taking the pictures (e.g. Debian's fonts-wqy-microhei or fonts-noto-cjk); the
+app itself ships no font and downloads none.
 """
 
 from __future__ import annotations

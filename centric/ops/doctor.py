@@ -162,7 +162,8 @@ def check_cookies(settings: Settings, production: bool) -> Check:
 
 def check_oidc(settings: Settings) -> Check:
     """Single sign-on needs its issuer, client id and client secret together, or none of them."""
-    values = {name: str(getattr(settings, name, "") or "") for name in OIDC_SETTINGS}
+    values = {"oidc_issuer": settings.oidc_issuer, "oidc_client_id": settings.oidc_client_id,
+              "oidc_client_secret": settings.oidc_client_secret}
     given = [name for name, value in values.items() if value]
     if not given:
         return Check("single sign-on", "ok", i18n._("not configured (password login)"))
