@@ -34,6 +34,7 @@ from make_scale_db import build  # noqa: E402
 from centric.customers.service import list_customers  # noqa: E402
 from centric.db import Database  # noqa: E402
 from centric.insights.service import MetricFilter, metric  # noqa: E402
+from centric.search import COUNT_CAP  # noqa: E402
 from centric.surveys.models import Answer, Response  # noqa: E402
 from centric.themes.schemas import VerbatimQuery  # noqa: E402
 from centric.themes.verbatims import search_verbatims  # noqa: E402
@@ -55,12 +56,36 @@ def _median_ms(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+SEARCHES: list[tuple[str, str, str]] = [
+    ("verbatims 'SKU1234' (rare)", "verbatims", "SKU1234"),
+    ("verbatims 'breakfast' (common)", "verbatims", "breakfast"),
+    ("verbatims 'rude waiter'", "verbatims", "rude waiter"), ("verbatims 'room' (very common)", "verbatims", "room"),
+    ("customers (no search)", "customers", ""), ("customers 'guest12345@'", "customers", "guest12345@"),
+    ("customers 'okafor' (common)", "customers", "okafor"),
+]
+
+
+def _searches(s: Any, repeat: int) -> None:
+    """Each search as pages and the API run it (count up to COUNT_CAP, newest window first) beside an exact count."""
+    print(f"\n{'search (first page)':<34} {'page ms':>8} {'exact ms':>9}  matches (page says)")
+    for label, kind, words in SEARCHES:
+        def run(cap: int | None, kind: str = kind, words: str = words) -> tuple[list[Any], int]:
+            if kind == "verbatims":
+                return search_verbatims(s, VerbatimQuery(q=words or None), count_cap=cap)
+            return list_customers(s, search=words or None, count_cap=cap)
+        page_ms, (_rows, shown) = _median_ms(lambda: run(COUNT_CAP), repeat)
+        exact_ms, (_rows, total) = _median_ms(lambda: run(None), repeat)
+        said = f"more than {COUNT_CAP:,}" if shown > COUNT_CAP else f"{shown:,}"
+        print(f"{label:<34} {page_ms:>8.1f} {exact_ms:>9.1f}  {total:,} ({said})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--responses", type=int, default=200_000)
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--naive", type=int, default=1, help="runs of each naive GROUP BY (slow at 10 M; 0: none)")
+    parser.add_argument("--searches-only", action="store_true", help="skip the slices, time the searches")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='centric-slices-')) / 'scale.db'}"
     db = Database(url)
@@ -76,6 +101,10 @@ def main() -> None:
         responses = s.scalar(select(func.count()).select_from(Response)) or 0
         answers = s.scalar(select(func.count()).select_from(Answer).where(Answer.number.is_not(None))) or 0
     print(f"\n{db.dialect}: {responses:,} responses, {answers:,} rated answers; load {os.getloadavg()}")
+    if args.searches_only:
+        with db.reader() as s:
+            _searches(s, args.repeat)
+        return
     print(f"{'NPS by':<22} {'rollups ms':>11} {'raw GROUP BY ms':>16} {'ratio':>7}  groups")
     worst = 0.0
     with db.reader() as s:
@@ -90,17 +119,7 @@ def main() -> None:
             print(f"{label:<22} {fast_ms:>11.1f} {slow_ms:>16.1f} {slow_ms / fast_ms:>6.0f}x  {len(fast.rows)}{same}",
                   flush=True)
         print(f"slowest slice from rollups: {worst:.1f} ms; load {os.getloadavg()[0]:.2f}")
-        print(f"\n{'search':<34} {'ms':>8}  matches")
-        for label, call in (
-            ("verbatims 'SKU1234' (rare)", lambda: search_verbatims(s, VerbatimQuery(q="SKU1234"))),
-            ("verbatims 'breakfast' (common)", lambda: search_verbatims(s, VerbatimQuery(q="breakfast"))),
-            ("verbatims 'rude waiter'", lambda: search_verbatims(s, VerbatimQuery(q="rude waiter"))),
-            ("customers (no search)", lambda: list_customers(s)),
-            ("customers 'guest12345@'", lambda: list_customers(s, search="guest12345@")),
-            ("customers 'okafor' (common)", lambda: list_customers(s, search="okafor")),
-        ):
-            ms, (_rows, total) = _median_ms(call, args.repeat)
-            print(f"{label:<34} {ms:>8.1f}  {total:,}", flush=True)
+        _searches(s, args.repeat)
     print(f"load {os.getloadavg()}")
 
 

@@ -202,23 +202,43 @@ def count_of(session: Session, query: Select[*Ts]) -> int:
     return session.scalar(counted) or 0
 
 
-def page_of(session: Session, query: Select[T], limit: int | None = None, offset: int = 0) -> tuple[list[T], int]:
+def capped_count_of(session: Session, query: Select[*Ts], cap: int) -> int:
+    """How many rows ``query`` selects, counting no further than ``cap + 1``.
+
+    A search matching a large share of a big table costs its count more than its first page:
+    counting stops after ``cap + 1`` rows, so a result above ``cap`` means "more than cap".
+    """
+    counted = select(func.count()).select_from(query.order_by(None).limit(cap + 1).offset(None).subquery())
+    return session.scalar(counted) or 0
+
+
+def page_of(session: Session, query: Select[T], limit: int | None = None, offset: int = 0,
+            count_cap: int | None = None) -> tuple[list[T], int]:
     """A slice of ``query``'s entities, in its own order, and how many it selects in all.
 
     ``limit=None`` takes every entity from ``offset``; the count is skipped when the slice reaches the end.
+    With ``count_cap`` the count stops after ``count_cap + 1`` rows (see :func:`capped_count_of`).
     """
-    return _total(session, query, list(session.scalars(query.limit(limit).offset(offset or None))), limit, offset)
+    rows = list(session.scalars(query.limit(limit).offset(offset or None)))
+    return _total(session, query, rows, limit, offset, count_cap)
 
 
 def rows_page_of(session: Session, query: Select[*Ts], limit: int | None = None,
-                 offset: int = 0) -> tuple[list[Row[*Ts]], int]:
-    """``page_of`` for a query of several columns: its rows (tuples) and how many it selects in all."""
-    return _total(session, query, list(session.execute(query.limit(limit).offset(offset or None))), limit, offset)
+                 offset: int = 0, count_cap: int | None = None) -> tuple[list[Row[*Ts]], int]:
+    """``page_of`` for a query of several columns: its rows (tuples) and how many it selects in all.
+
+    With ``count_cap`` the count stops after ``count_cap + 1`` rows (see :func:`capped_count_of`).
+    """
+    rows = list(session.execute(query.limit(limit).offset(offset or None)))
+    return _total(session, query, rows, limit, offset, count_cap)
 
 
-def _total(session: Session, query: Select[*Ts], rows: list[R], limit: int | None, offset: int) -> tuple[list[R], int]:
+def _total(session: Session, query: Select[*Ts], rows: list[R], limit: int | None, offset: int,
+           count_cap: int | None = None) -> tuple[list[R], int]:
     if (limit is None or len(rows) < limit) and (rows or not offset):
         return rows, offset + len(rows)  # the slice reached the end: no count needed
+    if count_cap is not None:
+        return rows, max(capped_count_of(session, query, count_cap), offset + len(rows))
     return rows, count_of(session, query)
 
 

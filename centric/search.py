@@ -10,8 +10,8 @@ databases index the three-character substrings (trigrams) of a text instead:
   construction. Where the extension is not available the indexes are skipped (and
   searches scan, as before).
 * SQLite: FTS5 tables with the ``trigram`` tokenizer (SQLite ≥ 3.34) over the same columns,
-  external-content tables kept in step by triggers. :func:`candidates` turns the words of
-  a search into one ``MATCH`` of quoted phrases (a ``"`` in a word is doubled, so nothing
+  external-content tables kept in step by triggers. :func:`narrowed` joins a query to the FTS rows that
+  may match: the words of a search become one ``MATCH`` of quoted phrases (a ``"`` in a word is doubled, so nothing
   the user types is read as FTS syntax) and the caller keeps its ``LIKE`` condition as a
   re-check on those candidates: results are exactly those of the plain ``LIKE``. A word
   shorter than three characters has no trigram; such a search falls back to the scan.
@@ -23,14 +23,19 @@ See the SQLite FTS5 documentation ("The Trigram Tokenizer") and PostgreSQL's ``p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Connection, Select, bindparam, column, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, column, literal_column, table, text
+from sqlalchemy.orm import InstrumentedAttribute
+
+Ts = TypeVarTuple("Ts")
 
 INDEXED = (("feedback", "text", False), ("customer", "name", True), ("identity", "value", True))
 """(table, column, lowered): ``lowered`` when the query compares ``lower(column)`` (PostgreSQL index expression)."""
 
 MIN_WORD = 3  # trigram indexes need three characters
+COUNT_CAP = 1_000
+"""Search pages and the API count matches up to this many, then say "more than" (files count them all)."""
 
 
 def fts_table(name: str) -> str:
@@ -102,14 +107,22 @@ def fts_query(words: Sequence[str]) -> str | None:
     return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def candidates(dialect: str, name: str, words: Sequence[str]) -> Select[Any] | None:
-    """Ids of ``name`` rows that may contain every word (SQLite, from the FTS table); None: no narrowing.
+def fts_narrows(dialect: str, words: Sequence[str]) -> bool:
+    """Whether :func:`narrowed` joins an FTS table for these words (SQLite, every word of three characters)."""
+    return dialect == "sqlite" and fts_query(words) is not None
 
-    On PostgreSQL the ``LIKE`` itself uses the trigram index, so there is nothing to add.
+
+def narrowed(query: Select[*Ts], dialect: str, name: str, ids: ColumnElement[int] | InstrumentedAttribute[int],
+             words: Sequence[str]) -> Select[*Ts]:
+    """``query`` joined to the FTS rows of ``name`` that may contain every word (SQLite); else unchanged.
+
+    ``ids`` is the column holding ``name``'s id in ``query``. A join (rather than
+    ``id IN (SELECT rowid …)``) lets SQLite stream the candidates, so a ``LIMIT`` stops the
+    index early instead of after it produced every match. On PostgreSQL the ``LIKE`` itself
+    uses the trigram index, so there is nothing to add.
     """
-    query = fts_query(words)
-    if dialect != "sqlite" or query is None:
-        return None
-    fts = fts_table(name)
-    return select(column("rowid")).select_from(table(fts)).where(
-        literal_column(fts).op("MATCH")(bindparam(None, query)))
+    match = fts_query(words)
+    if not fts_narrows(dialect, words) or match is None:
+        return query
+    fts = table(fts_table(name), column("rowid"))
+    return query.join(fts, fts.c.rowid == ids).where(literal_column(fts.name).op("MATCH")(bindparam(None, match)))

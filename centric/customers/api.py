@@ -24,6 +24,7 @@ from centric.customers.schemas import (
 from centric.customers.suggestions import list_suggestions
 from centric.insights.timeline import timeline
 from centric.maps import personas
+from centric.search import COUNT_CAP
 from centric.web import exports
 from centric.web.deps import (
     MAX_ID,
@@ -54,8 +55,8 @@ def list_customers(request: Request, session: DbSession, _: CanReadCustomers, pa
     if file := exports.listing(request, session, "customers", exports.columns_of(CustomerOut), fetch):
         return file
     rows, total = service.list_customers(session, search=search, segment=segment, limit=paging.limit,
-                                         offset=paging.offset)
-    return paging.of(service.customer_outs(session, rows), total)
+                                         offset=paging.offset, count_cap=COUNT_CAP)
+    return paging.of(service.customer_outs(session, rows), total, COUNT_CAP)
 
 
 @router.post("/customers", response_model=CustomerOut, status_code=201)

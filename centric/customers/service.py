@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import func, select, tuple_, union, update
+from sqlalchemy import Select, func, or_, select, tuple_, union, update
 from sqlalchemy.orm import Session
 
 from centric.accounts.service import audit
@@ -14,10 +14,10 @@ from centric.customers.identities import normalise_identity
 from centric.customers.models import Customer, CustomerMerge, CustomerSegment, Identity, MergeSuggestion, Segment
 from centric.customers.schemas import CustomerIn, CustomerOut, IdentityOut, SegmentIn, SegmentOut
 from centric.customers.suggestions import decide, pending_suggestion, record_suggestion
-from centric.db import in_chunks, page_of, utcnow
+from centric.db import capped_count_of, count_of, in_chunks, page_of, utcnow
 from centric.errors import Conflict, Invalid, NotFound
 from centric.events import CustomerMergeUndone, CustomersMerged, MembershipsChanged, SegmentsRefilled, publish
-from centric.search import candidates
+from centric.search import narrowed
 
 CONFLICTS_KEY = "_conflicts"
 DERIVED_ATTRIBUTES = ("clv", "churn_risk", "clv_band", "risk_band", "last_nps")
@@ -325,29 +325,89 @@ def merges_of(session: Session, customer_id: int, limit: int | None = None,
     return page_of(session, query.order_by(CustomerMerge.id.desc()), limit, offset)
 
 
+LIST_WINDOW = 20_000
+"""A customer search first looks for its page among this many oldest customers (see :func:`list_customers`)."""
+
+
 def list_customers(
-    session: Session, *, search: str | None = None, segment: str | None = None, limit: int = 50, offset: int = 0
+    session: Session, *, search: str | None = None, segment: str | None = None, limit: int = 50, offset: int = 0,
+    count_cap: int | None = None,
 ) -> tuple[list[Customer], int]:
+    """Customers (not merged away) by id, a slice of them, and how many match.
+
+    A search matches the name or any identity (case-insensitive substring). With
+    ``count_cap`` the count stops after ``count_cap + 1`` matches (a common surname matches
+    tens of thousands): a total above the cap means "more than the cap".
+    """
     query = select(Customer).where(Customer.merged_into_id.is_(None))
-    if search:
-        # autoescape: a %, _ or \\ in the search is matched literally, never as a wildcard
-        term = search.strip().lower()
-        by_name = select(Customer.id).where(func.lower(Customer.name).contains(term, autoescape=True))
-        by_identity = select(Identity.customer_id).where(func.lower(Identity.value).contains(term, autoescape=True))
-        # Two selects in a UNION, not an OR: each can read its trigram index (centric.search); on SQLite
-        # the FTS candidates narrow the LIKE, which still decides, so results equal the plain LIKE's.
-        dialect = session.get_bind().dialect.name
-        names, values = candidates(dialect, "customer", [term]), candidates(dialect, "identity", [term])
-        if names is not None and values is not None:
-            by_name = by_name.where(Customer.id.in_(names))
-            by_identity = by_identity.where(Identity.id.in_(values))
-        query = query.where(Customer.id.in_(union(by_name, by_identity)))
     if segment:
         members = select(CustomerSegment.customer_id).join(Segment).where(Segment.key == segment)
         query = query.where(Customer.id.in_(members))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Customer.id).limit(limit).offset(offset)).all()
-    return list(rows), total
+    if not search:
+        return page_of(session, query.order_by(Customer.id), limit, offset, count_cap)
+    term = search.strip().lower()
+    by_name, by_identity = _name_and_identity_matches(session, term)
+    rows = _first_customers_page(session, query, term, limit, offset)
+    if rows is None:
+        return page_of(session, query.where(Customer.id.in_(union(by_name, by_identity))).order_by(Customer.id),
+                       limit, offset, count_cap)
+    if len(rows) < limit:
+        return rows, offset + len(rows)
+    return rows, _count_matches(session, query, by_name, by_identity, count_cap, segment)
+
+
+def _name_and_identity_matches(session: Session, term: str) -> tuple[Select[int], Select[int]]:
+    """Ids of customers whose name matches, and of those with a matching identity (each reads its trigram index)."""
+    # autoescape: a %, _ or \\ in the search is matched literally, never as a wildcard
+    by_name = select(Customer.id).where(func.lower(Customer.name).contains(term, autoescape=True))
+    by_identity = select(Identity.customer_id).where(func.lower(Identity.value).contains(term, autoescape=True))
+    # Two selects, never an OR: each can read its trigram index (centric.search); on SQLite the FTS
+    # candidates narrow the LIKE, which still decides, so results equal the plain LIKE's.
+    dialect = session.get_bind().dialect.name
+    return (narrowed(by_name, dialect, "customer", Customer.id, [term]),
+            narrowed(by_identity, dialect, "identity", Identity.id, [term]))
+
+
+def _first_customers_page(session: Session, query: Select[Customer], term: str, limit: int,
+                          offset: int) -> list[Customer] | None:
+    """The page found among the :data:`LIST_WINDOW` oldest customers, or None when they do not fill it.
+
+    Matching through the indexes yields every match before the first ones by id can be
+    picked; a common name fills a page within the first few thousand customers. The window
+    is a prefix of the order (ids up to the ``LIST_WINDOW``-th), so a full page from it is
+    exactly the page of the whole list; a rare term falls through to the indexes.
+    """
+    if offset + limit > LIST_WINDOW:
+        return None
+    edge = session.scalar(select(Customer.id).order_by(Customer.id).offset(LIST_WINDOW - 1).limit(1))
+    if edge is None:  # a small table: the indexes are cheap
+        return None
+    has_identity = select(Identity.id).where(
+        Identity.customer_id == Customer.id, func.lower(Identity.value).contains(term, autoescape=True)).exists()
+    matching = or_(func.lower(Customer.name).contains(term, autoescape=True), has_identity)
+    rows = list(session.scalars(query.where(Customer.id <= edge, matching).order_by(Customer.id)
+                                .limit(limit).offset(offset or None)))
+    return rows if len(rows) == limit else None
+
+
+def _count_matches(session: Session, query: Select[Customer], by_name: Select[int], by_identity: Select[int],
+                   count_cap: int | None, segment: str | None) -> int:
+    """How many customers match; with a cap, each side is counted up to it before the union is.
+
+    Counting one side streams from its index and stops at the cap, while the union needs
+    every match of both sides; a common surname or e-mail domain passes the cap on one side.
+    """
+    everyone = query.where(Customer.id.in_(union(by_name, by_identity)))
+    if count_cap is None:
+        return count_of(session, everyone)
+    if not segment:
+        live = Customer.merged_into_id.is_(None)
+        named = by_name.where(live)
+        identified = by_identity.join(Customer, Customer.id == Identity.customer_id).where(live).distinct()
+        for side in (named, identified):
+            if (side_count := capped_count_of(session, side, count_cap)) > count_cap:
+                return side_count  # one side alone passes the cap: so does the union
+    return capped_count_of(session, everyone, count_cap)
 
 
 def identities_for(session: Session, customer_id: int) -> list[Identity]:

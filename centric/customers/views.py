@@ -12,8 +12,9 @@ from centric.customers.suggestions import list_suggestions
 from centric.insights.timeline import timeline, timeline_channels
 from centric.journeys.models import Touchpoint
 from centric.maps.customer360 import customer_360
+from centric.search import COUNT_CAP
 from centric.web import exports
-from centric.web.deps import CanReadCustomers, CanWriteCustomers, CheckedForm, DbSession, ObjectId
+from centric.web.deps import CanReadCustomers, CanWriteCustomers, CheckedForm, DbSession, ObjectId, PageRequest
 from centric.web.templating import render
 
 router = APIRouter()
@@ -30,10 +31,15 @@ def customers(request: Request, session: DbSession, caller: CanReadCustomers,
         everyone, total = exports.every(request, session, lambda s, limit, offset: service.list_customers(
             s, search=q, segment=segment, limit=limit, offset=offset))
         return exports.respond(exports.table_of("customers", everyone, CUSTOMER_COLUMNS, total), fmt)
-    rows, total = service.list_customers(session, search=q, segment=segment, limit=PAGE, offset=(page - 1) * PAGE)
+    slice_ = PageRequest(limit=PAGE, offset=(page - 1) * PAGE)
+    rows, count = service.list_customers(session, search=q, segment=segment, limit=slice_.limit,
+                                         offset=slice_.offset, count_cap=COUNT_CAP)
+    result = slice_.of(rows, count, COUNT_CAP)
     segments, _ = service.list_segments(session)
-    return render(request, "customers.html", caller=caller, rows=rows, total=total, q=q or "",
-                  segment=segment or "", segments=segments, page=page, pages=max(1, -(-total // PAGE)))
+    pages = max(1, -(-result.total // PAGE))
+    more = page < pages or (not result.total_exact and len(rows) == PAGE)
+    return render(request, "customers.html", caller=caller, rows=rows, total=result.total, exact=result.total_exact,
+                  q=q or "", segment=segment or "", segments=segments, page=page, pages=pages, more=more)
 
 
 CUSTOMER_COLUMNS: tuple[exports.Column, ...] = (

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from centric.accounts.roles import Permission
 from centric.errors import Invalid, NotFound
 from centric.feedback.models import Feedback
+from centric.search import COUNT_CAP
 from centric.text.versions import describe_version
 from centric.themes import proposals, service
 from centric.themes.drivers import theme_drivers
@@ -199,8 +200,8 @@ def verbatims(request: Request, q: Annotated[VerbatimQuery, Query()], session: D
     if file := exports.listing(request, session, "verbatims", exports.columns_of(VerbatimOut, ("highlighted",)),
                                lambda s, limit, offset: search_verbatims(s, q, limit, offset)):
         return file
-    items, total = search_verbatims(session, q, paging.limit, paging.offset)
-    return paging.of(items, total)
+    items, total = search_verbatims(session, q, paging.limit, paging.offset, COUNT_CAP)
+    return paging.of(items, total, COUNT_CAP)
 
 
 @router.get("/verbatims/{feedback_id}/enrichment")

@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
 from centric.customers.models import Customer
-from centric.db import rows_page_of
+from centric.db import capped_count_of, count_of, rows_page_of
 from centric.errors import Invalid
 from centric.feedback.models import Feedback, FeedbackTheme, Theme
 from centric.journeys.models import Touchpoint
-from centric.search import candidates
+from centric.search import fts_narrows, narrowed
 from centric.text.versions import describe_version
 from centric.themes.insight import scope_conditions
 from centric.themes.schemas import VerbatimOut, VerbatimQuery, VerbatimTheme
@@ -27,6 +27,8 @@ from centric.themes.taxonomy import theme_by_path
 
 MAX_WORDS = 8
 SNIPPET = 600
+RECENT_WINDOW = 20_000
+"""A search first looks for its page among this many newest items (see :func:`search_verbatims`)."""
 
 
 def query_words(q: str | None) -> list[str]:
@@ -69,9 +71,6 @@ def _spans(text: str, words: list[str]) -> list[tuple[int, int]]:
 
 def _conditions(session: Session, q: VerbatimQuery, words: list[str]) -> list[ColumnElement]:
     conditions: list[ColumnElement] = [Feedback.text.icontains(w, autoescape=True) for w in words]
-    indexed = candidates(session.get_bind().dialect.name, "feedback", words)
-    if indexed is not None:  # SQLite: the FTS5 trigram index narrows, the LIKEs above still decide
-        conditions.append(Feedback.id.in_(indexed))
     if q.theme:
         theme = theme_by_path(session, q.theme)
         conditions.append(Feedback.id.in_(select(FeedbackTheme.feedback_id).where(FeedbackTheme.theme_id == theme.id)))
@@ -89,17 +88,53 @@ def _conditions(session: Session, q: VerbatimQuery, words: list[str]) -> list[Co
     return conditions
 
 
-def search_verbatims(session: Session, q: VerbatimQuery, limit: int = 25,
-                     offset: int = 0) -> tuple[list[VerbatimOut], int]:
-    """A slice of the matching feedback, newest first, with highlighted text and themes; and how many match."""
-    words = query_words(q.q)
-    conditions = _conditions(session, q, words)
-    rows, total = rows_page_of(session, (
+def _listing(*conditions: ColumnElement) -> Select[Feedback, str, str]:
+    return (
         select(Feedback, Touchpoint.name, Customer.name)
         .outerjoin(Touchpoint, Touchpoint.id == Feedback.touchpoint_id)
         .outerjoin(Customer, Customer.id == Feedback.customer_id)
         .where(*conditions).order_by(Feedback.occurred_at.desc(), Feedback.id.desc())
-    ), limit, offset)
+    )
+
+
+def _recent_page(session: Session, q: VerbatimQuery, words: list[str], limit: int,
+                 offset: int) -> list[Row[Feedback, str, str]] | None:
+    """The page found among the :data:`RECENT_WINDOW` newest items, or None when they do not fill it.
+
+    A common word matches thousands of items, and narrowing by the FTS5 index (SQLite) reads
+    them all before the newest can be picked, while the newest few thousand items already
+    hold a full page. The window is every item at least as new as the ``RECENT_WINDOW``-th
+    newest (a prefix of the order), so a full page from it is exactly the page of the whole
+    table; a word too rare to fill it falls through to the index. PostgreSQL's planner makes
+    this choice itself (it walks the ``occurred_at`` index when the trigram estimate is large).
+    """
+    edge = session.scalar(select(Feedback.occurred_at).order_by(Feedback.occurred_at.desc())
+                          .offset(RECENT_WINDOW - 1).limit(1))
+    if edge is None:  # a small table: the index path is cheap
+        return None
+    query = _listing(Feedback.occurred_at >= edge, *_conditions(session, q, words))
+    rows = list(session.execute(query.limit(limit).offset(offset or None)))
+    return rows if len(rows) == limit else None
+
+
+def search_verbatims(session: Session, q: VerbatimQuery, limit: int = 25, offset: int = 0,
+                     count_cap: int | None = None) -> tuple[list[VerbatimOut], int]:
+    """A slice of the matching feedback, newest first, with highlighted text and themes; and how many match.
+
+    With ``count_cap`` the count stops after ``count_cap + 1`` matches (pages and the API;
+    files count every match).
+    """
+    words = query_words(q.q)
+    dialect = session.get_bind().dialect.name
+    # SQLite: the FTS5 trigram index narrows, the LIKEs of the conditions still decide
+    indexed = narrowed(_listing(*_conditions(session, q, words)), dialect, "feedback", Feedback.id, words)
+    by_fts = fts_narrows(dialect, words)
+    recent = _recent_page(session, q, words, limit, offset) if by_fts and offset + limit <= RECENT_WINDOW else None
+    if recent is not None:
+        count = count_of(session, indexed) if count_cap is None else capped_count_of(session, indexed, count_cap)
+        rows, total = recent, max(count, offset + len(recent))
+    else:
+        rows, total = rows_page_of(session, indexed, limit, offset, count_cap)
     themes = _themes_of(session, [item.id for item, _, _ in rows])
     items = [
         VerbatimOut(

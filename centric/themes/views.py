@@ -14,6 +14,7 @@ from centric.accounts.roles import Permission
 from centric.customers.service import list_segments
 from centric.errors import CentricError, Invalid, explain
 from centric.journeys.service import list_touchpoints
+from centric.search import COUNT_CAP
 from centric.themes import proposals, service
 from centric.themes.api import apply_action, text_status_of
 from centric.themes.drivers import theme_drivers
@@ -23,7 +24,6 @@ from centric.themes.schemas import (
     ProposalAction,
     ThemeIn,
     ThemeUpdate,
-    VerbatimOut,
     VerbatimQuery,
 )
 from centric.themes.taxonomy import load_document
@@ -37,7 +37,7 @@ from centric.web.deps import (
     CheckedForm,
     DbSession,
     ObjectId,
-    Page,
+    PageRequest,
 )
 from centric.web.templating import render
 
@@ -207,13 +207,14 @@ def verbatims_page(request: Request, session: DbSession, caller: CanReadCustomer
         query = VerbatimQuery.model_validate(raw)
         if fmt := exports.requested(request):
             return exports.respond(verbatims_table(request, session, query), fmt)
-        items, total = search_verbatims(session, query, VERBATIMS_PER_PAGE, (page - 1) * VERBATIMS_PER_PAGE)
-        result = Page[VerbatimOut](items=items, total=total, limit=VERBATIMS_PER_PAGE,
-                                   offset=(page - 1) * VERBATIMS_PER_PAGE)
+        slice_ = PageRequest(limit=VERBATIMS_PER_PAGE, offset=(page - 1) * VERBATIMS_PER_PAGE)
+        items, total = search_verbatims(session, query, slice_.limit, slice_.offset, COUNT_CAP)
+        result = slice_.of(items, total, COUNT_CAP)
     except (CentricError, ValidationError) as exc:
         query, problem = VerbatimQuery(), explain(exc, name_field=False)
     filters = {k: v for k, v in raw.items() if k != "page"}
     pages = max(1, -(-result.total // VERBATIMS_PER_PAGE)) if result else 1
+    more = result is not None and (page < pages or (not result.total_exact and len(result.items) == result.limit))
     return render(request, "themes/verbatims.html", status_code=422 if problem else 200, caller=caller, query=query,
-                  raw=raw, filters=filters, result=result, page=page, pages=pages, problem=problem,
+                  raw=raw, filters=filters, result=result, page=page, pages=pages, more=more, problem=problem,
                   themes=service.list_themes(session)[0], **_choices(session))

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import BackgroundTasks, Depends, Path, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -220,7 +220,13 @@ class PageRequest:
     limit: int
     offset: int
 
-    def of(self, items: Sequence[T], total: int) -> Page[T]:
+    def of(self, items: Sequence[T], total: int, count_cap: int | None = None) -> Page[T]:
+        """The page; with ``count_cap``, a ``total`` above it (counting stopped there) is reported as the cap."""
+        reached_end = len(items) < self.limit and (len(items) > 0 or self.offset == 0)  # total = offset + items
+        if count_cap is not None and total > count_cap and not reached_end:
+            at_least = max(count_cap, self.offset + len(items))
+            return Page[T](items=list(items), total=at_least, total_exact=False, limit=self.limit,
+                           offset=self.offset)
         return Page[T](items=list(items), total=total, limit=self.limit, offset=self.offset)
 
     def cut(self, every: Sequence[T]) -> Page[T]:
@@ -242,6 +248,8 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+    total_exact: bool = Field(default=True, description=(
+        "false when counting stopped early (a search matching very many rows): at least `total` match"))
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

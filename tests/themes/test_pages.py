@@ -52,3 +52,26 @@ def test_analysts_edit_the_taxonomy_in_the_page_and_viewers_only_read(client, to
     read = client.get("/themes/taxonomy")
     assert read.status_code == 200 and "karaoke" in read.text and "New theme" not in read.text
     assert client.get("/verbatims").status_code == 403
+
+
+def test_pages_say_more_than_when_a_search_stops_counting(client, tokens, monkeypatch):
+    from centric.customers import views as customer_views
+    from centric.themes import views as theme_views
+
+    h = auth(tokens["admin"])
+    for i in range(3):
+        client.post("/api/v1/feedback", headers=h, json={"text": f"Noisy corridor {i}", "external_id": f"n{i}",
+                                                         "customer": {"email": f"noisy{i}@example.com"}})
+    monkeypatch.setattr(theme_views, "COUNT_CAP", 1)
+    monkeypatch.setattr(customer_views, "COUNT_CAP", 1)
+    monkeypatch.setattr(theme_views, "VERBATIMS_PER_PAGE", 1)
+    assert login(client).status_code == 303
+    page = client.get("/verbatims?q=noisy+corridor").text
+    assert "(at least 1)" in page and "Page 1 of at least 1" in page and "page=2" in page
+    third = client.get("/verbatims?q=noisy+corridor&page=3").text  # full, so more may follow
+    assert "(at least 3)" in third and "page=4" in third
+    assert "page=5" not in client.get("/verbatims?q=noisy+corridor&page=4").text
+    exact = client.get("/verbatims?q=corridor+2").text
+    assert "(1)" in exact and "at least" not in exact
+    people = client.get("/customers?q=noisy").text
+    assert "(3)" in people  # 50 a page: the slice reached the end, so the count is exact
