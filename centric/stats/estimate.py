@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import SupportsFloat, SupportsIndex
 
-from scipy import stats as _sp
-
 
 @dataclass(frozen=True)
 class Estimate:
@@ -53,11 +51,13 @@ def z_quantile(confidence: float) -> float:
 
 @lru_cache(maxsize=64)
 def _z_cached(confidence: float) -> float:
+    from scipy import stats as _sp  # at use: scipy.stats costs each process ~1 s to import
     return float(_sp.norm.ppf(0.5 + confidence / 2.0))
 
 
 def t_quantile(confidence: float, df: float) -> float:
     """Two-sided Student t quantile for ``confidence`` with ``df`` degrees of freedom."""
+    from scipy import stats as _sp  # at use: scipy.stats costs each process ~1 s to import
     check_confidence(confidence)
     return float(_sp.t.ppf(0.5 + confidence / 2.0, df))
 
@@ -96,4 +96,5 @@ def check_finite(name: str, value: object) -> float:
 
 def two_sided_normal_p(statistic: float) -> float:
     """Two-sided p-value of a standard normal statistic."""
+    from scipy import stats as _sp  # at use: scipy.stats costs each process ~1 s to import
     return float(2.0 * _sp.norm.sf(abs(statistic)))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize
 
 
 class ConvergenceError(ArithmeticError):
@@ -39,6 +38,8 @@ def maximise_log_likelihood(
     :class:`ConvergenceError` when the optimiser stops away from a stationary point or
     at a non-finite value.
     """
+    from scipy import optimize  # at use: SciPy's optimiser costs each process ~0.5 s to import
+
     result = optimize.minimize(
         negative_mean_ll, start, jac=True, method="BFGS", options={"gtol": 1e-7, "maxiter": 2000}
     )

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats as _sp
 
 from centric.stats.estimate import check_confidence, check_count, z_quantile
 from centric.stats.scales import DETRACTOR_MAX, PROMOTER_MIN
@@ -227,7 +226,9 @@ def correlation(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
         return float(np.clip(np.corrcoef(a, b)[0, 1], -1.0, 1.0))
 
     r = coefficient(xs, ys)
-    rho = coefficient(_sp.rankdata(xs), _sp.rankdata(ys))
+    from scipy.stats import rankdata  # at use: scipy.stats costs each process ~1 s to import
+
+    rho = coefficient(rankdata(xs), rankdata(ys))
     r_low = r_high = rho_low = rho_high = None
     if n >= 4 and r is not None:
         r_low, r_high = _fisher_interval(r, 1.0 / math.sqrt(n - 3), z)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats as _sp
 
 from centric.stats.estimate import check_confidence, z_quantile
 
@@ -47,6 +46,7 @@ def order_statistic_ranks(n: int, p: float, confidence: float = 0.95) -> tuple[i
     and ``s`` the smallest with P(B ≤ s − 1) ≥ 1 − α/2; either is None when the sample is
     too small to bound that side (the coverage then counts that side as unbounded).
     """
+    from scipy import stats as _sp  # at use: scipy.stats costs each process ~1 s to import
     check_confidence(confidence)
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")

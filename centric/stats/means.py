@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from numpy.typing import ArrayLike
-from scipy import stats as _sp
 
 from centric.stats.estimate import (
     Comparison,
@@ -73,6 +72,7 @@ def compare_means(
     (or nothing, for an empty group) is given. When both groups have zero variance the
     t statistic is undefined: the difference is returned without interval or p-value.
     """
+    from scipy import stats as _sp  # at use: scipy.stats costs each process ~1 s to import
     n_a, mean_a, var_a = _moments(*a)
     n_b, mean_b, var_b = _moments(*b)
     method = "Welch t-test"

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import rankdata
 
 SEGMENT_GRID: dict[int, tuple[str, str, str, str, str]] = {
     5: ("New", "Potential loyalist", "Potential loyalist", "Champions", "Champions"),
@@ -62,6 +61,7 @@ class RfmScores:
 
 def quintile_scores(values: ArrayLike, *, higher_is_better: bool = True) -> NDArray[np.int64]:
     """Scores 1–5 by quintile of average rank; ties share a score (see module docstring)."""
+    from scipy.stats import rankdata  # at use: scipy.stats costs each process ~1 s to import
     array = _column(values, "values")
     if array.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)

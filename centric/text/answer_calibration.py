@@ -36,7 +36,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
 
 from centric.text.answers import DEFAULT_FUSION, AnswerEngine, Embedder, Entry, Fusion, Memo, Scored, probabilities_of
 
@@ -89,6 +88,8 @@ def targets(held: Held) -> list[int]:
 def fit_fusion(held: Held, prior: Fusion = DEFAULT_FUSION, strength: float = PRIOR_STRENGTH) -> tuple[
         tuple[float, ...], float]:
     """Penalised maximum-likelihood weights and null utility of the conditional logit."""
+    from scipy.optimize import minimize  # at use: SciPy costs each process ~0.5 s to import
+
     position = targets(held)
     weights = _balanced_weights([label is not None for label in held.labels])
     theta0 = np.array([*prior.weights, prior.null], dtype=np.float64)

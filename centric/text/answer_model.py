@@ -27,10 +27,12 @@ which is why large bases, whose entries have few texts, get the cheaper shortlis
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import minimize
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 #: Scale of the prototype in each weight vector (an inverse temperature for cosines).
 ANCHOR_SCALE = 10.0
@@ -72,6 +74,7 @@ def fit(vectors: np.ndarray, owner: np.ndarray, entries: int, *, scale: float = 
         penalty: float = PENALTY, max_iter: int | None = None, neighbours: int = NEIGHBOURS,
         dense_cost: int = DENSE_COST) -> EntryModel:
     """Fit the anchored softmax regression of ``owner`` (entry index per row) on ``vectors``."""
+    from scipy.optimize import minimize  # at use: SciPy costs each process ~0.5 s to import
     x = np.ascontiguousarray(vectors, dtype=np.float32)
     owner = np.asarray(owner, dtype=np.int64)
     protos = prototypes(x, owner, entries)
@@ -143,6 +146,8 @@ class _ShortlistObjective:
 
     def __init__(self, x: np.ndarray, owner: np.ndarray, anchor: np.ndarray, penalty: float,
                  nearest: np.ndarray) -> None:
+        import scipy.sparse as sp  # at use: SciPy costs each process ~0.5 s to import
+
         self.anchor, self.penalty = anchor, penalty
         entries, dims = anchor.shape
         k = nearest.shape[1]

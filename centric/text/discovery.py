@@ -13,18 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import normalize
 
 from centric.text.clean import clean_text
 from centric.text.language import profile_clean
 from centric.text.taxonomy import Taxonomy, default_taxonomy
 from centric.text.themes import matcher_for
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _ZH_STOP = frozenset(
     "的 了 是 我 也 都 就 很 还 在 有 和 这 那 不 吧 啊 呢 吗 没 你 他 她 它 们 一个 就是 还是 但是 "
@@ -80,6 +79,8 @@ def discover_themes(
 
 
 def _vectorizer(language: str, n: int) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # at use: scikit-learn costs ~1.5 s to import
+
     min_df = 2 if n >= 20 else 1
     if language == "zh":
         import jieba  # imported lazily: loading its dictionary takes about a second
@@ -112,6 +113,9 @@ def _cluster(
     max_themes: int,
     random_state: int,
 ) -> list[ProposedTheme]:
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
     indices = [i for i, _ in items]
     docs = [t for _, t in items]
     vectorizer = _vectorizer(language, len(docs))
@@ -162,6 +166,9 @@ def _cluster(
 def _kmeans(
     z: np.ndarray, n_themes: int | None, min_size: int, max_themes: int, seed: int
 ) -> np.ndarray:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     n = z.shape[0]
     if n_themes is not None:
         k = max(1, min(n_themes, n))

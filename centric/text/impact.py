@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import norm
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +70,7 @@ def theme_impact_from_counts(
     confidence: float = 0.95,
 ) -> ThemeImpact:
     """:func:`theme_impact` from sufficient statistics (counts per group)."""
+    from scipy.stats import norm  # at use: scipy.stats costs each process ~1 s to import
     n = n_theme + n_rest
     nps_t, var_t = _nps(promoters_theme, detractors_theme, n_theme)
     nps_r, var_r = _nps(promoters_rest, detractors_rest, n_rest)
@@ -129,6 +129,7 @@ def emerging_themes(
     min_count: int = 5,
 ) -> list[EmergingTheme]:
     """Themes ranked by evidence that their share grew; ``emerging`` when q <= ``alpha``."""
+    from scipy.stats import norm  # at use: scipy.stats costs each process ~1 s to import
     # (theme, x1, x0, p1, p0, growth, z, p)
     rows: list[tuple[str, int, int, float, float, float, float, float]] = []
     for theme in sorted(set(current) | set(previous)):

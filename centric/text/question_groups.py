@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
 
 from centric.text.discovery import discover_themes
 from centric.text.embeddings import embed
@@ -122,6 +121,8 @@ def _split(vectors: np.ndarray, members: list[int]) -> list[list[int]]:
     (average-linkage agglomeration on cosine similarity); parts of one question are dropped."""
     if len(members) < 2:
         return []
+    from sklearn.cluster import AgglomerativeClustering  # at use: scikit-learn costs ~1.5 s to import
+
     labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
                                      distance_threshold=1.0 - KEEP).fit_predict(vectors[members])
     parts: dict[int, list[int]] = {}

@@ -18,12 +18,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from centric.text.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _MAX_PHRASE = 4
@@ -134,6 +136,9 @@ class ThemeMatcher:
                 owners.append(theme.path)
         if not texts:
             return None
+        from sklearn.feature_extraction.text import TfidfVectorizer  # at use: scikit-learn costs ~1.5 s to import
+        from sklearn.preprocessing import normalize
+
         if language == "zh":
             vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True)
         else:

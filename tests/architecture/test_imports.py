@@ -55,3 +55,17 @@ def test_pure_computation_imports_no_database_web_or_domain(graph, pure):
     for module in graph.find_descendants(pure) | {pure}:
         for imported in graph.find_modules_directly_imported_by(module):
             assert imported.startswith(pure), f"{module} imports {imported}"
+
+
+def test_starting_a_process_loads_neither_scikit_learn_nor_scipy_stats():
+    """Every web and worker process imports the app and its wiring; the heavy numeric libraries wait for use
+    (they cost ~1.5 s and ~80 MB per process), and the modules that need them still work when called."""
+    import subprocess
+    import sys
+
+    script = ("import sys, centric.wiring, centric.web.serving, centric.cli.main\n"
+              "heavy = sorted(m for m in ('sklearn', 'scipy.stats', 'scipy.optimize') if m in sys.modules)\n"
+              "from centric.stats.estimate import two_sided_normal_p\n"
+              "print(heavy, round(two_sided_normal_p(1.959963984540054), 6), 'scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["[]", "0.05", "True"]
