@@ -99,7 +99,8 @@ def test_lists_are_paged_and_carry_both_rankings(client, tokens, ideas) -> None:
     for path, total in (("/api/v1/idea-boards", 1), (f"/api/v1/ideas/{first}/comments", 1), ("/api/v1/idea-reports", 1),
                         (f"/api/v1/ideas/{first}/links", 0), (f"/api/v1/ideas/{first}/merges", 0)):
         answer = client.get(path, headers=h).json()
-        assert set(answer) == {"items", "total", "limit", "offset"} and answer["total"] == total, path
+        assert set(answer) == {"items", "total", "total_exact", "limit", "offset"} and answer["total"] == total, path
+        assert answer["total_exact"] is True, path
 
 
 def test_patch_with_nulls_is_no_error_and_edits_are_audited(client, db, tokens, ideas) -> None:

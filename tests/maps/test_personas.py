@@ -156,7 +156,8 @@ def test_api_permissions_preview_and_save(client, db, tokens):  # noqa: F811
     full = client.get("/api/v1/personas/cn", headers=analyst).json()
     assert full["verbatims"]["en"][0]["text"] == "Check-in took forever <b>" and full["open_cases"] == 1
     listed = client.get("/api/v1/personas?kind=all", headers=viewer).json()
-    assert listed["total"] == 2 and set(listed) == {"items", "total", "limit", "offset"}
+    assert listed["total"] == 2 and set(listed) == {"items", "total", "total_exact", "limit", "offset"}
+    assert listed["total_exact"] is True
     compared = client.get("/api/v1/personas/compare?keys=cn,de", headers=viewer).json()
     assert [p["key"] for p in compared["personas"]] == ["cn", "de"]
     assert client.get("/api/v1/personas/compare?keys=cn", headers=viewer).status_code == 422
