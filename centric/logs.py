@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -40,7 +40,10 @@ def valid_request_id(value: str | None) -> str | None:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits, as a UUID4's hex. Not a secret, so drawn from :mod:`random` (seeded from
+    the OS at start-up and again in each forked child) rather than ``os.urandom``: no system call on the
+    hot path, where a call releases the GIL and may wait for the survey writer thread to hand it back."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def current_request_id() -> str | None:

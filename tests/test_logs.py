@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 from centric import logs
 
@@ -46,3 +47,16 @@ def test_configuring_twice_keeps_one_handler_and_the_format_follows_the_setting(
                 root.removeHandler(handler)
         root.setLevel(level)
     assert logs.log_format("JSON") == "json" and logs.log_format("text") == "text"
+
+
+def test_new_request_ids_are_valid_distinct_and_differ_in_a_forked_child() -> None:
+    ids = {logs.new_request_id() for _ in range(10_000)}
+    assert len(ids) == 10_000
+    assert all(len(i) == 32 and int(i, 16) >= 0 and logs.valid_request_id(i) == i for i in ids)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child draws its first id: the same as the parent's next one unless reseeded
+        os.write(write, logs.new_request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(read, 64).decode() != logs.new_request_id()

@@ -21,6 +21,7 @@ from centric.domains import DOMAINS
 from centric.web import observe, probes, tracing
 from centric.web.deps import READ_METHODS, RECENT_WRITE_COOKIE
 from centric.web.errors import PROBLEM_RESPONSES, install_error_handlers, problem
+from centric.web.routing import GatedRouter
 
 STATIC = Path(__file__).with_name("static")
 
@@ -96,12 +97,13 @@ def _domain_modules(suffix: str) -> list[ModuleType]:
 def _mount_routes(app: FastAPI) -> None:
     # Public pages first (respondent pages, unsubscribe): the busiest routes are matched
     # before the hundred-odd API and admin routes.
+    # Each area's router is gated by its routes' leading segments (centric.web.routing).
     for module in _domain_modules("public"):
-        app.include_router(module.router, include_in_schema=False)
+        app.include_router(GatedRouter(module.router), include_in_schema=False)
     for module in _domain_modules("api"):
-        app.include_router(module.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
+        app.include_router(GatedRouter(module.router, "/api/v1"), prefix="/api/v1", responses=PROBLEM_RESPONSES)
     for module in _domain_modules("views"):
-        app.include_router(module.router, include_in_schema=False)
+        app.include_router(GatedRouter(module.router), include_in_schema=False)
 
     app.include_router(probes.router)
 
