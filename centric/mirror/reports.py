@@ -9,7 +9,9 @@ groups hold together is shown as "other teams combined" when that is itself ≥ 
 
 A period may span several waves, and one person answers each wave: so the rules are
 applied to every wave on its own, and a group is shown for the period only when every
-wave in which it has respondents allows it. Within a wave a respondent is one person, so
+wave in which it has respondents allows it; the differencing and remainder rules are then
+applied once more to the period's groups and "others combined" (:func:`_settle_period`).
+Within a wave a respondent is one person, so
 every published group and every difference of two has at least ``k`` *people* in some
 wave — never one person answering k times.
 
@@ -107,16 +109,54 @@ def publish_period(rows: list[tuple[int, int, int | None, str]], k: int) -> Peri
         publication = publishable(groups, k)
         refused |= {g.key for g in groups if not publication.allows(g.key)}
     allowed = {key: g.members for key, g in everything.items() if key not in refused and g.members}
+    combined = _settle_period(everything, allowed, k)
     hidden = tuple(key for key in everything if key not in allowed)
-    combined: dict[str, frozenset[int]] = {}
-    if ROOT in allowed:
-        for dimension in ("team", "location"):
-            shown = set().union(*[m for key, m in allowed.items() if everything[key].dimension == dimension])
-            rest = allowed[ROOT] - shown
-            # 0 or ≥ k by construction; checked anyway, and nothing is combined when nothing is hidden
-            if len(rest) >= k and rest != allowed[ROOT]:
-                combined[dimension] = frozenset(rest)
     return PeriodPublication(k=k, allowed=allowed, hidden=hidden, combined=combined)
+
+
+def _settle_period(everything: dict[str, Group], allowed: dict[str, frozenset[int]],
+                   k: int) -> dict[str, frozenset[int]]:
+    """Rules 2 and 3 again over the whole period, on what will be shown: the allowed groups and
+    the "others combined" of each dimension. Each wave passed them, but a group allowed in one
+    wave and refused in another is hidden for the period, which changes the remainders: so a
+    remainder of 1…k−1, or two shown sets (a remainder included) one inside the other and
+    differing by 1…k−1 responses, hides one more group (the smaller; for a remainder that is
+    too small, the smallest shown part), or drops the remainder when it is the smaller set.
+    ``allowed`` is narrowed in place; returns the remainders to show."""
+    dropped: set[str] = set()
+    while True:
+        combined: dict[str, frozenset[int]] = {}
+        culprit: str | None = None
+        if ROOT in allowed:
+            for dimension in ("team", "location"):
+                parts = [key for key in allowed if everything[key].dimension == dimension]
+                rest = allowed[ROOT] - frozenset().union(*[allowed[p] for p in parts])
+                if 0 < len(rest) < k:
+                    culprit = min(parts, key=lambda p: (len(allowed[p]), p))
+                    break
+                if rest and rest != allowed[ROOT] and dimension not in dropped:
+                    combined[dimension] = rest
+        shown = {**allowed, **{f"{COMBINED}{d}": m for d, m in combined.items()}}
+        culprit = culprit or _differencing(shown, k)
+        if culprit is None:
+            return combined
+        if culprit.startswith(COMBINED):
+            dropped.add(culprit.removeprefix(COMBINED))
+        else:
+            del allowed[culprit]
+
+
+COMBINED = "combined:"
+
+
+def _differencing(shown: dict[str, frozenset[int]], k: int) -> str | None:
+    """The smaller of two shown sets, one strictly inside the other, that differ by 1…k−1; else None."""
+    ordered = sorted(shown.items(), key=lambda item: (-len(item[1]), item[0]))
+    for i, (_, big) in enumerate(ordered):
+        for key, small in ordered[i + 1:]:
+            if small < big and len(big - small) < k:
+                return key
+    return None
 
 
 def check_k(k: int) -> int:
