@@ -47,6 +47,7 @@ from centric.stats.means import mean_estimate
 from centric.stats.nps import enps_estimate
 
 ROOT = "company"
+COMBINED = "combined:"  # prefix of a remainder's key while the period is checked
 HIDDEN = "fewer than {k} respondents, or hidden to protect others"
 NUMERIC = ("enps", "agree5", "guess_nps", "guess_csat", "guess_ces")
 DEFAULT_DAYS = 90
@@ -118,35 +119,29 @@ def _settle_period(everything: dict[str, Group], allowed: dict[str, frozenset[in
                    k: int) -> dict[str, frozenset[int]]:
     """Rules 2 and 3 again over the whole period, on what will be shown: the allowed groups and
     the "others combined" of each dimension. Each wave passed them, but a group allowed in one
-    wave and refused in another is hidden for the period, which changes the remainders: so a
-    remainder of 1…k−1, or two shown sets (a remainder included) one inside the other and
-    differing by 1…k−1 responses, hides one more group (the smaller; for a remainder that is
-    too small, the smallest shown part), or drops the remainder when it is the smaller set.
-    ``allowed`` is narrowed in place; returns the remainders to show."""
-    dropped: set[str] = set()
+    wave and refused in another is hidden for the period, which changes the remainders. While a
+    remainder holds 1…k−1 responses, or two shown sets (a remainder included) lie one inside the
+    other and differ by 1…k−1, one more group is hidden: the smaller set, or — when that is a
+    remainder, which company minus its shown parts reveals anyway — the smallest shown part of
+    its dimension, so that the remainder grows. ``allowed`` is narrowed in place; returns the
+    remainders to show."""
     while True:
         combined: dict[str, frozenset[int]] = {}
-        culprit: str | None = None
         if ROOT in allowed:
             for dimension in ("team", "location"):
-                parts = [key for key in allowed if everything[key].dimension == dimension]
-                rest = allowed[ROOT] - frozenset().union(*[allowed[p] for p in parts])
-                if 0 < len(rest) < k:
-                    culprit = min(parts, key=lambda p: (len(allowed[p]), p))
-                    break
-                if rest and rest != allowed[ROOT] and dimension not in dropped:
+                parts = [allowed[key] for key in allowed if everything[key].dimension == dimension]
+                rest = allowed[ROOT] - frozenset().union(*parts)
+                if rest and rest != allowed[ROOT]:
                     combined[dimension] = rest
-        shown = {**allowed, **{f"{COMBINED}{d}": m for d, m in combined.items()}}
-        culprit = culprit or _differencing(shown, k)
+        culprit = next((COMBINED + d for d, rest in combined.items() if len(rest) < k), None) \
+            or _differencing({**allowed, **{COMBINED + d: m for d, m in combined.items()}}, k)
         if culprit is None:
             return combined
         if culprit.startswith(COMBINED):
-            dropped.add(culprit.removeprefix(COMBINED))
-        else:
-            del allowed[culprit]
-
-
-COMBINED = "combined:"
+            dimension = culprit.removeprefix(COMBINED)
+            culprit = min((key for key in allowed if everything[key].dimension == dimension),
+                          key=lambda key: (len(allowed[key]), key))
+        del allowed[culprit]
 
 
 def _differencing(shown: dict[str, frozenset[int]], k: int) -> str | None:

@@ -2,12 +2,12 @@
 the requests whose leading path segments none of its routes has.
 
 FastAPI tries an app's routes one by one, and each included router one by one inside it:
-with ~40 areas and ~600 routes, a request for the last of them (``/api/health``) or for no
-route at all (a 404) spent about 2 ms of CPU in the scan — ten times the cost of a bare
-"hello" endpoint. :class:`GatedRouter` wraps an area's router and knows the leading
-segments of its routes' full paths (``api/v1/cases``); a request whose path starts
-otherwise is answered ``Match.NONE`` without trying any of them. A router with a route
-whose leading segment is a parameter (``/{key}``) gets no gate and is scanned as before.
+with ~40 areas, ~210 API operations and the staff pages, the scan cost 1.8 ms of CPU for
+``/api/health`` (declared last) and 1.1 ms for a 404 — more than ten bare "hello" requests.
+:class:`GatedRouter` wraps an area's router and knows the leading segments of its routes'
+full paths (``api/v1/cases``); a request whose path starts otherwise is answered
+``Match.NONE`` without trying any of them. A router with a route whose leading segment is a
+parameter (``/{key}``) gets no gate and is scanned as before.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from fastapi import APIRouter
+from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
@@ -31,7 +32,8 @@ class GatedRouter(APIRouter):
         self.heads = route_heads(route_paths(self.routes), prefix, self.depth)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if self.heads is not None and head_of(_route_path(scope), self.depth) not in self.heads:
+        # get_route_path: the path without the root path, as Starlette's routes match it
+        if self.heads is not None and head_of(get_route_path(scope), self.depth) not in self.heads:
             return Match.NONE, {}
         return super().matches(scope)
 
@@ -70,10 +72,3 @@ def route_paths(routes: Iterable[BaseRoute]) -> Iterator[str | None]:
         path = getattr(route, "path", None)
         yield path if isinstance(path, str) else None
 
-
-def _route_path(scope: Scope) -> str:
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root and path.startswith(root):
-        return path[len(root):]
-    return path
